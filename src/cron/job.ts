@@ -1,0 +1,36 @@
+/**
+ * What a cron job is. Jobs are plain async functions registered by their domain; the scheduler
+ * (src/cron/scheduler.ts) runs them, records a heartbeat per run and guarantees that one
+ * (job, scheduled time) pair runs at most once.
+ */
+import type { z } from "zod";
+import type { AppDeps } from "../env";
+
+export interface JobContext<P = Record<string, unknown>> {
+  env: Env;
+  deps: AppDeps;
+  /** The scheduled time this run stands for (cron) or the request time (manual). */
+  scheduledAtMs: number;
+  trigger: "cron" | "manual";
+  params: P;
+}
+
+export interface JobOutcome {
+  itemsProcessed: number;
+  /** Small JSON-able summary kept on the heartbeat row. */
+  summary?: Record<string, unknown>;
+}
+
+export interface JobDefinition<P = Record<string, unknown>> {
+  /** `domain.action`, unique; used in URLs and heartbeats. */
+  name: string;
+  description: string;
+  /** Parameters accepted on manual runs; cron runs get `{}` parsed through it. */
+  params: z.ZodType<P>;
+  run(ctx: JobContext<P>): Promise<JobOutcome>;
+}
+
+/** Helper that keeps the params type tied to its schema. */
+export function defineJob<P>(job: JobDefinition<P>): JobDefinition<P> {
+  return job;
+}

@@ -1,0 +1,10 @@
+/**
+ * The cron dispatch table: cron expression -> job names run on that schedule, in order.
+ * The keys must equal `[triggers].crons` in wrangler.toml (a test checks it); an unknown expression
+ * reaching the scheduled handler is an error.
+ */
+export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
+  "* * * * *": [],
+  "*/5 * * * *": [],
+  "0 * * * *": ["ops.prune-job-runs"],
+};

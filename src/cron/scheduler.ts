@@ -1,0 +1,69 @@
+/**
+ * Runs jobs and records their heartbeats. `dispatchCron` is the Worker's `scheduled` handler body;
+ * `runJobNow` serves the admin on-demand route. A job's failure is recorded on its heartbeat and
+ * does not stop the other jobs of the same tick.
+ */
+import type { z } from "zod";
+import { floorTo, MINUTE_MS } from "../core/clock";
+import { err, ok, type Result } from "../core/result";
+import { openDb } from "../db/client";
+import { claimRun, finishRun, type JobRunRow } from "../domains/ops";
+import type { AppDeps } from "../env";
+import { type AnyJob, JOBS } from "./registry";
+import { SCHEDULE } from "./schedule";
+
+export type RunOutcome = { status: "skipped"; reason: "already-ran" } | { status: "ran"; run: JobRunRow };
+
+async function execute(
+  env: Env,
+  deps: AppDeps,
+  job: AnyJob,
+  input: { trigger: "cron" | "manual"; scheduledAtMs: number; params: unknown },
+): Promise<RunOutcome> {
+  const db = openDb(env.DB);
+  const claim = await claimRun(db, deps, { jobName: job.name, trigger: input.trigger, scheduledAtMs: input.scheduledAtMs });
+  if (!claim) return { status: "skipped", reason: "already-ran" };
+  try {
+    const params = job.params.parse(input.params ?? {});
+    const outcome = await job.run({ env, deps, scheduledAtMs: input.scheduledAtMs, trigger: input.trigger, params });
+    return { status: "ran", run: await finishRun(db, deps, claim, { status: "ok", ...outcome }) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(JSON.stringify({ msg: "job failed", job: job.name, error: message }));
+    return { status: "ran", run: await finishRun(db, deps, claim, { status: "error", error: message.slice(0, 2000), itemsProcessed: 0 }) };
+  }
+}
+
+/** Runs every job scheduled for `cron`; throws on an expression that is not in the table. */
+export async function dispatchCron(env: Env, deps: AppDeps, cron: string, scheduledTimeMs: number): Promise<RunOutcome[]> {
+  const names = SCHEDULE[cron];
+  if (!names) throw new Error(`unknown cron expression: "${cron}"`);
+  const scheduledAtMs = floorTo(scheduledTimeMs, MINUTE_MS);
+  const outcomes: RunOutcome[] = [];
+  for (const name of names) {
+    const job = JOBS.get(name);
+    if (!job) throw new Error(`schedule names unknown job ${name}`);
+    outcomes.push(await execute(env, deps, job, { trigger: "cron", scheduledAtMs, params: {} }));
+  }
+  return outcomes;
+}
+
+export type ManualRunError = { kind: "unknown-job" } | { kind: "bad-params"; issues: z.core.$ZodIssue[] };
+
+/** Runs one job now with validated parameters (admin route, npm scripts). */
+export async function runJobNow(env: Env, deps: AppDeps, name: string, params: unknown): Promise<Result<RunOutcome, ManualRunError>> {
+  const job = JOBS.get(name);
+  if (!job) return err({ kind: "unknown-job" });
+  const parsed = job.params.safeParse(params ?? {});
+  if (!parsed.success) return err({ kind: "bad-params", issues: parsed.error.issues });
+  return ok(await execute(env, deps, job, { trigger: "manual", scheduledAtMs: deps.clock.nowMs(), params: parsed.data }));
+}
+
+/** Expression(s) each job runs on, for health cadence. */
+export function cronsByJob(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [cron, names] of Object.entries(SCHEDULE)) {
+    for (const name of names) out.set(name, [...(out.get(name) ?? []), cron]);
+  }
+  return out;
+}

@@ -1,0 +1,4 @@
+/** Every D1 table, gathered for the schema drift test and doc/storage-schema.md. */
+import { jobRuns } from "../domains/ops";
+
+export const ALL_TABLES = [jobRuns];

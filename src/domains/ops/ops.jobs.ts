@@ -1,0 +1,18 @@
+/** Housekeeping jobs of the ops domain. */
+import { z } from "zod";
+import { DAY_MS } from "../../core/clock";
+import { defineJob } from "../../cron/job";
+import { openDb } from "../../db/client";
+import { pruneRuns } from "./ops.service";
+
+export const pruneJobRuns = defineJob({
+  name: "ops.prune-job-runs",
+  description: "Deletes heartbeat rows older than the retention window (default 7 days).",
+  params: z.object({ retentionDays: z.coerce.number().int().min(1).max(365).default(7) }),
+  async run({ env, scheduledAtMs, params }) {
+    const removed = await pruneRuns(openDb(env.DB), scheduledAtMs - params.retentionDays * DAY_MS);
+    return { itemsProcessed: removed };
+  },
+});
+
+export const opsJobs = [pruneJobRuns];

@@ -1,0 +1,25 @@
+/** Public liveness route: cheap, no storage access. */
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter, PUBLIC } from "../../http/router";
+
+const healthRoute = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["ops"],
+  summary: "Liveness: the Worker answers",
+  security: PUBLIC,
+  responses: {
+    200: {
+      description: "Alive",
+      content: {
+        "application/json": {
+          schema: z.object({ status: z.literal("ok"), service: z.string(), nowMs: z.number().int() }).openapi("Health"),
+        },
+      },
+    },
+  },
+});
+
+export const opsRoutes = createRouter().openapi(healthRoute, (c) =>
+  c.json({ status: "ok" as const, service: "clash-arena-backend", nowMs: c.get("deps").clock.nowMs() }, 200),
+);

@@ -1,0 +1,18 @@
+/**
+ * Worker entry: `fetch` serves the Hono app, `scheduled` dispatches cron expressions to jobs.
+ * Durable Object classes are re-exported here so wrangler can bind them.
+ */
+import { createApp, defaultDeps } from "./app";
+import { dispatchCron } from "./cron/scheduler";
+
+export { HyperliquidFeed } from "../durable-objects/hyperliquid-feed/hyperliquid-feed";
+export { PropAccount } from "../durable-objects/prop-account/prop-account";
+
+const app = createApp(defaultDeps);
+
+export default {
+  fetch: app.fetch,
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(dispatchCron(env, defaultDeps, controller.cron, controller.scheduledTime));
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,16 @@
+/** Benchmarks known to `npm run bench`. Each returns figures; none asserts a timing. */
+import { cronBench } from "./cron.bench";
+
+export interface BenchRow {
+  metric: string;
+  value: string;
+  unit: string;
+}
+
+export interface Benchmark {
+  name: string;
+  description: string;
+  run(): Promise<BenchRow[]>;
+}
+
+export const BENCHMARKS: Benchmark[] = [cronBench];
