@@ -1,0 +1,5 @@
+/** The market-data domain's import surface for other domains. */
+export * from "./channels";
+export { type Asset, supportsChannel, toAsset } from "./hyperliquid/assets.model";
+export { getAssets, listAssets } from "./hyperliquid/assets.service";
+export { type HyperliquidAssetRow, hyperliquidAssets } from "./hyperliquid/assets.tables";
