@@ -3,3 +3,9 @@ export * from "./channels";
 export { type Asset, supportsChannel, toAsset } from "./hyperliquid/assets.model";
 export { getAssets, listAssets } from "./hyperliquid/assets.service";
 export { type HyperliquidAssetRow, hyperliquidAssets } from "./hyperliquid/assets.tables";
+export {
+  type Candle1hRow,
+  type Candle1mRow,
+  hyperliquidCandles1h,
+  hyperliquidCandles1m,
+} from "./hyperliquid/candles.tables";
