@@ -4,17 +4,19 @@
  * tests through `provide`.
  */
 import type { TestProject } from "vitest/node";
+import { startDefillamaStandIn } from "../src/cli/stand-ins/defillama.stand-in";
+import { startPolymarketStandIn } from "../src/cli/stand-ins/polymarket.stand-in";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stops: Array<() => Promise<void>> = [];
+  const polymarket = await startPolymarketStandIn();
+  stops.push(polymarket.stop);
+  const defillama = await startDefillamaStandIn();
+  stops.push(defillama.stop);
   project.provide("globalSetupReady", true);
+  project.provide("polymarketUrl", polymarket.url);
+  project.provide("defillamaUrl", defillama.url);
   return async () => {
     for (const stop of stops.reverse()) await stop();
   };
-}
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    globalSetupReady: boolean;
-  }
 }

@@ -5,6 +5,6 @@
  */
 export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
   "* * * * *": [],
-  "*/5 * * * *": [],
-  "0 * * * *": ["ops.prune-job-runs"],
+  "*/5 * * * *": ["polymarket.discover", "polymarket.poll-prices"],
+  "0 * * * *": ["ops.prune-job-runs", "defillama.poll-tvl", "defillama.poll-stablecoins", "defillama.poll-dimensions"],
 };

@@ -1,5 +1,7 @@
 /** The market-data domain's import surface for other domains. */
 export * from "./channels";
+export { defillamaJobs } from "./defillama/defillama.jobs";
+export { type DefillamaMetricRow, defillamaMetrics } from "./defillama/defillama.tables";
 export { type Asset, supportsChannel, toAsset } from "./hyperliquid/assets.model";
 export { getAssets, listAssets } from "./hyperliquid/assets.service";
 export { type HyperliquidAssetRow, hyperliquidAssets } from "./hyperliquid/assets.tables";
@@ -9,3 +11,12 @@ export {
   hyperliquidCandles1h,
   hyperliquidCandles1m,
 } from "./hyperliquid/candles.tables";
+export { type IngestionRunRow, ingestionRuns } from "./ingestion/ingestion.tables";
+export { polymarketJobs } from "./polymarket/polymarket.jobs";
+export { polymarketEvents, polymarketMarkets, polymarketPrices } from "./polymarket/polymarket.tables";
+
+import { defillamaJobs } from "./defillama/defillama.jobs";
+import { polymarketJobs } from "./polymarket/polymarket.jobs";
+
+/** Every market-data ingestion job owned by this workstream (Polymarket and DefiLlama). */
+export const marketDataIngestionJobs = [...polymarketJobs, ...defillamaJobs];
