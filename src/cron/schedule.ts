@@ -5,6 +5,6 @@
  */
 export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
   "* * * * *": [],
-  "*/5 * * * *": [],
-  "0 * * * *": ["ops.prune-job-runs"],
+  "*/5 * * * *": ["market-data.ensure-feeds", "market-data.poll-contexts"],
+  "0 * * * *": ["ops.prune-job-runs", "market-data.refresh-assets"],
 };
