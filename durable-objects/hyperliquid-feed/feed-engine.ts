@@ -299,7 +299,11 @@ export class FeedEngine {
   private enqueue(closed: readonly WireCandle[]): void {
     if (closed.length === 0) return;
     this.pending.push(...closed);
-    this.pendingSinceMs ??= this.deps.nowMs();
+    if (this.pendingSinceMs === undefined) {
+      // A quiet socket may bring no further message: the alarm writes the batch when it is due.
+      this.pendingSinceMs = this.deps.nowMs();
+      this.deps.setAlarm(this.pendingSinceMs + this.settings.flushIntervalMs);
+    }
   }
 
   private maybeFlush(now: number): void {

@@ -58,15 +58,15 @@ export interface CandleSourceOptions {
 export class CandleSource {
   readonly speed: number;
   readonly historyMinutes: number;
-  readonly startRealMs: number;
-  readonly anchorMinuteMs: number;
+  private _startRealMs: number;
+  private _anchorMinuteMs: number;
   private readonly rows = new Map<string, SourceRow[]>();
 
   constructor(options: CandleSourceOptions) {
     this.speed = options.speed;
     this.historyMinutes = options.historyMinutes;
-    this.startRealMs = options.startRealMs ?? Date.now();
-    this.anchorMinuteMs = Math.floor(this.startRealMs / MINUTE_MS) * MINUTE_MS;
+    this._startRealMs = options.startRealMs ?? Date.now();
+    this._anchorMinuteMs = Math.floor(this._startRealMs / MINUTE_MS) * MINUTE_MS;
     for (const [coin, file] of Object.entries(options.series ?? DEFAULT_SERIES)) {
       const lines = readFileSync(FIXTURES + file, "utf8")
         .split("\n")
@@ -76,6 +76,20 @@ export class CandleSource {
         lines.map((line) => JSON.parse(line) as SourceRow),
       );
     }
+  }
+
+  get startRealMs(): number {
+    return this._startRealMs;
+  }
+
+  get anchorMinuteMs(): number {
+    return this._anchorMinuteMs;
+  }
+
+  /** Restarts the replay clock at `realNowMs` (the bench starts it on the first subscription). */
+  restart(realNowMs = Date.now()): void {
+    this._startRealMs = realNowMs;
+    this._anchorMinuteMs = Math.floor(realNowMs / MINUTE_MS) * MINUTE_MS;
   }
 
   get coins(): string[] {

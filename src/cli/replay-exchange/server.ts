@@ -33,6 +33,8 @@ export interface ReplayExchangeOptions extends Partial<CandleSourceOptions> {
   /** The exchange drops a socket that sent nothing for this long. */
   idleTimeoutMs?: number;
   maxSubscriptionsPerConnection?: number;
+  /** Start the replay clock at the first subscription instead of at server start (bench). */
+  startOnFirstSubscribe?: boolean;
 }
 
 export interface ReplayExchange {
@@ -98,6 +100,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
   const maxSubs = options.maxSubscriptionsPerConnection ?? 1000;
   const info = recordedInfo();
   const connections = new Set<Connection>();
+  let awaitingFirstSubscribe = options.startOnFirstSubscribe === true;
 
   function answerInfo(body: Record<string, unknown>, broken: boolean): [number, unknown] {
     const type = String(body.type);
@@ -196,6 +199,10 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
       if (conn.subs.size >= maxSubs && !conn.subs.has(coin)) {
         conn.socket.send(JSON.stringify({ channel: "error", data: "Cannot track more than 1000 total subscriptions" }));
         return;
+      }
+      if (awaitingFirstSubscribe) {
+        awaitingFirstSubscribe = false;
+        source.restart();
       }
       // The current (forming) candle goes out on the next tick, as the exchange sends it on subscribe.
       conn.subs.set(coin, { lastIndex: source.indexAt(source.virtualNowMs()) - 1, pushes: 0 });
