@@ -4,17 +4,20 @@
  * tests through `provide`.
  */
 import type { TestProject } from "vitest/node";
+import { startReplayExchange } from "../src/cli/replay-exchange/server";
+
+/** Replay speed for the feed tests: 600 virtual minutes per real minute (one candle every 100 ms). */
+const FEED_TEST_SPEED = 600;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stops: Array<() => Promise<void>> = [];
   project.provide("globalSetupReady", true);
+
+  const exchange = await startReplayExchange({ speed: FEED_TEST_SPEED, historyMinutes: 5000 });
+  stops.push(exchange.stop);
+  project.provide("replayExchange", { baseUrl: exchange.baseUrl, infoUrl: exchange.infoUrl, wsUrl: exchange.wsUrl });
+
   return async () => {
     for (const stop of stops.reverse()) await stop();
   };
-}
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    globalSetupReady: boolean;
-  }
 }

@@ -5,6 +5,8 @@
  */
 export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
   "* * * * *": [],
-  "*/5 * * * *": [],
+  "*/5 * * * *": ["market-data.ensure-feeds", "market-data.poll-contexts"],
   "0 * * * *": ["ops.prune-job-runs"],
+  // Hourly, a few minutes past the hour: the asset registry, then the feeds follow on the next */5 tick.
+  "3 * * * *": ["market-data.refresh-assets"],
 };

@@ -3,9 +3,22 @@
  * protocol of an external service, fed by real recorded data, and returns the wrangler vars that
  * point the Worker at it. Live mode starts none and keeps the real base URLs from wrangler.toml.
  */
+import { startReplayExchange } from "../replay-exchange/server";
+
 export interface LocalService {
   name: string;
   start(): Promise<{ vars: Record<string, string>; stop(): Promise<void> }>;
 }
 
-export const LOCAL_SERVICES: LocalService[] = [];
+/** Replay speed for `npm start` (virtual minutes per real minute); REPLAY_SPEED overrides. */
+const REPLAY_SPEED = Number(process.env.REPLAY_SPEED ?? "1");
+
+export const LOCAL_SERVICES: LocalService[] = [
+  {
+    name: "hyperliquid replay exchange",
+    async start() {
+      const exchange = await startReplayExchange({ speed: REPLAY_SPEED });
+      return { vars: { HYPERLIQUID_INFO_URL: exchange.infoUrl, HYPERLIQUID_WS_URL: exchange.wsUrl }, stop: exchange.stop };
+    },
+  },
+];

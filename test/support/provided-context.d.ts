@@ -1,0 +1,10 @@
+/** Values test/global-setup.ts (Node) hands to the workerd tests through `provide`/`inject`. */
+import "vitest";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    globalSetupReady: boolean;
+    /** The Hyperliquid replay exchange (src/cli/replay-exchange) started for this test run. */
+    replayExchange: { baseUrl: string; infoUrl: string; wsUrl: string };
+  }
+}
