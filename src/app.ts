@@ -9,6 +9,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { systemClock } from "./core/clock";
 import { randomIds } from "./core/ids";
 import { cronRoutes } from "./cron/cron.routes";
+import { marketRoutes } from "./domains/market-data";
 import { opsRoutes } from "./domains/ops/ops.routes";
 import type { AppDeps, AppEnv } from "./env";
 import { requireAuth, requireRole } from "./http/auth";
@@ -27,6 +28,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   const api = createRouter();
   api.route("/", opsRoutes);
   api.route("/", cronRoutes);
+  api.route("/", marketRoutes);
   return api;
 }
 

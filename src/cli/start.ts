@@ -4,12 +4,15 @@
  *   2. applies the D1 migrations to the local database;
  *   3. starts the local stand-in servers (replay mode) and points the Worker at them;
  *   4. runs `wrangler dev --test-scheduled` on 127.0.0.1:8787;
- *   5. drives the Cron Triggers from a local clock.
+ *   5. runs the market-data startup jobs once (asset registry, feed shards, funding contexts), so the
+ *      Hyperliquid feed ingests candles right away instead of waiting for the hourly tick;
+ *   6. drives the Cron Triggers from a local clock.
  * `npm start -- --live` skips the stand-ins and uses the real endpoints configured in wrangler.toml.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { localJwtSecret, mintToken } from "./lib/local-auth";
 import { startLocalCron } from "./lib/local-cron";
 import { LOCAL_SERVICES } from "./lib/local-services";
 
@@ -22,7 +25,14 @@ const stops: Array<() => Promise<void> | void> = [];
 let wrangler: ChildProcess | undefined;
 
 async function shutdown(code: number): Promise<never> {
-  wrangler?.kill("SIGTERM");
+  // wrangler runs in its own process group (npx, wrangler, workerd): stop all of it.
+  if (wrangler?.pid) {
+    try {
+      process.kill(-wrangler.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
   for (const stop of stops.reverse()) await stop();
   process.exit(code);
 }
@@ -55,6 +65,7 @@ const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])
 wrangler = spawn("npx", ["wrangler", "dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", values.port, ...varArgs], {
   stdio: "inherit",
   env: process.env,
+  detached: true,
 });
 wrangler.on("exit", (code) => void shutdown(code ?? 1));
 
@@ -76,4 +87,24 @@ if (!(await waitHealthy(90_000))) {
   await shutdown(1);
 }
 log(`backend up at ${baseUrl} (${values.live ? "live" : "replay"} mode); API reference at ${baseUrl}/docs`);
+
+/** Jobs run once at startup, in order, through the admin route (as an operator would). */
+const STARTUP_JOBS = ["market-data.refresh-assets", "market-data.ensure-feeds", "market-data.poll-contexts"];
+const secret = localJwtSecret();
+if (secret) {
+  const headers = { authorization: `Bearer ${await mintToken("local-start", "admin", 300, secret)}`, "content-type": "application/json" };
+  for (const job of STARTUP_JOBS) {
+    const res = await fetch(`${baseUrl}/api/v1/admin/jobs/${job}/run`, { method: "POST", headers, body: "{}" }).catch((e: unknown) => e);
+    if (!(res instanceof Response)) {
+      log(`startup job ${job} failed: ${String(res)}`);
+      continue;
+    }
+    const body = (await res.json().catch(() => ({}))) as { run?: { status?: string; itemsProcessed?: number; error?: string | null } };
+    log(
+      `startup job ${job}: ${body.run?.status ?? res.status} (${body.run?.itemsProcessed ?? 0} items)${body.run?.error ? ` ${body.run.error}` : ""}`,
+    );
+  }
+} else {
+  log("no JWT_SECRET found: startup jobs skipped");
+}
 stops.push(startLocalCron(baseUrl, log));

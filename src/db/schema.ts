@@ -1,9 +1,11 @@
 /** Every D1 table, gathered for the schema drift test and doc/storage-schema.md. */
 import {
   defillamaMetrics,
+  hyperliquidAssetCtxs,
   hyperliquidAssets,
   hyperliquidCandles1h,
   hyperliquidCandles1m,
+  hyperliquidFeedShards,
   ingestionRuns,
   polymarketEvents,
   polymarketMarkets,
@@ -16,6 +18,8 @@ export const ALL_TABLES = [
   hyperliquidAssets,
   hyperliquidCandles1m,
   hyperliquidCandles1h,
+  hyperliquidAssetCtxs,
+  hyperliquidFeedShards,
   ingestionRuns,
   polymarketEvents,
   polymarketMarkets,

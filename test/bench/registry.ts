@@ -1,5 +1,6 @@
 /** Benchmarks known to `npm run bench`. Each returns figures; none asserts a timing. */
 import { cronBench } from "./cron.bench";
+import { feedBench } from "./feed.bench";
 
 export interface BenchRow {
   metric: string;
@@ -13,4 +14,4 @@ export interface Benchmark {
   run(): Promise<BenchRow[]>;
 }
 
-export const BENCHMARKS: Benchmark[] = [cronBench];
+export const BENCHMARKS: Benchmark[] = [cronBench, feedBench];

@@ -3,6 +3,8 @@
  * protocol of an external service, fed by real recorded data, and returns the wrangler vars that
  * point the Worker at it. Live mode starts none and keeps the real base URLs from wrangler.toml.
  */
+
+import { startReplayExchange } from "../replay-exchange/server";
 import { startDefillamaStandIn } from "../stand-ins/defillama.stand-in";
 import { startPolymarketStandIn } from "../stand-ins/polymarket.stand-in";
 
@@ -11,7 +13,17 @@ export interface LocalService {
   start(): Promise<{ vars: Record<string, string>; stop(): Promise<void> }>;
 }
 
+/** Replay speed for `npm start` (virtual minutes per real minute); REPLAY_SPEED overrides. */
+const REPLAY_SPEED = Number(process.env.REPLAY_SPEED ?? "1");
+
 export const LOCAL_SERVICES: LocalService[] = [
+  {
+    name: "hyperliquid replay exchange",
+    async start() {
+      const exchange = await startReplayExchange({ speed: REPLAY_SPEED });
+      return { vars: { HYPERLIQUID_INFO_URL: exchange.infoUrl, HYPERLIQUID_WS_URL: exchange.wsUrl }, stop: exchange.stop };
+    },
+  },
   { name: "polymarket (Gamma + CLOB, recorded)", start: startPolymarketStandIn },
   { name: "defillama (recorded)", start: startDefillamaStandIn },
 ];

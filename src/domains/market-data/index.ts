@@ -2,6 +2,8 @@
 export * from "./channels";
 export { defillamaJobs } from "./defillama/defillama.jobs";
 export { type DefillamaMetricRow, defillamaMetrics } from "./defillama/defillama.tables";
+export { type AssetContext, latestAssetContexts, latestCandles1m } from "./hyperliquid/asset-contexts.service";
+export { type AssetCtxRow, hyperliquidAssetCtxs } from "./hyperliquid/asset-contexts.tables";
 export { type Asset, supportsChannel, toAsset } from "./hyperliquid/assets.model";
 export { getAssets, listAssets } from "./hyperliquid/assets.service";
 export { type HyperliquidAssetRow, hyperliquidAssets } from "./hyperliquid/assets.tables";
@@ -11,6 +13,9 @@ export {
   hyperliquidCandles1h,
   hyperliquidCandles1m,
 } from "./hyperliquid/candles.tables";
+export { exchangeJobs } from "./hyperliquid/exchange.jobs";
+export { type FeedShardRow, hyperliquidFeedShards } from "./hyperliquid/feed-shards.tables";
+export { marketRoutes } from "./hyperliquid/market.routes";
 export { type IngestionRunRow, ingestionRuns } from "./ingestion/ingestion.tables";
 export { polymarketJobs } from "./polymarket/polymarket.jobs";
 export { polymarketEvents, polymarketMarkets, polymarketPrices } from "./polymarket/polymarket.tables";

@@ -1,0 +1,150 @@
+/**
+ * The replay exchange's candle source: real recorded 1-minute series (test/fixtures/ohlcv_1m) served
+ * under Hyperliquid coin names, shifted to the current clock and replayed in accelerated time.
+ *
+ * Long real Hyperliquid 1m history is not public (candleSnapshot keeps only the newest 5000), so
+ * Binance BTCUSDT plays `BTC` and ETHUSDT plays `ETH`. Candle i of a series opens at
+ * `anchorMinuteMs + (i - historyMinutes) * 60_000`: the first `historyMinutes` candles are history
+ * (closed before the server started), the rest are revealed as the virtual clock advances.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const MINUTE_MS = 60_000;
+
+/** One candle as the exchange sends it (`t,T,s,i,o,c,h,l,v,n`). */
+export interface WireCandle {
+  t: number;
+  T: number;
+  s: string;
+  i: "1m";
+  o: string;
+  c: string;
+  h: string;
+  l: string;
+  v: string;
+  n: number | null;
+}
+
+interface SourceRow {
+  t: number;
+  o: string;
+  h: string;
+  l: string;
+  c: string;
+  v: string;
+  n: number | null;
+}
+
+const FIXTURES = fileURLToPath(new URL("../../../test/fixtures/", import.meta.url));
+
+/** Which recorded series plays which Hyperliquid coin. */
+export const DEFAULT_SERIES: Record<string, string> = {
+  BTC: "ohlcv_1m/binance_spot_BTCUSDT_1m.jsonl",
+  ETH: "ohlcv_1m/binance_spot_ETHUSDT_1m.jsonl",
+};
+
+export interface CandleSourceOptions {
+  /** Virtual minutes per real minute (1 = real time). */
+  speed: number;
+  /** Candles already closed when the server starts (served by candleSnapshot). */
+  historyMinutes: number;
+  series?: Record<string, string>;
+  /** Real start time; defaults to now. */
+  startRealMs?: number;
+}
+
+/** A shifted, accelerated view of the recorded series. */
+export class CandleSource {
+  readonly speed: number;
+  readonly historyMinutes: number;
+  private _startRealMs: number;
+  private _anchorMinuteMs: number;
+  private readonly rows = new Map<string, SourceRow[]>();
+
+  constructor(options: CandleSourceOptions) {
+    this.speed = options.speed;
+    this.historyMinutes = options.historyMinutes;
+    this._startRealMs = options.startRealMs ?? Date.now();
+    this._anchorMinuteMs = Math.floor(this._startRealMs / MINUTE_MS) * MINUTE_MS;
+    for (const [coin, file] of Object.entries(options.series ?? DEFAULT_SERIES)) {
+      const lines = readFileSync(FIXTURES + file, "utf8")
+        .split("\n")
+        .filter(Boolean);
+      this.rows.set(
+        coin,
+        lines.map((line) => JSON.parse(line) as SourceRow),
+      );
+    }
+  }
+
+  get startRealMs(): number {
+    return this._startRealMs;
+  }
+
+  get anchorMinuteMs(): number {
+    return this._anchorMinuteMs;
+  }
+
+  /** Restarts the replay clock at `realNowMs` (the bench starts it on the first subscription). */
+  restart(realNowMs = Date.now()): void {
+    this._startRealMs = realNowMs;
+    this._anchorMinuteMs = Math.floor(realNowMs / MINUTE_MS) * MINUTE_MS;
+  }
+
+  get coins(): string[] {
+    return [...this.rows.keys()];
+  }
+
+  /** Virtual "now" of the replay. */
+  virtualNowMs(realNowMs = Date.now()): number {
+    return this.startRealMs + (realNowMs - this.startRealMs) * this.speed;
+  }
+
+  /** Index of the candle forming at virtual time `vMs` (may be past the end of the series). */
+  indexAt(vMs: number): number {
+    return this.historyMinutes + Math.floor((vMs - this.anchorMinuteMs) / MINUTE_MS);
+  }
+
+  /** Open time of candle `i` (the shift applied to every series). */
+  openTimeOf(i: number): number {
+    return this.anchorMinuteMs + (i - this.historyMinutes) * MINUTE_MS;
+  }
+
+  /** Added to a recorded `t` to get the replayed `t` (per coin, since series start at different times). */
+  shiftMs(coin: string): number | undefined {
+    const first = this.rows.get(coin)?.[0];
+    return first === undefined ? undefined : this.openTimeOf(0) - first.t;
+  }
+
+  length(coin: string): number {
+    return this.rows.get(coin)?.length ?? 0;
+  }
+
+  /** Candle `i` of `coin` in wire shape, or undefined outside the series. */
+  candle(coin: string, i: number): WireCandle | undefined {
+    const row = this.rows.get(coin)?.[i];
+    if (!row) return undefined;
+    const t = this.openTimeOf(i);
+    return { t, T: t + MINUTE_MS - 1, s: coin, i: "1m", o: row.o, c: row.c, h: row.h, l: row.l, v: row.v, n: row.n };
+  }
+
+  /**
+   * candleSnapshot: candles with `startTime <= t <= endTime` that exist at virtual `vNowMs`
+   * (including the forming one, as the exchange does), only the newest `limit`, oldest first.
+   */
+  snapshot(coin: string, startTime: number, endTime: number | undefined, vNowMs: number, limit = 5000): WireCandle[] {
+    const n = this.length(coin);
+    if (n === 0) return [];
+    const newest = Math.min(this.indexAt(vNowMs), n - 1);
+    const oldestAvailable = Math.max(0, newest - limit + 1);
+    const from = Math.max(oldestAvailable, Math.ceil((startTime - this.openTimeOf(0)) / MINUTE_MS));
+    const to = endTime === undefined ? newest : Math.min(newest, Math.floor((endTime - this.openTimeOf(0)) / MINUTE_MS));
+    const out: WireCandle[] = [];
+    for (let i = from; i <= to; i++) {
+      const c = this.candle(coin, i);
+      if (c) out.push(c);
+    }
+    return out;
+  }
+}

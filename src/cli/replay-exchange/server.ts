@@ -1,0 +1,261 @@
+/**
+ * Replay exchange: a local server speaking the subset of Hyperliquid's real protocol the backend
+ * uses, fed by real recorded data (test/fixtures). Shared by the workerd tests (test/global-setup.ts),
+ * `npm start` (src/cli/lib/local-services.ts) and the feed bench.
+ *
+ *   POST /info            meta, spotMeta, metaAndAssetCtxs, predictedFundings (recorded answers) and
+ *                         candleSnapshot (replayed series, newest 5000, oldest first)
+ *   GET  /ws  (upgrade)   text greeting, `candle` 1m subscribe/unsubscribe with acks, ping/pong, error
+ *                         frames; pushes carry one object in `data`; the forming candle is re-sent
+ *                         `pushesPerMinute` times per minute; idle sockets are dropped after 60 s
+ *   POST /malformed/info  the same info answers with one field of the wrong type (for refusal tests)
+ *   POST /control/drop    terminates every socket mid-stream
+ *   POST /control/silence {ms}  keeps the current sockets open but sending and answering nothing for `ms`
+ *   POST /control/inject {frames}  sends raw text frames to every socket (malformed-input tests)
+ *   GET  /control/state   speed, shift, connections, subscriptions, virtual now
+ *
+ * Forming-candle re-sends repeat the recorded final values: the recordings have no sub-minute
+ * states, and inventing them would be synthetic data.
+ */
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { type WebSocket, WebSocketServer } from "ws";
+import { CandleSource, type CandleSourceOptions, MINUTE_MS } from "./candle-source";
+
+export interface ReplayExchangeOptions extends Partial<CandleSourceOptions> {
+  port?: number;
+  /** Pushes of the forming candle per virtual minute (the exchange re-sends it on every trade). */
+  pushesPerMinute?: number;
+  /** How often the push loop runs (real ms). */
+  tickMs?: number;
+  /** The exchange drops a socket that sent nothing for this long. */
+  idleTimeoutMs?: number;
+  maxSubscriptionsPerConnection?: number;
+  /** Start the replay clock at the first subscription instead of at server start (bench). */
+  startOnFirstSubscribe?: boolean;
+}
+
+export interface ReplayExchange {
+  baseUrl: string;
+  infoUrl: string;
+  wsUrl: string;
+  source: CandleSource;
+  stop(): Promise<void>;
+}
+
+interface Subscription {
+  lastIndex: number;
+  pushes: number;
+}
+
+interface Connection {
+  socket: WebSocket;
+  subs: Map<string, Subscription>;
+  lastReceivedMs: number;
+  /** Until then the socket stays open but sends and answers nothing (a silent connection). */
+  silentUntilMs: number;
+}
+
+const HL_DIR = fileURLToPath(new URL("../../../test/fixtures/hyperliquid/", import.meta.url));
+const readFixture = (name: string): unknown => JSON.parse(readFileSync(HL_DIR + name, "utf8"));
+
+/** Recorded answers per info type; `meta` is the meta half of the same metaAndAssetCtxs recording. */
+function recordedInfo(): Record<string, unknown> {
+  const metaAndAssetCtxs = readFixture("metaAndAssetCtxs.json") as [unknown, unknown];
+  return {
+    meta: metaAndAssetCtxs[0],
+    metaAndAssetCtxs,
+    spotMeta: readFixture("spotMeta.json"),
+    predictedFundings: readFixture("predictedFundings.json"),
+  };
+}
+
+/** A copy of `answer` with one field of the wrong type: derived from the recording, for refusal tests. */
+function malformed(type: string, answer: unknown): unknown {
+  const copy = structuredClone(answer) as Record<string, unknown> | unknown[];
+  if (type === "metaAndAssetCtxs") ((copy as [{ universe: Array<Record<string, unknown>> }])[0].universe[3] ?? {}).szDecimals = "four";
+  else if (type === "spotMeta") ((copy as { tokens: Array<Record<string, unknown>> }).tokens[1] ?? {}).name = 150;
+  else if (type === "predictedFundings") (copy as unknown[][])[0] = ["BTC", "HlPerp"];
+  return copy;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+/** Starts the replay exchange on 127.0.0.1 (port 0 = any free port). */
+export async function startReplayExchange(options: ReplayExchangeOptions = {}): Promise<ReplayExchange> {
+  const source = new CandleSource({ speed: options.speed ?? 1, historyMinutes: options.historyMinutes ?? 5000, series: options.series });
+  const pushesPerMinute = options.pushesPerMinute ?? 4;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  const maxSubs = options.maxSubscriptionsPerConnection ?? 1000;
+  const info = recordedInfo();
+  const connections = new Set<Connection>();
+  let awaitingFirstSubscribe = options.startOnFirstSubscribe === true;
+
+  function answerInfo(body: Record<string, unknown>, broken: boolean): [number, unknown] {
+    const type = String(body.type);
+    if (type === "candleSnapshot") {
+      const req = body.req as { coin?: unknown; interval?: unknown; startTime?: unknown; endTime?: unknown } | undefined;
+      if (!req || typeof req.coin !== "string" || req.interval !== "1m" || typeof req.startTime !== "number") {
+        return [422, "Failed to deserialize the JSON body into the target type"];
+      }
+      const endTime = typeof req.endTime === "number" ? req.endTime : undefined;
+      return [200, source.snapshot(req.coin, req.startTime, endTime, source.virtualNowMs())];
+    }
+    const answer = info[type];
+    if (answer === undefined) return [422, "Failed to deserialize the JSON body into the target type"];
+    return [200, broken ? malformed(type, answer) : answer];
+  }
+
+  const http = createServer(async (req, res) => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    try {
+      if (req.method === "POST" && (path === "/info" || path === "/malformed/info")) {
+        const [status, body] = answerInfo(JSON.parse(await readBody(req)) as Record<string, unknown>, path !== "/info");
+        return send(res, status, body);
+      }
+      if (req.method === "POST" && path === "/control/drop") {
+        const dropped = connections.size;
+        for (const conn of connections) conn.socket.terminate();
+        return send(res, 200, { dropped });
+      }
+      if (req.method === "POST" && path === "/control/silence") {
+        const { ms } = JSON.parse((await readBody(req)) || "{}") as { ms?: number };
+        const silentUntilMs = Date.now() + (ms ?? 10_000);
+        for (const conn of connections) conn.silentUntilMs = silentUntilMs;
+        return send(res, 200, { silenced: connections.size, silentUntilMs });
+      }
+      if (req.method === "POST" && path === "/control/inject") {
+        const { frames } = JSON.parse(await readBody(req)) as { frames: string[] };
+        for (const conn of connections) for (const frame of frames) conn.socket.send(frame);
+        return send(res, 200, { connections: connections.size, frames: frames.length });
+      }
+      if (req.method === "GET" && path === "/control/state") {
+        return send(res, 200, {
+          speed: source.speed,
+          historyMinutes: source.historyMinutes,
+          anchorMinuteMs: source.anchorMinuteMs,
+          virtualNowMs: source.virtualNowMs(),
+          shiftMs: Object.fromEntries(source.coins.map((c) => [c, source.shiftMs(c)])),
+          connections: connections.size,
+          subscriptions: [...connections].reduce((n, c) => n + c.subs.size, 0),
+        });
+      }
+      send(res, 404, { error: `no route ${req.method} ${path}` });
+    } catch (error) {
+      send(res, 400, { error: String(error) });
+    }
+  });
+
+  const wss = new WebSocketServer({ noServer: true });
+  http.on("upgrade", (req, socket, head) => {
+    if (new URL(req.url ?? "/", "http://localhost").pathname !== "/ws") return socket.destroy();
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+  });
+
+  function onConnection(socket: WebSocket): void {
+    const conn: Connection = { socket, subs: new Map(), lastReceivedMs: Date.now(), silentUntilMs: 0 };
+    connections.add(conn);
+    socket.send("Websocket connection established.");
+    socket.on("close", () => connections.delete(conn));
+    socket.on("error", () => connections.delete(conn));
+    socket.on("message", (raw) => {
+      conn.lastReceivedMs = Date.now();
+      if (Date.now() < conn.silentUntilMs) return;
+      onMessage(conn, raw.toString());
+    });
+  }
+
+  function onMessage(conn: Connection, text: string): void {
+    let msg: { method?: unknown; subscription?: { type?: unknown; coin?: unknown; interval?: unknown } };
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      conn.socket.send(JSON.stringify({ channel: "error", data: `Invalid JSON: ${text.slice(0, 100)}` }));
+      return;
+    }
+    if (msg.method === "ping") {
+      conn.socket.send(JSON.stringify({ channel: "pong" }));
+      return;
+    }
+    const sub = msg.subscription;
+    const valid = sub?.type === "candle" && typeof sub.coin === "string" && sub.interval === "1m";
+    if ((msg.method !== "subscribe" && msg.method !== "unsubscribe") || !valid) {
+      conn.socket.send(JSON.stringify({ channel: "error", data: `Invalid subscription ${text.slice(0, 200)}` }));
+      return;
+    }
+    const coin = sub.coin as string;
+    if (msg.method === "subscribe") {
+      if (conn.subs.size >= maxSubs && !conn.subs.has(coin)) {
+        conn.socket.send(JSON.stringify({ channel: "error", data: "Cannot track more than 1000 total subscriptions" }));
+        return;
+      }
+      if (awaitingFirstSubscribe) {
+        awaitingFirstSubscribe = false;
+        source.restart();
+      }
+      // The current (forming) candle goes out on the next tick, as the exchange sends it on subscribe.
+      conn.subs.set(coin, { lastIndex: source.indexAt(source.virtualNowMs()) - 1, pushes: 0 });
+    } else {
+      conn.subs.delete(coin);
+    }
+    conn.socket.send(JSON.stringify({ channel: "subscriptionResponse", data: { method: msg.method, subscription: sub } }));
+  }
+
+  function pushCandle(conn: Connection, coin: string, i: number): void {
+    const candle = source.candle(coin, i);
+    if (candle) conn.socket.send(JSON.stringify({ channel: "candle", data: candle }));
+  }
+
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const conn of connections) {
+      if (now - conn.lastReceivedMs > idleTimeoutMs) {
+        conn.socket.terminate();
+        continue;
+      }
+      if (now < conn.silentUntilMs) continue;
+      const vNow = source.virtualNowMs(now);
+      const current = source.indexAt(vNow);
+      const fraction = (vNow - source.openTimeOf(current)) / MINUTE_MS;
+      for (const [coin, sub] of conn.subs) {
+        const last = Math.min(current, source.length(coin) - 1);
+        if (last > sub.lastIndex) {
+          // Minutes passed since the last tick: each goes out with its final values, then the forming one.
+          for (let i = sub.lastIndex + 1; i <= last; i++) pushCandle(conn, coin, i);
+          sub.lastIndex = last;
+          sub.pushes = 1;
+        } else if (last === current && sub.pushes < pushesPerMinute && fraction >= sub.pushes / pushesPerMinute) {
+          pushCandle(conn, coin, last);
+          sub.pushes += 1;
+        }
+      }
+    }
+  }, options.tickMs ?? 25);
+
+  await new Promise<void>((resolve) => http.listen(options.port ?? 0, "127.0.0.1", resolve));
+  const { port } = http.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    baseUrl,
+    infoUrl: `${baseUrl}/info`,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    source,
+    async stop() {
+      clearInterval(timer);
+      for (const conn of connections) conn.socket.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Funding and asset-context polling (job `market-data.poll-contexts`, every 5 minutes) and the small
+ * reads other domains use (latest N rows per symbol). Both answers are parsed before anything is
+ * written; the rows of one poll go in one D1 batch.
+ */
+import { desc, eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { floorTo } from "../../../core/clock";
+import type { Db } from "../../../db/client";
+import { contextRows, type PredictedFunding, PredictedFundingSchema } from "./asset-contexts.model";
+import { type AssetCtxRow, hyperliquidAssetCtxs } from "./asset-contexts.tables";
+import { type Candle1mRow, hyperliquidCandles1m } from "./candles.tables";
+import { postInfo } from "./info.client";
+import { MetaAndAssetCtxsSchema, PredictedFundingsSchema } from "./info.schemas";
+
+export const CONTEXT_BUCKET_MS = 5 * 60_000;
+
+/** Polls both endpoints and upserts one row per listed perp for the bucket of `scheduledAtMs`. */
+export async function pollAssetContexts(db: Db, infoUrl: string, scheduledAtMs: number, nowMs: number): Promise<number> {
+  const [metaAndCtxs, predicted] = await Promise.all([
+    postInfo(infoUrl, { type: "metaAndAssetCtxs" }, MetaAndAssetCtxsSchema),
+    postInfo(infoUrl, { type: "predictedFundings" }, PredictedFundingsSchema),
+  ]);
+  const rows = contextRows(metaAndCtxs, predicted, floorTo(scheduledAtMs, CONTEXT_BUCKET_MS), nowMs);
+  const statements: BatchItem<"sqlite">[] = rows.map((row) =>
+    db
+      .insert(hyperliquidAssetCtxs)
+      .values(row)
+      .onConflictDoUpdate({
+        target: [hyperliquidAssetCtxs.symbol, hyperliquidAssetCtxs.bucketMs],
+        set: {
+          polledAtMs: sql`excluded.polled_at_ms`,
+          fundingRate: sql`excluded.funding_rate`,
+          markPx: sql`excluded.mark_px`,
+          oraclePx: sql`excluded.oracle_px`,
+          midPx: sql`excluded.mid_px`,
+          openInterest: sql`excluded.open_interest`,
+          dayNtlVlm: sql`excluded.day_ntl_vlm`,
+          premium: sql`excluded.premium`,
+          predictedJson: sql`excluded.predicted_json`,
+        },
+      }),
+  );
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
+  return rows.length;
+}
+
+export type AssetContext = Omit<AssetCtxRow, "predictedJson"> & { predicted: PredictedFunding[] };
+
+/** The newest `limit` context rows of `symbol`, newest first. */
+export async function latestAssetContexts(db: Db, symbol: string, limit: number): Promise<AssetContext[]> {
+  const rows = await db
+    .select()
+    .from(hyperliquidAssetCtxs)
+    .where(eq(hyperliquidAssetCtxs.symbol, symbol))
+    .orderBy(desc(hyperliquidAssetCtxs.bucketMs))
+    .limit(limit);
+  return rows.map(({ predictedJson, ...row }) => ({ ...row, predicted: PredictedFundingSchema.array().parse(JSON.parse(predictedJson)) }));
+}
+
+/** The newest `limit` closed 1-minute candles of `symbol`, newest first. */
+export async function latestCandles1m(db: Db, symbol: string, limit: number): Promise<Candle1mRow[]> {
+  return db
+    .select()
+    .from(hyperliquidCandles1m)
+    .where(eq(hyperliquidCandles1m.symbol, symbol))
+    .orderBy(desc(hyperliquidCandles1m.openTimeMs))
+    .limit(limit);
+}

@@ -1,0 +1,78 @@
+/**
+ * The feed's contract shared by the `HyperliquidFeed` Durable Object, the `market-data.ensure-feeds`
+ * job and the feeds status route: configuration, timing settings, status, and the pure sharding of
+ * active registry assets across objects (one WebSocket each).
+ *
+ * Sharding: active assets (listed, 1m-capable) sorted by asset id, cut into shards of `shardSize`
+ * coins; shard i is the object named `shard-i`. Sorting by id keeps existing shards stable when new
+ * listings (higher ids) arrive. Defaults stay well inside the exchange's per-IP limits (10
+ * connections, 1000 subscriptions): 150 coins a shard, at most 6 shards.
+ */
+import { z } from "zod";
+import type { Asset } from "./assets.model";
+
+export const FeedSettingsSchema = z.object({
+  /** Keepalive ping cadence; the exchange drops a socket that sent nothing for 60 s. */
+  pingIntervalMs: z.number().int().positive().default(30_000),
+  /** No message for this long on an open socket means it is dead: the watchdog reconnects. */
+  silenceTimeoutMs: z.number().int().positive().default(45_000),
+  /** Longest time between two alarms (the watchdog cadence). */
+  watchdogIntervalMs: z.number().int().positive().default(10_000),
+  /** Closed candles are written when this many are pending ... */
+  flushBatchSize: z.number().int().positive().default(500),
+  /** ... or when the oldest pending one is this old. */
+  flushIntervalMs: z.number().int().positive().default(2_000),
+  /** Reconnect delay: base × 2^attempt, capped, with full jitter in [½, 1]. */
+  reconnectBaseMs: z.number().int().positive().default(1_000),
+  reconnectMaxMs: z.number().int().positive().default(60_000),
+  /** A coin with no stored candle starts this many minutes back (the exchange keeps 5000). */
+  initialBackfillMinutes: z.number().int().min(0).max(5000).default(120),
+  /** candleSnapshot requests in flight at once per shard (rate budget: 1200 weight a minute per IP). */
+  backfillConcurrency: z.number().int().positive().max(16).default(2),
+  /** A forming candle closes by time when a message arrives this long after its close time `T`. */
+  closeGraceMs: z.number().int().min(0).default(10_000),
+});
+export type FeedSettings = z.infer<typeof FeedSettingsSchema>;
+
+export const FeedConfigSchema = z.object({
+  shardId: z.string().min(1).max(64),
+  coins: z.array(z.string().min(1)).max(1000),
+  wsUrl: z.url(),
+  infoUrl: z.url(),
+  settings: FeedSettingsSchema.partial().default({}),
+});
+export type FeedConfigInput = z.input<typeof FeedConfigSchema>;
+export type FeedConfig = z.infer<typeof FeedConfigSchema>;
+
+export const FeedStatusSchema = z.object({
+  shardId: z.string().nullable(),
+  connected: z.boolean(),
+  coins: z.number().int(),
+  subscriptions: z.number().int(),
+  lastMessageAgeMs: z.number().int().nullable(),
+  messagesPerMinute: z.number().int(),
+  messagesTotal: z.number().int(),
+  reconnects: z.number().int(),
+  gapsBackfilled: z.number().int(),
+  candlesBackfilled: z.number().int(),
+  candlesPersisted: z.number().int(),
+  pendingCandles: z.number().int(),
+  malformedMessages: z.number().int(),
+  unexpectedMessages: z.number().int(),
+  errorFrames: z.number().int(),
+  lastError: z.string().nullable(),
+});
+export type FeedStatus = z.infer<typeof FeedStatusSchema>;
+
+export const DEFAULT_SHARD_SIZE = 150;
+
+/** Shard id of the i-th shard (also the Durable Object name). */
+export const shardId = (i: number) => `shard-${i}`;
+
+/** Active coins cut into shards of `shardSize`, ordered by asset id (stable as listings arrive). */
+export function shardAssets(assets: readonly Asset[], shardSize: number): string[][] {
+  const active = assets.filter((a) => !a.isDelisted && a.channels.ohlcv_1m).sort((a, b) => a.assetId - b.assetId);
+  const shards: string[][] = [];
+  for (let i = 0; i < active.length; i += shardSize) shards.push(active.slice(i, i + shardSize).map((a) => a.symbol));
+  return shards;
+}

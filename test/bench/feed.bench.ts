@@ -1,0 +1,163 @@
+/**
+ * Feed ingestion throughput: 1-minute candles persisted per second through the HyperliquidFeed
+ * Durable Object into D1 (batched upserts), end to end through the real Worker.
+ *
+ * Runs `wrangler dev` (the same Worker `npm start` runs, local D1 in a throwaway directory) against the
+ * replay exchange at full speed: the whole recorded BTC and ETH series (2 × 20,160 minutes) is offered
+ * within about a second of the first subscription, so the feed object and D1 are the bottleneck. The
+ * registry and feed shards are set up through the admin job route, as in production; progress is read
+ * from the internal feeds status route.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sign } from "hono/jwt";
+import { startReplayExchange } from "../../src/cli/replay-exchange/server";
+import type { Benchmark, BenchRow } from "./registry";
+
+const SECRET = "bench-secret-0123456789abcdef-0123456789";
+/** Virtual ms per real ms: 20,160 minutes in under a second. */
+const FULL_SPEED = 1_500_000;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+interface ShardStatus {
+  shardId: string;
+  candlesPersisted: number;
+  candlesBackfilled: number;
+  messagesTotal: number;
+  pendingCandles: number;
+}
+
+async function waitHealthy(baseUrl: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${baseUrl}/api/v1/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error("worker did not become healthy");
+}
+
+export const feedBench: Benchmark = {
+  name: "feed",
+  description: "1m candles persisted per second through the HyperliquidFeed object into D1 (wrangler dev + replay exchange at full speed)",
+  async run(): Promise<BenchRow[]> {
+    const persistDir = mkdtempSync(join(tmpdir(), "feed-bench-"));
+    const [workerPort, exchangePort] = [await freePort(), await freePort()];
+    const baseUrl = `http://127.0.0.1:${workerPort}`;
+    const quiet = { stdio: "ignore" as const, env: { ...process.env, CI: "1" } };
+    spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], quiet);
+
+    const exchange = await startReplayExchange({
+      port: exchangePort,
+      speed: FULL_SPEED,
+      historyMinutes: 0,
+      pushesPerMinute: 1,
+      tickMs: 10,
+      startOnFirstSubscribe: true,
+    });
+    const vars = { HYPERLIQUID_INFO_URL: exchange.infoUrl, HYPERLIQUID_WS_URL: exchange.wsUrl, JWT_SECRET: SECRET };
+    const args = [
+      "wrangler",
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(workerPort),
+      "--persist-to",
+      persistDir,
+      "--inspector-port",
+      "0",
+    ];
+    const wrangler: ChildProcess = spawn("npx", [...args, ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])], {
+      ...quiet,
+      detached: true,
+    });
+    try {
+      await waitHealthy(baseUrl, 120_000);
+      const token = await sign({ sub: "bench", role: "admin", exp: Math.floor(Date.now() / 1000) + 3600 }, SECRET, "HS256");
+      const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+      for (const job of ["market-data.refresh-assets", "market-data.ensure-feeds"]) {
+        const res = await fetch(`${baseUrl}/api/v1/admin/jobs/${job}/run`, { method: "POST", headers, body: "{}" });
+        const body = (await res.json()) as { run?: { status: string; error: string | null } };
+        if (body.run?.status !== "ok") throw new Error(`${job}: ${JSON.stringify(body)}`);
+      }
+      const expected = exchange.source.coins.reduce((n, coin) => n + exchange.source.length(coin) - 1, 0); // the last minute stays forming
+      let first: { atMs: number; persisted: number } | undefined;
+      let last = { atMs: Date.now(), persisted: 0, backfilled: 0, messages: 0 };
+      const deadline = Date.now() + 300_000;
+      while (Date.now() < deadline && last.persisted < expected) {
+        await new Promise((r) => setTimeout(r, 100));
+        const res = await fetch(`${baseUrl}/api/v1/internal/market/feeds`, { headers });
+        const { shards } = (await res.json()) as { shards: ShardStatus[] };
+        const persisted = shards.reduce((n, s) => n + s.candlesPersisted, 0);
+        if (persisted === 0) continue;
+        if (!first) first = { atMs: Date.now(), persisted };
+        if (persisted > last.persisted) {
+          last = {
+            atMs: Date.now(),
+            persisted,
+            backfilled: shards.reduce((n, s) => n + s.candlesBackfilled, 0),
+            messages: shards.reduce((n, s) => n + s.messagesTotal, 0),
+          };
+        }
+      }
+      if (!first) throw new Error("no candle was persisted");
+      const seconds = (last.atMs - first.atMs) / 1000;
+      const rows = spawnSync(
+        "npx",
+        [
+          "wrangler",
+          "d1",
+          "execute",
+          "DB",
+          "--local",
+          "--persist-to",
+          persistDir,
+          "--json",
+          "--command",
+          "SELECT count(*) AS n FROM hyperliquid_candles_1m",
+        ],
+        { encoding: "utf8", env: quiet.env },
+      );
+      const stored = (JSON.parse(rows.stdout) as Array<{ results: Array<{ n: number }> }>)[0]?.results[0]?.n ?? -1;
+      return [
+        { metric: "candles persisted (BTC + ETH series)", value: String(last.persisted), unit: `of ${expected}` },
+        { metric: "rows in D1 afterwards", value: String(stored), unit: "rows" },
+        { metric: "of which via candleSnapshot backfill", value: String(last.backfilled), unit: "candles" },
+        { metric: "WebSocket messages received", value: String(last.messages), unit: "frames" },
+        { metric: "persist window (first to last persisted)", value: seconds.toFixed(2), unit: "s" },
+        {
+          metric: "1m candles persisted per second (feed object -> D1)",
+          value: ((last.persisted - first.persisted) / seconds).toFixed(0),
+          unit: "candles/s",
+        },
+      ];
+    } finally {
+      if (wrangler.pid) {
+        try {
+          process.kill(-wrangler.pid, "SIGTERM");
+        } catch {
+          // already gone
+        }
+      }
+      await exchange.stop();
+      rmSync(persistDir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,14 @@
+/** Values test/global-setup.ts (Node) hands to the workerd tests through `provide`/`inject`. */
+import "vitest";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    globalSetupReady: boolean;
+    /** The Hyperliquid replay exchange (src/cli/replay-exchange) started for this test run. */
+    replayExchange: { baseUrl: string; infoUrl: string; wsUrl: string };
+    /** Polymarket Gamma + CLOB stand-in (src/cli/stand-ins), serving the recorded fixtures. */
+    polymarketUrl: string;
+    /** DefiLlama stand-in (src/cli/stand-ins), serving the recorded fixtures. */
+    defillamaUrl: string;
+  }
+}
