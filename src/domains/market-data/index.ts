@@ -16,7 +16,11 @@ export {
 export { exchangeJobs } from "./hyperliquid/exchange.jobs";
 export { type FeedShardRow, hyperliquidFeedShards } from "./hyperliquid/feed-shards.tables";
 export { marketRoutes } from "./hyperliquid/market.routes";
+export { ingestionDashboard } from "./ingestion/dashboard.routes";
+export { ingestionHealthRoutes } from "./ingestion/health.routes";
 export { type IngestionRunRow, ingestionRuns } from "./ingestion/ingestion.tables";
+export { INDICATOR_READER_SLOT, type IndicatorReader } from "./latest/latest.readers";
+export { latestRoutes } from "./latest/latest.routes";
 export { polymarketJobs } from "./polymarket/polymarket.jobs";
 export { polymarketEvents, polymarketMarkets, polymarketPrices } from "./polymarket/polymarket.tables";
 

@@ -103,3 +103,33 @@ export async function ingestionHealth(
   }
   return out;
 }
+
+/** Jobs whose heartbeats are Hyperliquid's ingestion runs. */
+const HYPERLIQUID_RUN_JOBS = [...new Set([...Object.values(HYPERLIQUID_JOB), "market-data.refresh-assets"])];
+
+/** The newest runs of a source: `ingestion_runs` for polled sources, job heartbeats for Hyperliquid. */
+export async function recentRuns(d1: D1Database, source: Source, limit: number) {
+  type Run = {
+    channel: string;
+    status: string;
+    startedAtMs: number;
+    finishedAtMs: number | null;
+    rowsWritten: number | null;
+    error: string | null;
+  };
+  const statement =
+    source === "hyperliquid"
+      ? d1
+          .prepare(
+            `SELECT job_name AS channel, status, started_at_ms AS startedAtMs, finished_at_ms AS finishedAtMs, items_processed AS rowsWritten, error
+               FROM job_runs WHERE job_name IN (${HYPERLIQUID_RUN_JOBS.map(() => "?").join(", ")}) ORDER BY started_at_ms DESC LIMIT ?`,
+          )
+          .bind(...HYPERLIQUID_RUN_JOBS, limit)
+      : d1
+          .prepare(
+            `SELECT channel, status, started_at_ms AS startedAtMs, finished_at_ms AS finishedAtMs, rows_written AS rowsWritten, error
+               FROM ingestion_runs WHERE source = ? ORDER BY started_at_ms DESC, id DESC LIMIT ?`,
+          )
+          .bind(source, limit);
+  return (await statement.all<Run>()).results;
+}
