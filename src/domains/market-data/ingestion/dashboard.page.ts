@@ -40,20 +40,20 @@ function volumeChart(h: ChannelHealth): Page {
 function lagChart(h: ChannelHealth): Page {
   const points = h.last24h.map((p, i) => ({ i, lag: p.lagMs }));
   const max = Math.max(1, ...points.map((p) => p.lag ?? 0));
-  const step = CHART_W / (points.length - 1);
+  const step = (CHART_W - 4) / (points.length - 1);
   const segments: string[][] = [[]];
   for (const p of points) {
     if (p.lag === null) {
       if ((segments.at(-1) as string[]).length > 0) segments.push([]);
       continue;
     }
-    (segments.at(-1) as string[]).push(`${(p.i * step).toFixed(1)},${(CHART_H - 1 - (p.lag / max) * (CHART_H - 2)).toFixed(1)}`);
+    (segments.at(-1) as string[]).push(`${(2 + p.i * step).toFixed(1)},${(CHART_H - 2 - (p.lag / max) * (CHART_H - 4)).toFixed(1)}`);
   }
   const lines = segments
     .filter((s) => s.length > 0)
     .map((s) =>
       s.length === 1
-        ? html`<circle cx="${s[0]?.split(",")[0]}" cy="${s[0]?.split(",")[1]}" r="1.5"></circle>`
+        ? html`<circle cx="${s[0]?.split(",")[0]}" cy="${s[0]?.split(",")[1]}" r="2"></circle>`
         : html`<polyline points="${s.join(" ")}"></polyline>`,
     );
   return html`<svg class="chart lag" data-chart="lag" data-channel="${h.source}:${h.channel}" width="${CHART_W}" height="${CHART_H}" viewBox="0 0 ${CHART_W} ${CHART_H}" role="img" aria-label="lag per hour, last 24h, max ${humanDuration(max)}">${lines}</svg>`;

@@ -1,0 +1,88 @@
+/**
+ * A throwaway local backend for Node-side checks (the browser test, the feed bench): applies the D1
+ * migrations into a fresh persist directory, runs `wrangler dev` (the same Worker `npm start` runs) on
+ * a free port with the given vars, waits until /api/v1/health answers, and stops the whole process
+ * group (npx, wrangler, workerd) and removes the directory on `stop()`.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface LocalBackend {
+  baseUrl: string;
+  persistDir: string;
+  stop(): Promise<void>;
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** Polls the liveness route until it answers 200, or throws after `timeoutMs`. */
+export async function waitHealthy(baseUrl: string, timeoutMs: number, exited?: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited?.()) throw new Error("wrangler dev exited before the worker became healthy");
+    const ok = await fetch(`${baseUrl}/api/v1/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`worker did not become healthy within ${timeoutMs} ms`);
+}
+
+/** Starts `wrangler dev` with `vars` on a fresh local D1; generous timeout for small shared machines. */
+export async function startWranglerDev(
+  vars: Record<string, string>,
+  options: { timeoutMs?: number; name?: string } = {},
+): Promise<LocalBackend> {
+  const persistDir = mkdtempSync(join(tmpdir(), `${options.name ?? "backend"}-`));
+  const env = { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" };
+  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], {
+    stdio: "ignore",
+    env,
+  });
+  if (migrate.status !== 0) throw new Error("wrangler d1 migrations apply failed");
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--inspector-port", "0"];
+  const wrangler: ChildProcess = spawn("npx", [...args, ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])], {
+    stdio: "ignore",
+    env,
+    detached: true,
+  });
+  let exited = false;
+  wrangler.once("exit", () => {
+    exited = true;
+  });
+  const stop = async () => {
+    if (wrangler.pid && !exited) {
+      try {
+        process.kill(-wrangler.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    rmSync(persistDir, { recursive: true, force: true });
+  };
+  try {
+    await waitHealthy(baseUrl, options.timeoutMs ?? 180_000, () => exited);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { baseUrl, persistDir, stop };
+}
