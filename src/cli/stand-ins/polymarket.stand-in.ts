@@ -96,5 +96,13 @@ export function polymarketHandler(recording = loadPolymarketRecording()): Handle
 /** Starts the stand-in; the same URL serves Gamma and CLOB paths. */
 export async function startPolymarketStandIn() {
   const server = await startStandIn("polymarket", polymarketHandler());
-  return { ...server, vars: { POLYMARKET_GAMMA_URL: server.url, POLYMARKET_CLOB_URL: server.url } };
+  return {
+    ...server,
+    vars: {
+      POLYMARKET_GAMMA_URL: server.url,
+      POLYMARKET_CLOB_URL: server.url,
+      // The recording's event that is still open (ends 2028), so price polls have a target offline.
+      POLYMARKET_WATCHED_MARKETS: "democratic-presidential-nominee-2028",
+    },
+  };
 }

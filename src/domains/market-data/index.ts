@@ -18,10 +18,13 @@ export { type FeedShardRow, hyperliquidFeedShards } from "./hyperliquid/feed-sha
 export { marketRoutes } from "./hyperliquid/market.routes";
 export { ingestionDashboard } from "./ingestion/dashboard.routes";
 export { ingestionHealthRoutes } from "./ingestion/health.routes";
+export { INDICATOR_HEALTH_SLOT, ingestionHealth } from "./ingestion/health.service";
 export { type IngestionRunRow, ingestionRuns } from "./ingestion/ingestion.tables";
 export { INDICATOR_READER_SLOT, type IndicatorReader } from "./latest/latest.readers";
 export { latestRoutes } from "./latest/latest.routes";
 export { polymarketJobs } from "./polymarket/polymarket.jobs";
+export { type Target, TargetSchema } from "./polymarket/polymarket.model";
+export { contextFor } from "./polymarket/polymarket.service";
 export { polymarketEvents, polymarketMarkets, polymarketPrices } from "./polymarket/polymarket.tables";
 
 import { defillamaJobs } from "./defillama/defillama.jobs";

@@ -71,7 +71,10 @@ export async function runFacts(d1: D1Database, source: string, channel: string, 
   };
 }
 
-/** Newest datapoint and coverage of a Polymarket or DefiLlama channel from its data table. */
+/**
+ * Newest datapoint and coverage of a Polymarket or DefiLlama channel from its data table. A subject is
+ * fresh when its newest datapoint is within the stale threshold (markets/events: their last refresh).
+ */
 export async function dataFacts(
   d1: D1Database,
   source: Exclude<Source, "hyperliquid">,
@@ -93,16 +96,16 @@ export async function dataFacts(
   } else if (source === "polymarket") {
     statement = d1
       .prepare(
-        `SELECT max(newest) AS newest, sum(CASE WHEN last_ingest >= ? THEN 1 ELSE 0 END) AS fresh, count(*) AS expected
-           FROM (SELECT p.market_id, max(p.t_ms) AS newest, max(p.ingested_at_ms) AS last_ingest FROM polymarket_prices p
+        `SELECT max(newest) AS newest, sum(CASE WHEN newest >= ? THEN 1 ELSE 0 END) AS fresh, count(*) AS expected
+           FROM (SELECT p.market_id, max(p.t_ms) AS newest FROM polymarket_prices p
                  JOIN polymarket_markets m ON m.id = p.market_id WHERE m.closed = 0 AND (m.end_ms IS NULL OR m.end_ms > ?) GROUP BY p.market_id)`,
       )
       .bind(since, nowMs);
   } else {
     statement = d1
       .prepare(
-        `SELECT max(newest) AS newest, sum(CASE WHEN last_ingest >= ? THEN 1 ELSE 0 END) AS fresh, count(*) AS expected
-           FROM (SELECT scope, target, max(t_ms) AS newest, max(ingested_at_ms) AS last_ingest FROM defillama_metrics WHERE channel = ? GROUP BY scope, target)`,
+        `SELECT max(newest) AS newest, sum(CASE WHEN newest >= ? THEN 1 ELSE 0 END) AS fresh, count(*) AS expected
+           FROM (SELECT scope, target, max(t_ms) AS newest FROM defillama_metrics WHERE channel = ? GROUP BY scope, target)`,
       )
       .bind(since, channel);
   }
