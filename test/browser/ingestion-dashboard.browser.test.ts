@@ -1,7 +1,7 @@
 /**
  * The /admin/ingestion dashboard in a real browser (playwright-core driving /usr/bin/chromium, one
- * browser) against a running local backend: `wrangler dev` on a fresh D1 with the stand-ins serving
- * the recorded Polymarket, DefiLlama and Hyperliquid responses. Ingestion jobs run once through the
+ * browser) against a running local backend: `wrangler dev` on a fresh D1 with the stand-ins `npm start`
+ * uses, serving the recorded Polymarket, DefiLlama and Hyperliquid responses. Ingestion jobs run once through the
  * admin job route so the table and charts have data. Checks: refused without a token (401 + sign-in
  * form), table rows and a non-empty chart with an admin bearer token and after the sign-in form, no
  * console errors or CSP violations, and a screenshot saved under test-results/.
@@ -10,10 +10,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { sign } from "hono/jwt";
 import { type Browser, type ConsoleMessage, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalBackend, startWranglerDev } from "../../src/cli/lib/local-backend";
-import { startReplayExchange } from "../../src/cli/replay-exchange/server";
-import { startDefillamaStandIn } from "../../src/cli/stand-ins/defillama.stand-in";
-import { startPolymarketStandIn } from "../../src/cli/stand-ins/polymarket.stand-in";
+import { type LocalBackend, runJobs, startReplayBackend } from "../../src/cli/lib/local-backend";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SECRET = "browser-test-secret-0123456789abcdef-0123";
@@ -21,7 +18,6 @@ const JOBS = ["market-data.refresh-assets", "market-data.poll-contexts", "polyma
 
 let backend: LocalBackend | undefined;
 let browser: Browser | undefined;
-const stops: Array<() => Promise<void>> = [];
 
 const token = (role: "admin" | "user") => sign({ sub: "browser-test", role, exp: Math.floor(Date.now() / 1000) + 3600 }, SECRET, "HS256");
 
@@ -52,33 +48,14 @@ async function expectDashboard(page: Page) {
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (see .ci/run)`);
-  const polymarket = await startPolymarketStandIn();
-  const defillama = await startDefillamaStandIn();
-  const exchange = await startReplayExchange({ speed: 1, historyMinutes: 0 });
-  stops.push(polymarket.stop, defillama.stop, exchange.stop);
-  backend = await startWranglerDev(
-    {
-      ...polymarket.vars,
-      ...defillama.vars,
-      HYPERLIQUID_INFO_URL: exchange.infoUrl,
-      HYPERLIQUID_WS_URL: exchange.wsUrl,
-      JWT_SECRET: SECRET,
-    },
-    { name: "browser-test", timeoutMs: 240_000 },
-  );
-  const headers = { authorization: `Bearer ${await token("admin")}`, "content-type": "application/json" };
-  for (const job of JOBS) {
-    const res = await fetch(`${backend.baseUrl}/api/v1/admin/jobs/${job}/run`, { method: "POST", headers, body: "{}" });
-    const body = (await res.json()) as { run?: { status: string; error: string | null } };
-    if (body.run?.status !== "ok") throw new Error(`${job}: ${JSON.stringify(body)}`);
-  }
+  backend = await startReplayBackend({ jwtSecret: SECRET, name: "browser-test", timeoutMs: 240_000 });
+  await runJobs(backend.baseUrl, await token("admin"), JOBS);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
 }, 300_000);
 
 afterAll(async () => {
   await browser?.close();
   await backend?.stop();
-  for (const stop of stops.reverse()) await stop();
 });
 
 describe("/admin/ingestion in a browser", () => {

@@ -86,3 +86,51 @@ export async function startWranglerDev(
   }
   return { baseUrl, persistDir, stop };
 }
+
+/**
+ * The replay-mode backend `npm start` runs, on a throwaway D1: every local stand-in (LOCAL_SERVICES)
+ * plus `wrangler dev` pointed at them, signing tokens with `jwtSecret`. `stop()` stops all of it.
+ */
+export async function startReplayBackend(options: { jwtSecret: string; name: string; timeoutMs?: number }): Promise<LocalBackend> {
+  const { LOCAL_SERVICES } = await import("./local-services");
+  const stops: Array<() => Promise<void>> = [];
+  const stopServices = async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+  try {
+    const vars: Record<string, string> = { JWT_SECRET: options.jwtSecret };
+    for (const service of LOCAL_SERVICES) {
+      const started = await service.start();
+      stops.push(started.stop);
+      Object.assign(vars, started.vars);
+    }
+    const backend = await startWranglerDev(vars, { name: options.name, timeoutMs: options.timeoutMs });
+    return {
+      ...backend,
+      stop: async () => {
+        await backend.stop();
+        await stopServices();
+      },
+    };
+  } catch (error) {
+    await stopServices();
+    throw error;
+  }
+}
+
+/** Runs admin jobs now through the job route (as an operator would); throws when one does not end `ok`. */
+export async function runJobs(
+  baseUrl: string,
+  adminToken: string,
+  jobs: readonly string[],
+): Promise<Array<{ job: string; durationMs: number }>> {
+  const headers = { authorization: `Bearer ${adminToken}`, "content-type": "application/json" };
+  const out: Array<{ job: string; durationMs: number }> = [];
+  for (const job of jobs) {
+    const res = await fetch(`${baseUrl}/api/v1/admin/jobs/${job}/run`, { method: "POST", headers, body: "{}" });
+    const body = (await res.json()) as { run?: { status: string; durationMs?: number | null; error: string | null } };
+    if (body.run?.status !== "ok") throw new Error(`${job}: ${JSON.stringify(body)}`);
+    out.push({ job, durationMs: body.run.durationMs ?? -1 });
+  }
+  return out;
+}
