@@ -11,6 +11,7 @@ import { fixedClock } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
 import { runJobNow } from "../../src/cron/scheduler";
 import { openDb } from "../../src/db/client";
+import { INDICATOR_READER_SLOT, type IndicatorReader } from "../../src/domains/market-data";
 import { pollTvl } from "../../src/domains/market-data/defillama/defillama.service";
 import { upsertCandles1m } from "../../src/domains/market-data/hyperliquid/candles-ingest.service";
 import { CandleSnapshotSchema } from "../../src/domains/market-data/hyperliquid/info.schemas";
@@ -83,6 +84,26 @@ describe("latest: hyperliquid", () => {
     expect((await latest("source=hyperliquid&channel=ohlcv_1m&symbol=BTC&limit=0")).status).toBe(400);
     const rsi = await latest("source=hyperliquid&channel=rsi&symbol=BTC");
     expect(rsi).toMatchObject({ status: 422, body: { error: { code: "unprocessable", details: { reason: "no_reader" } } } });
+  });
+});
+
+describe("latest: the indicator slot", () => {
+  it("routes indicator channels to the reader wired into the slot, after the registry checks", async () => {
+    // How the indicators branch plugs in at merge: its readLatestIndicators fills the slot. Here a
+    // reader that only echoes what it was asked, to prove the wiring (no indicator values are made up).
+    const asked: Array<Parameters<IndicatorReader>[1]> = [];
+    INDICATOR_READER_SLOT.read = async (_db, q) => {
+      asked.push(q);
+      return [];
+    };
+    try {
+      const ok = await latest("source=hyperliquid&channel=macd&symbol=BTC&interval=1h&limit=7");
+      expect(ok).toMatchObject({ status: 200, body: { subject: { kind: "asset", id: "BTC" }, rows: [] } });
+      expect(asked).toEqual([{ symbol: "BTC", channel: "macd", interval: "1h", limit: 7 }]);
+      expect((await latest("source=hyperliquid&channel=rsi&symbol=NOPE")).status).toBe(404);
+    } finally {
+      INDICATOR_READER_SLOT.read = null;
+    }
   });
 });
 
