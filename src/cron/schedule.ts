@@ -10,5 +10,5 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
   // Hourly, a few minutes past the hour: the asset registry, then the feeds follow on the next */5 tick.
   "3 * * * *": ["market-data.refresh-assets"],
   // Hourly DefiLlama polls (daily series upstream; hourly keeps lag low without pressing its rate limit).
-  "7 * * * *": ["defillama.poll-tvl", "defillama.poll-stablecoins", "defillama.poll-dimensions"],
+  "7 * * * *": ["defillama.poll-tvl", "defillama.poll-stablecoins", "defillama.poll-dimensions", "market-data.prune-ingestion-runs"],
 };

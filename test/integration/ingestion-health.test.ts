@@ -7,8 +7,9 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { createApp } from "../../src/app";
-import { fixedClock, HOUR_MS, MINUTE_MS } from "../../src/core/clock";
+import { DAY_MS, fixedClock, HOUR_MS, MINUTE_MS } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
+import { runJobNow } from "../../src/cron/scheduler";
 import { pollTvl } from "../../src/domains/market-data/defillama/defillama.service";
 import type { ChannelHealth } from "../../src/domains/market-data/ingestion/health.model";
 import { discover } from "../../src/domains/market-data/polymarket/polymarket.service";
@@ -134,5 +135,15 @@ describe("ingestion health", () => {
     expect((await health(PM_NOW, "/api/v1/admin/ingestion/binance")).body.error?.code).toBe("validation_failed");
     const hl = await health(PM_NOW, "/api/v1/admin/ingestion/hyperliquid");
     expect(hl).toMatchObject({ status: 200, body: { feeds: [] } });
+  });
+
+  it("prunes run records past the retention window and keeps the recent ones", async () => {
+    const urls = { gammaUrl: pm, clobUrl: pm };
+    await discover(testPollContext(PM_NOW - 8 * DAY_MS), urls, TEST_POLICY, PAGES);
+    await discover(testPollContext(PM_NOW - DAY_MS), urls, TEST_POLICY, PAGES);
+    const result = await runJobNow(env, { clock: fixedClock(PM_NOW), ids }, "market-data.prune-ingestion-runs", {});
+    expect(result.ok && result.value.status === "ran" && result.value.run).toMatchObject({ status: "ok", itemsProcessed: 2 });
+    const left = await env.DB.prepare("SELECT started_at_ms FROM ingestion_runs").all<{ started_at_ms: number }>();
+    expect(left.results.map((r) => r.started_at_ms)).toEqual([PM_NOW - DAY_MS, PM_NOW - DAY_MS]);
   });
 });

@@ -28,7 +28,8 @@ export { contextFor } from "./polymarket/polymarket.service";
 export { polymarketEvents, polymarketMarkets, polymarketPrices } from "./polymarket/polymarket.tables";
 
 import { defillamaJobs } from "./defillama/defillama.jobs";
+import { ingestionJobs } from "./ingestion/ingestion.jobs";
 import { polymarketJobs } from "./polymarket/polymarket.jobs";
 
-/** Every market-data ingestion job owned by this workstream (Polymarket and DefiLlama). */
-export const marketDataIngestionJobs = [...polymarketJobs, ...defillamaJobs];
+/** Every market-data ingestion job owned by this workstream (Polymarket, DefiLlama, run-record housekeeping). */
+export const marketDataIngestionJobs = [...polymarketJobs, ...defillamaJobs, ...ingestionJobs];
