@@ -68,10 +68,10 @@ describe("dashboard charts", () => {
       last24h,
     };
     const page = String(await renderDashboard([health], now, "n0nce"));
-    const volume = /<svg class="chart volume"[^]*?<\/svg>/.exec(page)?.[0] ?? "";
+    const volume = /<svg class="chart volume"[\s\S]*?<\/svg>/.exec(page)?.[0] ?? "";
     expect(volume.match(/<rect /g)).toHaveLength(24);
     expect(volume).toContain('height="26.0"'); // the busiest hour fills the chart
-    const lag = /<svg class="chart lag"[^]*?<\/svg>/.exec(page)?.[0] ?? "";
+    const lag = /<svg class="chart lag"[\s\S]*?<\/svg>/.exec(page)?.[0] ?? "";
     expect(lag.match(/<polyline /g)).toHaveLength(2);
     expect(page).not.toContain("<script>");
     expect(page).toContain("&lt;script&gt;");
