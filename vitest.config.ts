@@ -1,7 +1,12 @@
 /**
- * Every test runs inside workerd (@cloudflare/vitest-plugin, formerly @cloudflare/vitest-pool-workers)
- * with real local D1, R2 and Durable Objects from wrangler.toml. D1 migrations are read here (Node)
- * and applied in test/support/setup.ts (workerd). Storage is isolated per test file.
+ * Two test projects:
+ *   workers  every unit and integration test, inside workerd (@cloudflare/vitest-plugin, formerly
+ *            @cloudflare/vitest-pool-workers) with real local D1, R2 and Durable Objects from
+ *            wrangler.toml. D1 migrations are read here (Node) and applied in test/support/setup.ts
+ *            (workerd). Storage is isolated per test file.
+ *   browser  test/browser: Node tests that start a real local backend (`wrangler dev`) and drive
+ *            /usr/bin/chromium with playwright-core. They run after the workers project (groupOrder)
+ *            so the two never compete for a small machine's cores. `npm run test:browser` runs it alone.
  */
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -11,20 +16,39 @@ export const TEST_JWT_SECRET = "test-secret-0123456789abcdef-0123456789";
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, JWT_SECRET: TEST_JWT_SECRET, APP_ENV: "test" },
-        },
-      }),
-    ],
     test: {
-      include: ["test/**/*.test.ts"],
-      setupFiles: ["./test/support/setup.ts"],
-      globalSetup: ["./test/global-setup.ts"],
-      testTimeout: 30_000,
-      hookTimeout: 60_000,
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: { TEST_MIGRATIONS: migrations, JWT_SECRET: TEST_JWT_SECRET, APP_ENV: "test" },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+            setupFiles: ["./test/support/setup.ts"],
+            globalSetup: ["./test/global-setup.ts"],
+            testTimeout: 30_000,
+            hookTimeout: 60_000,
+            sequence: { groupOrder: 0 },
+          },
+        },
+        {
+          test: {
+            name: "browser",
+            include: ["test/browser/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 300_000,
+            fileParallelism: false,
+            sequence: { groupOrder: 1 },
+          },
+        },
+      ],
     },
   };
 });

@@ -9,7 +9,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { systemClock } from "./core/clock";
 import { randomIds } from "./core/ids";
 import { cronRoutes } from "./cron/cron.routes";
-import { marketRoutes } from "./domains/market-data";
+import { ingestionDashboard, ingestionHealthRoutes, latestRoutes, marketRoutes } from "./domains/market-data";
 import { opsRoutes } from "./domains/ops/ops.routes";
 import type { AppDeps, AppEnv } from "./env";
 import { requireAuth, requireRole } from "./http/auth";
@@ -29,6 +29,8 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route("/", opsRoutes);
   api.route("/", cronRoutes);
   api.route("/", marketRoutes);
+  api.route("/", latestRoutes);
+  api.route("/", ingestionHealthRoutes);
   return api;
 }
 
@@ -54,6 +56,8 @@ export function createApp(deps: AppDeps = defaultDeps): OpenAPIHono<AppEnv> {
   app.get("/docs", (c) => c.html(renderDocsPage([docs.client, docs.operator], docs.client.components ?? {})));
   app.get("/docs/openapi.json", (c) => c.json(docs.client));
   app.get("/docs/operator-openapi.json", (c) => c.json(docs.operator));
+  // Admin HTML pages authenticate themselves (bearer or session cookie), see src/http/admin-session.ts.
+  app.route("/admin/ingestion", ingestionDashboard);
 
   app.notFound((c) => errorResponse(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError(handleError);

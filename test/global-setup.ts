@@ -5,13 +5,21 @@
  */
 import type { TestProject } from "vitest/node";
 import { startReplayExchange } from "../src/cli/replay-exchange/server";
+import { startDefillamaStandIn } from "../src/cli/stand-ins/defillama.stand-in";
+import { startPolymarketStandIn } from "../src/cli/stand-ins/polymarket.stand-in";
 
 /** Replay speed for the feed tests: 600 virtual minutes per real minute (one candle every 100 ms). */
 const FEED_TEST_SPEED = 600;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stops: Array<() => Promise<void>> = [];
+  const polymarket = await startPolymarketStandIn();
+  stops.push(polymarket.stop);
+  const defillama = await startDefillamaStandIn();
+  stops.push(defillama.stop);
   project.provide("globalSetupReady", true);
+  project.provide("polymarketUrl", polymarket.url);
+  project.provide("defillamaUrl", defillama.url);
 
   const exchange = await startReplayExchange({ speed: FEED_TEST_SPEED, historyMinutes: 5000 });
   stops.push(exchange.stop);

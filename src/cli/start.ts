@@ -4,8 +4,8 @@
  *   2. applies the D1 migrations to the local database;
  *   3. starts the local stand-in servers (replay mode) and points the Worker at them;
  *   4. runs `wrangler dev --test-scheduled` on 127.0.0.1:8787;
- *   5. runs the market-data startup jobs once (asset registry, feed shards, funding contexts), so the
- *      Hyperliquid feed ingests candles right away instead of waiting for the hourly tick;
+ *   5. runs the market-data startup jobs once (asset registry, feed shards, funding contexts, Polymarket
+ *      discovery and prices, DefiLlama TVL), so data arrives right away instead of at the next tick;
  *   6. drives the Cron Triggers from a local clock.
  * `npm start -- --live` skips the stand-ins and uses the real endpoints configured in wrangler.toml.
  */
@@ -89,7 +89,15 @@ if (!(await waitHealthy(90_000))) {
 log(`backend up at ${baseUrl} (${values.live ? "live" : "replay"} mode); API reference at ${baseUrl}/docs`);
 
 /** Jobs run once at startup, in order, through the admin route (as an operator would). */
-const STARTUP_JOBS = ["market-data.refresh-assets", "market-data.ensure-feeds", "market-data.poll-contexts"];
+const STARTUP_JOBS = [
+  "market-data.refresh-assets",
+  "market-data.ensure-feeds",
+  "market-data.poll-contexts",
+  // Polymarket and DefiLlama once at startup, so /admin/ingestion and /market/latest have data at once.
+  "polymarket.discover",
+  "polymarket.poll-prices",
+  "defillama.poll-tvl",
+];
 const secret = localJwtSecret();
 if (secret) {
   const headers = { authorization: `Bearer ${await mintToken("local-start", "admin", 300, secret)}`, "content-type": "application/json" };

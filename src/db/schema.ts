@@ -1,10 +1,15 @@
 /** Every D1 table, gathered for the schema drift test and doc/storage-schema.md. */
 import {
+  defillamaMetrics,
   hyperliquidAssetCtxs,
   hyperliquidAssets,
   hyperliquidCandles1h,
   hyperliquidCandles1m,
   hyperliquidFeedShards,
+  ingestionRuns,
+  polymarketEvents,
+  polymarketMarkets,
+  polymarketPrices,
 } from "../domains/market-data";
 import { jobRuns } from "../domains/ops";
 
@@ -15,4 +20,9 @@ export const ALL_TABLES = [
   hyperliquidCandles1h,
   hyperliquidAssetCtxs,
   hyperliquidFeedShards,
+  ingestionRuns,
+  polymarketEvents,
+  polymarketMarkets,
+  polymarketPrices,
+  defillamaMetrics,
 ];

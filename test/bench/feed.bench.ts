@@ -8,29 +8,15 @@
  * registry and feed shards are set up through the admin job route, as in production; progress is read
  * from the internal feeds status route.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { sign } from "hono/jwt";
+import { startWranglerDev } from "../../src/cli/lib/local-backend";
 import { startReplayExchange } from "../../src/cli/replay-exchange/server";
 import type { Benchmark, BenchRow } from "./registry";
 
 const SECRET = "bench-secret-0123456789abcdef-0123456789";
 /** Virtual ms per real ms: 20,160 minutes in under a second. */
 const FULL_SPEED = 1_500_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 interface ShardStatus {
   shardId: string;
@@ -40,31 +26,12 @@ interface ShardStatus {
   pendingCandles: number;
 }
 
-async function waitHealthy(baseUrl: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${baseUrl}/api/v1/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error("worker did not become healthy");
-}
-
 export const feedBench: Benchmark = {
   name: "feed",
   description: "1m candles persisted per second through the HyperliquidFeed object into D1 (wrangler dev + replay exchange at full speed)",
   async run(): Promise<BenchRow[]> {
-    const persistDir = mkdtempSync(join(tmpdir(), "feed-bench-"));
-    const [workerPort, exchangePort] = [await freePort(), await freePort()];
-    const baseUrl = `http://127.0.0.1:${workerPort}`;
     const quiet = { stdio: "ignore" as const, env: { ...process.env, CI: "1" } };
-    spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], quiet);
-
     const exchange = await startReplayExchange({
-      port: exchangePort,
       speed: FULL_SPEED,
       historyMinutes: 0,
       pushesPerMinute: 1,
@@ -72,24 +39,12 @@ export const feedBench: Benchmark = {
       startOnFirstSubscribe: true,
     });
     const vars = { HYPERLIQUID_INFO_URL: exchange.infoUrl, HYPERLIQUID_WS_URL: exchange.wsUrl, JWT_SECRET: SECRET };
-    const args = [
-      "wrangler",
-      "dev",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(workerPort),
-      "--persist-to",
-      persistDir,
-      "--inspector-port",
-      "0",
-    ];
-    const wrangler: ChildProcess = spawn("npx", [...args, ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])], {
-      ...quiet,
-      detached: true,
+    const backend = await startWranglerDev(vars, { name: "feed-bench", timeoutMs: 120_000 }).catch(async (error: unknown) => {
+      await exchange.stop();
+      throw error;
     });
+    const { baseUrl, persistDir } = backend;
     try {
-      await waitHealthy(baseUrl, 120_000);
       const token = await sign({ sub: "bench", role: "admin", exp: Math.floor(Date.now() / 1000) + 3600 }, SECRET, "HS256");
       const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
       for (const job of ["market-data.refresh-assets", "market-data.ensure-feeds"]) {
@@ -149,15 +104,8 @@ export const feedBench: Benchmark = {
         },
       ];
     } finally {
-      if (wrangler.pid) {
-        try {
-          process.kill(-wrangler.pid, "SIGTERM");
-        } catch {
-          // already gone
-        }
-      }
+      await backend.stop();
       await exchange.stop();
-      rmSync(persistDir, { recursive: true, force: true });
     }
   },
 };

@@ -6,5 +6,9 @@ declare module "vitest" {
     globalSetupReady: boolean;
     /** The Hyperliquid replay exchange (src/cli/replay-exchange) started for this test run. */
     replayExchange: { baseUrl: string; infoUrl: string; wsUrl: string };
+    /** Polymarket Gamma + CLOB stand-in (src/cli/stand-ins), serving the recorded fixtures. */
+    polymarketUrl: string;
+    /** DefiLlama stand-in (src/cli/stand-ins), serving the recorded fixtures. */
+    defillamaUrl: string;
   }
 }

@@ -3,7 +3,10 @@
  * protocol of an external service, fed by real recorded data, and returns the wrangler vars that
  * point the Worker at it. Live mode starts none and keeps the real base URLs from wrangler.toml.
  */
+
 import { startReplayExchange } from "../replay-exchange/server";
+import { startDefillamaStandIn } from "../stand-ins/defillama.stand-in";
+import { startPolymarketStandIn } from "../stand-ins/polymarket.stand-in";
 
 export interface LocalService {
   name: string;
@@ -21,4 +24,6 @@ export const LOCAL_SERVICES: LocalService[] = [
       return { vars: { HYPERLIQUID_INFO_URL: exchange.infoUrl, HYPERLIQUID_WS_URL: exchange.wsUrl }, stop: exchange.stop };
     },
   },
+  { name: "polymarket (Gamma + CLOB, recorded)", start: startPolymarketStandIn },
+  { name: "defillama (recorded)", start: startDefillamaStandIn },
 ];

@@ -1,5 +1,7 @@
 /** The market-data domain's import surface for other domains. */
 export * from "./channels";
+export { defillamaJobs } from "./defillama/defillama.jobs";
+export { type DefillamaMetricRow, defillamaMetrics } from "./defillama/defillama.tables";
 export { type AssetContext, latestAssetContexts, latestCandles1m } from "./hyperliquid/asset-contexts.service";
 export { type AssetCtxRow, hyperliquidAssetCtxs } from "./hyperliquid/asset-contexts.tables";
 export { type Asset, supportsChannel, toAsset } from "./hyperliquid/assets.model";
@@ -14,3 +16,20 @@ export {
 export { exchangeJobs } from "./hyperliquid/exchange.jobs";
 export { type FeedShardRow, hyperliquidFeedShards } from "./hyperliquid/feed-shards.tables";
 export { marketRoutes } from "./hyperliquid/market.routes";
+export { ingestionDashboard } from "./ingestion/dashboard.routes";
+export { ingestionHealthRoutes } from "./ingestion/health.routes";
+export { INDICATOR_HEALTH_SLOT, ingestionHealth } from "./ingestion/health.service";
+export { type IngestionRunRow, ingestionRuns } from "./ingestion/ingestion.tables";
+export { INDICATOR_READER_SLOT, type IndicatorReader } from "./latest/latest.readers";
+export { latestRoutes } from "./latest/latest.routes";
+export { polymarketJobs } from "./polymarket/polymarket.jobs";
+export { type Target, TargetSchema } from "./polymarket/polymarket.model";
+export { contextFor } from "./polymarket/polymarket.service";
+export { polymarketEvents, polymarketMarkets, polymarketPrices } from "./polymarket/polymarket.tables";
+
+import { defillamaJobs } from "./defillama/defillama.jobs";
+import { ingestionJobs } from "./ingestion/ingestion.jobs";
+import { polymarketJobs } from "./polymarket/polymarket.jobs";
+
+/** Every market-data ingestion job owned by this workstream (Polymarket, DefiLlama, run-record housekeeping). */
+export const marketDataIngestionJobs = [...polymarketJobs, ...defillamaJobs, ...ingestionJobs];

@@ -1,0 +1,135 @@
+/**
+ * Computes ingestion health rows, one per (source, channel) of the vocabulary (channels.ts):
+ *   polymarket/defillama  `ingestion_runs` (runs) + their data tables (newest datapoint, coverage)
+ *   hyperliquid ohlcv_*   candle tables written by the HyperliquidFeed objects; errors and failures from
+ *                         the heartbeats of `market-data.ensure-feeds` (which configures the feeds)
+ *   hyperliquid funding   `hyperliquid_asset_ctxs`; errors and failures from `market-data.poll-contexts`
+ *   indicator channels    computed on another branch: reported `disabled` with a note until their facts
+ *                         are wired (INDICATOR_HEALTH_SLOT), never a made-up status
+ * Callers: the admin ingestion routes and the /admin/ingestion dashboard.
+ */
+import { type INDICATOR_CHANNELS, SOURCE_CHANNELS, type Source } from "../channels";
+import { dataFacts, type Facts, HYPERLIQUID_TABLES, heartbeatFacts, runFacts, writtenTableFacts } from "./health.facts";
+import { type ChannelHealth, DEFAULT_STALE_AFTER_MS, healthStatus, last24Buckets, STALE_AFTER_MS } from "./health.model";
+import type { IngestionSettings } from "./ingestion.model";
+
+/** Slot for the indicator channels' health (rsi, bollinger, sma, ema, macd): wired when that branch merges. */
+export const INDICATOR_HEALTH_SLOT: Partial<
+  Record<(typeof INDICATOR_CHANNELS)[number], (d1: D1Database, nowMs: number) => Promise<Facts>>
+> = {};
+
+/** The cron job whose heartbeats carry a Hyperliquid channel's errors. */
+const HYPERLIQUID_JOB = {
+  ohlcv_1m: "market-data.ensure-feeds",
+  ohlcv_1h: "market-data.ensure-feeds",
+  funding: "market-data.poll-contexts",
+};
+
+async function hyperliquidFacts(
+  d1: D1Database,
+  channel: keyof typeof HYPERLIQUID_JOB,
+  nowMs: number,
+  staleAfterMs: number,
+): Promise<Facts> {
+  const table = await writtenTableFacts(d1, HYPERLIQUID_TABLES[channel], nowMs, staleAfterMs);
+  const beat = await heartbeatFacts(d1, HYPERLIQUID_JOB[channel]);
+  return {
+    newestDataMs: table.newestDataMs,
+    coverage: table.coverage,
+    runs: {
+      // Candles arrive over the feed's WebSocket, so the last success is the last write to the table.
+      lastSuccessMs: channel === "funding" ? beat.lastSuccessMs : table.lastWriteMs,
+      lastError: beat.lastError,
+      consecutiveFailures: beat.consecutiveFailures,
+      volume: table.volume,
+      last24h: table.last24h,
+    },
+  };
+}
+
+async function factsOf(d1: D1Database, source: Source, channel: string, nowMs: number, staleAfterMs: number): Promise<Facts | null> {
+  if (source !== "hyperliquid") {
+    return { ...(await dataFacts(d1, source, channel, nowMs, staleAfterMs)), runs: await runFacts(d1, source, channel, nowMs) };
+  }
+  if (channel in HYPERLIQUID_JOB) return hyperliquidFacts(d1, channel as keyof typeof HYPERLIQUID_JOB, nowMs, staleAfterMs);
+  const slot = INDICATOR_HEALTH_SLOT[channel as (typeof INDICATOR_CHANNELS)[number]];
+  return slot ? slot(d1, nowMs) : null;
+}
+
+/** One health row per (source, channel) of `sources` (all by default), in vocabulary order. */
+export async function ingestionHealth(
+  d1: D1Database,
+  settings: IngestionSettings,
+  nowMs: number,
+  sources: readonly Source[] = ["hyperliquid", "polymarket", "defillama"],
+): Promise<ChannelHealth[]> {
+  const out: ChannelHealth[] = [];
+  for (const source of sources) {
+    for (const channel of SOURCE_CHANNELS[source]) {
+      const key = `${source}:${channel}`;
+      const staleAfterMs = STALE_AFTER_MS[key] ?? DEFAULT_STALE_AFTER_MS;
+      const facts = await factsOf(d1, source, channel, nowMs, staleAfterMs);
+      const switchedOff = settings.INGEST_DISABLED_CHANNELS.includes(key);
+      const runs = facts?.runs;
+      const lagMs = facts?.newestDataMs == null ? null : nowMs - facts.newestDataMs;
+      const coverage = facts?.coverage ?? { fresh: 0, expected: 0 };
+      out.push({
+        source,
+        channel,
+        status: healthStatus({
+          disabled: facts === null || switchedOff,
+          consecutiveFailures: runs?.consecutiveFailures ?? 0,
+          lagMs,
+          staleAfterMs,
+          coverage,
+        }),
+        note:
+          facts === null
+            ? "indicator channel: health is not wired on this branch yet"
+            : switchedOff
+              ? "disabled by INGEST_DISABLED_CHANNELS"
+              : null,
+        lastSuccessMs: runs?.lastSuccessMs ?? null,
+        lastError: runs?.lastError ?? null,
+        consecutiveFailures: runs?.consecutiveFailures ?? 0,
+        newestDataMs: facts?.newestDataMs ?? null,
+        lagMs,
+        staleAfterMs,
+        volume: runs?.volume ?? { lastHour: 0, lastDay: 0 },
+        coverage,
+        last24h: runs?.last24h ?? last24Buckets(nowMs).map((b) => ({ hourStartMs: b, rows: 0, lagMs: null })),
+      });
+    }
+  }
+  return out;
+}
+
+/** Jobs whose heartbeats are Hyperliquid's ingestion runs. */
+const HYPERLIQUID_RUN_JOBS = [...new Set([...Object.values(HYPERLIQUID_JOB), "market-data.refresh-assets"])];
+
+/** The newest runs of a source: `ingestion_runs` for polled sources, job heartbeats for Hyperliquid. */
+export async function recentRuns(d1: D1Database, source: Source, limit: number) {
+  type Run = {
+    channel: string;
+    status: string;
+    startedAtMs: number;
+    finishedAtMs: number | null;
+    rowsWritten: number | null;
+    error: string | null;
+  };
+  const statement =
+    source === "hyperliquid"
+      ? d1
+          .prepare(
+            `SELECT job_name AS channel, status, started_at_ms AS startedAtMs, finished_at_ms AS finishedAtMs, items_processed AS rowsWritten, error
+               FROM job_runs WHERE job_name IN (${HYPERLIQUID_RUN_JOBS.map(() => "?").join(", ")}) ORDER BY started_at_ms DESC LIMIT ?`,
+          )
+          .bind(...HYPERLIQUID_RUN_JOBS, limit)
+      : d1
+          .prepare(
+            `SELECT channel, status, started_at_ms AS startedAtMs, finished_at_ms AS finishedAtMs, rows_written AS rowsWritten, error
+               FROM ingestion_runs WHERE source = ? ORDER BY started_at_ms DESC, id DESC LIMIT ?`,
+          )
+          .bind(source, limit);
+  return (await statement.all<Run>()).results;
+}

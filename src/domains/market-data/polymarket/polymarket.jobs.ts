@@ -1,0 +1,31 @@
+/** Polymarket cron jobs: discovery (events + markets) and price history of watched markets. */
+import { z } from "zod";
+import { defineJob } from "../../../cron/job";
+import { outcomeSummary, pollContextFor } from "../ingestion/ingestion.context";
+import { discover, pollPrices } from "./polymarket.service";
+
+export const discoverJob = defineJob({
+  name: "polymarket.discover",
+  description: "Discovers open events and markets through Gamma keyset pagination and stores compact rows.",
+  params: z.object({
+    eventsPageSize: z.coerce.number().int().min(1).max(500).default(500),
+    marketsPageSize: z.coerce.number().int().min(1).max(100).default(100),
+    maxPages: z.coerce.number().int().min(1).max(500).default(100),
+  }),
+  async run(job) {
+    const { ctx, policy, polymarket } = pollContextFor(job);
+    return outcomeSummary(await discover(ctx, polymarket, policy, job.params));
+  },
+});
+
+export const pollPricesJob = defineJob({
+  name: "polymarket.poll-prices",
+  description: "Fetches CLOB price history for watched markets (POLYMARKET_WATCHED_MARKETS, POLYMARKET_WATCHED_ASSETS).",
+  params: z.object({}),
+  async run(job) {
+    const { ctx, policy, polymarket } = pollContextFor(job);
+    return outcomeSummary(await pollPrices(ctx, polymarket, policy));
+  },
+});
+
+export const polymarketJobs = [discoverJob, pollPricesJob];
