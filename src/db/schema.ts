@@ -2,9 +2,12 @@
 import {
   hyperliquidAssetCtxs,
   hyperliquidAssets,
+  hyperliquidCandleArchives,
   hyperliquidCandles1h,
   hyperliquidCandles1m,
   hyperliquidFeedShards,
+  hyperliquidIndicatorState,
+  hyperliquidIndicators,
 } from "../domains/market-data";
 import { jobRuns } from "../domains/ops";
 
@@ -15,4 +18,7 @@ export const ALL_TABLES = [
   hyperliquidCandles1h,
   hyperliquidAssetCtxs,
   hyperliquidFeedShards,
+  hyperliquidIndicators,
+  hyperliquidIndicatorState,
+  hyperliquidCandleArchives,
 ];

@@ -14,3 +14,19 @@ export {
 export { exchangeJobs } from "./hyperliquid/exchange.jobs";
 export { type FeedShardRow, hyperliquidFeedShards } from "./hyperliquid/feed-shards.tables";
 export { marketRoutes } from "./hyperliquid/market.routes";
+export { type IndicatorState, type IndicatorValues, newIndicatorState, stepIndicators } from "./indicators/indicator-engine.model";
+export { indicatorJobs } from "./indicators/indicators.jobs";
+export {
+  type IndicatorChannel,
+  type IndicatorInterval,
+  type LatestIndicatorRow,
+  readLatestIndicators,
+} from "./indicators/indicators.service";
+export {
+  type CandleArchiveRow,
+  hyperliquidCandleArchives,
+  hyperliquidIndicatorState,
+  hyperliquidIndicators,
+  type IndicatorRow,
+} from "./indicators/indicators.tables";
+export { readCandleArchive } from "./indicators/retention.service";
