@@ -119,8 +119,8 @@ export function stepIndicators(s: IndicatorState, close: number): IndicatorValue
 function stepRsi(s: IndicatorState, i: number, close: number): number | null {
   if (s.prevClose === null) return null;
   const change = close - s.prevClose;
-  const gain = change > 0 ? change : 0;
-  const loss = change < 0 ? -change : 0;
+  const gain = Math.max(change, 0);
+  const loss = Math.max(-change, 0);
   if (s.avgGain === null || s.avgLoss === null) {
     s.gainSeed += gain;
     s.lossSeed += loss;

@@ -37,7 +37,7 @@ export const rollup1hJob = defineJob({
       .number()
       .int()
       .min(0)
-      .max(24 * 7)
+      .max(24 * 30)
       .optional(),
   }),
   async run({ env, params, scheduledAtMs }) {
