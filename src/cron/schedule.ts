@@ -7,7 +7,8 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
   "* * * * *": ["market-data.indicators-1m"],
   // The 1h rollup, then the 1h indicators over the bars it finalized.
   "*/5 * * * *": ["market-data.ensure-feeds", "market-data.poll-contexts", "market-data.rollup-1h", "market-data.indicators-1h"],
-  "0 * * * *": ["ops.prune-job-runs", "market-data.archive-candles"],
-  // Hourly, a few minutes past the hour: the asset registry, then the feeds follow on the next */5 tick.
-  "3 * * * *": ["market-data.refresh-assets"],
+  "0 * * * *": ["ops.prune-job-runs"],
+  // Hourly, a few minutes past the hour: the asset registry (the feeds follow on the next */5 tick), and
+  // candles past retention to the R2 archive.
+  "3 * * * *": ["market-data.refresh-assets", "market-data.archive-candles"],
 };

@@ -8,7 +8,7 @@
  *                                  (symbol, interval): where the next run continues.
  *   hyperliquid_candle_archives   the index of candle archives in R2 (one object per table, symbol, UTC day).
  */
-import { integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const hyperliquidIndicators = sqliteTable(
   "hyperliquid_indicators",
@@ -24,7 +24,7 @@ export const hyperliquidIndicators = sqliteTable(
     macd: real("macd"),
     macdSignal: real("macd_signal"),
   },
-  (t) => [primaryKey({ columns: [t.symbol, t.interval, t.openTimeMs] })],
+  (t) => [primaryKey({ columns: [t.symbol, t.interval, t.openTimeMs] }), index("hyperliquid_indicators_by_open_time").on(t.openTimeMs)],
 );
 
 export const hyperliquidIndicatorState = sqliteTable(
