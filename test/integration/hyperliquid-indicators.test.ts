@@ -15,7 +15,6 @@ import { sequentialIds } from "../../src/core/ids";
 import { runJobNow } from "../../src/cron/scheduler";
 import { openDb } from "../../src/db/client";
 import { hyperliquidIndicators, readLatestIndicators } from "../../src/domains/market-data";
-import { upsertCandles1m } from "../../src/domains/market-data/hyperliquid/candles-ingest.service";
 import { parseCandleLines } from "../../src/domains/market-data/indicators/candle-lines.model";
 import { INDICATOR_FIELDS, type IndicatorValues } from "../../src/domains/market-data/indicators/indicator-engine.model";
 import { computeIndicators, valuesOfRow } from "../../src/domains/market-data/indicators/indicators.service";
@@ -24,6 +23,7 @@ import { rollupCandles1h } from "../../src/domains/market-data/indicators/rollup
 import btcText from "../fixtures/ohlcv_1m/binance_spot_BTCUSDT_1m.jsonl?raw";
 import ethText from "../fixtures/ohlcv_1m/binance_spot_ETHUSDT_1m.jsonl?raw";
 import krakenText from "../fixtures/ohlcv_1m/kraken_spot_XBTUSDT_1m.jsonl?raw";
+import { storeMinutes } from "../support/candles";
 import { referenceSeries, withinRelative } from "../support/ta-reference";
 
 const MIN = 60_000;
@@ -35,26 +35,7 @@ const btc = parseCandleLines(btcText);
 const eth = parseCandleLines(ethText);
 const kraken = parseCandleLines(krakenText);
 
-const wire = (symbol: string, m: MinuteBar) => ({
-  t: m.openTimeMs,
-  T: m.openTimeMs + MIN - 1,
-  s: symbol,
-  i: "1m",
-  o: m.open,
-  c: m.close,
-  h: m.high,
-  l: m.low,
-  v: m.volume,
-  n: m.trades,
-});
-const store = async (symbol: string, minutes: MinuteBar[]) => {
-  for (let i = 0; i < minutes.length; i += 2000)
-    await upsertCandles1m(
-      db,
-      minutes.slice(i, i + 2000).map((m) => wire(symbol, m)),
-      0,
-    );
-};
+const store = (symbol: string, minutes: MinuteBar[]) => storeMinutes(db, symbol, minutes);
 
 async function job(name: string, nowMs: number, params: Record<string, unknown> = {}, infoUrl?: string) {
   const e = infoUrl ? { ...env, HYPERLIQUID_INFO_URL: infoUrl } : env;

@@ -14,12 +14,12 @@ import { runJobNow } from "../../src/cron/scheduler";
 import { openDb } from "../../src/db/client";
 import { readCandleArchive } from "../../src/domains/market-data";
 import { hyperliquidCandles1h, hyperliquidCandles1m } from "../../src/domains/market-data/hyperliquid/candles.tables";
-import { upsertCandles1m } from "../../src/domains/market-data/hyperliquid/candles-ingest.service";
 import { encodeArchive, sha256Hex } from "../../src/domains/market-data/indicators/archive.codec";
 import { parseCandleLines } from "../../src/domains/market-data/indicators/candle-lines.model";
 import { archiveKey } from "../../src/domains/market-data/indicators/retention.service";
 import snapshot1h from "../fixtures/hyperliquid/candleSnapshot_BTC_1h.json";
 import btcText from "../fixtures/ohlcv_1m/binance_spot_BTCUSDT_1m.jsonl?raw";
+import { storeMinutes } from "../support/candles";
 
 const MIN = 60_000;
 const ids = sequentialIds();
@@ -44,22 +44,7 @@ describe("market-data.archive-candles", () => {
   let original: Awaited<ReturnType<typeof rows1m>> = [];
 
   it("keeps 1m rows inside 24 h to the millisecond and archives the older ones per UTC day", async () => {
-    await upsertCandles1m(
-      db,
-      minutes.map((m) => ({
-        t: m.openTimeMs,
-        T: m.openTimeMs + MIN - 1,
-        s: "BTC",
-        i: "1m",
-        o: m.open,
-        c: m.close,
-        h: m.high,
-        l: m.low,
-        v: m.volume,
-        n: m.trades,
-      })),
-      1,
-    );
+    await storeMinutes(db, "BTC", minutes, 1);
     await env.DB.prepare(
       "INSERT INTO hyperliquid_indicators (symbol, interval, open_time_ms, rsi14) VALUES ('BTC','1m',?,50),('BTC','1m',?,51)",
     )

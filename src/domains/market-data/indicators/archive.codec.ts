@@ -8,7 +8,7 @@ import type { Candle1hRow, Candle1mRow } from "../hyperliquid/candles.tables";
 
 const decimal = z.string().regex(/^-?\d+(\.\d+)?$/);
 
-export const Candle1mRowSchema = z.object({
+const CandleFields = {
   symbol: z.string(),
   openTimeMs: z.number().int(),
   closeTimeMs: z.number().int(),
@@ -18,19 +18,12 @@ export const Candle1mRowSchema = z.object({
   close: decimal,
   volume: decimal,
   trades: z.number().int().nullable(),
-  ingestedAtMs: z.number().int(),
-}) satisfies z.ZodType<Candle1mRow>;
+};
+
+export const Candle1mRowSchema = z.object({ ...CandleFields, ingestedAtMs: z.number().int() }) satisfies z.ZodType<Candle1mRow>;
 
 export const Candle1hRowSchema = z.object({
-  symbol: z.string(),
-  openTimeMs: z.number().int(),
-  closeTimeMs: z.number().int(),
-  open: decimal,
-  high: decimal,
-  low: decimal,
-  close: decimal,
-  volume: decimal,
-  trades: z.number().int().nullable(),
+  ...CandleFields,
   sourceMinutes: z.number().int(),
   isFinal: z.boolean(),
   updatedAtMs: z.number().int(),

@@ -16,8 +16,8 @@
  * partial (missing minutes). A candle revised after it was consumed is not re-applied.
  */
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import { HOUR_MS, MINUTE_MS } from "../../../core/clock";
+import { runBatch, setFromExcluded, statementChunks } from "../../../db/batch";
 import type { Db } from "../../../db/client";
 import type { INDICATOR_CHANNELS } from "../channels";
 import { hyperliquidAssets } from "../hyperliquid/assets.tables";
@@ -37,9 +37,6 @@ const INTERVALS: Record<IndicatorInterval, { table: string; stepMs: number; grac
   "1m": { table: "hyperliquid_candles_1m", stepMs: MINUTE_MS, graceMs: 3 * MINUTE_MS },
   "1h": { table: "hyperliquid_candles_1h", stepMs: HOUR_MS, graceMs: 10 * MINUTE_MS },
 };
-
-/** D1 binds at most 100 parameters per statement. */
-const PARAMS_PER_STATEMENT = 100;
 
 interface PendingBar {
   symbol: string;
@@ -137,49 +134,30 @@ async function loadStates(
 }
 
 async function writeRun(db: Db, rows: IndicatorRow[], states: (typeof hyperliquidIndicatorState.$inferInsert)[]): Promise<void> {
-  const statements: BatchItem<"sqlite">[] = [];
   const t = hyperliquidIndicators;
-  const rowsPer = Math.floor(PARAMS_PER_STATEMENT / 10);
-  for (let i = 0; i < rows.length; i += rowsPer) {
-    statements.push(
+  const s = hyperliquidIndicatorState;
+  await runBatch(db, [
+    ...statementChunks(t, rows).map((chunk) =>
       db
         .insert(t)
-        .values(rows.slice(i, i + rowsPer))
+        .values(chunk)
         .onConflictDoUpdate({
           target: [t.symbol, t.interval, t.openTimeMs],
-          set: {
-            rsi14: sql`excluded.rsi14`,
-            sma20: sql`excluded.sma20`,
-            bbUpper: sql`excluded.bb_upper`,
-            bbLower: sql`excluded.bb_lower`,
-            ema20: sql`excluded.ema20`,
-            macd: sql`excluded.macd`,
-            macdSignal: sql`excluded.macd_signal`,
-          },
+          set: setFromExcluded(t, ["rsi14", "sma20", "bbUpper", "bbLower", "ema20", "macd", "macdSignal"]),
         }),
-    );
-  }
-  const s = hyperliquidIndicatorState;
-  const statesPer = Math.floor(PARAMS_PER_STATEMENT / 5);
-  for (let i = 0; i < states.length; i += statesPer) {
-    statements.push(
+    ),
+    ...statementChunks(s, states).map((chunk) =>
       db
         .insert(s)
-        .values(states.slice(i, i + statesPer))
+        .values(chunk)
         .onConflictDoUpdate({
           target: [s.symbol, s.interval],
-          set: {
-            lastOpenTimeMs: sql`excluded.last_open_time_ms`,
-            stateJson: sql`excluded.state_json`,
-            updatedAtMs: sql`excluded.updated_at_ms`,
-          },
+          set: setFromExcluded(s, ["lastOpenTimeMs", "stateJson", "updatedAtMs"]),
           // A slower overlapping run must not move a state backwards.
           setWhere: sql`excluded.last_open_time_ms > ${s.lastOpenTimeMs}`,
         }),
-    );
-  }
-  const [first, ...rest] = statements;
-  if (first) await db.batch([first, ...rest]);
+    ),
+  ]);
 }
 
 function hasAnyValue(v: IndicatorValues): boolean {

@@ -14,6 +14,7 @@ import { and, asc, eq, inArray, lt } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { z } from "zod";
 import { DAY_MS } from "../../../core/clock";
+import { runBatch } from "../../../db/batch";
 import type { Db } from "../../../db/client";
 import { hyperliquidCandles1h, hyperliquidCandles1m } from "../hyperliquid/candles.tables";
 import { Candle1hRowSchema, Candle1mRowSchema, decodeArchive, encodeArchive, sha256Hex } from "./archive.codec";
@@ -122,8 +123,7 @@ async function archiveGroup(db: Db, bucket: R2Bucket, table: ArchivedTable, rows
     const times = rows.slice(i, i + 90).map((r) => r.openTimeMs);
     statements.push(db.delete(t).where(and(eq(t.symbol, first.symbol), inArray(t.openTimeMs, times))));
   }
-  const [head, ...rest] = statements;
-  if (head) await db.batch([head, ...rest]);
+  await runBatch(db, statements);
   return !unchanged;
 }
 

@@ -18,15 +18,9 @@ export interface MinuteBar {
   trades: number | null;
 }
 
-export interface HourBar {
-  openTimeMs: number;
+export interface HourBar extends MinuteBar {
   closeTimeMs: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-  trades: number | null;
+  /** Minutes that went into the bar (60 when complete). */
   sourceMinutes: number;
   isFinal: boolean;
 }

@@ -5,15 +5,12 @@
  * nothing can change them); a partial hour is rewritten on every run until it is complete and over.
  * "Now" is the job's scheduled time, so the same scheduled run always writes the same bars.
  */
-import { and, eq, gte, lt, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { and, eq, gte, lt } from "drizzle-orm";
 import { floorTo, HOUR_MS } from "../../../core/clock";
+import { runBatch, setFromExcluded, statementChunks } from "../../../db/batch";
 import type { Db } from "../../../db/client";
 import { hyperliquidCandles1h, hyperliquidCandles1m } from "../hyperliquid/candles.tables";
 import { rollupHours } from "./rollup.model";
-
-/** 13 columns per 1h row, at most 100 bound parameters per statement. */
-const ROWS_PER_STATEMENT = 7;
 
 export interface RollupSummary {
   minutesRead: number;
@@ -47,30 +44,28 @@ export async function rollupCandles1h(db: Db, input: { nowMs: number; lookbackHo
   const rows = [...bySymbol].flatMap(([symbol, list]) =>
     rollupHours(list, input.nowMs).map((bar) => ({ symbol, ...bar, updatedAtMs: input.nowMs })),
   );
-  const statements: BatchItem<"sqlite">[] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    statements.push(
+  await runBatch(
+    db,
+    statementChunks(h, rows).map((chunk) =>
       db
         .insert(h)
-        .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+        .values(chunk)
         .onConflictDoUpdate({
           target: [h.symbol, h.openTimeMs],
-          set: {
-            closeTimeMs: sql`excluded.close_time_ms`,
-            open: sql`excluded.open`,
-            high: sql`excluded.high`,
-            low: sql`excluded.low`,
-            close: sql`excluded.close`,
-            volume: sql`excluded.volume`,
-            trades: sql`excluded.trades`,
-            sourceMinutes: sql`excluded.source_minutes`,
-            isFinal: sql`excluded.is_final`,
-            updatedAtMs: sql`excluded.updated_at_ms`,
-          },
+          set: setFromExcluded(h, [
+            "closeTimeMs",
+            "open",
+            "high",
+            "low",
+            "close",
+            "volume",
+            "trades",
+            "sourceMinutes",
+            "isFinal",
+            "updatedAtMs",
+          ]),
         }),
-    );
-  }
-  const [first, ...rest] = statements;
-  if (first) await db.batch([first, ...rest]);
+    ),
+  );
   return { minutesRead: minutes.length, hoursWritten: rows.length, finalHours: rows.filter((r) => r.isFinal).length };
 }
