@@ -251,7 +251,7 @@ describe("market-data.rollup-1h and indicators-1h", () => {
     // The last 10 minutes arrive; the hour ends; the rollup finalizes it and the indicators follow.
     await store("ETH", eth.slice(eth.length - 10));
     const end = H0 + 336 * HOUR + 30_000;
-    expect((await job("market-data.rollup-1h", end)).summary).toMatchObject({ minutesRead: 60, hoursWritten: 1, finalHours: 1 });
+    expect((await job("market-data.rollup-1h", end)).summary).toMatchObject({ minutesRead: 120, hoursWritten: 1, finalHours: 1 });
     expect((await job("market-data.indicators-1h", end + MIN)).summary).toMatchObject({ barsConsumed: 1, waiting: 0 });
     const hourCloses = Array.from({ length: 336 }, (_, h) => Number(stored.filter((m) => hourOf(m) === h).at(-1)?.close));
     hourCloses[335] = Number(eth.at(-1)?.close);

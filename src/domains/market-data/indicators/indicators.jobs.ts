@@ -41,7 +41,7 @@ export const rollup1hJob = defineJob({
       .optional(),
   }),
   async run({ env, params, scheduledAtMs }) {
-    const summary = await rollupCandles1h(openDb(env.DB), { nowMs: scheduledAtMs, lookbackHours: params.lookbackHours ?? 1 });
+    const summary = await rollupCandles1h(openDb(env.DB), { nowMs: scheduledAtMs, lookbackHours: params.lookbackHours ?? 2 });
     return { itemsProcessed: summary.hoursWritten, summary: { ...summary } };
   },
 });

@@ -70,7 +70,7 @@ export async function computeIndicators(
     WHERE a.is_delisted = 0
       AND (a.cap_rsi = 1 OR a.cap_bollinger = 1 OR a.cap_sma = 1 OR a.cap_ema = 1 OR a.cap_macd = 1)
     ORDER BY c.open_time_ms, c.symbol
-    LIMIT ${input.maxBars ?? 5000}`);
+    LIMIT ${input.maxBars ?? 4000}`);
   const bySymbol = new Map<string, PendingBar[]>();
   for (const bar of pending) {
     const list = bySymbol.get(bar.symbol);

@@ -27,6 +27,9 @@ export const RETENTION = {
 export type ArchivedTable = keyof typeof RETENTION;
 type ArchivedRow = { symbol: string; openTimeMs: number };
 
+/** Groups archived concurrently (R2 put + D1 batch each). */
+const GROUP_CONCURRENCY = 4;
+
 /** R2 key of one (table, symbol, UTC day) archive; the symbol is URI-encoded (`PURR/USDC`, `@107`). */
 export function archiveKey(table: ArchivedTable, symbol: string, day: string): string {
   return `market-data/hyperliquid/${RETENTION[table].folder}/${encodeURIComponent(symbol)}/${day}.jsonl.gz`;
@@ -63,12 +66,33 @@ export async function archiveOldCandles(
       if (list) list.push(row);
       else groups.set(id, [row]);
     }
-    for (const rows of [...groups.values()].slice(0, input.maxGroups ?? 300)) {
-      const wrote = await archiveGroup(db, bucket, table, rows, input.nowMs);
-      summary.groups++;
-      summary.archivedRows += rows.length;
-      if (wrote) summary.objectsWritten++;
-    }
+    const todo = [...groups.values()].slice(0, input.maxGroups ?? 300);
+    const indexed = await loadIndex(db, table, [...new Set(todo.map((rows) => utcDay((rows[0] as ArchivedRow).openTimeMs)))]);
+    // A few groups in flight at once; each group is atomic on its own (put, then one D1 batch).
+    const failures: unknown[] = [];
+    const queue = [...todo];
+    const worker = async () => {
+      for (let rows = queue.shift(); rows; rows = queue.shift()) {
+        const first = rows[0] as ArchivedRow;
+        try {
+          const wrote = await archiveGroup(
+            db,
+            bucket,
+            table,
+            rows,
+            indexed.get(`${first.symbol}\u0000${utcDay(first.openTimeMs)}`),
+            input.nowMs,
+          );
+          summary.groups++;
+          summary.archivedRows += rows.length;
+          if (wrote) summary.objectsWritten++;
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: GROUP_CONCURRENCY }, worker));
+    if (failures.length > 0) throw failures[0];
   }
   const i = hyperliquidIndicators;
   const deleted = await db.batch([
@@ -80,12 +104,18 @@ export async function archiveOldCandles(
 }
 
 /** Merges `rows` (one symbol, one UTC day) into its archive, then indexes and deletes them. */
-async function archiveGroup(db: Db, bucket: R2Bucket, table: ArchivedTable, rows: ArchivedRow[], nowMs: number): Promise<boolean> {
+async function archiveGroup(
+  db: Db,
+  bucket: R2Bucket,
+  table: ArchivedTable,
+  rows: ArchivedRow[],
+  existing: CandleArchiveRow | undefined,
+  nowMs: number,
+): Promise<boolean> {
   const { table: t } = RETENTION[table];
   const first = rows[0] as ArchivedRow;
   const day = utcDay(first.openTimeMs);
   const key = archiveKey(table, first.symbol, day);
-  const existing = await findArchive(db, table, first.symbol, day);
   const merged = new Map<number, ArchivedRow>();
   if (existing) for (const row of await readArchiveObject(bucket, existing, table, "merge")) merged.set(row.openTimeMs, row);
   for (const row of rows) merged.set(row.openTimeMs, row);
@@ -125,6 +155,20 @@ async function archiveGroup(db: Db, bucket: R2Bucket, table: ArchivedTable, rows
   }
   await runBatch(db, statements);
   return !unchanged;
+}
+
+/** The index rows of `table` for `days`, keyed by symbol and day (one query for a whole run). */
+async function loadIndex(db: Db, table: ArchivedTable, days: string[]): Promise<Map<string, CandleArchiveRow>> {
+  const a = hyperliquidCandleArchives;
+  const out = new Map<string, CandleArchiveRow>();
+  for (let i = 0; i < days.length; i += 90) {
+    const rows = await db
+      .select()
+      .from(a)
+      .where(and(eq(a.sourceTable, table), inArray(a.day, days.slice(i, i + 90))));
+    for (const row of rows) out.set(`${row.symbol}\u0000${row.day}`, row);
+  }
+  return out;
 }
 
 async function findArchive(db: Db, table: ArchivedTable, symbol: string, day: string): Promise<CandleArchiveRow | undefined> {
