@@ -84,6 +84,19 @@ async function expectMatchesReference(symbol: string, interval: "1m" | "1h", tim
 describe("market-data indicators", () => {
   const T0 = btc[0]?.openTimeMs as number;
 
+  it("refuses bad job parameters before running", async () => {
+    for (const [name, params] of [
+      ["market-data.indicators-1m", { maxBars: 0 }],
+      ["market-data.indicators-1h", { maxBars: "many" }],
+      ["market-data.rollup-1h", { lookbackHours: -1 }],
+      ["market-data.archive-candles", { maxGroups: 0 }],
+    ] as const) {
+      const result = await runJobNow(env, { clock: fixedClock(T0), ids }, name, params);
+      expect(result.ok, name).toBe(false);
+      if (!result.ok) expect(result.error.kind).toBe("bad-params");
+    }
+  });
+
   it("takes indicator-capable assets from the registry's capability flags", async () => {
     await job("market-data.refresh-assets", Date.UTC(2025, 0, 1), {}, replay.infoUrl);
     const caps = await env.DB.prepare(
