@@ -4,11 +4,20 @@
  * reaching the scheduled handler is an error.
  */
 export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
-  "* * * * *": [],
-  "*/5 * * * *": ["market-data.ensure-feeds", "market-data.poll-contexts", "polymarket.discover", "polymarket.poll-prices"],
+  "* * * * *": ["market-data.indicators-1m"],
+  // The 1h rollup, then the 1h indicators over the bars it finalized.
+  "*/5 * * * *": [
+    "market-data.ensure-feeds",
+    "market-data.poll-contexts",
+    "market-data.rollup-1h",
+    "market-data.indicators-1h",
+    "polymarket.discover",
+    "polymarket.poll-prices",
+  ],
   "0 * * * *": ["ops.prune-job-runs"],
-  // Hourly, a few minutes past the hour: the asset registry, then the feeds follow on the next */5 tick.
-  "3 * * * *": ["market-data.refresh-assets"],
+  // Hourly, a few minutes past the hour: the asset registry (the feeds follow on the next */5 tick), and
+  // candles past retention to the R2 archive.
+  "3 * * * *": ["market-data.refresh-assets", "market-data.archive-candles"],
   // Hourly DefiLlama polls (daily series upstream; hourly keeps lag low without pressing its rate limit).
   "7 * * * *": ["defillama.poll-tvl", "defillama.poll-stablecoins", "defillama.poll-dimensions", "market-data.prune-ingestion-runs"],
 };

@@ -1,6 +1,7 @@
 /** Benchmarks known to `npm run bench`. Each returns figures; none asserts a timing. */
 import { cronBench } from "./cron.bench";
 import { feedBench } from "./feed.bench";
+import { indicatorsBench } from "./indicators.bench";
 import { ingestionBench } from "./ingestion.bench";
 
 export interface BenchRow {
@@ -15,4 +16,4 @@ export interface Benchmark {
   run(): Promise<BenchRow[]>;
 }
 
-export const BENCHMARKS: Benchmark[] = [cronBench, feedBench, ingestionBench];
+export const BENCHMARKS: Benchmark[] = [cronBench, feedBench, indicatorsBench, ingestionBench];

@@ -110,13 +110,13 @@ describe("ingestion health", () => {
     expect(channel((await health(t3)).body.channels, "polymarket:events")).toMatchObject({ status: "ok", consecutiveFailures: 0 });
   });
 
-  it("reports switched-off channels and indicator channels as disabled, with a note", async () => {
+  it("reports switched-off channels as disabled with a note, and indicator channels without rows as stale", async () => {
     const { body } = await health(PM_NOW, "/api/v1/admin/ingestion", "admin", { INGEST_DISABLED_CHANNELS: "defillama:fees" });
     expect(channel(body.channels, "defillama:fees")).toMatchObject({
       status: "disabled",
       note: expect.stringMatching(/INGEST_DISABLED_CHANNELS/),
     });
-    expect(channel(body.channels, "hyperliquid:rsi")).toMatchObject({ status: "disabled", note: expect.stringMatching(/indicator/) });
+    expect(channel(body.channels, "hyperliquid:rsi")).toMatchObject({ status: "stale", note: null, lagMs: null });
     expect(body.channels.map((c) => `${c.source}:${c.channel}`)).toHaveLength(17);
   });
 

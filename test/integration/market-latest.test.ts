@@ -1,8 +1,7 @@
 /**
  * GET /api/v1/market/latest over data ingested from the recorded responses (replay exchange,
  * Polymarket and DefiLlama stand-ins): one normalized row shape per channel, newest first; unknown
- * source/channel/symbol/target, unsupported pairs (spot funding) and reader-less indicator channels
- * answer 4xx with the envelope.
+ * source/channel/symbol/target and unsupported pairs (spot funding) answer 4xx with the envelope.
  */
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, inject, it } from "vitest";
@@ -11,7 +10,7 @@ import { fixedClock } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
 import { runJobNow } from "../../src/cron/scheduler";
 import { openDb } from "../../src/db/client";
-import { INDICATOR_READER_SLOT, type IndicatorReader } from "../../src/domains/market-data";
+import { newIndicatorState, stepIndicators } from "../../src/domains/market-data";
 import { pollTvl } from "../../src/domains/market-data/defillama/defillama.service";
 import { upsertCandles1m } from "../../src/domains/market-data/hyperliquid/candles-ingest.service";
 import { CandleSnapshotSchema } from "../../src/domains/market-data/hyperliquid/info.schemas";
@@ -75,35 +74,42 @@ describe("latest: hyperliquid", () => {
     expect(spot.body.error.message).toMatch(/spot asset @107 has no funding/);
   });
 
-  it("answers 4xx for unknown symbols, channels, sources and reader-less indicator channels", async () => {
+  it("answers 4xx for unknown symbols, channels and sources", async () => {
     expect((await latest("source=hyperliquid&channel=ohlcv_1m&symbol=NOPE")).body.error.code).toBe("not_found");
     const channel = await latest("source=hyperliquid&channel=tvl&symbol=BTC");
     expect(channel).toMatchObject({ status: 400, body: { error: { code: "bad_request" } } });
     expect((await latest("source=binance&channel=ohlcv_1m&symbol=BTC")).body.error.code).toBe("validation_failed");
     expect((await latest("source=hyperliquid&channel=ohlcv_1m")).status).toBe(400);
     expect((await latest("source=hyperliquid&channel=ohlcv_1m&symbol=BTC&limit=0")).status).toBe(400);
-    const rsi = await latest("source=hyperliquid&channel=rsi&symbol=BTC");
-    expect(rsi).toMatchObject({ status: 422, body: { error: { code: "unprocessable", details: { reason: "no_reader" } } } });
   });
 });
 
-describe("latest: the indicator slot", () => {
-  it("routes indicator channels to the reader wired into the slot, after the registry checks", async () => {
-    // How the indicators branch plugs in at merge: its readLatestIndicators fills the slot. Here a
-    // reader that only echoes what it was asked, to prove the wiring (no indicator values are made up).
-    const asked: Array<Parameters<IndicatorReader>[1]> = [];
-    INDICATOR_READER_SLOT.read = async (_db, q) => {
-      asked.push(q);
-      return [];
-    };
-    try {
-      const ok = await latest("source=hyperliquid&channel=macd&symbol=BTC&interval=1h&limit=7");
-      expect(ok).toMatchObject({ status: 200, body: { subject: { kind: "asset", id: "BTC" }, rows: [] } });
-      expect(asked).toEqual([{ symbol: "BTC", channel: "macd", interval: "1h", limit: 7 }]);
-      expect((await latest("source=hyperliquid&channel=rsi&symbol=NOPE")).status).toBe(404);
-    } finally {
-      INDICATOR_READER_SLOT.read = null;
-    }
+describe("latest: hyperliquid indicators", () => {
+  it("reads the indicator rows the indicators-1m job derived from the stored BTC candles", async () => {
+    const afterLast = (candles.at(-1)?.t ?? 0) + 10 * 60_000;
+    const run = await runJobNow(env, { clock: fixedClock(afterLast), ids }, "market-data.indicators-1m", {});
+    if (!run.ok || run.value.status !== "ran") throw new Error("indicators-1m did not run");
+    expect(run.value.run.status).toBe("ok");
+    // The engine over the same closes gives the expected newest values (the engine itself is checked
+    // against windowed TA-Lib references in test/unit/indicator-engine.test.ts).
+    const state = newIndicatorState();
+    const expected = candles.map((c) => ({ t: c.t, ...stepIndicators(state, Number(c.c)) }));
+    const newest = expected.at(-1);
+    const macd = await latest("source=hyperliquid&channel=macd&symbol=BTC&interval=1m&limit=3");
+    expect(macd.status).toBe(200);
+    expect(macd.body.rows).toHaveLength(3);
+    expect(macd.body.rows[0]).toEqual({
+      tMs: newest?.t,
+      interval: "1m",
+      macd: newest?.macd,
+      macdSignal: newest?.macdSignal,
+      macdHist: newest?.macdHist,
+    });
+    const rsi = await latest("source=hyperliquid&channel=rsi&symbol=BTC&limit=100");
+    // Warm-up bars are left out: RSI 14 has its first value on the 15th candle.
+    expect(rsi.body.rows).toHaveLength(candles.length - 14);
+    expect(rsi.body.rows.at(-1)).toEqual({ tMs: expected[14]?.t, interval: "1m", rsi14: expected[14]?.rsi14 });
+    expect((await latest("source=hyperliquid&channel=rsi&symbol=NOPE")).status).toBe(404);
   });
 });
 

@@ -16,11 +16,26 @@ export {
 export { exchangeJobs } from "./hyperliquid/exchange.jobs";
 export { type FeedShardRow, hyperliquidFeedShards } from "./hyperliquid/feed-shards.tables";
 export { marketRoutes } from "./hyperliquid/market.routes";
+export { type IndicatorState, type IndicatorValues, newIndicatorState, stepIndicators } from "./indicators/indicator-engine.model";
+export { indicatorJobs } from "./indicators/indicators.jobs";
+export {
+  type IndicatorChannel,
+  type IndicatorInterval,
+  type LatestIndicatorRow,
+  readLatestIndicators,
+} from "./indicators/indicators.service";
+export {
+  type CandleArchiveRow,
+  hyperliquidCandleArchives,
+  hyperliquidIndicatorState,
+  hyperliquidIndicators,
+  type IndicatorRow,
+} from "./indicators/indicators.tables";
+export { readCandleArchive } from "./indicators/retention.service";
 export { ingestionDashboard } from "./ingestion/dashboard.routes";
 export { ingestionHealthRoutes } from "./ingestion/health.routes";
-export { INDICATOR_HEALTH_SLOT, ingestionHealth } from "./ingestion/health.service";
+export { ingestionHealth } from "./ingestion/health.service";
 export { type IngestionRunRow, ingestionRuns } from "./ingestion/ingestion.tables";
-export { INDICATOR_READER_SLOT, type IndicatorReader } from "./latest/latest.readers";
 export { latestRoutes } from "./latest/latest.routes";
 export { polymarketJobs } from "./polymarket/polymarket.jobs";
 export { type Target, TargetSchema } from "./polymarket/polymarket.model";

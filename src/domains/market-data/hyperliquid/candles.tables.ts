@@ -3,7 +3,7 @@
  * (exact, as received); `(symbol, open_time_ms)` is the key, so a replayed or duplicated push upserts
  * the same row instead of adding one. 1h bars are rolled up locally from 1m candles.
  */
-import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const hyperliquidCandles1m = sqliteTable(
   "hyperliquid_candles_1m",
@@ -19,7 +19,8 @@ export const hyperliquidCandles1m = sqliteTable(
     trades: integer("trades"),
     ingestedAtMs: integer("ingested_at_ms").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.symbol, t.openTimeMs] })],
+  // The open-time index (migration 0020) serves the rollup's and the retention job's range scans.
+  (t) => [primaryKey({ columns: [t.symbol, t.openTimeMs] }), index("hyperliquid_candles_1m_by_open_time").on(t.openTimeMs)],
 );
 
 export const hyperliquidCandles1h = sqliteTable(
@@ -40,7 +41,7 @@ export const hyperliquidCandles1h = sqliteTable(
     isFinal: integer("is_final", { mode: "boolean" }).notNull(),
     updatedAtMs: integer("updated_at_ms").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.symbol, t.openTimeMs] })],
+  (t) => [primaryKey({ columns: [t.symbol, t.openTimeMs] }), index("hyperliquid_candles_1h_by_open_time").on(t.openTimeMs)],
 );
 
 export type Candle1mRow = typeof hyperliquidCandles1m.$inferSelect;

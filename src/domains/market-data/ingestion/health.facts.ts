@@ -126,6 +126,22 @@ export const HYPERLIQUID_TABLES = {
   funding: { table: "hyperliquid_asset_ctxs", dataTime: "bucket_ms", written: "polled_at_ms", capability: "cap_funding" },
 } as const satisfies Record<string, WrittenTable>;
 
+/** The column that is non-null once an indicator channel is past its warm-up. */
+const INDICATOR_VALUE_COLUMN = { rsi: "rsi14", bollinger: "bb_upper", sma: "sma20", ema: "ema20", macd: "macd_signal" } as const;
+
+/**
+ * An indicator channel's 1m rows as a written table. Indicator rows carry no write time; a bar's row
+ * is written by the indicators-1m job about a minute after the bar opens, so its open time stands in.
+ */
+export function indicatorTable(channel: keyof typeof INDICATOR_VALUE_COLUMN): WrittenTable {
+  return {
+    table: `(SELECT symbol, open_time_ms FROM hyperliquid_indicators WHERE interval = '1m' AND ${INDICATOR_VALUE_COLUMN[channel]} IS NOT NULL)`,
+    dataTime: "open_time_ms",
+    written: "open_time_ms",
+    capability: `cap_${channel}`,
+  };
+}
+
 /** Newest datapoint, coverage of registry assets with the capability, volume and lag history of a Hyperliquid table. */
 export async function writtenTableFacts(
   d1: D1Database,

@@ -37,6 +37,12 @@ export const STALE_AFTER_MS: Record<string, number> = {
   "hyperliquid:ohlcv_1m": 5 * MINUTE_MS,
   "hyperliquid:ohlcv_1h": 2 * HOUR_MS + 5 * MINUTE_MS,
   "hyperliquid:funding": 20 * MINUTE_MS,
+  // Indicators trail the candles by the job's minute plus its gap wait (3 minutes).
+  "hyperliquid:rsi": 6 * MINUTE_MS,
+  "hyperliquid:bollinger": 6 * MINUTE_MS,
+  "hyperliquid:sma": 6 * MINUTE_MS,
+  "hyperliquid:ema": 6 * MINUTE_MS,
+  "hyperliquid:macd": 6 * MINUTE_MS,
   "polymarket:markets": 20 * MINUTE_MS,
   "polymarket:events": 20 * MINUTE_MS,
   "polymarket:prices": 3 * HOUR_MS,

@@ -4,25 +4,28 @@
  *   hyperliquid ohlcv_*   candle tables written by the HyperliquidFeed objects; errors and failures from
  *                         the heartbeats of `market-data.ensure-feeds` (which configures the feeds)
  *   hyperliquid funding   `hyperliquid_asset_ctxs`; errors and failures from `market-data.poll-contexts`
- *   indicator channels    computed on another branch: reported `disabled` with a note until their facts
- *                         are wired (INDICATOR_HEALTH_SLOT), never a made-up status
+ *   indicator channels    1m rows of `hyperliquid_indicators` (written by `market-data.indicators-1m`,
+ *                         whose heartbeats carry the errors)
  * Callers: the admin ingestion routes and the /admin/ingestion dashboard.
  */
 import { type INDICATOR_CHANNELS, SOURCE_CHANNELS, type Source } from "../channels";
-import { dataFacts, type Facts, HYPERLIQUID_TABLES, heartbeatFacts, runFacts, writtenTableFacts } from "./health.facts";
+
+type IndicatorChannel = (typeof INDICATOR_CHANNELS)[number];
+
+import { dataFacts, type Facts, HYPERLIQUID_TABLES, heartbeatFacts, indicatorTable, runFacts, writtenTableFacts } from "./health.facts";
 import { type ChannelHealth, DEFAULT_STALE_AFTER_MS, healthStatus, last24Buckets, STALE_AFTER_MS } from "./health.model";
 import type { IngestionSettings } from "./ingestion.model";
-
-/** Slot for the indicator channels' health (rsi, bollinger, sma, ema, macd): wired when that branch merges. */
-export const INDICATOR_HEALTH_SLOT: Partial<
-  Record<(typeof INDICATOR_CHANNELS)[number], (d1: D1Database, nowMs: number) => Promise<Facts>>
-> = {};
 
 /** The cron job whose heartbeats carry a Hyperliquid channel's errors. */
 const HYPERLIQUID_JOB = {
   ohlcv_1m: "market-data.ensure-feeds",
   ohlcv_1h: "market-data.ensure-feeds",
   funding: "market-data.poll-contexts",
+  rsi: "market-data.indicators-1m",
+  bollinger: "market-data.indicators-1m",
+  sma: "market-data.indicators-1m",
+  ema: "market-data.indicators-1m",
+  macd: "market-data.indicators-1m",
 };
 
 async function hyperliquidFacts(
@@ -31,14 +34,18 @@ async function hyperliquidFacts(
   nowMs: number,
   staleAfterMs: number,
 ): Promise<Facts> {
-  const table = await writtenTableFacts(d1, HYPERLIQUID_TABLES[channel], nowMs, staleAfterMs);
+  const source =
+    channel in HYPERLIQUID_TABLES
+      ? HYPERLIQUID_TABLES[channel as keyof typeof HYPERLIQUID_TABLES]
+      : indicatorTable(channel as IndicatorChannel);
+  const table = await writtenTableFacts(d1, source, nowMs, staleAfterMs);
   const beat = await heartbeatFacts(d1, HYPERLIQUID_JOB[channel]);
   return {
     newestDataMs: table.newestDataMs,
     coverage: table.coverage,
     runs: {
       // Candles arrive over the feed's WebSocket, so the last success is the last write to the table.
-      lastSuccessMs: channel === "funding" ? beat.lastSuccessMs : table.lastWriteMs,
+      lastSuccessMs: channel.startsWith("ohlcv_") ? table.lastWriteMs : beat.lastSuccessMs,
       lastError: beat.lastError,
       consecutiveFailures: beat.consecutiveFailures,
       volume: table.volume,
@@ -47,13 +54,12 @@ async function hyperliquidFacts(
   };
 }
 
-async function factsOf(d1: D1Database, source: Source, channel: string, nowMs: number, staleAfterMs: number): Promise<Facts | null> {
+async function factsOf(d1: D1Database, source: Source, channel: string, nowMs: number, staleAfterMs: number): Promise<Facts> {
   if (source !== "hyperliquid") {
     return { ...(await dataFacts(d1, source, channel, nowMs, staleAfterMs)), runs: await runFacts(d1, source, channel, nowMs) };
   }
-  if (channel in HYPERLIQUID_JOB) return hyperliquidFacts(d1, channel as keyof typeof HYPERLIQUID_JOB, nowMs, staleAfterMs);
-  const slot = INDICATOR_HEALTH_SLOT[channel as (typeof INDICATOR_CHANNELS)[number]];
-  return slot ? slot(d1, nowMs) : null;
+  // Every Hyperliquid channel of the vocabulary has an entry in HYPERLIQUID_JOB.
+  return hyperliquidFacts(d1, channel as keyof typeof HYPERLIQUID_JOB, nowMs, staleAfterMs);
 }
 
 /** One health row per (source, channel) of `sources` (all by default), in vocabulary order. */
@@ -70,29 +76,24 @@ export async function ingestionHealth(
       const staleAfterMs = STALE_AFTER_MS[key] ?? DEFAULT_STALE_AFTER_MS;
       const facts = await factsOf(d1, source, channel, nowMs, staleAfterMs);
       const switchedOff = settings.INGEST_DISABLED_CHANNELS.includes(key);
-      const runs = facts?.runs;
-      const lagMs = facts?.newestDataMs == null ? null : nowMs - facts.newestDataMs;
-      const coverage = facts?.coverage ?? { fresh: 0, expected: 0 };
+      const runs = facts.runs;
+      const lagMs = facts.newestDataMs == null ? null : nowMs - facts.newestDataMs;
+      const coverage = facts.coverage ?? { fresh: 0, expected: 0 };
       out.push({
         source,
         channel,
         status: healthStatus({
-          disabled: facts === null || switchedOff,
+          disabled: switchedOff,
           consecutiveFailures: runs?.consecutiveFailures ?? 0,
           lagMs,
           staleAfterMs,
           coverage,
         }),
-        note:
-          facts === null
-            ? "indicator channel: health is not wired on this branch yet"
-            : switchedOff
-              ? "disabled by INGEST_DISABLED_CHANNELS"
-              : null,
+        note: switchedOff ? "disabled by INGEST_DISABLED_CHANNELS" : null,
         lastSuccessMs: runs?.lastSuccessMs ?? null,
         lastError: runs?.lastError ?? null,
         consecutiveFailures: runs?.consecutiveFailures ?? 0,
-        newestDataMs: facts?.newestDataMs ?? null,
+        newestDataMs: facts.newestDataMs ?? null,
         lagMs,
         staleAfterMs,
         volume: runs?.volume ?? { lastHour: 0, lastDay: 0 },

@@ -2,8 +2,7 @@
  * The latest-data reader registry, keyed `source:channel`. Each reader resolves its subject (registry
  * asset, Polymarket target, DefiLlama scope) and returns rows newest first in its channel's normalized
  * shape, or a failure value the route maps to the error envelope (unknown subject, unsupported pair).
- * Indicator channels read through INDICATOR_READER_SLOT, which the indicators branch fills with its
- * `readLatestIndicators` at merge; while empty those channels answer `no_reader` (never fake rows).
+ * Indicator channels read the rows the indicator jobs derive from closed candles (`interval` 1m or 1h).
  */
 import { and, desc, eq } from "drizzle-orm";
 import { err, ok, type Result } from "../../../core/result";
@@ -15,6 +14,7 @@ import { latestAssetContexts } from "../hyperliquid/asset-contexts.service";
 import { supportsChannel } from "../hyperliquid/assets.model";
 import { getAssets } from "../hyperliquid/assets.service";
 import { hyperliquidCandles1h, hyperliquidCandles1m } from "../hyperliquid/candles.tables";
+import { readLatestIndicators } from "../indicators/indicators.service";
 import { type Outcome, TargetSchema } from "../polymarket/polymarket.model";
 import { contextFor, latestEvents, latestMarkets } from "../polymarket/polymarket.service";
 import { type PolymarketEventRow, type PolymarketMarketRow, polymarketPrices } from "../polymarket/polymarket.tables";
@@ -23,8 +23,7 @@ import type { LatestQuery, LatestRow, Subject } from "./latest.model";
 export type LatestFailure =
   | { kind: "not_found"; message: string }
   | { kind: "bad_request"; message: string }
-  | { kind: "unsupported"; message: string }
-  | { kind: "no_reader"; message: string };
+  | { kind: "unsupported"; message: string };
 export type LatestAnswer = Result<{ subject: Subject; rows: LatestRow[] }, LatestFailure>;
 export type LatestReader = (db: Db, query: LatestQuery, nowMs: number) => Promise<LatestAnswer>;
 
@@ -32,14 +31,6 @@ export type LatestReader = (db: Db, query: LatestQuery, nowMs: number) => Promis
 type SourceChannel = { [S in Source]: `${S}:${(typeof SOURCE_CHANNELS)[S][number]}` }[Source];
 
 type IndicatorChannel = (typeof INDICATOR_CHANNELS)[number];
-/** The signature the indicators branch exports as `readLatestIndicators`. */
-export type IndicatorReader = (
-  db: Db,
-  query: { symbol: string; channel: IndicatorChannel; interval: "1m" | "1h"; limit: number },
-) => Promise<Array<{ tMs: number } & Record<string, number | string | null>>>;
-
-/** Filled at merge with the indicators branch's `readLatestIndicators`; null means "no reader yet". */
-export const INDICATOR_READER_SLOT: { read: IndicatorReader | null } = { read: null };
 
 /** Resolves `symbol` in the registry and checks the channel's capability flag. */
 async function hyperliquidSubject(db: Db, query: LatestQuery, channel: HyperliquidChannel): Promise<Result<Subject, LatestFailure>> {
@@ -96,13 +87,16 @@ const fundingReader: LatestReader = async (db, query) => {
 
 function indicatorReader(channel: IndicatorChannel): LatestReader {
   return async (db, query) => {
-    const read = INDICATOR_READER_SLOT.read;
-    if (!read)
-      return err({ kind: "no_reader", message: `channel ${channel} has no reader yet (indicators are not wired on this deployment)` });
     const subject = await hyperliquidSubject(db, query, channel);
     if (!subject.ok) return subject;
-    const rows = await read(db, { symbol: subject.value.id, channel, interval: query.interval ?? "1m", limit: query.limit });
-    return ok({ subject: subject.value, rows });
+    const rows = await readLatestIndicators(db, {
+      symbol: subject.value.id,
+      channel,
+      interval: query.interval ?? "1m",
+      limit: query.limit,
+    });
+    // Same time key as every other latest row: `tMs`, the bar open time.
+    return ok({ subject: subject.value, rows: rows.map(({ t, ...values }) => ({ tMs: t, interval: query.interval ?? "1m", ...values })) });
   };
 }
 

@@ -16,7 +16,7 @@ const latestRoute = createRoute({
   summary: "Latest rows of one source/channel for a symbol (Hyperliquid) or target (Polymarket, DefiLlama), newest first",
   description:
     "400 for an unknown channel or a missing/ill-formed symbol or target; 404 for an unknown symbol or target; 422 for a pair the " +
-    "asset registry does not support (spot funding, `details.reason = unsupported_channel`) or a channel without a reader (`no_reader`).",
+    "asset registry does not support (spot funding, `details.reason = unsupported_channel`).",
   request: { query: LatestQuerySchema },
   responses: {
     200: { description: "Rows in the channel's normalized shape", content: { "application/json": { schema: LatestResponseSchema } } },
@@ -32,8 +32,6 @@ function toApiError(failure: LatestFailure): ApiError {
       return new ApiError("bad_request", failure.message);
     case "unsupported":
       return new ApiError("unprocessable", failure.message, { reason: "unsupported_channel" });
-    case "no_reader":
-      return new ApiError("unprocessable", failure.message, { reason: "no_reader" });
   }
 }
 
