@@ -7,6 +7,7 @@ import {
   hyperliquidFeedShards,
 } from "../domains/market-data";
 import { jobRuns } from "../domains/ops";
+import { cloneEntitlements, clonePipelines, clones } from "../domains/strategy";
 
 export const ALL_TABLES = [
   jobRuns,
@@ -15,4 +16,7 @@ export const ALL_TABLES = [
   hyperliquidCandles1h,
   hyperliquidAssetCtxs,
   hyperliquidFeedShards,
+  clones,
+  cloneEntitlements,
+  clonePipelines,
 ];

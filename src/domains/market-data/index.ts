@@ -14,3 +14,4 @@ export {
 export { exchangeJobs } from "./hyperliquid/exchange.jobs";
 export { type FeedShardRow, hyperliquidFeedShards } from "./hyperliquid/feed-shards.tables";
 export { marketRoutes } from "./hyperliquid/market.routes";
+export { ASSET_TAXONOMY, CATEGORIES, type CategoryId, TAXONOMY_VERSION } from "./hyperliquid/taxonomy.data";
