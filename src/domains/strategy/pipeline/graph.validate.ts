@@ -52,16 +52,12 @@ export function validatePipeline(graph: Graph, layout: Layout, registry: Registr
   const nodes = parseNodes(graph, problems);
   const edges = checkEdges(graph, nodes.types, problems);
   checkCycles(graph, nodes.types, problems);
-  for (const node of nodes.parsed.values()) {
-    if (node.type === "trading_prompt" && !edges.some((e) => e.target === node.id && nodes.types.get(e.source) === "asset_selection")) {
-      problems.push({
-        code: "missing_asset_selection",
-        message: `trading prompt ${node.id} has no asset selection upstream`,
-        nodeId: node.id,
-      });
+  for (const [id, type] of nodes.types) {
+    if (type === "trading_prompt" && !edges.some((e) => e.target === id && nodes.types.get(e.source) === "asset_selection")) {
+      problems.push({ code: "missing_asset_selection", message: `trading prompt ${id} has no asset selection upstream`, nodeId: id });
     }
-    checkNodeConfig(node, registry, problems);
   }
+  for (const node of nodes.parsed.values()) checkNodeConfig(node, registry, problems);
   checkLayout(layout, nodes.types, problems);
   return problems.length === 0 ? { problems, graph: { nodes: nodes.parsed, edges } } : { problems };
 }

@@ -18,12 +18,10 @@ const ReadBase = {
   channel: z.string(),
   /** The asset being decided. */
   symbol: z.string(),
-  contextSymbol: z
-    .string()
-    .openapi({
-      description:
-        "The subject read from memory: a coin, chain:<name>, protocol:<slug>, stablecoin:<sym>, market:<slug>, event:<slug> or global",
-    }),
+  contextSymbol: z.string().openapi({
+    description:
+      "The subject read from memory: a coin, chain:<name>, protocol:<slug>, stablecoin:<sym>, market:<slug>, event:<slug> or global",
+  }),
 };
 
 export const ReadSchema = z
