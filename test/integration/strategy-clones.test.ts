@@ -5,14 +5,11 @@
  * 422 with every problem and nothing stored, layout round trip, validate, compiled plans, entitlements
  * with the capacity and model-strength refusals.
  */
-import { env, SELF } from "cloudflare:test";
-import { beforeAll, describe, expect, inject, it } from "vitest";
-import { fixedClock } from "../../src/core/clock";
-import { sequentialIds } from "../../src/core/ids";
-import { runJobNow } from "../../src/cron/scheduler";
+import { SELF } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
 import { bearer } from "../support/auth";
+import { seedRecordedRegistry } from "../support/registry-seed";
 
-const replay = inject("replayExchange");
 const BASE = "https://api.test/api/v1";
 
 async function call(user: string, method: string, path: string, body?: unknown, role: "user" | "admin" = "user") {
@@ -50,13 +47,7 @@ const LAYOUT = {
 };
 
 beforeAll(async () => {
-  const result = await runJobNow(
-    { ...env, HYPERLIQUID_INFO_URL: replay.infoUrl, HYPERLIQUID_WS_URL: replay.wsUrl },
-    { clock: fixedClock(Date.UTC(2026, 10, 25, 12)), ids: sequentialIds() },
-    "market-data.refresh-assets",
-    {},
-  );
-  if (!result.ok || result.value.status !== "ran" || result.value.run.status !== "ok") throw new Error("registry refresh failed");
+  await seedRecordedRegistry();
 });
 
 describe("models and clones", () => {

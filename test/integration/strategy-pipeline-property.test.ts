@@ -4,16 +4,13 @@
  * from the closed sets; never a 500. The validate route agrees with the save. Registry seeded by the
  * `market-data.refresh-assets` job from the replay exchange.
  */
-import { env, SELF } from "cloudflare:test";
+import { SELF } from "cloudflare:test";
 import fc from "fast-check";
-import { beforeAll, describe, expect, inject, it } from "vitest";
-import { fixedClock } from "../../src/core/clock";
-import { sequentialIds } from "../../src/core/ids";
-import { runJobNow } from "../../src/cron/scheduler";
+import { beforeAll, describe, expect, it } from "vitest";
 import { PROBLEM_CODES } from "../../src/domains/strategy/pipeline/graph.model";
 import { bearer } from "../support/auth";
+import { seedRecordedRegistry } from "../support/registry-seed";
 
-const replay = inject("replayExchange");
 const BASE = "https://api.test/api/v1";
 const USER = "prop-user";
 let cloneId = "";
@@ -146,13 +143,7 @@ const body = fc.oneof(
 const ERROR_CODES = new Set(["validation_failed", "bad_request", "conflict", "unprocessable"]);
 
 beforeAll(async () => {
-  const result = await runJobNow(
-    { ...env, HYPERLIQUID_INFO_URL: replay.infoUrl, HYPERLIQUID_WS_URL: replay.wsUrl },
-    { clock: fixedClock(Date.UTC(2026, 10, 25, 12)), ids: sequentialIds() },
-    "market-data.refresh-assets",
-    {},
-  );
-  if (!result.ok || result.value.status !== "ran" || result.value.run.status !== "ok") throw new Error("registry refresh failed");
+  await seedRecordedRegistry();
   cloneId = (await call("POST", "/clones", { name: "Fuzzed", modelId: "gpt-5" })).body.id;
 });
 

@@ -1,7 +1,8 @@
 /**
- * HTTP-side helpers shared by the clone and pipeline routes: load a clone the caller may see (404 for
- * another user's clone, never its data) and map clone failures to the error envelope.
+ * HTTP-side helpers shared by the clone and pipeline routes: the path params, a response helper, loading
+ * a clone the caller may see (404 for another user's clone, never its data) and mapping clone failures.
  */
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { openDb } from "../../../db/client";
 import type { AppEnv } from "../../../env";
@@ -9,6 +10,14 @@ import { assertOwner } from "../../../http/auth";
 import { ApiError, notFound } from "../../../http/errors";
 import type { Clone } from "./clones.model";
 import { type CloneFailure, findClone } from "./clones.service";
+
+export const CloneParamsSchema = z.object({ cloneId: z.string().min(1).max(80) });
+
+/** An OpenAPI JSON response entry. */
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
 
 /** The clone `cloneId` when the caller owns it (or is admin); otherwise a 404. */
 export async function ownedClone(c: Context<AppEnv>, cloneId: string): Promise<Clone> {

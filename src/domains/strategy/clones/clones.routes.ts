@@ -6,13 +6,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { openDb } from "../../../db/client";
 import { errorResponses } from "../../../http/errors";
 import { createRouter } from "../../../http/router";
-import { cloneFailureError, ownedClone } from "./clone-access";
+import { CloneParamsSchema, cloneFailureError, jsonResponse, ownedClone } from "./clone-access";
 import { CloneSchema, CreateCloneSchema, EntitlementInputSchema, EntitlementSchema, ModelSchema, PatchCloneSchema } from "./clones.model";
 import { createClone, deleteClone, listClones, setEntitlement, updateClone } from "./clones.service";
 import { MODELS } from "./models.data";
 
-export const CloneParamsSchema = z.object({ cloneId: z.string().min(1).max(80) });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+const json = jsonResponse;
 
 const modelsRoute = createRoute({
   method: "get",

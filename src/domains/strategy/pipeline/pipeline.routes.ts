@@ -9,15 +9,14 @@ import { openDb } from "../../../db/client";
 import type { AppEnv } from "../../../env";
 import { ApiError, errorResponses } from "../../../http/errors";
 import { createRouter } from "../../../http/router";
-import { ownedClone } from "../clones/clone-access";
+import { CloneParamsSchema, jsonResponse, ownedClone } from "../clones/clone-access";
 import { EntitlementSchema } from "../clones/clones.model";
-import { CloneParamsSchema } from "../clones/clones.routes";
 import { entitlementOf } from "../clones/clones.service";
 import { PipelineBodySchema, ProblemSchema } from "./graph.model";
 import { type CheckContext, checkPipeline, compileStored, getPipeline, loadRegistry, savePipeline } from "./pipeline.service";
 import { CompiledPlanSchema } from "./plan.model";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+const json = jsonResponse;
 const body = { content: { "application/json": { schema: PipelineBodySchema } }, required: true };
 const request = { params: CloneParamsSchema };
 
