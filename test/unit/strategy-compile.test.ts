@@ -81,7 +81,7 @@ describe("effective universe", () => {
 
 describe("read settings precedence", () => {
   const ds = (extra: object = {}, blockExtra: object = {}) => ({
-    blocks: [{ id: "candles", source: "hyperliquid", channel: "ohlcv_1h", ...blockExtra }],
+    blocks: [{ id: "candles", source: "hyperliquid", channel: "ohlcv_1m", ...blockExtra }],
     ...extra,
   });
   const read = (config: { ds: object }) => execution(compile({ ...config, sel: { explicitlyEnabledSymbols: ["BTC"] } }), "BTC").reads[0];
@@ -123,6 +123,16 @@ describe("read settings precedence", () => {
     expect(override).toMatchObject({ lookbackMinutes: 90, granularity: "1h", settingOrigins: { lookbackMinutes: "asset_override" } });
     // Derived: 90 minutes at 1h -> 2 points, raw inclusion -> 2 x 12 tokens.
     expect(override).toMatchObject({ maxDatapoints: 2, promptBudgetTokens: 24 });
+  });
+
+  it("raises a granularity finer than the channel's native one", () => {
+    const r = read({ ds: { profile: "fast", blocks: [{ id: "tvl", source: "defillama", channel: "tvl", scope: { kind: "global" } }] } });
+    expect(r).toMatchObject({
+      granularity: "1d",
+      lookbackMinutes: 60,
+      maxDatapoints: 1,
+      settingOrigins: { granularity: "channel_native" },
+    });
   });
 
   it("caps datapoints by retrieval depth", () => {

@@ -6,7 +6,7 @@
 import { z } from "@hono/zod-openapi";
 import { GranularitySchema, ProfileSchema, PromptInclusionSchema, RetrievalDepthSchema } from "./configs.model";
 
-const SettingOriginSchema = z.enum(["asset_override", "block", "profile_definition", "builtin"]);
+const SettingOriginSchema = z.enum(["asset_override", "block", "profile_definition", "builtin", "channel_native"]);
 export type SettingOrigin = z.infer<typeof SettingOriginSchema>;
 export const ProfileOriginSchema = z.enum(["asset", "group", "default"]);
 export type ProfileOrigin = z.infer<typeof ProfileOriginSchema>;

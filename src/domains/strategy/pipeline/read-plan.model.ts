@@ -7,6 +7,7 @@
  *   3. the profile in force, chosen by asset assignment > group (category) > stream default,
  *      read from the stream's edited `profileDefinitions[profile]`                  -> "profile_definition"
  *   4. the built-in profile definition                                               -> "builtin"
+ * A granularity finer than the channel's native one is then raised to it             -> "channel_native"
  * Group profiles use the decided asset's category; a cross-asset read (BTC deciding, ETH read) is
  * configured from the BTC branch.
  */
@@ -30,6 +31,17 @@ const GRANULARITY_SEC: Record<BlockSettings["granularity"], number> = {
   "1h": 3600,
   "4h": 14_400,
   "1d": 86_400,
+};
+/** The finest granularity a channel has (hourly funding, daily DefiLlama points); a finer setting is raised to it. */
+const NATIVE_GRANULARITY: Partial<Record<string, BlockSettings["granularity"]>> = {
+  ohlcv_1h: "1h",
+  funding: "1h",
+  tvl: "1d",
+  stablecoins: "1d",
+  dex_volume: "1d",
+  fees: "1d",
+  revenue: "1d",
+  open_interest: "1d",
 };
 /** Upper bound on datapoints retrieved per read, by retrieval depth. */
 export const DEPTH_CAP: Record<BlockSettings["retrievalDepth"], number> = { shallow: 60, standard: 240, deep: 1000 };
@@ -127,6 +139,11 @@ export function planRead(
     }
   }
   const { settings, settingOrigins, profile, profileOrigin } = resolveSettings(stream.config, block, decided);
+  const native = NATIVE_GRANULARITY[block.channel] ?? "1m";
+  if (GRANULARITY_SEC[native] > GRANULARITY_SEC[settings.granularity]) {
+    settings.granularity = native;
+    settingOrigins.granularity = "channel_native";
+  }
   const points = maxDatapoints(settings);
   return {
     read: {
