@@ -1,6 +1,7 @@
 /** Benchmarks known to `npm run bench`. Each returns figures; none asserts a timing. */
 import { cronBench } from "./cron.bench";
 import { feedBench } from "./feed.bench";
+import { strategyBench } from "./strategy.bench";
 
 export interface BenchRow {
   metric: string;
@@ -14,4 +15,4 @@ export interface Benchmark {
   run(): Promise<BenchRow[]>;
 }
 
-export const BENCHMARKS: Benchmark[] = [cronBench, feedBench];
+export const BENCHMARKS: Benchmark[] = [cronBench, feedBench, strategyBench];
