@@ -94,23 +94,88 @@ const randomGraph = fc.record({
   ),
 });
 
-const VALID = {
-  nodes: [
-    { id: "a", type: "data_stream", config: { blocks: [{ id: "b1", source: "hyperliquid", channel: "funding" }] } },
-    { id: "b", type: "asset_selection", config: { explicitlyEnabledSymbols: ["BTC", "@107"] } },
-    { id: "c", type: "trading_prompt", config: {} },
-  ],
-  edges: [
-    { id: "e1", source: "a", target: "b" },
-    { id: "e2", source: "b", target: "c" },
-  ],
+/** Mostly valid configs, so that many samples reach the compiler (the interesting path for a 500). */
+const listed = fc.constantFrom("BTC", "ETH", "SOL", "@107", "kPEPE", "DOGE", "HYPE");
+const settings = {
+  retrievalDepth: maybe(fc.constantFrom("shallow", "standard", "deep")),
+  promptInclusion: maybe(fc.constantFrom("latest", "summary", "raw", "exclude")),
+  lookbackMinutes: maybe(fc.integer({ min: 1, max: 129_600 })),
+  granularity: maybe(fc.constantFrom("1m", "5m", "15m", "1h", "4h", "1d")),
 };
-type G = typeof VALID;
+const validBlock = fc.oneof(
+  fc.record({
+    source: fc.constant("hyperliquid"),
+    channel: fc.constantFrom("ohlcv_1m", "ohlcv_1h", "funding", "rsi", "bollinger", "sma", "ema", "macd"),
+    asset: maybe(fc.constantFrom("BTC", "ETH", "@107", "HPOS")),
+    ...settings,
+  }),
+  fc.record({
+    source: fc.constant("defillama"),
+    channel: fc.constantFrom("tvl", "fees"),
+    scope: fc.constantFrom({ kind: "global" }, { kind: "chain", chain: "Ethereum" }, { kind: "protocol", protocol: "aave" }),
+    ...settings,
+  }),
+  fc.record({
+    source: fc.constant("polymarket"),
+    channel: fc.constantFrom("prices", "markets"),
+    target: fc.constant({ kind: "market", slug: "fed-cut" }),
+    ...settings,
+  }),
+);
+const validStream = fc.record(
+  {
+    profile: fc.constantFrom("fast", "balanced", "deep"),
+    sourcePolicy: fc.dictionary(fc.constantFrom("hyperliquid", "polymarket", "defillama"), fc.record({ enabled: fc.boolean() })),
+    profileDefinitions: fc.dictionary(fc.constantFrom("fast", "balanced", "deep"), fc.record(settings)),
+    groupProfiles: fc.dictionary(fc.constantFrom("meme", "layer-1", "exchange-token"), fc.constantFrom("fast", "balanced", "deep")),
+    assetOverrides: fc.dictionary(listed, fc.record({ profile: maybe(fc.constantFrom("fast", "deep")), ...settings })),
+    blocks: fc.array(validBlock, { maxLength: 4 }).map((bs) => bs.map((b, i) => ({ id: `b${i}`, ...b }))),
+  },
+  { requiredKeys: [] },
+);
+const validSelection = fc.record(
+  {
+    highLevelCategories: fc.array(fc.constantFrom("exchange-token", "social"), { maxLength: 1 }),
+    subcategories: fc.array(fc.constantFrom("Dog", "Solana memes"), { maxLength: 1 }),
+    explicitlyEnabledSymbols: fc.array(fc.constantFrom("BTC", "ETH", "SOL", "@107", "kPEPE", "HPOS"), { maxLength: 4 }),
+    explicitlyDisabledSymbols: fc.array(listed, { maxLength: 2 }),
+  },
+  { requiredKeys: [] },
+);
+const validPrompt = fc.record(
+  {
+    enabled: fc.boolean(),
+    decisionCadenceSec: fc.integer({ min: 60, max: 86_400 }),
+    candidatePolicy: fc.constantFrom("all", "round_robin"),
+    coverageMode: fc.constantFrom("global", "global_with_asset_overrides", "asset_specific_only"),
+    assetOverrides: fc.dictionary(
+      listed,
+      fc.record({ enabled: maybe(fc.boolean()), decisionCadenceSec: maybe(fc.integer({ min: 60, max: 999 })) }),
+    ),
+    maxAssetsPerRun: maybe(fc.integer()),
+  },
+  { requiredKeys: [] },
+);
+const structuredGraph = fc
+  .tuple(validStream, validSelection, fc.array(validPrompt, { minLength: 1, maxLength: 2 }))
+  .map(([ds, sel, prompts]) => ({
+    nodes: [
+      { id: "a", type: "data_stream", config: ds as Record<string, unknown> },
+      { id: "b", type: "asset_selection", config: sel as Record<string, unknown> },
+      ...prompts.map((config, i) => ({ id: `c${i}`, type: "trading_prompt", config: config as Record<string, unknown> })),
+    ],
+    edges: [{ id: "e1", source: "a", target: "b" }, ...prompts.map((_, i) => ({ id: `e${i + 2}`, source: "b", target: `c${i}` }))],
+  }));
+type G = {
+  nodes: Array<{ id: string; type: string; config: Record<string, unknown> }>;
+  edges: Array<{ id: string; source: string; target: string }>;
+};
 const mutation: fc.Arbitrary<(g: G) => void> = fc.oneof(
   fc.nat(2).map((i) => (g: G) => void g.nodes.splice(i, 1)),
-  fc
-    .nat(2)
-    .map((i) => (g: G) => void g.nodes.push(structuredClone(g.nodes[i % Math.max(1, g.nodes.length)] ?? VALID.nodes[0]) as G["nodes"][0])),
+  fc.nat(2).map((i) => (g: G) => {
+    const n = g.nodes[i];
+    if (n) g.nodes.push(structuredClone(n));
+  }),
   fc.tuple(fc.nat(1), ids).map(([i, t]) => (g: G) => {
     const e = g.edges[i];
     if (e) e.target = t;
@@ -121,11 +186,11 @@ const mutation: fc.Arbitrary<(g: G) => void> = fc.oneof(
   }),
   fc.tuple(fc.nat(2), config).map(([i, c]) => (g: G) => {
     const n = g.nodes[i];
-    if (n) n.config = c as G["nodes"][0]["config"];
+    if (n) n.config = c as Record<string, unknown>;
   }),
 );
-const mutatedGraph = fc.array(mutation, { minLength: 1, maxLength: 3 }).map((ms) => {
-  const g = structuredClone(VALID);
+const mutatedGraph = fc.tuple(structuredGraph, fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([graph, ms]) => {
+  const g = structuredClone(graph) as G;
   for (const m of ms) m(g);
   return g;
 });
@@ -136,7 +201,7 @@ const layout = fc.oneof(
 );
 const version = fc.constantFrom("current", "current", "current", "stale", "negative", "text");
 const body = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ graph: fc.oneof(randomGraph, mutatedGraph, fc.constant(VALID)), layout, version }) },
+  { weight: 8, arbitrary: fc.record({ graph: fc.oneof(randomGraph, mutatedGraph, structuredGraph), layout, version }) },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((junk) => ({ junk })) },
 );
 
@@ -180,7 +245,7 @@ describe("pipeline PUT under random and mutated bodies", () => {
           expect(check.body).toEqual({ valid: false, problems: put.body.error.details.problems });
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
     // The generators reach every outcome (so the property is not vacuous).
     expect([...seen].sort()).toEqual([200, 400, 409, 422]);
