@@ -168,6 +168,20 @@ describe("pipeline document", () => {
     expect((await call("gina", "GET", `/clones/${clone.id}/pipeline`)).body).toEqual({ version: 1, graph: VALID_GRAPH, layout: LAYOUT });
   });
 
+  it("refuses a document over the size cap with 400 and stores nothing", async () => {
+    const clone = await newClone("gus");
+    const symbols = Array.from({ length: 500 }, (_, i) => `SYMBOL${String(i).padStart(34, "0")}`);
+    const nodes = Array.from({ length: 20 }, (_, i) => ({
+      id: `s${i}`,
+      type: "asset_selection",
+      config: { explicitlyEnabledSymbols: symbols },
+    }));
+    const res = await call("gus", "PUT", `/clones/${clone.id}/pipeline`, { version: 0, graph: { nodes, edges: [] }, layout: {} });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: "validation_failed", details: { kind: "too_large", maxBytes: 262_144 } });
+    expect((await call("gus", "GET", `/clones/${clone.id}/pipeline`)).body.version).toBe(0);
+  });
+
   it("validates without storing", async () => {
     const clone = await newClone("hank");
     const bad = await call("hank", "POST", `/clones/${clone.id}/pipeline/validate`, {

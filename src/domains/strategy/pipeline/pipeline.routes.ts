@@ -90,6 +90,9 @@ export const pipelineRoutes = createRouter()
     const saved = await savePipeline(openDb(c.env.DB), c.get("deps"), c.req.valid("json"), ctx);
     if (saved.ok) return c.json(saved.value, 200);
     const failure = saved.error;
+    if (failure.kind === "too_large") {
+      throw new ApiError("validation_failed", `pipeline document is ${failure.bytes} bytes; at most ${failure.maxBytes}`, failure);
+    }
     if (failure.kind === "version_conflict") {
       throw new ApiError("conflict", `pipeline version is ${failure.currentVersion}`, { currentVersion: failure.currentVersion });
     }

@@ -63,7 +63,11 @@ export function checkPipeline(body: Pick<PipelineBody, "graph" | "layout" | "ver
   return { problems, plan, capacity };
 }
 
+/** Cap on the stored JSON (graph + layout): far above a real pipeline, well inside D1's 2 MB row limit. */
+export const MAX_DOCUMENT_BYTES = 256 * 1024;
+
 export type SaveFailure =
+  | { kind: "too_large"; bytes: number; maxBytes: number }
   | { kind: "version_conflict"; currentVersion: number }
   | { kind: "invalid"; problems: Problem[]; capacity?: CheckOutcome["capacity"] };
 
@@ -78,6 +82,10 @@ export async function savePipeline(
   body: PipelineBody,
   ctx: CheckContext,
 ): Promise<Result<PipelineBody, SaveFailure>> {
+  const graphJson = JSON.stringify(body.graph);
+  const layoutJson = JSON.stringify(body.layout);
+  const bytes = new TextEncoder().encode(graphJson + layoutJson).length;
+  if (bytes > MAX_DOCUMENT_BYTES) return err({ kind: "too_large", bytes, maxBytes: MAX_DOCUMENT_BYTES });
   const stored = await getPipeline(db, ctx.clone.id);
   if (stored.version !== body.version) return err({ kind: "version_conflict", currentVersion: stored.version });
   const checked = checkPipeline(body, ctx);
@@ -88,7 +96,7 @@ export async function savePipeline(
   const [updated] = await db.batch([
     db
       .update(clonePipelines)
-      .set({ version: next, graphJson: JSON.stringify(body.graph), layoutJson: JSON.stringify(body.layout), updatedAtMs: nowMs })
+      .set({ version: next, graphJson, layoutJson, updatedAtMs: nowMs })
       .where(and(eq(clonePipelines.cloneId, ctx.clone.id), eq(clonePipelines.version, body.version)))
       .returning({ version: clonePipelines.version }),
     db
