@@ -11,6 +11,7 @@ import { randomIds } from "./core/ids";
 import { cronRoutes } from "./cron/cron.routes";
 import { ingestionDashboard, ingestionHealthRoutes, latestRoutes, marketRoutes } from "./domains/market-data";
 import { opsRoutes } from "./domains/ops/ops.routes";
+import { strategyRoutes } from "./domains/strategy";
 import type { AppDeps, AppEnv } from "./env";
 import { requireAuth, requireRole } from "./http/auth";
 import { renderDocsPage } from "./http/docs-page";
@@ -31,6 +32,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route("/", marketRoutes);
   api.route("/", latestRoutes);
   api.route("/", ingestionHealthRoutes);
+  api.route("/", strategyRoutes);
   return api;
 }
 

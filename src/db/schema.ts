@@ -15,6 +15,7 @@ import {
   polymarketPrices,
 } from "../domains/market-data";
 import { jobRuns } from "../domains/ops";
+import { cloneEntitlements, clonePipelines, clones } from "../domains/strategy";
 
 export const ALL_TABLES = [
   jobRuns,
@@ -31,4 +32,7 @@ export const ALL_TABLES = [
   hyperliquidIndicators,
   hyperliquidIndicatorState,
   hyperliquidCandleArchives,
+  clones,
+  cloneEntitlements,
+  clonePipelines,
 ];

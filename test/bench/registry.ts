@@ -3,6 +3,7 @@ import { cronBench } from "./cron.bench";
 import { feedBench } from "./feed.bench";
 import { indicatorsBench } from "./indicators.bench";
 import { ingestionBench } from "./ingestion.bench";
+import { strategyBench } from "./strategy.bench";
 
 export interface BenchRow {
   metric: string;
@@ -16,4 +17,4 @@ export interface Benchmark {
   run(): Promise<BenchRow[]>;
 }
 
-export const BENCHMARKS: Benchmark[] = [cronBench, feedBench, indicatorsBench, ingestionBench];
+export const BENCHMARKS: Benchmark[] = [cronBench, feedBench, indicatorsBench, ingestionBench, strategyBench];

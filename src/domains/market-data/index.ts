@@ -16,6 +16,7 @@ export {
 export { exchangeJobs } from "./hyperliquid/exchange.jobs";
 export { type FeedShardRow, hyperliquidFeedShards } from "./hyperliquid/feed-shards.tables";
 export { marketRoutes } from "./hyperliquid/market.routes";
+export { ASSET_TAXONOMY, CATEGORIES, type CategoryId, TAXONOMY_VERSION } from "./hyperliquid/taxonomy.data";
 export { type IndicatorState, type IndicatorValues, newIndicatorState, stepIndicators } from "./indicators/indicator-engine.model";
 export { indicatorJobs } from "./indicators/indicators.jobs";
 export {

@@ -1,0 +1,68 @@
+/**
+ * Clone and entitlement wire shapes (zod, also the OpenAPI components), the default entitlement and the
+ * pure entitlement checks. Defaults: every user gets DEFAULT_ENTITLEMENT (source "default") as a row on
+ * their first clone; an admin may replace it (source "admin").
+ */
+import { z } from "@hono/zod-openapi";
+import { type Model, STRENGTH_TIERS } from "./models.data";
+
+export const ModelSchema = z
+  .object({ id: z.string(), name: z.string(), provider: z.string(), strength: z.number().int().min(1).max(3) })
+  .openapi("Model");
+
+const Name = z.string().trim().min(1).max(80);
+
+export const CreateCloneSchema = z.object({ name: Name, modelId: z.string().min(1).max(80) }).openapi("CreateClone");
+export const PatchCloneSchema = z
+  .object({ name: Name.optional(), modelId: z.string().min(1).max(80).optional(), tradingEnabled: z.boolean().optional() })
+  .openapi("PatchClone");
+export type CreateClone = z.infer<typeof CreateCloneSchema>;
+export type PatchClone = z.infer<typeof PatchCloneSchema>;
+
+export const CloneSchema = z
+  .object({
+    id: z.string(),
+    ownerId: z.string(),
+    name: z.string(),
+    modelId: z.string(),
+    tradingEnabled: z.boolean(),
+    pipelineVersion: z.number().int(),
+    createdAtMs: z.number().int(),
+    updatedAtMs: z.number().int(),
+  })
+  .openapi("Clone");
+export type Clone = z.infer<typeof CloneSchema>;
+
+const MaxStrength = z
+  .number()
+  .int()
+  .min(1)
+  .max(Number(Object.keys(STRENGTH_TIERS).at(-1)));
+export const EntitlementInputSchema = z
+  .object({ maxActiveAssets: z.number().int().min(0).max(1000), maxModelStrength: MaxStrength })
+  .openapi("EntitlementInput");
+
+export const EntitlementSchema = z
+  .object({
+    userId: z.string(),
+    maxActiveAssets: z.number().int(),
+    maxModelStrength: z.number().int(),
+    source: z.enum(["default", "admin"]),
+    updatedAtMs: z.number().int().nullable(),
+  })
+  .openapi("Entitlement");
+export type Entitlement = z.infer<typeof EntitlementSchema>;
+
+/** What a user without a row gets, and what is seeded on their first clone. */
+export const DEFAULT_ENTITLEMENT = { maxActiveAssets: 20, maxModelStrength: 2 } as const;
+
+/** A model above the entitled strength: the refusal's details, else undefined. */
+export function modelStrengthExcess(model: Model, entitlement: Pick<Entitlement, "maxModelStrength">) {
+  if (model.strength <= entitlement.maxModelStrength) return undefined;
+  return {
+    message: `model ${model.id} has strength ${model.strength}; the entitlement allows at most ${entitlement.maxModelStrength}`,
+    modelId: model.id,
+    modelStrength: model.strength,
+    maxModelStrength: entitlement.maxModelStrength,
+  };
+}

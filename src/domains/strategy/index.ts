@@ -1,0 +1,16 @@
+/** The strategy domain's import surface: clones, their pipelines, compiled plans and entitlements. */
+
+import { createRouter } from "../../http/router";
+import { cloneRoutes } from "./clones/clones.routes";
+import { pipelineRoutes } from "./pipeline/pipeline.routes";
+
+export type { Clone, Entitlement } from "./clones/clones.model";
+export { entitlementOf, findClone } from "./clones/clones.service";
+export { type CloneRow, cloneEntitlements, clones, type EntitlementRow } from "./clones/clones.tables";
+export { findModel, MODELS, type Model } from "./clones/models.data";
+export { compileStored, loadRegistry } from "./pipeline/pipeline.service";
+export { clonePipelines, type PipelineRow } from "./pipeline/pipeline.tables";
+export type { CompiledPlan, CompiledStrategy, Execution, Read, SkippedRead } from "./pipeline/plan.model";
+
+/** Clone and pipeline routes, mounted under /api/v1. */
+export const strategyRoutes = createRouter().route("/", cloneRoutes).route("/", pipelineRoutes);

@@ -1,0 +1,116 @@
+/**
+ * Pipeline routes of a clone (owner or admin): read and save the document (409 on a stale version,
+ * 422 with every problem on an invalid graph), validate without storing, the compiled plan, and the
+ * owner's entitlement with this clone's usage. Thin: parse, call the service, map.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { openDb } from "../../../db/client";
+import type { AppEnv } from "../../../env";
+import { ApiError, errorResponses } from "../../../http/errors";
+import { createRouter } from "../../../http/router";
+import { CloneParamsSchema, jsonResponse, ownedClone } from "../clones/clone-access";
+import { EntitlementSchema } from "../clones/clones.model";
+import { entitlementOf } from "../clones/clones.service";
+import { PipelineBodySchema, ProblemSchema } from "./graph.model";
+import { type CheckContext, checkPipeline, compileStored, getPipeline, loadRegistry, savePipeline } from "./pipeline.service";
+import { CompiledPlanSchema } from "./plan.model";
+
+const json = jsonResponse;
+const body = { content: { "application/json": { schema: PipelineBodySchema } }, required: true };
+const request = { params: CloneParamsSchema };
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/clones/{cloneId}/pipeline",
+  tags: ["pipeline"],
+  summary: "The pipeline document: version, graph and layout (a new clone has an empty graph at version 0)",
+  request,
+  responses: { 200: json(PipelineBodySchema, "The stored document"), ...errorResponses("unauthorized", "not_found") },
+});
+
+const putRoute = createRoute({
+  method: "put",
+  path: "/clones/{cloneId}/pipeline",
+  tags: ["pipeline"],
+  summary: "Save graph and layout; `version` must be the stored one. 422 lists every problem (error.details.problems)",
+  request: { ...request, body },
+  responses: {
+    200: json(PipelineBodySchema, "The saved document with its new version"),
+    ...errorResponses("validation_failed", "unauthorized", "not_found", "conflict", "unprocessable"),
+  },
+});
+
+const validateRoute = createRoute({
+  method: "post",
+  path: "/clones/{cloneId}/pipeline/validate",
+  tags: ["pipeline"],
+  summary: "Check a document like a save would (entitlements included), storing nothing",
+  request: { ...request, body },
+  responses: {
+    200: json(z.object({ valid: z.boolean(), problems: z.array(ProblemSchema) }).openapi("PipelineValidation"), "Every problem"),
+    ...errorResponses("validation_failed", "unauthorized", "not_found"),
+  },
+});
+
+const compiledRoute = createRoute({
+  method: "get",
+  path: "/clones/{cloneId}/pipeline/compiled",
+  tags: ["pipeline"],
+  summary: "The stored graph compiled against the current asset registry: strategies, per-asset executions and read plans",
+  request,
+  responses: { 200: json(CompiledPlanSchema, "The plan"), ...errorResponses("unauthorized", "not_found") },
+});
+
+const entitlementsRoute = createRoute({
+  method: "get",
+  path: "/clones/{cloneId}/entitlements",
+  tags: ["pipeline"],
+  summary: "The owner's clone capacity entitlement and this clone's usage",
+  request,
+  responses: {
+    200: json(EntitlementSchema.extend({ usage: z.object({ activeAssets: z.number().int() }) }).openapi("CloneEntitlement"), "Entitlement"),
+    ...errorResponses("unauthorized", "not_found"),
+  },
+});
+
+async function context(c: Context<AppEnv>, cloneId: string): Promise<CheckContext> {
+  const clone = await ownedClone(c, cloneId);
+  const db = openDb(c.env.DB);
+  return { clone, entitlement: await entitlementOf(db, clone.ownerId), registry: await loadRegistry(db) };
+}
+
+export const pipelineRoutes = createRouter()
+  .openapi(getRoute, async (c) => {
+    const clone = await ownedClone(c, c.req.valid("param").cloneId);
+    return c.json(await getPipeline(openDb(c.env.DB), clone.id), 200);
+  })
+  .openapi(putRoute, async (c) => {
+    const ctx = await context(c, c.req.valid("param").cloneId);
+    const saved = await savePipeline(openDb(c.env.DB), c.get("deps"), c.req.valid("json"), ctx);
+    if (saved.ok) return c.json(saved.value, 200);
+    const failure = saved.error;
+    if (failure.kind === "too_large") {
+      throw new ApiError("validation_failed", `pipeline document is ${failure.bytes} bytes; at most ${failure.maxBytes}`, failure);
+    }
+    if (failure.kind === "version_conflict") {
+      throw new ApiError("conflict", `pipeline version is ${failure.currentVersion}`, { currentVersion: failure.currentVersion });
+    }
+    const codes = [...new Set(failure.problems.map((p) => p.code))].join(", ");
+    const first = failure.problems[0]?.message ?? "invalid pipeline";
+    throw new ApiError("unprocessable", `pipeline refused (${codes}): ${first}`, { problems: failure.problems, ...failure.capacity });
+  })
+  .openapi(validateRoute, async (c) => {
+    const ctx = await context(c, c.req.valid("param").cloneId);
+    const { problems } = checkPipeline(c.req.valid("json"), ctx);
+    return c.json({ valid: problems.length === 0, problems }, 200);
+  })
+  .openapi(compiledRoute, async (c) => {
+    const ctx = await context(c, c.req.valid("param").cloneId);
+    return c.json(await compileStored(openDb(c.env.DB), ctx.clone, ctx.registry), 200);
+  })
+  .openapi(entitlementsRoute, async (c) => {
+    const ctx = await context(c, c.req.valid("param").cloneId);
+    const plan = await compileStored(openDb(c.env.DB), ctx.clone, ctx.registry);
+    return c.json({ ...ctx.entitlement, usage: { activeAssets: plan.activeSymbols.length } }, 200);
+  });

@@ -1,0 +1,123 @@
+/**
+ * Pipeline use cases: read the document, check it (validation + compile + entitlements), save it with
+ * an atomic version bump, and compile the stored graph. The plan is compiled on read, never stored:
+ * it depends on the asset registry (refreshed hourly, delistings included), and compiling is pure and
+ * cheap, so a stored plan would only be a stale copy. Callers: pipeline.routes.ts.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import { err, ok, type Result } from "../../../core/result";
+import type { Db } from "../../../db/client";
+import type { AppDeps } from "../../../env";
+import { listAssets } from "../../market-data";
+import type { Clone, Entitlement } from "../clones/clones.model";
+import { modelStrengthExcess } from "../clones/clones.model";
+import { clones } from "../clones/clones.tables";
+import { findModel } from "../clones/models.data";
+import type { Graph, Layout, PipelineBody, Problem } from "./graph.model";
+import { parseGraph, type Registry, validatePipeline } from "./graph.validate";
+import { clonePipelines } from "./pipeline.tables";
+import { compilePlan } from "./plan.compile";
+import type { CompiledPlan } from "./plan.model";
+
+/** Every registry asset (delisted included) by symbol. */
+export async function loadRegistry(db: Db): Promise<Registry> {
+  return new Map((await listAssets(db, { includeDelisted: true })).map((a) => [a.symbol, a]));
+}
+
+export async function getPipeline(db: Db, cloneId: string): Promise<PipelineBody> {
+  const [row] = await db.select().from(clonePipelines).where(eq(clonePipelines.cloneId, cloneId));
+  if (!row) throw new Error(`clone ${cloneId} has no pipeline row`);
+  return { version: row.version, graph: JSON.parse(row.graphJson) as Graph, layout: JSON.parse(row.layoutJson) as Layout };
+}
+
+export interface CheckContext {
+  clone: Clone;
+  entitlement: Entitlement;
+  registry: Registry;
+}
+
+export interface CheckOutcome {
+  problems: Problem[];
+  plan?: CompiledPlan;
+  capacity?: { activeAssets: number; maxActiveAssets: number };
+}
+
+/** Validation, then (when valid) compilation and the entitlement checks: every problem at once. */
+export function checkPipeline(body: Pick<PipelineBody, "graph" | "layout" | "version">, ctx: CheckContext): CheckOutcome {
+  const validated = validatePipeline(body.graph, body.layout, ctx.registry);
+  if (!validated.graph) return { problems: validated.problems };
+  const plan = compilePlan({ cloneId: ctx.clone.id, pipelineVersion: body.version, graph: validated.graph, registry: ctx.registry });
+  const problems: Problem[] = [];
+  const capacity = { activeAssets: plan.activeSymbols.length, maxActiveAssets: ctx.entitlement.maxActiveAssets };
+  if (capacity.activeAssets > capacity.maxActiveAssets) {
+    problems.push({
+      code: "asset_capacity_exceeded",
+      message: `the enabled universe has ${capacity.activeAssets} assets; the entitlement allows at most ${capacity.maxActiveAssets}`,
+    });
+  }
+  const model = findModel(ctx.clone.modelId);
+  const excess = model && modelStrengthExcess(model, ctx.entitlement);
+  if (excess && plan.activeSymbols.length > 0) {
+    problems.push({ code: "model_strength_exceeded", message: `cannot publish strategies: ${excess.message}` });
+  }
+  return { problems, plan, capacity };
+}
+
+/** Cap on the stored JSON (graph + layout): far above a real pipeline, well inside D1's 2 MB row limit. */
+export const MAX_DOCUMENT_BYTES = 256 * 1024;
+
+export type SaveFailure =
+  | { kind: "too_large"; bytes: number; maxBytes: number }
+  | { kind: "version_conflict"; currentVersion: number }
+  | { kind: "invalid"; problems: Problem[]; capacity?: CheckOutcome["capacity"] };
+
+/**
+ * Saves graph + layout when `body.version` is the stored version. The version bump is a conditional
+ * UPDATE (`WHERE version = ?`) in one D1 batch with the clone's `updated_at_ms`, so of two concurrent
+ * saves from the same version exactly one wins; the loser gets `version_conflict`.
+ */
+export async function savePipeline(
+  db: Db,
+  deps: AppDeps,
+  body: PipelineBody,
+  ctx: CheckContext,
+): Promise<Result<PipelineBody, SaveFailure>> {
+  const graphJson = JSON.stringify(body.graph);
+  const layoutJson = JSON.stringify(body.layout);
+  const bytes = new TextEncoder().encode(graphJson + layoutJson).length;
+  if (bytes > MAX_DOCUMENT_BYTES) return err({ kind: "too_large", bytes, maxBytes: MAX_DOCUMENT_BYTES });
+  const stored = await getPipeline(db, ctx.clone.id);
+  if (stored.version !== body.version) return err({ kind: "version_conflict", currentVersion: stored.version });
+  const checked = checkPipeline(body, ctx);
+  if (checked.problems.length > 0) return err({ kind: "invalid", problems: checked.problems, capacity: checked.capacity });
+
+  const nowMs = deps.clock.nowMs();
+  const next = body.version + 1;
+  const [updated] = await db.batch([
+    db
+      .update(clonePipelines)
+      .set({ version: next, graphJson, layoutJson, updatedAtMs: nowMs })
+      .where(and(eq(clonePipelines.cloneId, ctx.clone.id), eq(clonePipelines.version, body.version)))
+      .returning({ version: clonePipelines.version }),
+    db
+      .update(clones)
+      .set({ updatedAtMs: nowMs })
+      .where(
+        and(
+          eq(clones.id, ctx.clone.id),
+          sql`(SELECT ${clonePipelines.version} FROM ${clonePipelines} WHERE ${clonePipelines.cloneId} = ${ctx.clone.id}) = ${next}`,
+        ),
+      ),
+  ]);
+  if (updated.length !== 1) {
+    const current = await getPipeline(db, ctx.clone.id);
+    return err({ kind: "version_conflict", currentVersion: current.version });
+  }
+  return ok({ version: next, graph: body.graph, layout: body.layout });
+}
+
+/** The stored graph compiled against the current registry. */
+export async function compileStored(db: Db, clone: Clone, registry: Registry): Promise<CompiledPlan> {
+  const stored = await getPipeline(db, clone.id);
+  return compilePlan({ cloneId: clone.id, pipelineVersion: stored.version, graph: parseGraph(stored.graph), registry });
+}
