@@ -86,7 +86,7 @@ describe("latest: hyperliquid", () => {
 
 describe("latest: hyperliquid indicators", () => {
   it("reads the indicator rows the indicators-1m job derived from the stored BTC candles", async () => {
-    const afterLast = (candles.at(-1)?.t ?? 0) + 10 * 60_000;
+    const afterLast = (candles.at(-1)?.t ?? 0) + 2 * 60_000;
     const run = await runJobNow(env, { clock: fixedClock(afterLast), ids }, "market-data.indicators-1m", {});
     if (!run.ok || run.value.status !== "ran") throw new Error("indicators-1m did not run");
     expect(run.value.run.status).toBe("ok");
@@ -110,6 +110,19 @@ describe("latest: hyperliquid indicators", () => {
     expect(rsi.body.rows).toHaveLength(candles.length - 14);
     expect(rsi.body.rows.at(-1)).toEqual({ tMs: expected[14]?.t, interval: "1m", rsi14: expected[14]?.rsi14 });
     expect((await latest("source=hyperliquid&channel=rsi&symbol=NOPE")).status).toBe(404);
+
+    // Ingestion health of the indicator channel reads the same rows and the job's heartbeat.
+    const app = createApp({ clock: fixedClock(afterLast), ids });
+    const res = await app.request("/api/v1/admin/ingestion/hyperliquid", { headers: await bearer("a1", "admin", afterLast) }, env);
+    const { channels } = (await res.json()) as { channels: Array<Record<string, unknown>> };
+    expect(channels.find((c) => c.channel === "rsi")).toMatchObject({
+      newestDataMs: candles.at(-1)?.t,
+      lagMs: 2 * 60_000,
+      lastSuccessMs: afterLast,
+      // Only BTC has candles, out of every listed asset with the capability.
+      status: "degraded",
+      coverage: { fresh: 1 },
+    });
   });
 });
 
