@@ -57,6 +57,8 @@ export const hyperliquidCandleArchives = sqliteTable(
     firstOpenTimeMs: integer("first_open_time_ms").notNull(),
     lastOpenTimeMs: integer("last_open_time_ms").notNull(),
     archivedAtMs: integer("archived_at_ms").notNull(),
+    /** Position of the indexed object in the day's chain of conditional R2 writes (migration 0025). */
+    generation: integer("generation").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.sourceTable, t.symbol, t.day] })],
 );
