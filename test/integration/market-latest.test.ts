@@ -45,9 +45,10 @@ beforeAll(async () => {
   }
   await upsertCandles1m(openDb(env.DB), candles, NOW);
   const pmUrls = { gammaUrl: pm, clobUrl: pm };
-  expect((await discover(testPollContext(NOW), pmUrls, TEST_POLICY, { eventsPageSize: 50, marketsPageSize: 50, maxPages: 5, flushRows: 1000 })).status).toBe(
-    "ok",
-  );
+  expect(
+    (await discover(testPollContext(NOW), pmUrls, TEST_POLICY, { eventsPageSize: 50, marketsPageSize: 50, maxPages: 5, flushRows: 1000 }))
+      .status,
+  ).toBe("ok");
   const watched = testPollContext(NOW, { POLYMARKET_WATCHED_MARKETS: "democratic-presidential-nominee-2028" });
   expect((await pollPrices(watched, pmUrls, TEST_POLICY)).status).toBe("ok");
   const llCtx = testPollContext(NOW, { DEFILLAMA_CHAINS: "Solana", DEFILLAMA_PROTOCOLS: "drift-trade" });

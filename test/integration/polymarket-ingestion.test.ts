@@ -6,8 +6,8 @@
  */
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { TargetSchema } from "../../src/domains/market-data/polymarket/polymarket.model";
 import { discover } from "../../src/domains/market-data/polymarket/polymarket.discovery";
+import { TargetSchema } from "../../src/domains/market-data/polymarket/polymarket.model";
 import { contextFor, pollPrices } from "../../src/domains/market-data/polymarket/polymarket.service";
 import nominee from "../fixtures/polymarket/gamma_events_democratic-presidential-nominee-2028.json";
 import btcUpDown from "../fixtures/polymarket/gamma_market_btc-updown-5m_open.json";

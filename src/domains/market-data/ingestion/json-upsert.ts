@@ -46,5 +46,7 @@ export function upsertRows(d1: D1Database, spec: UpsertSpec, rows: Array<Record<
 export function upsertFrom(d1: D1Database, spec: UpsertSpec, from: { table: string; keyColumn: string; key: string }): D1PreparedStatement {
   const cols = Object.keys(spec.columns).join(", ");
   const clause = conflictClause(spec, [from.table, from.keyColumn]);
-  return d1.prepare(`INSERT INTO ${spec.table} (${cols}) SELECT ${cols} FROM ${from.table} WHERE ${from.keyColumn} = ? ${clause}`).bind(from.key);
+  return d1
+    .prepare(`INSERT INTO ${spec.table} (${cols}) SELECT ${cols} FROM ${from.table} WHERE ${from.keyColumn} = ? ${clause}`)
+    .bind(from.key);
 }

@@ -53,10 +53,20 @@ const COMMON_COLUMNS = {
   ingested_at_ms: "ingestedAtMs",
 };
 const EVENT_COLUMNS = { ...COMMON_COLUMNS, title: "title" };
-const MARKET_COLUMNS = { ...COMMON_COLUMNS, event_id: "eventId", question: "question", condition_id: "conditionId", outcomes_json: "outcomesJson" };
+const MARKET_COLUMNS = {
+  ...COMMON_COLUMNS,
+  event_id: "eventId",
+  question: "question",
+  condition_id: "conditionId",
+  outcomes_json: "outcomesJson",
+};
 const STAGING_KEY = { run_id: "runId", staged_at_ms: "stagedAtMs" };
 
-const EVENTS_STAGING: UpsertSpec = { table: "polymarket_events_staging", columns: { ...STAGING_KEY, ...EVENT_COLUMNS }, conflict: ["run_id", "id"] };
+const EVENTS_STAGING: UpsertSpec = {
+  table: "polymarket_events_staging",
+  columns: { ...STAGING_KEY, ...EVENT_COLUMNS },
+  conflict: ["run_id", "id"],
+};
 /** Markets embedded in events; a market embedded twice keeps the last listing. */
 const EMBEDDED_STAGING: UpsertSpec = {
   table: "polymarket_markets_staging",
