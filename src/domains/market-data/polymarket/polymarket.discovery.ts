@@ -101,7 +101,9 @@ export function discover(ctx: PollContext, urls: PolymarketUrls, policy: HttpPol
     } catch (error) {
       // Best effort: if cleanup fails too, the TTL sweep of a later run removes the rows; readers never see them.
       await ctx.d1.batch(clearStaging(ctx.d1, run)).catch(() => undefined);
-      if (run.archived.length > 0) await ctx.archive?.delete(run.archived).catch(() => undefined);
+      for (let i = 0; i < run.archived.length; i += 1000) {
+        await ctx.archive?.delete(run.archived.slice(i, i + 1000)).catch(() => undefined); // R2: 1,000 keys per delete
+      }
       throw error;
     }
   });
