@@ -11,7 +11,9 @@ import {
   hyperliquidIndicators,
   ingestionRuns,
   polymarketEvents,
+  polymarketEventsStaging,
   polymarketMarkets,
+  polymarketMarketsStaging,
   polymarketPrices,
 } from "../domains/market-data";
 import { jobRuns } from "../domains/ops";
@@ -28,6 +30,8 @@ export const ALL_TABLES = [
   polymarketEvents,
   polymarketMarkets,
   polymarketPrices,
+  polymarketEventsStaging,
+  polymarketMarketsStaging,
   defillamaMetrics,
   hyperliquidIndicators,
   hyperliquidIndicatorState,

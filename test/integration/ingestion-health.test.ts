@@ -12,7 +12,7 @@ import { sequentialIds } from "../../src/core/ids";
 import { runJobNow } from "../../src/cron/scheduler";
 import { pollTvl } from "../../src/domains/market-data/defillama/defillama.service";
 import type { ChannelHealth } from "../../src/domains/market-data/ingestion/health.model";
-import { discover } from "../../src/domains/market-data/polymarket/polymarket.service";
+import { discover } from "../../src/domains/market-data/polymarket/polymarket.discovery";
 import drift from "../fixtures/defillama/protocol_drift-trade.reduced.json";
 import { bearer } from "../support/auth";
 import { faultUrl, TEST_POLICY, testPollContext } from "../support/ingestion";
@@ -23,7 +23,7 @@ const ll = inject("defillamaUrl");
 const PM_NOW = Date.UTC(2026, 2, 11, 16, 0, 0);
 const LL_NEWEST = (drift.tvl.at(-1)?.date as number) * 1000;
 const LL_NOW = LL_NEWEST + HOUR_MS;
-const PAGES = { eventsPageSize: 50, marketsPageSize: 50, maxPages: 5 };
+const PAGES = { eventsPageSize: 50, marketsPageSize: 50, maxPages: 5, flushRows: 1000 };
 
 async function health(nowMs: number, path = "/api/v1/admin/ingestion", role: "admin" | "user" = "admin", extraEnv = {}) {
   const app = createApp({ clock: fixedClock(nowMs), ids });

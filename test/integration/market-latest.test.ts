@@ -14,7 +14,8 @@ import { newIndicatorState, stepIndicators } from "../../src/domains/market-data
 import { pollTvl } from "../../src/domains/market-data/defillama/defillama.service";
 import { upsertCandles1m } from "../../src/domains/market-data/hyperliquid/candles-ingest.service";
 import { CandleSnapshotSchema } from "../../src/domains/market-data/hyperliquid/info.schemas";
-import { discover, pollPrices } from "../../src/domains/market-data/polymarket/polymarket.service";
+import { discover } from "../../src/domains/market-data/polymarket/polymarket.discovery";
+import { pollPrices } from "../../src/domains/market-data/polymarket/polymarket.service";
 import drift from "../fixtures/defillama/protocol_drift-trade.reduced.json";
 import btcSnapshot from "../fixtures/hyperliquid/candleSnapshot_BTC_1m.json";
 import nominee from "../fixtures/polymarket/gamma_events_democratic-presidential-nominee-2028.json";
@@ -44,9 +45,10 @@ beforeAll(async () => {
   }
   await upsertCandles1m(openDb(env.DB), candles, NOW);
   const pmUrls = { gammaUrl: pm, clobUrl: pm };
-  expect((await discover(testPollContext(NOW), pmUrls, TEST_POLICY, { eventsPageSize: 50, marketsPageSize: 50, maxPages: 5 })).status).toBe(
-    "ok",
-  );
+  expect(
+    (await discover(testPollContext(NOW), pmUrls, TEST_POLICY, { eventsPageSize: 50, marketsPageSize: 50, maxPages: 5, flushRows: 1000 }))
+      .status,
+  ).toBe("ok");
   const watched = testPollContext(NOW, { POLYMARKET_WATCHED_MARKETS: "democratic-presidential-nominee-2028" });
   expect((await pollPrices(watched, pmUrls, TEST_POLICY)).status).toBe("ok");
   const llCtx = testPollContext(NOW, { DEFILLAMA_CHAINS: "Solana", DEFILLAMA_PROTOCOLS: "drift-trade" });

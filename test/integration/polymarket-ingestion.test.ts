@@ -6,8 +6,9 @@
  */
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, inject, it } from "vitest";
+import { discover } from "../../src/domains/market-data/polymarket/polymarket.discovery";
 import { TargetSchema } from "../../src/domains/market-data/polymarket/polymarket.model";
-import { contextFor, discover, pollPrices } from "../../src/domains/market-data/polymarket/polymarket.service";
+import { contextFor, pollPrices } from "../../src/domains/market-data/polymarket/polymarket.service";
 import nominee from "../fixtures/polymarket/gamma_events_democratic-presidential-nominee-2028.json";
 import btcUpDown from "../fixtures/polymarket/gamma_market_btc-updown-5m_open.json";
 import { faultUrl, runsOf, TEST_POLICY, tableCount, testPollContext } from "../support/ingestion";
@@ -15,7 +16,7 @@ import { faultUrl, runsOf, TEST_POLICY, tableCount, testPollContext } from "../s
 const NOW = Date.UTC(2026, 2, 11, 16, 0, 0); // the recording's day, so its open markets are still open
 const base = inject("polymarketUrl");
 const urls = { gammaUrl: base, clobUrl: base };
-const small = { eventsPageSize: 2, marketsPageSize: 2, maxPages: 20 }; // forces several keyset pages
+const small = { eventsPageSize: 2, marketsPageSize: 2, maxPages: 20, flushRows: 3 }; // forces several pages and batches
 
 async function clear() {
   await env.DB.batch(

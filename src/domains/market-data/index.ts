@@ -41,7 +41,13 @@ export { latestRoutes } from "./latest/latest.routes";
 export { polymarketJobs } from "./polymarket/polymarket.jobs";
 export { type Target, TargetSchema } from "./polymarket/polymarket.model";
 export { contextFor } from "./polymarket/polymarket.service";
-export { polymarketEvents, polymarketMarkets, polymarketPrices } from "./polymarket/polymarket.tables";
+export {
+  polymarketEvents,
+  polymarketEventsStaging,
+  polymarketMarkets,
+  polymarketMarketsStaging,
+  polymarketPrices,
+} from "./polymarket/polymarket.tables";
 
 import { defillamaJobs } from "./defillama/defillama.jobs";
 import { ingestionJobs } from "./ingestion/ingestion.jobs";

@@ -1,8 +1,10 @@
 /**
  * The poll runner every ingestion job goes through. A poll first fetches and validates everything
- * (no writes), then commits all its rows and its run records in ONE D1 batch, so a failed poll (500,
- * timeout, malformed body, on any page) leaves stored data untouched and records one `error` run per
- * channel. Raw payloads go to R2 only when INGEST_ARCHIVE_RAW is on, after the data committed.
+ * (no writes readers can see), then commits its rows and its run records in ONE D1 batch, so a failed
+ * poll (500, timeout, malformed body, on any page) leaves stored data untouched and records one
+ * `error` run per channel. Raw payloads go to R2 only when INGEST_ARCHIVE_RAW is on, after the data
+ * committed. Polymarket discovery stages its pages in staging tables during the fetch phase and hands
+ * over a small promotion batch (polymarket.discovery.ts).
  */
 import type { Db } from "../../../db/client";
 import type { AppDeps } from "../../../env";
@@ -77,10 +79,13 @@ function runRow(
 }
 
 /** `market-data/raw/<source>/<yyyy-mm-dd>/<runId>/<name>.json`; listed in doc/storage-schema.md. */
+export function rawKey(source: Source, atMs: number, runId: string, name: string): string {
+  return `market-data/raw/${source}/${new Date(atMs).toISOString().slice(0, 10)}/${runId}/${name}.json`;
+}
+
 async function archiveRaw(bucket: R2Bucket, source: Source, atMs: number, runId: string, raw: PollPlan["raw"]): Promise<void> {
-  const day = new Date(atMs).toISOString().slice(0, 10);
   for (const item of raw) {
-    await bucket.put(`market-data/raw/${source}/${day}/${runId}/${item.name}.json`, item.body, {
+    await bucket.put(rawKey(source, atMs, runId, item.name), item.body, {
       httpMetadata: { contentType: "application/json" },
     });
   }

@@ -1,8 +1,8 @@
 /**
  * Multi-row upserts as single statements: rows travel as ONE bound JSON parameter and are expanded
  * with `json_each`, so a poll of thousands of rows needs a handful of statements (D1 allows 100 bound
- * parameters per statement and caps queries per invocation), all inside the poll's one batch.
- * Column names come from code, never from input.
+ * parameters per statement and caps queries per invocation). `upsertFrom` moves rows already in a
+ * (staging) table with one statement and one parameter. Column names come from code, never from input.
  */
 
 export interface UpsertSpec {
@@ -14,22 +14,39 @@ export interface UpsertSpec {
   update?: Record<string, string>;
 }
 
-const ROWS_PER_STATEMENT = 250;
+/** Rows per statement: keeps the one JSON parameter far below D1's 2 MB value limit. */
+export const ROWS_PER_STATEMENT = 250;
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 
-/** Builds the batch items that upsert `rows` (empty list -> no statements). */
-export function upsertRows(d1: D1Database, spec: UpsertSpec, rows: Array<Record<string, unknown>>): D1PreparedStatement[] {
+/** `ON CONFLICT (...) DO UPDATE SET ...` for `spec`, after checking every identifier. */
+function conflictClause(spec: UpsertSpec, extra: string[] = []): string {
   const cols = Object.keys(spec.columns);
-  for (const c of [...cols, spec.table, ...spec.conflict]) if (!IDENT.test(c)) throw new Error(`bad identifier ${c}`);
-  const select = cols.map((c) => `json_extract(value, '$.${spec.columns[c]}')`).join(", ");
+  for (const c of [...cols, spec.table, ...spec.conflict, ...extra]) if (!IDENT.test(c)) throw new Error(`bad identifier ${c}`);
   const updates = cols
     .filter((c) => !spec.conflict.includes(c))
     .map((c) => `${c} = ${spec.update?.[c] ?? `excluded.${c}`}`)
     .join(", ");
-  const text = `INSERT INTO ${spec.table} (${cols.join(", ")}) SELECT ${select} FROM json_each(?) WHERE true ON CONFLICT (${spec.conflict.join(", ")}) DO UPDATE SET ${updates}`;
+  return `ON CONFLICT (${spec.conflict.join(", ")}) DO UPDATE SET ${updates}`;
+}
+
+/** Builds the batch items that upsert `rows` (empty list -> no statements). */
+export function upsertRows(d1: D1Database, spec: UpsertSpec, rows: Array<Record<string, unknown>>): D1PreparedStatement[] {
+  const cols = Object.keys(spec.columns);
+  const clause = conflictClause(spec);
+  const select = cols.map((c) => `json_extract(value, '$.${spec.columns[c]}')`).join(", ");
+  const text = `INSERT INTO ${spec.table} (${cols.join(", ")}) SELECT ${select} FROM json_each(?) WHERE true ${clause}`;
   const out: D1PreparedStatement[] = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     out.push(d1.prepare(text).bind(JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT))));
   }
   return out;
+}
+
+/** One statement upserting into `spec.table` the rows of `from` whose `keyColumn` equals `key` (same column names). */
+export function upsertFrom(d1: D1Database, spec: UpsertSpec, from: { table: string; keyColumn: string; key: string }): D1PreparedStatement {
+  const cols = Object.keys(spec.columns).join(", ");
+  const clause = conflictClause(spec, [from.table, from.keyColumn]);
+  return d1
+    .prepare(`INSERT INTO ${spec.table} (${cols}) SELECT ${cols} FROM ${from.table} WHERE ${from.keyColumn} = ? ${clause}`)
+    .bind(from.key);
 }

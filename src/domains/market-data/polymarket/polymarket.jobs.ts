@@ -2,15 +2,18 @@
 import { z } from "zod";
 import { defineJob } from "../../../cron/job";
 import { outcomeSummary, pollContextFor } from "../ingestion/ingestion.context";
-import { discover, pollPrices } from "./polymarket.service";
+import { discover } from "./polymarket.discovery";
+import { pollPrices } from "./polymarket.service";
 
 export const discoverJob = defineJob({
   name: "polymarket.discover",
-  description: "Discovers open events and markets through Gamma keyset pagination and stores compact rows.",
+  description: "Discovers open events and markets through Gamma keyset pagination, staged page by page and promoted in one batch.",
   params: z.object({
     eventsPageSize: z.coerce.number().int().min(1).max(500).default(500),
     marketsPageSize: z.coerce.number().int().min(1).max(100).default(100),
-    maxPages: z.coerce.number().int().min(1).max(500).default(100),
+    // 1,000 pages of 100 = 100k open markets; one run stays within a Worker invocation's D1 query budget.
+    maxPages: z.coerce.number().int().min(1).max(1000).default(1000),
+    flushRows: z.coerce.number().int().min(1).max(5000).default(1000),
   }),
   async run(job) {
     const { ctx, policy, polymarket } = pollContextFor(job);

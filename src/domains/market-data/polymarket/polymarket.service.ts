@@ -1,9 +1,8 @@
 /**
- * Polymarket use cases: discovery of live and upcoming events and markets through Gamma keyset
- * pagination, price history of watched markets from the CLOB, and context reads (a target, its
- * immediate and later markets). Each poll goes through `runPoll`: all pages are fetched and validated
- * first, then rows and run records commit in one D1 batch. Callers: polymarket.jobs.ts, the latest
- * readers and the context route.
+ * Polymarket use cases: price history of watched markets from the CLOB (fetched and validated first,
+ * then rows and run records commit in one `runPoll` batch) and context reads (a target, its immediate
+ * and later markets). Discovery (staged, page by page) is in polymarket.discovery.ts.
+ * Callers: polymarket.jobs.ts, the latest readers and the context route.
  */
 import { and, desc, eq, inArray, or } from "drizzle-orm";
 import type { Db } from "../../../db/client";
@@ -11,165 +10,9 @@ import { fetchJson, type HttpPolicy } from "../ingestion/http-client";
 import type { PollOutcome, PollPlan } from "../ingestion/ingestion.model";
 import { type PollContext, runPoll } from "../ingestion/ingestion.service";
 import { upsertRows } from "../ingestion/json-upsert";
-import {
-  type EventRowInput,
-  EventsPageSchema,
-  immediateAndLater,
-  type MarketRowInput,
-  MarketsPageSchema,
-  matchesAsset,
-  type Outcome,
-  PriceHistorySchema,
-  type Target,
-  toEventRow,
-  toMarketRow,
-} from "./polymarket.model";
+import type { PolymarketUrls } from "./polymarket.discovery";
+import { immediateAndLater, matchesAsset, type Outcome, PriceHistorySchema, type Target } from "./polymarket.model";
 import { type PolymarketEventRow, type PolymarketMarketRow, polymarketEvents, polymarketMarkets } from "./polymarket.tables";
-
-export interface PolymarketUrls {
-  gammaUrl: string;
-  clobUrl: string;
-}
-
-export interface DiscoverOptions {
-  /** Gamma's caps: events <= 500, markets <= 100 per page. */
-  eventsPageSize: number;
-  marketsPageSize: number;
-  /** Bound on pages per list so a cursor loop cannot run away. */
-  maxPages: number;
-}
-
-const COMMON_COLUMNS = {
-  id: "id",
-  slug: "slug",
-  start_ms: "startMs",
-  end_ms: "endMs",
-  active: "active",
-  closed: "closed",
-  archived: "archived",
-  volume_micro_usd: "volumeMicroUsd",
-  liquidity_micro_usd: "liquidityMicroUsd",
-  tags_json: "tagsJson",
-  source_updated_at_ms: "sourceUpdatedAtMs",
-  ingested_at_ms: "ingestedAtMs",
-};
-const EVENT_COLUMNS = { ...COMMON_COLUMNS, title: "title" };
-const MARKET_COLUMNS = {
-  ...COMMON_COLUMNS,
-  event_id: "eventId",
-  question: "question",
-  condition_id: "conditionId",
-  outcomes_json: "outcomesJson",
-};
-
-/** Walks a keyset list until `next_cursor` is absent (or `maxPages`). Gamma ignores `cursor`: use `after_cursor`. */
-async function walkKeyset<T>(
-  first: URL,
-  maxPages: number,
-  fetchPage: (url: string) => Promise<{ items: T[]; next: string | null | undefined; raw: string }>,
-  raw: PollPlan["raw"],
-  name: string,
-): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | null | undefined;
-  for (let page = 0; page < maxPages; page++) {
-    const url = new URL(first);
-    if (cursor) url.searchParams.set("after_cursor", cursor);
-    const got = await fetchPage(url.toString());
-    items.push(...got.items);
-    raw.push({ name: `${name}-${page}`, body: got.raw });
-    cursor = got.next;
-    if (!cursor) return items;
-  }
-  throw new Error(`${name}: more than ${maxPages} pages; raise maxPages`);
-}
-
-/** Builds the discovery plan: open events (markets embedded) and open markets, merged by id. */
-export async function fetchDiscoveryPlan(
-  d1: D1Database,
-  urls: PolymarketUrls,
-  policy: HttpPolicy,
-  options: DiscoverOptions,
-  nowMs: number,
-): Promise<PollPlan> {
-  const raw: PollPlan["raw"] = [];
-  const eventsUrl = new URL(`${urls.gammaUrl}/events/keyset`);
-  eventsUrl.searchParams.set("closed", "false");
-  eventsUrl.searchParams.set("limit", String(options.eventsPageSize));
-  const events = await walkKeyset(
-    eventsUrl,
-    options.maxPages,
-    async (url) => {
-      const { data, raw: body } = await fetchJson(url, EventsPageSchema, policy);
-      return { items: data.events, next: data.next_cursor, raw: body };
-    },
-    raw,
-    "events",
-  );
-  const marketsUrl = new URL(`${urls.gammaUrl}/markets/keyset`);
-  marketsUrl.searchParams.set("closed", "false");
-  marketsUrl.searchParams.set("limit", String(options.marketsPageSize));
-  const markets = await walkKeyset(
-    marketsUrl,
-    options.maxPages,
-    async (url) => {
-      const { data, raw: body } = await fetchJson(url, MarketsPageSchema, policy);
-      return { items: data.markets, next: data.next_cursor, raw: body };
-    },
-    raw,
-    "markets",
-  );
-
-  const eventRows = new Map<string, EventRowInput>();
-  const marketRows = new Map<string, MarketRowInput>();
-  for (const e of events) {
-    const row = toEventRow(e, nowMs);
-    eventRows.set(e.id, row);
-    const tags = JSON.parse(row.tagsJson) as string[];
-    for (const m of e.markets ?? []) marketRows.set(m.id, toMarketRow(m, { eventId: e.id, tags }, nowMs));
-  }
-  for (const m of markets) {
-    const embedded = marketRows.get(m.id);
-    const row = toMarketRow(
-      m,
-      { eventId: embedded?.eventId ?? null, tags: embedded ? (JSON.parse(embedded.tagsJson) as string[]) : [] },
-      nowMs,
-    );
-    marketRows.set(m.id, row);
-  }
-  const statements = [
-    ...upsertRows(d1, { table: "polymarket_events", columns: EVENT_COLUMNS, conflict: ["id"] }, [...eventRows.values()]),
-    ...upsertRows(
-      d1,
-      // A market listed alone must not erase the event link learnt from its event.
-      {
-        table: "polymarket_markets",
-        columns: MARKET_COLUMNS,
-        conflict: ["id"],
-        update: { event_id: "COALESCE(excluded.event_id, polymarket_markets.event_id)" },
-      },
-      [...marketRows.values()],
-    ),
-  ];
-  const newest = (rows: Array<{ sourceUpdatedAtMs: number | null }>) =>
-    rows.reduce<number | null>(
-      (max, r) => (r.sourceUpdatedAtMs !== null && (max === null || r.sourceUpdatedAtMs > max) ? r.sourceUpdatedAtMs : max),
-      null,
-    );
-  return {
-    statements,
-    channels: [
-      { channel: "events", rowsWritten: eventRows.size, newestDataMs: newest([...eventRows.values()]) },
-      { channel: "markets", rowsWritten: marketRows.size, newestDataMs: newest([...marketRows.values()]) },
-    ],
-    raw,
-  };
-}
-
-/** Polls discovery (channels `events` and `markets`) and records the run. */
-export function discover(ctx: PollContext, urls: PolymarketUrls, policy: HttpPolicy, options: DiscoverOptions): Promise<PollOutcome> {
-  return runPoll(ctx, "polymarket", ["events", "markets"], () => fetchDiscoveryPlan(ctx.d1, urls, policy, options, ctx.deps.clock.nowMs()));
-}
 
 /** The watched markets: explicit targets (their market, or an event's immediate and later markets) plus legacy asset matches. */
 export async function watchedMarkets(db: Db, targets: string[], assets: string[], nowMs: number): Promise<PolymarketMarketRow[]> {

@@ -1,54 +1,72 @@
 /**
- * Polymarket compact rows: Gamma events and markets (upserted by id on every discovery poll) and CLOB
- * price-history points of watched markets (keyed by outcome token and time, so re-polls upsert).
+ * Polymarket compact rows: Gamma events and markets (staged per discovery run, then upserted by id
+ * when the run is promoted) and CLOB price-history points of watched markets (keyed by outcome token
+ * and time, so re-polls upsert).
  * Volume and liquidity are market statistics in integer micro-USD; prices are probabilities (0..1).
  */
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-export const polymarketEvents = sqliteTable(
-  "polymarket_events",
-  {
-    id: text("id").primaryKey(),
-    slug: text("slug").notNull(),
-    title: text("title").notNull(),
-    startMs: integer("start_ms"),
-    endMs: integer("end_ms"),
-    active: integer("active", { mode: "boolean" }).notNull(),
-    closed: integer("closed", { mode: "boolean" }).notNull(),
-    archived: integer("archived", { mode: "boolean" }).notNull(),
-    volumeMicroUsd: integer("volume_micro_usd"),
-    liquidityMicroUsd: integer("liquidity_micro_usd"),
-    /** JSON array of tag slugs. */
-    tagsJson: text("tags_json").notNull(),
-    sourceUpdatedAtMs: integer("source_updated_at_ms"),
-    ingestedAtMs: integer("ingested_at_ms").notNull(),
-  },
-  (t) => [index("polymarket_events_slug_idx").on(t.slug)],
-);
+/** Event columns shared by the table and its staging twin (fresh builders per table). */
+const eventColumns = () => ({
+  slug: text("slug").notNull(),
+  title: text("title").notNull(),
+  startMs: integer("start_ms"),
+  endMs: integer("end_ms"),
+  active: integer("active", { mode: "boolean" }).notNull(),
+  closed: integer("closed", { mode: "boolean" }).notNull(),
+  archived: integer("archived", { mode: "boolean" }).notNull(),
+  volumeMicroUsd: integer("volume_micro_usd"),
+  liquidityMicroUsd: integer("liquidity_micro_usd"),
+  /** JSON array of tag slugs. */
+  tagsJson: text("tags_json").notNull(),
+  sourceUpdatedAtMs: integer("source_updated_at_ms"),
+  ingestedAtMs: integer("ingested_at_ms").notNull(),
+});
 
-export const polymarketMarkets = sqliteTable(
-  "polymarket_markets",
-  {
-    id: text("id").primaryKey(),
-    eventId: text("event_id"),
-    slug: text("slug").notNull(),
-    question: text("question").notNull(),
-    conditionId: text("condition_id"),
-    /** JSON array `[{ name, price, tokenId }]`, index-aligned as Gamma sends them (binary: 0 = Yes). */
-    outcomesJson: text("outcomes_json").notNull(),
-    startMs: integer("start_ms"),
-    endMs: integer("end_ms"),
-    active: integer("active", { mode: "boolean" }).notNull(),
-    closed: integer("closed", { mode: "boolean" }).notNull(),
-    archived: integer("archived", { mode: "boolean" }).notNull(),
-    volumeMicroUsd: integer("volume_micro_usd"),
-    liquidityMicroUsd: integer("liquidity_micro_usd"),
-    tagsJson: text("tags_json").notNull(),
-    sourceUpdatedAtMs: integer("source_updated_at_ms"),
-    ingestedAtMs: integer("ingested_at_ms").notNull(),
-  },
-  (t) => [index("polymarket_markets_slug_idx").on(t.slug), index("polymarket_markets_event_end_idx").on(t.eventId, t.endMs)],
-);
+/** Market columns shared by the table and its staging twin. */
+const marketColumns = () => ({
+  eventId: text("event_id"),
+  slug: text("slug").notNull(),
+  question: text("question").notNull(),
+  conditionId: text("condition_id"),
+  /** JSON array `[{ name, price, tokenId }]`, index-aligned as Gamma sends them (binary: 0 = Yes). */
+  outcomesJson: text("outcomes_json").notNull(),
+  startMs: integer("start_ms"),
+  endMs: integer("end_ms"),
+  active: integer("active", { mode: "boolean" }).notNull(),
+  closed: integer("closed", { mode: "boolean" }).notNull(),
+  archived: integer("archived", { mode: "boolean" }).notNull(),
+  volumeMicroUsd: integer("volume_micro_usd"),
+  liquidityMicroUsd: integer("liquidity_micro_usd"),
+  tagsJson: text("tags_json").notNull(),
+  sourceUpdatedAtMs: integer("source_updated_at_ms"),
+  ingestedAtMs: integer("ingested_at_ms").notNull(),
+});
+
+export const polymarketEvents = sqliteTable("polymarket_events", { id: text("id").primaryKey(), ...eventColumns() }, (t) => [
+  index("polymarket_events_slug_idx").on(t.slug),
+]);
+
+export const polymarketMarkets = sqliteTable("polymarket_markets", { id: text("id").primaryKey(), ...marketColumns() }, (t) => [
+  index("polymarket_markets_slug_idx").on(t.slug),
+  index("polymarket_markets_event_end_idx").on(t.eventId, t.endMs),
+]);
+
+/**
+ * Staging rows of one discovery run (never read by readers): pages land here in bounded batches and
+ * are promoted into the tables above in one final batch only when every page succeeded.
+ */
+const stagingKey = () => ({ runId: text("run_id").notNull(), stagedAtMs: integer("staged_at_ms").notNull(), id: text("id").notNull() });
+
+export const polymarketEventsStaging = sqliteTable("polymarket_events_staging", { ...stagingKey(), ...eventColumns() }, (t) => [
+  primaryKey({ columns: [t.runId, t.id] }),
+  index("polymarket_events_staging_staged_idx").on(t.stagedAtMs),
+]);
+
+export const polymarketMarketsStaging = sqliteTable("polymarket_markets_staging", { ...stagingKey(), ...marketColumns() }, (t) => [
+  primaryKey({ columns: [t.runId, t.id] }),
+  index("polymarket_markets_staging_staged_idx").on(t.stagedAtMs),
+]);
 
 export const polymarketPrices = sqliteTable(
   "polymarket_prices",
