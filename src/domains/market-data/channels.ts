@@ -2,7 +2,7 @@
  * The one vocabulary of sources and channels, used by the asset registry's capability flags, the
  * pipeline blocks, the latest-data endpoint and ingestion health.
  */
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 
 export const HYPERLIQUID_CHANNELS = ["ohlcv_1m", "ohlcv_1h", "funding", "rsi", "bollinger", "sma", "ema", "macd"] as const;
 export const POLYMARKET_CHANNELS = ["markets", "events", "prices"] as const;
