@@ -9,12 +9,11 @@
  * Callers: the admin ingestion routes and the /admin/ingestion dashboard.
  */
 import { type INDICATOR_CHANNELS, SOURCE_CHANNELS, type Source } from "../channels";
-
-type IndicatorChannel = (typeof INDICATOR_CHANNELS)[number];
-
 import { dataFacts, type Facts, HYPERLIQUID_TABLES, heartbeatFacts, indicatorTable, runFacts, writtenTableFacts } from "./health.facts";
 import { type ChannelHealth, DEFAULT_STALE_AFTER_MS, healthStatus, last24Buckets, STALE_AFTER_MS } from "./health.model";
 import type { IngestionSettings } from "./ingestion.model";
+
+type IndicatorChannel = (typeof INDICATOR_CHANNELS)[number];
 
 /** The cron job whose heartbeats carry a Hyperliquid channel's errors. */
 const HYPERLIQUID_JOB = {
@@ -34,11 +33,11 @@ async function hyperliquidFacts(
   nowMs: number,
   staleAfterMs: number,
 ): Promise<Facts> {
-  const source =
+  const written =
     channel in HYPERLIQUID_TABLES
       ? HYPERLIQUID_TABLES[channel as keyof typeof HYPERLIQUID_TABLES]
       : indicatorTable(channel as IndicatorChannel);
-  const table = await writtenTableFacts(d1, source, nowMs, staleAfterMs);
+  const table = await writtenTableFacts(d1, written, nowMs, staleAfterMs);
   const beat = await heartbeatFacts(d1, HYPERLIQUID_JOB[channel]);
   return {
     newestDataMs: table.newestDataMs,
