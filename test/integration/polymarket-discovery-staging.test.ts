@@ -9,6 +9,7 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { openDb } from "../../src/db/client";
+import { dataFacts } from "../../src/domains/market-data/ingestion/health.facts";
 import { discover, STAGING_TTL_MS } from "../../src/domains/market-data/polymarket/polymarket.discovery";
 import { TargetSchema } from "../../src/domains/market-data/polymarket/polymarket.model";
 import { contextFor, latestEvents, latestMarkets } from "../../src/domains/market-data/polymarket/polymarket.service";
@@ -89,9 +90,9 @@ describe("staged polymarket discovery", () => {
     const beforePromotion = batches.slice(0, -1);
     expect(Math.max(...beforePromotion.map((b) => b.staged))).toBeGreaterThan(0);
     for (const b of beforePromotion) expect(b.seen).toEqual(empty);
-    // The promotion: 2 upserts from staging, 2 staging deletes, 2 run rows; no row travels in it.
+    // The promotion: 2 upserts from staging, 2 close-unlisted updates, 2 staging deletes, 2 run rows; no row travels in it.
     const promotion = batches.at(-1) as Batch;
-    expect(promotion.statements).toHaveLength(6);
+    expect(promotion.statements).toHaveLength(8);
     expect(promotion.statements.every((s) => s.rows === 0)).toBe(true);
     expect(promotion.staged).toBe(0);
     expect(promotion.seen.markets.map((m) => m.id).sort()).toEqual(["1500056", "1557558", "559657", "559659"]);
@@ -154,5 +155,81 @@ describe("staged polymarket discovery", () => {
       markets: unknown[];
     };
     expect(page.markets).toHaveLength(2);
+  });
+});
+
+/**
+ * Gamma lists only open rows, so a market or event that resolved, closed or was archived since the
+ * last run simply stops appearing. The stand-in's `/__delisted/<ids>` prefix serves the recording
+ * without those ids. Only a complete run marks the unlisted rows closed.
+ */
+describe("discovery closes stored rows that are no longer listed", () => {
+  beforeEach(clear);
+  const NOMINEE = TargetSchema.parse("event:democratic-presidential-nominee-2028");
+  const delistedUrls = (ids: string[]) => {
+    const url = `${base}/__delisted/${ids.join(",")}`;
+    return { gammaUrl: url, clobUrl: url };
+  };
+  const openIds = async (table: string) =>
+    (await env.DB.prepare(`SELECT id FROM ${table} WHERE closed = 0 ORDER BY id`).all<{ id: string }>()).results.map((r) => r.id);
+  const rowOf = (table: string, id: string) => env.DB.prepare(`SELECT * FROM ${table} WHERE id = ?`).bind(id).first();
+
+  async function firstRun() {
+    expect((await discover(testPollContext(NOW), urls, TEST_POLICY, options)).status).toBe("ok");
+    const context = await contextFor(openDb(env.DB), NOMINEE, NOW);
+    const immediate = context?.immediate?.id as string;
+    const later = context?.later?.id as string;
+    expect(immediate).toBe("559657");
+    expect(later).toBeTruthy();
+    const events = await openIds("polymarket_events");
+    const nomineeId = context?.resolved.kind === "event" ? context.resolved.event.id : undefined;
+    const otherEvent = events.find((id) => id !== nomineeId);
+    expect(otherEvent).toBeTruthy();
+    return { immediate, later, otherEvent: otherEvent as string, markets: await openIds("polymarket_markets"), events };
+  }
+
+  it("a complete run marks the unlisted market and event closed and context moves to the next market", async () => {
+    const first = await firstRun();
+    const before = await rowOf("polymarket_markets", first.immediate);
+    const later = NOW + 60_000;
+    const outcome = await discover(testPollContext(later), delistedUrls([first.immediate, first.otherEvent]), TEST_POLICY, options);
+    expect(outcome.status).toBe("ok");
+
+    expect(await rowOf("polymarket_markets", first.immediate)).toEqual({ ...before, closed: 1 }); // nothing else changes
+    expect(await openIds("polymarket_markets")).toEqual(first.markets.filter((id) => id !== first.immediate));
+    expect(await openIds("polymarket_events")).toEqual(first.events.filter((id) => id !== first.otherEvent));
+    const context = await contextFor(openDb(env.DB), NOMINEE, later);
+    expect(context?.immediate?.id).toBe(first.later);
+    expect(context?.immediate?.id).not.toBe(first.immediate);
+    const latest = await latestMarkets(openDb(env.DB), [first.immediate], 10);
+    expect(latest.map((m) => m.closed)).toEqual([true]);
+    // Health coverage no longer expects the closed rows: everything expected was refreshed by this run.
+    for (const channel of ["markets", "events"]) {
+      const { coverage } = await dataFacts(env.DB, "polymarket", channel, later, 30_000);
+      expect(coverage.expected).toBeGreaterThan(0);
+      expect(coverage.fresh).toBe(coverage.expected);
+    }
+  });
+
+  it("a run truncated by maxPages marks nothing and records why", async () => {
+    const first = await firstRun();
+    const outcome = await discover(testPollContext(NOW + 60_000), delistedUrls([first.immediate, first.otherEvent]), TEST_POLICY, {
+      ...options,
+      maxPages: 1,
+    });
+    expect(outcome).toMatchObject({ status: "error", error: expect.stringMatching(/more than 1 pages.*nothing promoted or closed/) });
+    expect(await openIds("polymarket_markets")).toEqual(first.markets);
+    expect(await openIds("polymarket_events")).toEqual(first.events);
+    expect((await contextFor(openDb(env.DB), NOMINEE, NOW))?.immediate?.id).toBe(first.immediate);
+  });
+
+  it("a run failing on a later page marks nothing", async () => {
+    const first = await firstRun();
+    const delisted = `__delisted/${first.immediate},${first.otherEvent}`;
+    const faulty = `${faultUrl(base, "500", `${delisted}/markets+paged`)}/${delisted}`;
+    const outcome = await discover(testPollContext(NOW + 60_000), { gammaUrl: faulty, clobUrl: faulty }, TEST_POLICY, options);
+    expect(outcome).toMatchObject({ status: "error", error: expect.stringMatching(/http: status 500/) });
+    expect(await openIds("polymarket_markets")).toEqual(first.markets);
+    expect(await openIds("polymarket_events")).toEqual(first.events);
   });
 });

@@ -8,6 +8,9 @@
  *   `closed=false` / `active=true` filter like Gamma does.
  * - Events 260654 and 346898 are the event objects embedded in the recorded markets
  *   `btc-updown-5m...` and the CS2 moneyline, with that recorded market embedded in turn.
+ * - `/__delisted/<id,id,...>/<path>`: answers `<path>` without those events/markets (also where
+ *   embedded), as Gamma's open lists do once they resolved, closed or were archived since the
+ *   recording (stateless, like the fault prefixes).
  * - `/prices-history?market=<token>`: one point per token, the market's recorded `outcomePrices[i]`
  *   at its recorded `updatedAt` (no price history was recorded).
  */
@@ -74,8 +77,23 @@ function priceHistory(markets: Obj[], token: string | null) {
   return json({ error: "market not found" }, 400);
 }
 
+const DELISTED = /^\/__delisted\/([^/]+)(\/.*)$/;
+
+/** The recording without the given event/market ids (also embedded markets). */
+function without(recording: ReturnType<typeof loadPolymarketRecording>, ids: Set<string>) {
+  const keep = (o: Obj) => !ids.has(o.id);
+  const events = recording.events.filter(keep).map((e) => (e.markets ? { ...e, markets: (e.markets as Obj[]).filter(keep) } : e));
+  return { ...recording, events, markets: recording.markets.filter(keep) };
+}
+
 export function polymarketHandler(recording = loadPolymarketRecording()): Handler {
   return (url) => {
+    const delisted = DELISTED.exec(url.pathname);
+    if (delisted) {
+      const inner = new URL(url);
+      inner.pathname = delisted[2] as string;
+      return polymarketHandler(without(recording, new Set(decodeURIComponent(delisted[1] as string).split(","))))(inner);
+    }
     const p = url.pathname;
     if (p === "/events/keyset") return keysetPage("events", recording.events, url, 500);
     if (p === "/markets/keyset") return keysetPage("markets", recording.markets, url, 100);

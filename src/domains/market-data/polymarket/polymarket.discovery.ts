@@ -5,8 +5,11 @@
  *    `polymarket_{events,markets}_staging` under the run's id; every staging D1 batch carries at most
  *    `flushRows` rows, and only the current page plus < `flushRows` buffered rows are held in memory;
  * 2. when every page succeeded, `runPoll`'s one final batch promotes the run (two INSERT..SELECT
- *    upserts into `polymarket_events` / `polymarket_markets`), deletes its staging rows and records
- *    the `ok` runs: a handful of statements whatever the size;
+ *    upserts into `polymarket_events` / `polymarket_markets`), marks stored rows that are open but were
+ *    not listed as closed (Gamma lists only open rows, so a row that resolved, closed or was archived
+ *    simply stops appearing), deletes its staging rows and records the `ok` runs: a handful of
+ *    set-based statements whatever the size. Only a complete run gets here: a list longer than
+ *    `maxPages` fails the run (error run record), so a truncated listing never closes anything;
  * 3. on any failure (500, timeout, malformed body, on any page) the run's staging rows and archived
  *    pages are deleted and `runPoll` records the error runs. Readers only read the promoted tables,
  *    so they never see a half-finished run; rows of a run that died mid-way are swept after an hour.
@@ -173,7 +176,7 @@ async function walkKeyset(
     cursor = await onPage(url.toString(), page);
     if (!cursor) return;
   }
-  throw new Error(`${name}: more than ${maxPages} pages; raise maxPages`);
+  throw new Error(`${name}: more than ${maxPages} pages; raise maxPages (run incomplete: nothing promoted or closed)`);
 }
 
 /** Buffers rows for one staging table; every D1 batch it sends carries at most `flushRows` rows. */
@@ -202,6 +205,7 @@ async function promotionPlan(d1: D1Database, run: Run): Promise<PollPlan> {
     statements: [
       upsertFrom(d1, EVENTS, { table: "polymarket_events_staging", keyColumn: "run_id", key: run.id }),
       upsertFrom(d1, MARKETS, { table: "polymarket_markets_staging", keyColumn: "run_id", key: run.id }),
+      ...closeUnlisted(d1, run),
       ...clearStaging(d1, run),
     ],
     channels: [
@@ -210,6 +214,19 @@ async function promotionPlan(d1: D1Database, run: Run): Promise<PollPlan> {
     ],
     raw: [], // pages were archived as they were staged
   };
+}
+
+/**
+ * Open rows this complete run did not list are no longer open on Gamma: set `closed = 1`, keep the
+ * rest (readers, context and health coverage all skip closed rows). One statement per table, driven
+ * by the staging primary key (run_id, id).
+ */
+function closeUnlisted(d1: D1Database, run: Run): D1PreparedStatement[] {
+  return ["polymarket_events", "polymarket_markets"].map((table) =>
+    d1
+      .prepare(`UPDATE ${table} SET closed = 1 WHERE closed = 0 AND id NOT IN (SELECT id FROM ${table}_staging WHERE run_id = ?)`)
+      .bind(run.id),
+  );
 }
 
 /** Deletes the run's staging rows and those of runs that died mid-way. */
