@@ -3,9 +3,9 @@
  * reads other domains use (latest N rows per symbol). Both answers are parsed before anything is
  * written; the rows of one poll go in one D1 batch.
  */
-import { desc, eq, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { desc, eq } from "drizzle-orm";
 import { floorTo } from "../../../core/clock";
+import { runBatch, setFromExcluded, statementChunks } from "../../../db/batch";
 import type { Db } from "../../../db/client";
 import { contextRows, type PredictedFunding, PredictedFundingSchema } from "./asset-contexts.model";
 import { type AssetCtxRow, hyperliquidAssetCtxs } from "./asset-contexts.tables";
@@ -22,27 +22,26 @@ export async function pollAssetContexts(db: Db, infoUrl: string, scheduledAtMs: 
     postInfo(infoUrl, { type: "predictedFundings" }, PredictedFundingsSchema),
   ]);
   const rows = contextRows(metaAndCtxs, predicted, floorTo(scheduledAtMs, CONTEXT_BUCKET_MS), nowMs);
-  const statements: BatchItem<"sqlite">[] = rows.map((row) =>
-    db
-      .insert(hyperliquidAssetCtxs)
-      .values(row)
-      .onConflictDoUpdate({
-        target: [hyperliquidAssetCtxs.symbol, hyperliquidAssetCtxs.bucketMs],
-        set: {
-          polledAtMs: sql`excluded.polled_at_ms`,
-          fundingRate: sql`excluded.funding_rate`,
-          markPx: sql`excluded.mark_px`,
-          oraclePx: sql`excluded.oracle_px`,
-          midPx: sql`excluded.mid_px`,
-          openInterest: sql`excluded.open_interest`,
-          dayNtlVlm: sql`excluded.day_ntl_vlm`,
-          premium: sql`excluded.premium`,
-          predictedJson: sql`excluded.predicted_json`,
-        },
-      }),
+  const set = setFromExcluded(hyperliquidAssetCtxs, [
+    "polledAtMs",
+    "fundingRate",
+    "markPx",
+    "oraclePx",
+    "midPx",
+    "openInterest",
+    "dayNtlVlm",
+    "premium",
+    "predictedJson",
+  ]);
+  await runBatch(
+    db,
+    statementChunks(hyperliquidAssetCtxs, rows).map((chunk) =>
+      db
+        .insert(hyperliquidAssetCtxs)
+        .values(chunk)
+        .onConflictDoUpdate({ target: [hyperliquidAssetCtxs.symbol, hyperliquidAssetCtxs.bucketMs], set }),
+    ),
   );
-  const [first, ...rest] = statements;
-  if (first) await db.batch([first, ...rest]);
   return rows.length;
 }
 

@@ -6,6 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import { runBatch, setFromExcluded, statementChunks } from "../../../db/batch";
 import type { Db } from "../../../db/client";
 import { hyperliquidAssets } from "./assets.tables";
 import { postInfo } from "./info.client";
@@ -33,46 +34,40 @@ export async function refreshRegistry(db: Db, infoUrl: string, nowMs: number): P
   const known = new Map(existing.map((r) => [r.symbol, r.isDelisted]));
   const vanished = existing.filter((r) => !listed.has(r.symbol) && !r.isDelisted).map((r) => r.symbol);
 
-  const statements: BatchItem<"sqlite">[] = rows.map((row) =>
-    db
-      .insert(hyperliquidAssets)
-      .values(row)
-      .onConflictDoUpdate({
-        target: hyperliquidAssets.symbol,
-        // Everything but first_seen_at_ms follows the exchange and the current taxonomy.
-        set: {
-          assetId: sql`excluded.asset_id`,
-          kind: sql`excluded.kind`,
-          displayName: sql`excluded.display_name`,
-          baseToken: sql`excluded.base_token`,
-          quoteToken: sql`excluded.quote_token`,
-          szDecimals: sql`excluded.sz_decimals`,
-          maxLeverage: sql`excluded.max_leverage`,
-          marginTableId: sql`excluded.margin_table_id`,
-          onlyIsolated: sql`excluded.only_isolated`,
-          isDelisted: sql`excluded.is_delisted`,
-          category: sql`excluded.category`,
-          subcategoriesJson: sql`excluded.subcategories_json`,
-          taxonomyVersion: sql`excluded.taxonomy_version`,
-          capOhlcv1m: sql`excluded.cap_ohlcv_1m`,
-          capOhlcv1h: sql`excluded.cap_ohlcv_1h`,
-          capFunding: sql`excluded.cap_funding`,
-          capRsi: sql`excluded.cap_rsi`,
-          capBollinger: sql`excluded.cap_bollinger`,
-          capSma: sql`excluded.cap_sma`,
-          capEma: sql`excluded.cap_ema`,
-          capMacd: sql`excluded.cap_macd`,
-          updatedAtMs: sql`excluded.updated_at_ms`,
-        },
-      }),
+  // Everything but first_seen_at_ms follows the exchange and the current taxonomy.
+  const set = setFromExcluded(hyperliquidAssets, [
+    "assetId",
+    "kind",
+    "displayName",
+    "baseToken",
+    "quoteToken",
+    "szDecimals",
+    "maxLeverage",
+    "marginTableId",
+    "onlyIsolated",
+    "isDelisted",
+    "category",
+    "subcategoriesJson",
+    "taxonomyVersion",
+    "capOhlcv1m",
+    "capOhlcv1h",
+    "capFunding",
+    "capRsi",
+    "capBollinger",
+    "capSma",
+    "capEma",
+    "capMacd",
+    "updatedAtMs",
+  ]);
+  const statements: BatchItem<"sqlite">[] = statementChunks(hyperliquidAssets, rows).map((chunk) =>
+    db.insert(hyperliquidAssets).values(chunk).onConflictDoUpdate({ target: hyperliquidAssets.symbol, set }),
   );
   for (const symbol of vanished) {
     statements.push(
       db.update(hyperliquidAssets).set({ isDelisted: true, updatedAtMs: nowMs }).where(sql`${hyperliquidAssets.symbol} = ${symbol}`),
     );
   }
-  const [first, ...rest] = statements;
-  if (first) await db.batch([first, ...rest]);
+  await runBatch(db, statements);
 
   const delistedNow = rows.filter((r) => r.isDelisted).map((r) => r.symbol);
   return {
