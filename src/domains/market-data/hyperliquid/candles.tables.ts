@@ -5,18 +5,23 @@
  */
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
+/** The candle columns both intervals share (fresh builders per table). */
+const ohlcvColumns = () => ({
+  symbol: text("symbol").notNull(),
+  openTimeMs: integer("open_time_ms").notNull(),
+  closeTimeMs: integer("close_time_ms").notNull(),
+  open: text("open").notNull(),
+  high: text("high").notNull(),
+  low: text("low").notNull(),
+  close: text("close").notNull(),
+  volume: text("volume").notNull(),
+  trades: integer("trades"),
+});
+
 export const hyperliquidCandles1m = sqliteTable(
   "hyperliquid_candles_1m",
   {
-    symbol: text("symbol").notNull(),
-    openTimeMs: integer("open_time_ms").notNull(),
-    closeTimeMs: integer("close_time_ms").notNull(),
-    open: text("open").notNull(),
-    high: text("high").notNull(),
-    low: text("low").notNull(),
-    close: text("close").notNull(),
-    volume: text("volume").notNull(),
-    trades: integer("trades"),
+    ...ohlcvColumns(),
     ingestedAtMs: integer("ingested_at_ms").notNull(),
   },
   // The open-time index (migration 0020) serves the rollup's and the retention job's range scans.
@@ -26,15 +31,7 @@ export const hyperliquidCandles1m = sqliteTable(
 export const hyperliquidCandles1h = sqliteTable(
   "hyperliquid_candles_1h",
   {
-    symbol: text("symbol").notNull(),
-    openTimeMs: integer("open_time_ms").notNull(),
-    closeTimeMs: integer("close_time_ms").notNull(),
-    open: text("open").notNull(),
-    high: text("high").notNull(),
-    low: text("low").notNull(),
-    close: text("close").notNull(),
-    volume: text("volume").notNull(),
-    trades: integer("trades"),
+    ...ohlcvColumns(),
     /** How many 1m source candles went into the bar (60 when complete). */
     sourceMinutes: integer("source_minutes").notNull(),
     /** 1 once the hour is over and complete; a partial hour is 0. */
