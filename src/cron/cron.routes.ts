@@ -5,7 +5,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { openDb } from "../db/client";
 import { ApiError, errorResponses } from "../http/errors";
-import { createRouter } from "../http/router";
+import { createRouter, jsonResponse } from "../http/router";
 import { WorkerHealthSchema, workersHealth } from "./health";
 import { runJobNow } from "./scheduler";
 
@@ -31,10 +31,7 @@ const workersHealthRoute = createRoute({
   tags: ["internal"],
   summary: "Last run, age and staleness of every cron job",
   responses: {
-    200: {
-      description: "Health of every known job",
-      content: { "application/json": { schema: z.object({ nowMs: z.number().int(), jobs: z.array(WorkerHealthSchema) }) } },
-    },
+    200: jsonResponse(z.object({ nowMs: z.number().int(), jobs: z.array(WorkerHealthSchema) }), "Health of every known job"),
     ...errorResponses("unauthorized", "forbidden"),
   },
 });
@@ -52,10 +49,7 @@ const runJobRoute = createRoute({
     },
   },
   responses: {
-    200: {
-      description: "The run's heartbeat",
-      content: { "application/json": { schema: z.object({ status: z.enum(["ran", "skipped"]), run: JobRunSchema.nullable() }) } },
-    },
+    200: jsonResponse(z.object({ status: z.enum(["ran", "skipped"]), run: JobRunSchema.nullable() }), "The run's heartbeat"),
     ...errorResponses("validation_failed", "unauthorized", "forbidden", "not_found"),
   },
 });

@@ -2,7 +2,7 @@
  * Every domain builds its routes on `createRouter()`: an OpenAPIHono whose validation failures
  * render the standard error envelope (400 `validation_failed` with the zod issues).
  */
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, type z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
 import { errorResponse } from "./errors";
 
@@ -25,3 +25,9 @@ export type Router = ReturnType<typeof createRouter>;
 /** OpenAPI security requirement for bearer-token routes (the default) and for public ones. */
 export const BEARER = [{ bearerAuth: [] }];
 export const PUBLIC: [] = [];
+
+/** An OpenAPI JSON response entry: `200: jsonResponse(Schema, "what it is")`. */
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});

@@ -6,7 +6,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { openDb } from "../../../db/client";
 import { errorResponses } from "../../../http/errors";
-import { createRouter } from "../../../http/router";
+import { createRouter, jsonResponse } from "../../../http/router";
 import { HYPERLIQUID_CHANNELS } from "../channels";
 import { listCategories, queryAssets } from "./catalog.service";
 import { FeedStatusSchema } from "./feed.model";
@@ -53,10 +53,10 @@ const categoriesRoute = createRoute({
   tags: ["market"],
   summary: "Asset categories of the taxonomy, with subcategories and counts of listed assets",
   responses: {
-    200: {
-      description: "Every category (including `uncategorized`)",
-      content: { "application/json": { schema: z.object({ taxonomyVersion: z.string(), categories: z.array(CategorySchema) }) } },
-    },
+    200: jsonResponse(
+      z.object({ taxonomyVersion: z.string(), categories: z.array(CategorySchema) }),
+      "Every category (including `uncategorized`)",
+    ),
     ...errorResponses("unauthorized"),
   },
 });
@@ -75,10 +75,7 @@ const assetsRoute = createRoute({
     }),
   },
   responses: {
-    200: {
-      description: "Matching assets, by symbol",
-      content: { "application/json": { schema: z.object({ assets: z.array(AssetSchema) }) } },
-    },
+    200: jsonResponse(z.object({ assets: z.array(AssetSchema) }), "Matching assets, by symbol"),
     ...errorResponses("validation_failed", "unauthorized"),
   },
 });
@@ -89,10 +86,7 @@ const feedsRoute = createRoute({
   tags: ["internal"],
   summary: "Status of every Hyperliquid feed shard (connection, subscriptions, message rates, reconnects, backfills)",
   responses: {
-    200: {
-      description: "One entry per configured shard",
-      content: { "application/json": { schema: z.object({ shards: z.array(FeedStatusSchema) }) } },
-    },
+    200: jsonResponse(z.object({ shards: z.array(FeedStatusSchema) }), "One entry per configured shard"),
     ...errorResponses("unauthorized", "forbidden"),
   },
 });

@@ -7,7 +7,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { openDb } from "../../../db/client";
 import { errorResponses } from "../../../http/errors";
-import { createRouter } from "../../../http/router";
+import { createRouter, jsonResponse } from "../../../http/router";
 import { SourceSchema } from "../channels";
 import { FeedStatusSchema } from "../hyperliquid/feed.model";
 import { feedsStatus } from "../hyperliquid/feeds.service";
@@ -32,10 +32,10 @@ const overviewRoute = createRoute({
   tags: ["admin"],
   summary: "Ingestion health of every source and channel: status, last success/error, lag, volume, coverage, 24h history",
   responses: {
-    200: {
-      description: "One row per (source, channel), in vocabulary order",
-      content: { "application/json": { schema: z.object({ generatedAtMs: z.number().int(), channels: z.array(ChannelHealthSchema) }) } },
-    },
+    200: jsonResponse(
+      z.object({ generatedAtMs: z.number().int(), channels: z.array(ChannelHealthSchema) }),
+      "One row per (source, channel), in vocabulary order",
+    ),
     ...errorResponses("unauthorized", "forbidden"),
   },
 });

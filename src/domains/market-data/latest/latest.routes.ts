@@ -5,7 +5,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { openDb } from "../../../db/client";
 import { ApiError, errorResponses } from "../../../http/errors";
-import { createRouter } from "../../../http/router";
+import { createRouter, jsonResponse } from "../../../http/router";
 import { LatestQuerySchema, LatestResponseSchema } from "./latest.model";
 import { type LatestFailure, readLatest } from "./latest.readers";
 
@@ -19,7 +19,7 @@ const latestRoute = createRoute({
     "asset registry does not support (spot funding, `details.reason = unsupported_channel`).",
   request: { query: LatestQuerySchema },
   responses: {
-    200: { description: "Rows in the channel's normalized shape", content: { "application/json": { schema: LatestResponseSchema } } },
+    200: jsonResponse(LatestResponseSchema, "Rows in the channel's normalized shape"),
     ...errorResponses("validation_failed", "bad_request", "unauthorized", "not_found", "unprocessable"),
   },
 });

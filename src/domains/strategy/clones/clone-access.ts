@@ -13,12 +13,6 @@ import { type CloneFailure, findClone } from "./clones.service";
 
 export const CloneParamsSchema = z.object({ cloneId: z.string().min(1).max(80) });
 
-/** An OpenAPI JSON response entry. */
-export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
 /** The clone `cloneId` when the caller owns it (or is admin); otherwise a 404. */
 export async function ownedClone(c: Context<AppEnv>, cloneId: string): Promise<Clone> {
   const clone = await findClone(openDb(c.env.DB), cloneId);

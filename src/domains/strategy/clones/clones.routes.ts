@@ -5,20 +5,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { openDb } from "../../../db/client";
 import { errorResponses } from "../../../http/errors";
-import { createRouter } from "../../../http/router";
-import { CloneParamsSchema, cloneFailureError, jsonResponse, ownedClone } from "./clone-access";
+import { createRouter, jsonResponse } from "../../../http/router";
+import { CloneParamsSchema, cloneFailureError, ownedClone } from "./clone-access";
 import { CloneSchema, CreateCloneSchema, EntitlementInputSchema, EntitlementSchema, ModelSchema, PatchCloneSchema } from "./clones.model";
 import { createClone, deleteClone, listClones, setEntitlement, updateClone } from "./clones.service";
 import { MODELS } from "./models.data";
-
-const json = jsonResponse;
 
 const modelsRoute = createRoute({
   method: "get",
   path: "/models",
   tags: ["clones"],
   summary: "The model catalog with strength tiers (1 light, 2 standard, 3 frontier)",
-  responses: { 200: json(z.array(ModelSchema), "Every model"), ...errorResponses("unauthorized") },
+  responses: { 200: jsonResponse(z.array(ModelSchema), "Every model"), ...errorResponses("unauthorized") },
 });
 
 const createCloneRoute = createRoute({
@@ -28,7 +26,7 @@ const createCloneRoute = createRoute({
   summary: "Create a clone (with an empty pipeline at version 0); seeds the default entitlement on the first clone",
   request: { body: { content: { "application/json": { schema: CreateCloneSchema } }, required: true } },
   responses: {
-    201: json(CloneSchema, "The new clone"),
+    201: jsonResponse(CloneSchema, "The new clone"),
     ...errorResponses("validation_failed", "unauthorized", "forbidden", "unprocessable"),
   },
 });
@@ -38,7 +36,7 @@ const listClonesRoute = createRoute({
   path: "/clones",
   tags: ["clones"],
   summary: "The caller's clones, oldest first",
-  responses: { 200: json(z.object({ clones: z.array(CloneSchema) }), "Own clones"), ...errorResponses("unauthorized") },
+  responses: { 200: jsonResponse(z.object({ clones: z.array(CloneSchema) }), "Own clones"), ...errorResponses("unauthorized") },
 });
 
 const getCloneRoute = createRoute({
@@ -47,7 +45,7 @@ const getCloneRoute = createRoute({
   tags: ["clones"],
   summary: "One clone (owner or admin)",
   request: { params: CloneParamsSchema },
-  responses: { 200: json(CloneSchema, "The clone"), ...errorResponses("unauthorized", "not_found") },
+  responses: { 200: jsonResponse(CloneSchema, "The clone"), ...errorResponses("unauthorized", "not_found") },
 });
 
 const patchCloneRoute = createRoute({
@@ -57,7 +55,7 @@ const patchCloneRoute = createRoute({
   summary: "Rename, change model, switch trading on/off (model above the entitlement: 403)",
   request: { params: CloneParamsSchema, body: { content: { "application/json": { schema: PatchCloneSchema } }, required: true } },
   responses: {
-    200: json(CloneSchema, "The updated clone"),
+    200: jsonResponse(CloneSchema, "The updated clone"),
     ...errorResponses("validation_failed", "unauthorized", "forbidden", "not_found", "unprocessable"),
   },
 });
@@ -81,7 +79,7 @@ const setEntitlementRoute = createRoute({
     body: { content: { "application/json": { schema: EntitlementInputSchema } }, required: true },
   },
   responses: {
-    200: json(EntitlementSchema, "The stored entitlement"),
+    200: jsonResponse(EntitlementSchema, "The stored entitlement"),
     ...errorResponses("validation_failed", "unauthorized", "forbidden"),
   },
 });

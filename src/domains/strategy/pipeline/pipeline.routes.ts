@@ -8,15 +8,14 @@ import type { Context } from "hono";
 import { openDb } from "../../../db/client";
 import type { AppEnv } from "../../../env";
 import { ApiError, errorResponses } from "../../../http/errors";
-import { createRouter } from "../../../http/router";
-import { CloneParamsSchema, jsonResponse, ownedClone } from "../clones/clone-access";
+import { createRouter, jsonResponse } from "../../../http/router";
+import { CloneParamsSchema, ownedClone } from "../clones/clone-access";
 import { EntitlementSchema } from "../clones/clones.model";
 import { entitlementOf } from "../clones/clones.service";
 import { PipelineBodySchema, ProblemSchema } from "./graph.model";
 import { type CheckContext, checkPipeline, compileStored, getPipeline, loadRegistry, savePipeline } from "./pipeline.service";
 import { CompiledPlanSchema } from "./plan.model";
 
-const json = jsonResponse;
 const body = { content: { "application/json": { schema: PipelineBodySchema } }, required: true };
 const request = { params: CloneParamsSchema };
 
@@ -26,7 +25,7 @@ const getRoute = createRoute({
   tags: ["pipeline"],
   summary: "The pipeline document: version, graph and layout (a new clone has an empty graph at version 0)",
   request,
-  responses: { 200: json(PipelineBodySchema, "The stored document"), ...errorResponses("unauthorized", "not_found") },
+  responses: { 200: jsonResponse(PipelineBodySchema, "The stored document"), ...errorResponses("unauthorized", "not_found") },
 });
 
 const putRoute = createRoute({
@@ -36,7 +35,7 @@ const putRoute = createRoute({
   summary: "Save graph and layout; `version` must be the stored one. 422 lists every problem (error.details.problems)",
   request: { ...request, body },
   responses: {
-    200: json(PipelineBodySchema, "The saved document with its new version"),
+    200: jsonResponse(PipelineBodySchema, "The saved document with its new version"),
     ...errorResponses("validation_failed", "unauthorized", "not_found", "conflict", "unprocessable"),
   },
 });
@@ -48,7 +47,7 @@ const validateRoute = createRoute({
   summary: "Check a document like a save would (entitlements included), storing nothing",
   request: { ...request, body },
   responses: {
-    200: json(z.object({ valid: z.boolean(), problems: z.array(ProblemSchema) }).openapi("PipelineValidation"), "Every problem"),
+    200: jsonResponse(z.object({ valid: z.boolean(), problems: z.array(ProblemSchema) }).openapi("PipelineValidation"), "Every problem"),
     ...errorResponses("validation_failed", "unauthorized", "not_found"),
   },
 });
@@ -59,7 +58,7 @@ const compiledRoute = createRoute({
   tags: ["pipeline"],
   summary: "The stored graph compiled against the current asset registry: strategies, per-asset executions and read plans",
   request,
-  responses: { 200: json(CompiledPlanSchema, "The plan"), ...errorResponses("unauthorized", "not_found") },
+  responses: { 200: jsonResponse(CompiledPlanSchema, "The plan"), ...errorResponses("unauthorized", "not_found") },
 });
 
 const entitlementsRoute = createRoute({
@@ -69,7 +68,10 @@ const entitlementsRoute = createRoute({
   summary: "The owner's clone capacity entitlement and this clone's usage",
   request,
   responses: {
-    200: json(EntitlementSchema.extend({ usage: z.object({ activeAssets: z.number().int() }) }).openapi("CloneEntitlement"), "Entitlement"),
+    200: jsonResponse(
+      EntitlementSchema.extend({ usage: z.object({ activeAssets: z.number().int() }) }).openapi("CloneEntitlement"),
+      "Entitlement",
+    ),
     ...errorResponses("unauthorized", "not_found"),
   },
 });
