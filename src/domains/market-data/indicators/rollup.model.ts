@@ -6,17 +6,10 @@
  * (rollup.service.ts) and `npm run indicators -- --interval 1h` use the same function.
  */
 import { HOUR_MS, MINUTE_MS } from "../../../core/clock";
+import type { Candle1mRow } from "../hyperliquid/candles.tables";
 
 /** The fields of a 1-minute candle the rollup reads (a D1 row or a fixture line mapped to it). */
-export interface MinuteBar {
-  openTimeMs: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-  trades: number | null;
-}
+export type MinuteBar = Pick<Candle1mRow, "openTimeMs" | "open" | "high" | "low" | "close" | "volume" | "trades">;
 
 export interface HourBar extends MinuteBar {
   closeTimeMs: number;
