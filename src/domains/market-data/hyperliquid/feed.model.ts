@@ -64,8 +64,6 @@ export const FeedStatusSchema = z.object({
 });
 export type FeedStatus = z.infer<typeof FeedStatusSchema>;
 
-export const DEFAULT_SHARD_SIZE = 150;
-
 /** Shard id of the i-th shard (also the Durable Object name). */
 export const shardId = (i: number) => `shard-${i}`;
 
