@@ -1,4 +1,9 @@
-/** Every D1 table, gathered for the schema drift test and doc/storage-schema.md. */
+/**
+ * Every D1 table, gathered for the schema drift test (test/integration/schema-drift.test.ts) only; a
+ * new table is added here and to doc/storage-schema.md.
+ */
+
+import { jobRuns } from "../../src/cron/job-runs.tables";
 import {
   defillamaMetrics,
   hyperliquidAssetCtxs,
@@ -15,9 +20,8 @@ import {
   polymarketMarkets,
   polymarketMarketsStaging,
   polymarketPrices,
-} from "../domains/market-data";
-import { jobRuns } from "../domains/ops";
-import { cloneEntitlements, clonePipelines, clones } from "../domains/strategy";
+} from "../../src/domains/market-data";
+import { cloneEntitlements, clonePipelines, clones } from "../../src/domains/strategy";
 
 export const ALL_TABLES = [
   jobRuns,
