@@ -19,6 +19,7 @@ import {
 } from "../domains/market-data";
 import { jobRuns } from "../domains/ops";
 import { cloneEntitlements, clonePipelines, clones } from "../domains/strategy";
+import { propAccounts, propPositions, propResults } from "../domains/trading";
 
 export const ALL_TABLES = [
   jobRuns,
@@ -41,4 +42,7 @@ export const ALL_TABLES = [
   clones,
   cloneEntitlements,
   clonePipelines,
+  propAccounts,
+  propPositions,
+  propResults,
 ];
