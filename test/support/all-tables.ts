@@ -14,6 +14,7 @@ import {
   hyperliquidFeedShards,
   hyperliquidIndicatorState,
   hyperliquidIndicators,
+  hyperliquidMarginTables,
   ingestionRuns,
   polymarketEvents,
   polymarketEventsStaging,
@@ -22,6 +23,7 @@ import {
   polymarketPrices,
 } from "../../src/domains/market-data";
 import { cloneEntitlements, clonePipelines, clones } from "../../src/domains/strategy";
+import { propAccounts, propPositions, propResults } from "../../src/domains/trading";
 
 export const ALL_TABLES = [
   jobRuns,
@@ -40,7 +42,11 @@ export const ALL_TABLES = [
   hyperliquidIndicators,
   hyperliquidIndicatorState,
   hyperliquidCandleArchives,
+  hyperliquidMarginTables,
   clones,
   cloneEntitlements,
   clonePipelines,
+  propAccounts,
+  propPositions,
+  propResults,
 ];
