@@ -8,9 +8,9 @@ import { env, SELF } from "cloudflare:test";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { fixedClock, HOUR_MS } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
-import { runJobNow } from "../../src/jobs";
 import { openDb } from "../../src/db/client";
 import { marginTiersFor } from "../../src/domains/market-data";
+import { runJobNow } from "../../src/jobs";
 import { bearer } from "../support/auth";
 
 const replay = inject("replayExchange");
