@@ -1,4 +1,6 @@
 /** Every D1 table, gathered for the schema drift test and doc/storage-schema.md. */
+
+import { artifactLinks } from "../domains/artifacts";
 import {
   defillamaMetrics,
   hyperliquidAssetCtxs,
@@ -39,4 +41,5 @@ export const ALL_TABLES = [
   clones,
   cloneEntitlements,
   clonePipelines,
+  artifactLinks,
 ];
