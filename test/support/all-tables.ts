@@ -4,6 +4,7 @@
  */
 
 import { jobRuns } from "../../src/cron/job-runs.tables";
+import { artifactLinks } from "../../src/domains/artifacts";
 import {
   defillamaMetrics,
   hyperliquidAssetCtxs,
@@ -49,4 +50,5 @@ export const ALL_TABLES = [
   propAccounts,
   propPositions,
   propResults,
+  artifactLinks,
 ];
