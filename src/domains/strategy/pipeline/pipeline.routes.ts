@@ -7,7 +7,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { openDb } from "../../../db/client";
 import type { AppEnv } from "../../../http/app-env";
-import { ApiError, errorResponses } from "../../../http/errors";
+import { ApiError, errorResponses, notFound } from "../../../http/errors";
 import { createRouter, jsonResponse } from "../../../http/router";
 import { CloneParamsSchema, ownedClone } from "../clones/clone-access";
 import { EntitlementSchema } from "../clones/clones.model";
@@ -76,6 +76,12 @@ const entitlementsRoute = createRoute({
   },
 });
 
+/** A clone deleted by a concurrent request after the ownership check is a 404, like one never there. */
+function found<T>(value: T | undefined): T {
+  if (value === undefined) throw notFound("clone");
+  return value;
+}
+
 async function context(c: Context<AppEnv>, cloneId: string): Promise<CheckContext> {
   const clone = await ownedClone(c, cloneId);
   const db = openDb(c.env.DB);
@@ -85,13 +91,14 @@ async function context(c: Context<AppEnv>, cloneId: string): Promise<CheckContex
 export const pipelineRoutes = createRouter()
   .openapi(getRoute, async (c) => {
     const clone = await ownedClone(c, c.req.valid("param").cloneId);
-    return c.json(await getPipeline(openDb(c.env.DB), clone.id), 200);
+    return c.json(found(await getPipeline(openDb(c.env.DB), clone.id)), 200);
   })
   .openapi(putRoute, async (c) => {
     const ctx = await context(c, c.req.valid("param").cloneId);
     const saved = await savePipeline(openDb(c.env.DB), c.get("deps"), c.req.valid("json"), ctx);
     if (saved.ok) return c.json(saved.value, 200);
     const failure = saved.error;
+    if (failure.kind === "not_found") throw notFound("clone");
     if (failure.kind === "too_large") {
       throw new ApiError("validation_failed", `pipeline document is ${failure.bytes} bytes; at most ${failure.maxBytes}`, failure);
     }
@@ -109,10 +116,10 @@ export const pipelineRoutes = createRouter()
   })
   .openapi(compiledRoute, async (c) => {
     const ctx = await context(c, c.req.valid("param").cloneId);
-    return c.json(await compileStored(openDb(c.env.DB), ctx.clone, ctx.registry), 200);
+    return c.json(found(await compileStored(openDb(c.env.DB), ctx.clone, ctx.registry)), 200);
   })
   .openapi(entitlementsRoute, async (c) => {
     const ctx = await context(c, c.req.valid("param").cloneId);
-    const plan = await compileStored(openDb(c.env.DB), ctx.clone, ctx.registry);
+    const plan = found(await compileStored(openDb(c.env.DB), ctx.clone, ctx.registry));
     return c.json({ ...ctx.entitlement, usage: { activeAssets: plan.activeSymbols.length } }, 200);
   });
