@@ -22,6 +22,7 @@ import {
   polymarketPrices,
 } from "../../src/domains/market-data";
 import { cloneEntitlements, clonePipelines, clones } from "../../src/domains/strategy";
+import { adminSessions } from "../../src/http/admin-session.tables";
 
 export const ALL_TABLES = [
   jobRuns,
@@ -43,4 +44,5 @@ export const ALL_TABLES = [
   clones,
   cloneEntitlements,
   clonePipelines,
+  adminSessions,
 ];
