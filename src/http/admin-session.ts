@@ -57,7 +57,10 @@ export async function pageCaller(c: Context<AppEnv>): Promise<{ ok: true; auth: 
 /** The session id inside a cookie whose signature holds; undefined otherwise. */
 async function sessionIdOf(cookie: string, env: Env): Promise<string | undefined> {
   try {
-    const payload = (await verify(cookie, sessionKey(env), { alg: "HS256", exp: false, nbf: false, iat: false })) as Record<string, unknown>;
+    const payload = (await verify(cookie, sessionKey(env), { alg: "HS256", exp: false, nbf: false, iat: false })) as Record<
+      string,
+      unknown
+    >;
     return typeof payload.sid === "string" ? payload.sid : undefined;
   } catch {
     return undefined;
