@@ -12,6 +12,7 @@ import { createApp } from "../../src/app";
 import { readConfig } from "../../src/config";
 import { fixedClock } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
+import { runJobNow } from "../../src/jobs";
 import { API, callApi, isEnvelope } from "../support/api";
 import { bearer, tokenFor } from "../support/auth";
 
@@ -227,5 +228,17 @@ describe("observability", () => {
     expect(mine[0].durationMs).toEqual(expect.any(Number));
     const token = headers.authorization?.split(" ")[1] as string;
     expect(lines.join("\n")).not.toContain(token);
+  });
+
+  it("logs one structured line per job run", async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
+    const result = await runJobNow(env, { clock: fixedClock(NOW), ids }, "ops.prune-job-runs", { retentionDays: 3 });
+    expect(result.ok).toBe(true);
+    const jobs = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === "job");
+    expect(jobs).toEqual([
+      expect.objectContaining({ job: "ops.prune-job-runs", trigger: "manual", status: "ok", durationMs: 0, itemsProcessed: 0 }),
+    ]);
+    expect(jobs[0].runId).toMatch(/^run_/);
   });
 });
