@@ -42,6 +42,8 @@ export default defineConfig(async () => {
                   JWT_ISSUER: TEST_JWT_ISSUER,
                   JWT_AUDIENCE: TEST_JWT_AUDIENCE,
                   ...TEST_RATE_LIMITS,
+                  // One log line per request/job would bury test output; the observability tests turn it on.
+                  ACCESS_LOGS: "false",
                 },
               },
             }),

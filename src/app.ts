@@ -13,9 +13,10 @@ import { systemClock } from "./core/clock";
 import type { AppDeps } from "./core/deps";
 import { randomIds } from "./core/ids";
 import { createCronRoutes } from "./cron/cron.routes";
-import { ingestionDashboard, ingestionHealthRoutes, latestRoutes, marketRoutes } from "./domains/market-data";
+import { DASHBOARD_PAGES, ingestionDashboard, ingestionHealthRoutes, latestRoutes, marketRoutes } from "./domains/market-data";
 import { opsRoutes } from "./domains/ops";
 import { strategyRoutes } from "./domains/strategy";
+import type { PageAccess } from "./http/access";
 import type { AppEnv } from "./http/app-env";
 import { requireAuth, requireRole } from "./http/auth";
 import { renderDocsPage } from "./http/docs-page";
@@ -38,6 +39,15 @@ const DOCS_HEADERS = {
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
 };
+
+/** Access of every HTML page and raw document outside /api/v1 (the matrix test requires an entry per route). */
+export const PAGES: PageAccess[] = [
+  { method: "GET", path: "/docs", role: "public", ok: 200 },
+  { method: "GET", path: "/docs/openapi.json", role: "public", ok: 200 },
+  { method: "GET", path: "/docs/operator", role: "admin", ok: 200 },
+  { method: "GET", path: "/docs/operator-openapi.json", role: "admin", ok: 200 },
+  ...DASHBOARD_PAGES,
+];
 
 export const defaultDeps: AppDeps = { clock: systemClock, ids: randomIds };
 

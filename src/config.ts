@@ -38,6 +38,11 @@ export const PlatformConfigSchema = z.object({
   RATE_LIMIT_USER_READS_PER_MIN: perMinute(120),
   /** Per-client-IP limited requests a minute (writes and expensive reads together). */
   RATE_LIMIT_IP_PER_MIN: perMinute(600),
+  /** One structured log line per request and per job run ("false" only in tests, to keep output readable). */
+  ACCESS_LOGS: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
 });
 
 /** Outside development a token without issuer and audience checks could come from any system sharing the key. */

@@ -5,6 +5,7 @@
  * does not stop the other jobs of the same tick.
  */
 import type { z } from "zod";
+import { readConfig } from "../config";
 import { floorTo, MINUTE_MS } from "../core/clock";
 import type { AppDeps } from "../core/deps";
 import { err, ok, type Result } from "../core/result";
@@ -24,7 +25,7 @@ async function execute(
   const db = openDb(env.DB);
   const claim = await claimRun(db, deps, { jobName: job.name, trigger: input.trigger, scheduledAtMs: input.scheduledAtMs });
   if (!claim) {
-    logJob(job.name, input, { status: "skipped" });
+    logJob(env, job.name, input, { status: "skipped" });
     return { status: "skipped", reason: "already-ran" };
   }
   let run: JobRunRow;
@@ -36,7 +37,7 @@ async function execute(
     const message = error instanceof Error ? error.message : String(error);
     run = await finishRun(db, deps, claim, { status: "error", error: message.slice(0, 2000), itemsProcessed: 0 });
   }
-  logJob(job.name, input, run);
+  logJob(env, job.name, input, run);
   return { status: "ran", run };
 }
 
@@ -44,12 +45,20 @@ async function execute(
  * One structured line per job run (Workers Logs): job, trigger, scheduled minute, run id, status,
  * duration, items, and the error message of a failed run. No parameters (they may carry anything).
  */
-function logJob(job: string, input: { trigger: string; scheduledAtMs: number }, run: JobRunRow | { status: "skipped" }): void {
+function logJob(env: Env, job: string, input: { trigger: string; scheduledAtMs: number }, run: JobRunRow | { status: "skipped" }): void {
+  if (!readConfig(env).ACCESS_LOGS && run.status !== "error") return;
   const facts =
     run.status === "skipped"
       ? {}
       : { runId: run.id, durationMs: run.durationMs, itemsProcessed: run.itemsProcessed, error: run.error ?? undefined };
-  const line = JSON.stringify({ msg: "job", job, trigger: input.trigger, scheduledAtMs: input.scheduledAtMs, status: run.status, ...facts });
+  const line = JSON.stringify({
+    msg: "job",
+    job,
+    trigger: input.trigger,
+    scheduledAtMs: input.scheduledAtMs,
+    status: run.status,
+    ...facts,
+  });
   if (run.status === "error") console.error(line);
   else console.log(line);
 }

@@ -43,6 +43,20 @@ export interface Access {
   rateLimit?: RateRule | "none";
 }
 
+/**
+ * HTML pages (outside /api/v1, not in the OpenAPI documents) declare their access the same way, in a
+ * list next to their routes, so the matrix test covers them too. `credential: "form"` means the token
+ * is posted in the form field `token` (a sign-in form) rather than sent as `Authorization`; `ok` is the
+ * status of an admitted caller.
+ */
+export interface PageAccess {
+  method: "GET" | "POST";
+  path: string;
+  role: AccessRole;
+  credential?: "header" | "form";
+  ok: number;
+}
+
 /** Default body cap: every JSON request of the API today is well under a kilobyte or two. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 

@@ -4,8 +4,10 @@
  * bodies or tokens: the route template (`/api/v1/clones/:cloneId`) carries no secrets, and the raw path
  * is logged only when no route matched, cut to 200 characters.
  */
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
+import { readConfig } from "../config";
 import type { AppEnv } from "./app-env";
 
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
@@ -13,18 +15,23 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   try {
     await next();
   } finally {
-    const route = routePath(c, -1);
-    console.log(
-      JSON.stringify({
-        msg: "request",
-        requestId: c.get("requestId"),
-        method: c.req.method,
-        route: route === "*" || route === "/*" ? undefined : route,
-        path: route === "*" || route === "/*" ? c.req.path.slice(0, 200) : undefined,
-        status: c.res.status,
-        durationMs: Date.now() - startedMs,
-        userId: c.get("auth")?.sub ?? null,
-      }),
-    );
+    if (readConfig(c.env).ACCESS_LOGS) logRequest(c, startedMs);
   }
 });
+
+function logRequest(c: Context<AppEnv>, startedMs: number): void {
+  const route = routePath(c, -1);
+  const matched = route !== "*" && route !== "/*";
+  console.log(
+    JSON.stringify({
+      msg: "request",
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      route: matched ? route : undefined,
+      path: matched ? undefined : c.req.path.slice(0, 200),
+      status: c.res.status,
+      durationMs: Date.now() - startedMs,
+      userId: c.get("auth")?.sub ?? null,
+    }),
+  );
+}

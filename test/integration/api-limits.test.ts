@@ -220,7 +220,7 @@ describe("observability", () => {
     const lines: string[] = [];
     vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
     const headers = await bearer("logger", "user", NOW);
-    const res = await appWith({})("/clones/clone_missing", { headers: { ...headers, "x-request-id": "log-test-1" } });
+    const res = await appWith({ ACCESS_LOGS: "true" })("/clones/clone_missing", { headers: { ...headers, "x-request-id": "log-test-1" } });
     expect(res.status).toBe(404);
     const mine = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === "request" && l.requestId === "log-test-1");
     expect(mine).toHaveLength(1);
@@ -233,7 +233,9 @@ describe("observability", () => {
   it("logs one structured line per job run", async () => {
     const lines: string[] = [];
     vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
-    const result = await runJobNow(env, { clock: fixedClock(NOW), ids }, "ops.prune-job-runs", { retentionDays: 3 });
+    const result = await runJobNow({ ...env, ACCESS_LOGS: "true" } as Env, { clock: fixedClock(NOW), ids }, "ops.prune-job-runs", {
+      retentionDays: 3,
+    });
     expect(result.ok).toBe(true);
     const jobs = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === "job");
     expect(jobs).toEqual([

@@ -10,6 +10,7 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { readConfig } from "../../../config";
+import type { PageAccess } from "../../../http/access";
 import { assertSameOrigin, endSession, pageCaller, startSession } from "../../../http/admin-session";
 import type { AppEnv } from "../../../http/app-env";
 import { ApiError } from "../../../http/errors";
@@ -27,6 +28,14 @@ const pageHeaders = (styleNonce: string) => ({
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
 });
+
+/** Access of these pages (the route × role matrix test reads it; see src/http/access.ts). */
+export const DASHBOARD_PAGES: PageAccess[] = [
+  { method: "GET", path: "/admin/ingestion", role: "admin", ok: 200 },
+  { method: "POST", path: "/admin/ingestion/session", role: "admin", credential: "form", ok: 303 },
+  // Signing out ends only the caller's own session (their cookie), so anyone may ask.
+  { method: "POST", path: "/admin/ingestion/sign-out", role: "public", ok: 303 },
+];
 
 const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
 
