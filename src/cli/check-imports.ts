@@ -50,10 +50,11 @@ export function violations(file: string, text: string): string[] {
     }
     // A type-only import of a row type (`import type { XRow } from "./x.tables"`) is erased at build: still pure.
     if (isModel && !typeOnly) {
-      const impurePath = target && (IMPURE_PATHS.some((p) => target === p || target.startsWith(p + sep)) || /\.(tables|service|routes)$/.test(target));
+      const impurePath =
+        target && (IMPURE_PATHS.some((p) => target === p || target.startsWith(p + sep)) || /\.(tables|service|routes)$/.test(target));
       if (IMPURE_PACKAGES.test(spec) || impurePath) out.push(`${rel}: *.model.ts stays pure: ${spec}`);
     }
-    if (isService && (/^hono(\/|$)/.test(spec) || (target && target.startsWith(join(SRC, "http") + sep)))) {
+    if (isService && (/^hono(\/|$)/.test(spec) || target?.startsWith(join(SRC, "http") + sep))) {
       out.push(`${rel}: services import no HTTP types: ${spec}`);
     }
   }

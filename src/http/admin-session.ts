@@ -8,8 +8,8 @@
  *   replayed cookie is refused; its stored role must still be admin.
  * - A session lasts min(token exp, sign-in + SESSION_TTL_MS): it never outlives the token behind it.
  * - Sign-in and sign-out are POSTs that change state, so both refuse cross-site requests (CSRF):
- *   `Sec-Fetch-Site` must be same-origin (or none: typed by the user), and `Origin`, when sent, must be
- *   this host. Non-browser clients send neither and carry no victim's cookie. SameSite=Strict on the
+ *   `Sec-Fetch-Site` must be same-origin (or none: typed by the user); without it, `Origin`, when sent,
+ *   must be this host. Non-browser clients send neither and carry no victim's cookie. SameSite=Strict on the
  *   cookie covers sign-out's cookie but not a forged sign-in, which sets a cookie rather than using one.
  */
 import { and, eq, isNull, lt } from "drizzle-orm";
@@ -78,13 +78,18 @@ async function verifySession(cookie: string, env: Env, nowMs: number): Promise<A
 }
 
 /**
- * Refuses a state-changing page request made from another site (forged form posts). Browsers send
- * `Sec-Fetch-Site` and `Origin` on form POSTs; either naming another site is refused with 403.
+ * Refuses a state-changing page request made from another site (forged form posts). Every current
+ * browser sends `Sec-Fetch-Site` on a form POST: when present it decides (only `same-origin`, or `none`
+ * for a user-initiated request, pass). Older browsers send only `Origin`, which must then name this
+ * host. (Origin is not compared when Sec-Fetch-Site is there: behind `wrangler dev`'s proxy, or any
+ * proxy, the Worker's view of its own host can differ from the browser's.) Non-browser clients send
+ * neither and carry no victim's cookie.
  */
 export function assertSameOrigin(c: Context<AppEnv>): void {
   const site = c.req.header("sec-fetch-site");
-  if (site !== undefined && site !== "same-origin" && site !== "none") {
-    throw new ApiError("forbidden", "cross-site request refused");
+  if (site !== undefined) {
+    if (site !== "same-origin" && site !== "none") throw new ApiError("forbidden", "cross-site request refused");
+    return;
   }
   const origin = c.req.header("origin");
   if (origin === undefined) return;

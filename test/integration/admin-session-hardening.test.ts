@@ -54,6 +54,8 @@ describe("CSRF: cross-site sign-in and sign-out are refused", () => {
       { "sec-fetch-site": "cross-site" },
       { "sec-fetch-site": "same-site" },
       { origin: "null" },
+      // Sec-Fetch-Site decides when present, whatever Origin says.
+      { origin: SITE, "sec-fetch-site": "cross-site" },
     ];
     for (const headers of forged) {
       const res = await signIn(token, headers);
