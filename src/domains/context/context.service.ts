@@ -31,7 +31,11 @@ export interface ContextDeps {
   series?: SeriesCache;
   /** A registry snapshot shared by many resolutions (else loaded per call). */
   registry?: Registry;
+  /** Per-invocation memo of loaded clones and compiled plans, keyed by clone id (one load per clone per slot). */
+  plans?: Map<string, Promise<LoadedPlan | null>>;
 }
+
+type LoadedPlan = { clone: Clone; registry: Registry; plan: Awaited<ReturnType<typeof compileStored>> };
 
 export interface ResolveInput {
   cloneId: string;
@@ -63,11 +67,22 @@ export const readIdOf = (r: Pick<Read, "dataStreamNodeId" | "blockId" | "context
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Loads the clone's compiled strategy (shared by the resolver and the candidate scan). */
-export async function loadStrategy(deps: ContextDeps, cloneId: string, strategyId: string) {
+async function loadPlan(deps: ContextDeps, cloneId: string): Promise<LoadedPlan | null> {
   const clone = await findClone(deps.db, cloneId);
-  if (!clone) return err<ContextFailure>({ kind: "clone_not_found", message: `clone ${cloneId} not found` });
+  if (!clone) return null;
   const registry = deps.registry ?? (await loadRegistry(deps.db));
-  const plan = await compileStored(deps.db, clone, registry);
+  return { clone, registry, plan: await compileStored(deps.db, clone, registry) };
+}
+
+export async function loadStrategy(deps: ContextDeps, cloneId: string, strategyId: string) {
+  let pending = deps.plans?.get(cloneId);
+  if (!pending) {
+    pending = loadPlan(deps, cloneId);
+    deps.plans?.set(cloneId, pending);
+  }
+  const loaded = await pending;
+  if (!loaded) return err<ContextFailure>({ kind: "clone_not_found", message: `clone ${cloneId} not found` });
+  const { clone, registry, plan } = loaded;
   const strategy = plan.strategies.find((s) => s.strategyId === strategyId);
   if (!strategy)
     return err<ContextFailure>({ kind: "strategy_not_found", message: `strategy ${strategyId} not found in clone ${cloneId}` });

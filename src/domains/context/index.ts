@@ -12,7 +12,8 @@
  *   storePacketArtifacts({ db, artifacts }, resolved, nowMs, owner?) -> heads of `packet` and `prompt`
  *
  *   deps: { db, accountSummary?: (accountId, asOfMs) => Promise<AccountSummary | null>,
- *           series?: createSeriesCache() shared per invocation, registry?: loadRegistry(db) shared }
+ *           series?: createSeriesCache() shared per invocation, registry?: loadRegistry(db) shared,
+ *           plans?: new Map() (clone -> compiled plan memo, shared per invocation) }
  *
  * The artifact store (ArtifactStore, artifactStoreFor(env), storeOwnedArtifacts, artifactsOf) is
  * its own capability: src/domains/artifacts.
