@@ -43,7 +43,7 @@ const BLOCKS = [
   },
 ];
 
-function seed(symbols: string[], startMs: number) {
+export function seed(symbols: string[], startMs: number) {
   const store = sqliteD1();
   const { sqlite } = store;
   applyMigrations(sqlite);
@@ -102,7 +102,7 @@ function seed(symbols: string[], startMs: number) {
   return store;
 }
 
-function graph(selected: string[]) {
+export function graph(selected: string[]) {
   return {
     nodes: [
       { id: "stream", type: "data_stream", config: { blocks: BLOCKS } },
@@ -116,7 +116,7 @@ function graph(selected: string[]) {
   };
 }
 
-async function addClone(db: ReturnType<typeof openDb>, id: string, selected: string[]) {
+export async function addClone(db: ReturnType<typeof openDb>, id: string, selected: string[]) {
   await db
     .insert(clones)
     .values({ id, ownerId: "bench", name: id, modelId: "gpt-5", tradingEnabled: true, createdAtMs: 0, updatedAtMs: 0 });
