@@ -376,7 +376,7 @@ describe("account port", () => {
     expect(tight.value.prompt.text).toContain('"szi":"-1.5"');
   });
 
-  it("puts open positions first in the candidate scan", async () => {
+  it("puts open positions first in the candidate scan, and refuses another clone's account", async () => {
     const scan = await scanCandidates(
       { db, accountSummary: async (id, t) => withPosition(id, t) },
       { cloneId, strategyId: "prompt", asOfMs: AS_OF, slotMs: AS_OF, propAccountId: "acct-1" },
@@ -384,6 +384,17 @@ describe("account port", () => {
     if (!scan.ok) throw new Error(scan.error.message);
     expect(scan.value.selected[0]).toBe("ETH");
     expect(scan.value.ranked[0]).toMatchObject({ symbol: "ETH", openPosition: true, selected: true });
+    const foreign = async (id: string, t: number) => ({ ...withPosition(id, t), cloneId: "someone-else" });
+    const refused = await scanCandidates(
+      { db, accountSummary: foreign },
+      { cloneId, strategyId: "prompt", asOfMs: AS_OF, slotMs: AS_OF, propAccountId: "acct-9" },
+    );
+    expect(refused.ok ? null : refused.error.kind).toBe("account_not_found");
+    const packet = await resolvePacket(
+      { db, accountSummary: foreign },
+      { cloneId, strategyId: "prompt", symbol: "BTC", asOfMs: AS_OF, propAccountId: "acct-9" },
+    );
+    expect(packet.ok ? null : packet.error.kind).toBe("account_not_found");
     const none = await scanCandidates({ db }, { cloneId, strategyId: "prompt", asOfMs: AS_OF, slotMs: AS_OF });
     expect(none.ok && none.value.ranked.every((v) => !v.openPosition)).toBe(true);
   });

@@ -1,7 +1,7 @@
 /**
  * Context routes of a clone (owner or admin; anyone else 404): the "what does my clone see" preview
  * and the candidate scan. Thin: parse, check the clone, call the service, map failures (unknown
- * strategy or symbol 404, asOf in the future 400).
+ * strategy or symbol 404, a prop account of another clone 404, asOf in the future 400).
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";

@@ -60,7 +60,8 @@ export interface ResolvedPacket {
 export type ContextFailure =
   | { kind: "clone_not_found"; message: string }
   | { kind: "strategy_not_found"; message: string }
-  | { kind: "symbol_not_found"; message: string };
+  | { kind: "symbol_not_found"; message: string }
+  | { kind: "account_not_found"; message: string };
 
 export const readIdOf = (r: Pick<Read, "dataStreamNodeId" | "blockId" | "contextSymbol">) =>
   `${r.dataStreamNodeId}/${r.blockId}/${r.contextSymbol}`;
@@ -89,10 +90,21 @@ export async function loadStrategy(deps: ContextDeps, cloneId: string, strategyI
   return ok({ clone, registry, plan, strategy });
 }
 
-async function accountFor(deps: ContextDeps, clone: Clone, input: ResolveInput): Promise<AccountSummary | null> {
-  if (!input.propAccountId) return null;
+/**
+ * The attached account's summary through the port (empty-account stand-in when the port has none).
+ * An account of another clone is refused: the preview must not show someone else's positions.
+ */
+export async function accountFor(
+  deps: ContextDeps,
+  clone: Pick<Clone, "id">,
+  input: { propAccountId?: string; asOfMs: number },
+): Promise<Result<AccountSummary | null, ContextFailure>> {
+  if (!input.propAccountId) return ok(null);
   const real = deps.accountSummary ? await deps.accountSummary(input.propAccountId, input.asOfMs) : null;
-  return real ?? emptyAccountSummary({ accountId: input.propAccountId, cloneId: clone.id, asOfMs: input.asOfMs });
+  if (real && real.cloneId !== clone.id) {
+    return err({ kind: "account_not_found", message: `prop account ${input.propAccountId} does not belong to clone ${clone.id}` });
+  }
+  return ok(real ?? emptyAccountSummary({ accountId: input.propAccountId, cloneId: clone.id, asOfMs: input.asOfMs }));
 }
 
 /** Resolves the packet and prompt; see index.ts for the contract. */
@@ -120,7 +132,9 @@ export async function resolvePacket(deps: ContextDeps, input: ResolveInput): Pro
     else skippedReads.push({ ...r, reason: answer.error.kind, message: answer.error.message });
   });
   skippedReads.sort((a, b) => byText(readIdOf(a), readIdOf(b)) || byText(a.reason, b.reason));
-  const account = await accountFor(deps, clone, input);
+  const attached = await accountFor(deps, clone, input);
+  if (!attached.ok) return attached;
+  const account = attached.value;
 
   const packet: Packet = {
     schemaVersion: PACKET_SCHEMA_VERSION,
