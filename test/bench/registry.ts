@@ -1,4 +1,5 @@
 /** Benchmarks known to `npm run bench`. Each returns figures; none asserts a timing. */
+import { contextBench } from "./context.bench";
 import { cronBench } from "./cron.bench";
 import { discoveryBench } from "./discovery.bench";
 import { feedBench } from "./feed.bench";
@@ -19,4 +20,13 @@ export interface Benchmark {
   run(): Promise<BenchRow[]>;
 }
 
-export const BENCHMARKS: Benchmark[] = [cronBench, feedBench, indicatorsBench, ingestionBench, discoveryBench, strategyBench, httpBench];
+export const BENCHMARKS: Benchmark[] = [
+  cronBench,
+  feedBench,
+  indicatorsBench,
+  ingestionBench,
+  discoveryBench,
+  strategyBench,
+  httpBench,
+  contextBench,
+];
