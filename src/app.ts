@@ -12,6 +12,7 @@ import { cronRoutes } from "./cron/cron.routes";
 import { ingestionDashboard, ingestionHealthRoutes, latestRoutes, marketRoutes } from "./domains/market-data";
 import { opsRoutes } from "./domains/ops/ops.routes";
 import { strategyRoutes } from "./domains/strategy";
+import { tradingRoutes } from "./domains/trading";
 import type { AppDeps, AppEnv } from "./env";
 import { requireAuth, requireRole } from "./http/auth";
 import { renderDocsPage } from "./http/docs-page";
@@ -33,6 +34,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route("/", latestRoutes);
   api.route("/", ingestionHealthRoutes);
   api.route("/", strategyRoutes);
+  api.route("/", tradingRoutes);
   return api;
 }
 

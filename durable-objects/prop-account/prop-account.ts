@@ -11,10 +11,12 @@
  * into the D1 projection; the alarm retries a failed drain (the only timer; safe to run twice).
  */
 import { DurableObject } from "cloudflare:workers";
-import { type OpenAccountInput, OpenAccountSchema } from "../../src/domains/trading/account.model";
+import type { Transfer } from "../../src/domains/ledger";
+import { type OpenAccountInput, OpenAccountSchema, type Snapshot } from "../../src/domains/trading/account.model";
 import type { AccountSummary, FillView } from "../../src/domains/trading/account-summary.model";
 import { type DecisionActionInput, DecisionActionSchema, type IntakeOutcome } from "../../src/domains/trading/decision-action.model";
 import { type Applied, applyEvent, type EngineEvent, openAccount } from "../../src/domains/trading/engine.model";
+import type { Fill } from "../../src/domains/trading/execution.model";
 import { type Market, MarketSchema } from "../../src/domains/trading/market.model";
 import { applyProjection } from "../../src/domains/trading/projection.service";
 import type { AccountResult } from "../../src/domains/trading/result.model";
@@ -199,11 +201,11 @@ export class PropAccount extends DurableObject<Env> {
   }
 
   async fills(q: PageQuery) {
-    return this.store.fills(q).map((r) => ({ seq: r.seq, fill: JSON.parse(r.json) as FillView }));
+    return this.store.fills(q).map((r) => ({ seq: r.seq, fill: JSON.parse(r.json) as Fill }));
   }
 
   async ledger(q: PageQuery) {
-    return this.store.ledger(q).map((r) => ({ seq: r.seq, amountMicroUsd: r.amount, transfer: JSON.parse(r.json) }));
+    return this.store.ledger(q).map((r) => ({ seq: r.seq, amountMicroUsd: r.amount, transfer: JSON.parse(r.json) as Transfer }));
   }
 
   async orders(q: PageQuery) {
@@ -211,7 +213,7 @@ export class PropAccount extends DurableObject<Env> {
   }
 
   async snapshots(q: PageQuery & { hourlyOnly: boolean }) {
-    return this.store.snapshots(q).map((r) => ({ t: r.t, hourly: r.hourly, snapshot: JSON.parse(r.json) }));
+    return this.store.snapshots(q).map((r) => ({ t: r.t, hourly: r.hourly, snapshot: JSON.parse(r.json) as Snapshot }));
   }
 
   async audit(): Promise<AuditRow[]> {

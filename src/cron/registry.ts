@@ -4,12 +4,13 @@
  */
 import { exchangeJobs, indicatorJobs, marketDataIngestionJobs } from "../domains/market-data";
 import { opsJobs } from "../domains/ops";
+import { tradingJobs } from "../domains/trading";
 import type { JobDefinition } from "./job";
 
 // biome-ignore lint/suspicious/noExplicitAny: params differ per job; each job parses its own.
 export type AnyJob = JobDefinition<any>;
 
-const ALL_JOBS: AnyJob[] = [...opsJobs, ...exchangeJobs, ...indicatorJobs, ...marketDataIngestionJobs];
+const ALL_JOBS: AnyJob[] = [...opsJobs, ...exchangeJobs, ...indicatorJobs, ...marketDataIngestionJobs, ...tradingJobs];
 
 export const JOBS: ReadonlyMap<string, AnyJob> = new Map(ALL_JOBS.map((job) => [job.name, job]));
 
