@@ -38,6 +38,8 @@ const HOUR_MS = 3_600_000;
 
 export class PropAccount extends DurableObject<Env> {
   private readonly store: PropAccountStorage;
+  /** The projection drain in progress, if any (see `drain`). */
+  private inflight: Promise<boolean> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -66,6 +68,9 @@ export class PropAccount extends DurableObject<Env> {
   /** The intake: one outcome per action id, forever. */
   async submitAction(action: DecisionActionInput, nowMs: number, market: Market): Promise<IntakeOutcome> {
     const parsed = DecisionActionSchema.parse(action);
+    if (!this.store.load()) {
+      return { status: "denied", actionId: parsed.actionId, code: "account_not_active", message: "no such prop account", t: nowMs };
+    }
     const outcome = this.step(
       `action:${parsed.actionId}`,
       nowMs,
@@ -229,18 +234,33 @@ export class PropAccount extends DurableObject<Env> {
     };
   }
 
-  /** Applies the newest pending outbox entry to D1; on failure the alarm retries. */
+  /**
+   * Brings the D1 projection up to the newest outbox entry. Single-flight: concurrent callers join the
+   * drain in progress and, if a newer entry arrived meanwhile, one follow-up drain covers them all, so
+   * a burst of N changes costs about two D1 batches, not N. On failure the alarm retries.
+   */
   async drain(): Promise<number> {
+    for (let round = 0; round < 3 && this.store.pendingOutbox(); round++) {
+      this.inflight ??= this.drainOnce().finally(() => {
+        this.inflight = null;
+      });
+      if (!(await this.inflight)) break;
+    }
+    return this.store.ackedSeq();
+  }
+
+  private async drainOnce(): Promise<boolean> {
     const entry = this.store.pendingOutbox();
-    if (!entry) return this.store.ackedSeq();
+    if (!entry) return true;
     try {
       await applyProjection(this.env.DB, entry);
       this.store.ackOutbox(entry.seq);
+      return true;
     } catch (error) {
       console.error(JSON.stringify({ msg: "prop-account projection failed", seq: entry.seq, error: String(error) }));
       if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + DRAIN_RETRY_MS);
+      return false;
     }
-    return this.store.ackedSeq();
   }
 
   override async alarm(): Promise<void> {

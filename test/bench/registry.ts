@@ -4,6 +4,7 @@ import { discoveryBench } from "./discovery.bench";
 import { feedBench } from "./feed.bench";
 import { indicatorsBench } from "./indicators.bench";
 import { ingestionBench } from "./ingestion.bench";
+import { propBench } from "./prop.bench";
 import { strategyBench } from "./strategy.bench";
 
 export interface BenchRow {
@@ -18,4 +19,4 @@ export interface Benchmark {
   run(): Promise<BenchRow[]>;
 }
 
-export const BENCHMARKS: Benchmark[] = [cronBench, feedBench, indicatorsBench, ingestionBench, discoveryBench, strategyBench];
+export const BENCHMARKS: Benchmark[] = [cronBench, feedBench, indicatorsBench, ingestionBench, discoveryBench, strategyBench, propBench];
