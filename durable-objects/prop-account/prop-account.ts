@@ -189,7 +189,8 @@ export class PropAccount extends DurableObject<Env> {
         : { status: "done", requestId: cmd.requestId, ...(a.result ? { result: a.result } : {}) };
       this.store.commit({ state: a.state, effects: a.effects, t: nowMs, log: [{ key, answer }], audit });
     }
-    await this.drain();
+    if (cmd.op.kind === "action") this.drainLater();
+    else await this.drain();
     return answer;
   }
 
@@ -247,6 +248,15 @@ export class PropAccount extends DurableObject<Env> {
       if (!(await this.inflight)) break;
     }
     return this.store.ackedSeq();
+  }
+
+  /**
+   * Starts the projection drain without holding the caller's answer on it (intake hot path): the
+   * object keeps running the drain after it answers, bursts coalesce into one D1 batch, a failure arms
+   * the alarm. Readers of the projection are eventually consistent; `drain()` waits for it.
+   */
+  private drainLater(): void {
+    void this.drain().catch((error: unknown) => console.error(JSON.stringify({ msg: "prop-account drain failed", error: String(error) })));
   }
 
   private async drainOnce(): Promise<boolean> {

@@ -118,9 +118,11 @@ describe("one writer per account", () => {
     expect(new Set(fills.map((f) => f.fill.fillId)).size).toBe(10);
     const after = await restarted.summary(T0 + 7000);
     expect(after?.positions[0]?.szi).toBe("0.1");
-    const check = await restarted.ledgerCheck();
+    let check = await restarted.ledgerCheck();
     expect(check.cashMicroUsd).toBe(check.ledgerSumMicroUsd);
-    // The projection caught up with the last change and never applied an entry twice.
+    // The projection catches up with the last change (drained after answering) and never applies an entry twice.
+    await restarted.drain();
+    check = await restarted.ledgerCheck();
     const row = await findAccount(env.DB, accountId);
     expect(row?.projectedSeq).toBe(check.ackedSeq);
     expect(row?.cashMicroUsd).toBe(check.cashMicroUsd);

@@ -23,8 +23,12 @@ export async function adminCommand(
   command: AdminCommand,
   nowMs: number,
 ): Promise<AdminOutcome> {
-  const extra = command.op.kind === "force_close" ? [command.op.symbol] : command.op.kind === "action" ? [command.op.action.symbol] : [];
-  const market = await loadMarket(deps.env.DB, [...(await heldSymbols(deps.env, accountId, nowMs)), ...extra], nowMs);
+  // An action needs only its own symbol's market; the other controls value every held position.
+  const symbols =
+    command.op.kind === "action"
+      ? [command.op.action.symbol]
+      : [...(await heldSymbols(deps.env, accountId, nowMs)), ...(command.op.kind === "force_close" ? [command.op.symbol] : [])];
+  const market = await loadMarket(deps.env.DB, symbols, nowMs);
   return accountStub(deps.env, accountId).admin(command, nowMs, market);
 }
 

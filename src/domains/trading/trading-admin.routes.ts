@@ -74,56 +74,27 @@ async function run(c: Context<AppEnv>, accountId: string, command: AdminCommand)
   return adminCommand({ env: c.env }, accountId, command, c.get("deps").clock.nowMs());
 }
 
+/** One control from its (already validated) request: path params and the `{requestId, reason}` body. */
+async function runControl(c: Context<AppEnv>, op: (body: Record<string, unknown>, symbol: string | undefined) => AdminCommand["op"]) {
+  const body = (await c.req.json()) as { requestId: string; reason: string } & Record<string, unknown>;
+  const accountId = c.req.param("accountId") as string;
+  return c.json(
+    await run(c, accountId, {
+      requestId: body.requestId,
+      reason: body.reason,
+      actor: c.get("auth").sub,
+      op: op(body, c.req.param("symbol")),
+    }),
+    200,
+  );
+}
+
 export const propAdminRoutes = createRouter()
-  .openapi(freezeRoute, async (c) => {
-    const { requestId, reason } = c.req.valid("json") as z.infer<typeof AdminRequestSchema>;
-    return c.json(
-      await run(c, (c.req.valid("param") as { accountId: string }).accountId, {
-        requestId,
-        reason,
-        actor: c.get("auth").sub,
-        op: { kind: "freeze" },
-      }),
-      200,
-    );
-  })
-  .openapi(unfreezeRoute, async (c) => {
-    const { requestId, reason } = c.req.valid("json") as z.infer<typeof AdminRequestSchema>;
-    return c.json(
-      await run(c, (c.req.valid("param") as { accountId: string }).accountId, {
-        requestId,
-        reason,
-        actor: c.get("auth").sub,
-        op: { kind: "unfreeze" },
-      }),
-      200,
-    );
-  })
-  .openapi(finalizeRoute, async (c) => {
-    const { requestId, reason } = c.req.valid("json") as z.infer<typeof AdminRequestSchema>;
-    return c.json(
-      await run(c, (c.req.valid("param") as { accountId: string }).accountId, {
-        requestId,
-        reason,
-        actor: c.get("auth").sub,
-        op: { kind: "finalize" },
-      }),
-      200,
-    );
-  })
-  .openapi(adjustRoute, async (c) => {
-    const { requestId, reason, amountMicroUsd } = c.req.valid("json") as z.infer<typeof AdjustmentSchema>;
-    const op = { kind: "adjust" as const, amountMicroUsd };
-    return c.json(
-      await run(c, (c.req.valid("param") as { accountId: string }).accountId, { requestId, reason, actor: c.get("auth").sub, op }),
-      200,
-    );
-  })
-  .openapi(closeRoute, async (c) => {
-    const { requestId, reason } = c.req.valid("json") as z.infer<typeof AdminRequestSchema>;
-    const { accountId, symbol } = c.req.valid("param") as { accountId: string; symbol: string };
-    return c.json(await run(c, accountId, { requestId, reason, actor: c.get("auth").sub, op: { kind: "force_close", symbol } }), 200);
-  })
+  .openapi(freezeRoute, (c) => runControl(c, () => ({ kind: "freeze" })))
+  .openapi(unfreezeRoute, (c) => runControl(c, () => ({ kind: "unfreeze" })))
+  .openapi(finalizeRoute, (c) => runControl(c, () => ({ kind: "finalize" })))
+  .openapi(adjustRoute, (c) => runControl(c, (body) => ({ kind: "adjust", amountMicroUsd: body.amountMicroUsd as number })))
+  .openapi(closeRoute, (c) => runControl(c, (_body, symbol) => ({ kind: "force_close", symbol: symbol as string })))
   .openapi(actionRoute, async (c) => {
     const action = c.req.valid("json");
     const { accountId } = c.req.valid("param");
