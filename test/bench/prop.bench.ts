@@ -11,8 +11,7 @@
 import { sign } from "hono/jwt";
 import { startWranglerDev } from "../../src/cli/lib/local-backend";
 import { startReplayExchange } from "../../src/cli/replay-exchange/server";
-import { createPaperEngine } from "../../src/domains/trading/engine.model";
-import type { Market } from "../../src/domains/trading/market.model";
+import { btcAccount, btcMarket } from "../support/prop-engine-fixture";
 import type { Benchmark, BenchRow } from "./registry";
 
 const SECRET = "bench-secret-0123456789abcdef-0123456789";
@@ -28,32 +27,8 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
 
 function pureEngineRate(): number {
   const t0 = 1_764_417_600_000;
-  const market: Market = {
-    assets: {
-      BTC: {
-        symbol: "BTC",
-        kind: "perp",
-        szDecimals: 5,
-        maxLeverage: 40,
-        marginTiers: [{ lowerBound: "0", maxLeverage: 40 }],
-        isDelisted: false,
-      },
-    },
-    quotes: { BTC: { symbol: "BTC", markPx: "60000", midPx: "60000", pxAtMs: t0 } },
-  };
-  const e = createPaperEngine(
-    {
-      accountId: "b",
-      cloneId: "c",
-      ownerId: "o",
-      kind: "sandbox",
-      startingBalanceMicroUsd: 10_000_000_000,
-      startMs: t0,
-      endMs: t0 + 3_600_000,
-      allowedSymbols: ["BTC"],
-    },
-    t0,
-  );
+  const market = btcMarket(t0);
+  const e = btcAccount(t0, "b");
   const n = 20_000;
   const started = performance.now();
   for (let i = 0; i < n; i++) {

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { foldSequence, sequenceArb } from "../../src/cli/lib/prop-fuzz";
 import { applyEvent, openAccount } from "../../src/domains/trading/engine.model";
 import { checkStep } from "../../src/domains/trading/invariants.model";
-import type { Market } from "../../src/domains/trading/market.model";
+import { btcMarket } from "../support/prop-engine-fixture";
 
 describe("ledger and gate invariants over random sequences", () => {
   it("hold for 1,000 sequences, with fills and denials covered", () => {
@@ -34,19 +34,7 @@ describe("ledger and gate invariants over random sequences", () => {
 
 describe("the invariant checker can fail", () => {
   const T0 = 1_764_417_600_000;
-  const market: Market = {
-    assets: {
-      BTC: {
-        symbol: "BTC",
-        kind: "perp",
-        szDecimals: 5,
-        maxLeverage: 40,
-        marginTiers: [{ lowerBound: "0", maxLeverage: 40 }],
-        isDelisted: false,
-      },
-    },
-    quotes: { BTC: { symbol: "BTC", markPx: "60000", midPx: "60000", pxAtMs: T0 } },
-  };
+  const market = btcMarket(T0);
   const opened = openAccount(
     {
       accountId: "x",

@@ -54,6 +54,19 @@ const listItem = (r: PropAccountRow) => ({
   createdAtMs: r.createdAtMs,
 });
 
+/** The visible account's object and the page asked for (params and query already validated by the route). */
+async function pageOf(c: Context<AppEnv>) {
+  const accountId = c.req.param("accountId") as string;
+  const q = SnapshotQuerySchema.parse(c.req.query());
+  await visibleAccount(c, accountId);
+  return {
+    stub: accountStub(c.env, accountId),
+    limit: q.limit,
+    resolution: q.resolution,
+    ...(q.cursor === undefined ? {} : { after: q.cursor }),
+  };
+}
+
 const nextCursor = <T>(items: T[], limit: number, cursorOf: (t: T) => number) => {
   const last = items[items.length - 1];
   return items.length === limit && last !== undefined ? cursorOf(last) : null;
@@ -168,17 +181,13 @@ export const propAccountRoutes = createRouter()
     return c.json(summary, 200);
   })
   .openapi(fillsRoute, async (c) => {
-    const { accountId } = c.req.valid("param");
-    const q = PageQuerySchema.parse(c.req.valid("query"));
-    await visibleAccount(c, accountId);
-    const rows = await accountStub(c.env, accountId).fills({ ...(q.cursor === undefined ? {} : { after: q.cursor }), limit: q.limit });
+    const { stub, ...q } = await pageOf(c);
+    const rows = await stub.fills(q);
     return c.json({ items: rows.map((r) => r.fill), nextCursor: nextCursor(rows, q.limit, (r) => r.seq) }, 200);
   })
   .openapi(ledgerRoute, async (c) => {
-    const { accountId } = c.req.valid("param");
-    const q = PageQuerySchema.parse(c.req.valid("query"));
-    await visibleAccount(c, accountId);
-    const rows = await accountStub(c.env, accountId).ledger({ ...(q.cursor === undefined ? {} : { after: q.cursor }), limit: q.limit });
+    const { stub, ...q } = await pageOf(c);
+    const rows = await stub.ledger(q);
     const items = rows.map((r) => {
       const tr = r.transfer;
       return {
@@ -194,10 +203,8 @@ export const propAccountRoutes = createRouter()
     return c.json({ items, nextCursor: nextCursor(rows, q.limit, (r) => r.seq) }, 200);
   })
   .openapi(ordersRoute, async (c) => {
-    const { accountId } = c.req.valid("param");
-    const q = PageQuerySchema.parse(c.req.valid("query"));
-    await visibleAccount(c, accountId);
-    const rows = await accountStub(c.env, accountId).orders({ ...(q.cursor === undefined ? {} : { after: q.cursor }), limit: q.limit });
+    const { stub, ...q } = await pageOf(c);
+    const rows = await stub.orders(q);
     const items = rows.map((r) => ({
       orderId: r.order_id,
       event: r.event as "placed",
@@ -209,14 +216,8 @@ export const propAccountRoutes = createRouter()
     return c.json({ items, nextCursor: nextCursor(rows, q.limit, (r) => r.seq) }, 200);
   })
   .openapi(snapshotsRoute, async (c) => {
-    const { accountId } = c.req.valid("param");
-    const q = SnapshotQuerySchema.parse(c.req.valid("query"));
-    await visibleAccount(c, accountId);
-    const rows = await accountStub(c.env, accountId).snapshots({
-      ...(q.cursor === undefined ? {} : { after: q.cursor }),
-      limit: q.limit,
-      hourlyOnly: q.resolution === "hour",
-    });
+    const { stub, resolution, ...q } = await pageOf(c);
+    const rows = await stub.snapshots({ ...q, hourlyOnly: resolution === "hour" });
     const items = rows.map((r) => ({ ...r.snapshot, t: r.t, hourly: r.hourly }));
     return c.json({ items, nextCursor: nextCursor(rows, q.limit, (r) => r.t) }, 200);
   })
