@@ -17,6 +17,7 @@ import { contextRoutes } from "./domains/context";
 import { DASHBOARD_PAGES, ingestionDashboard, ingestionHealthRoutes, latestRoutes, marketRoutes } from "./domains/market-data";
 import { opsRoutes } from "./domains/ops";
 import { strategyRoutes } from "./domains/strategy";
+import { tradingRoutes } from "./domains/trading";
 import type { PageAccess } from "./http/access";
 import type { AppEnv } from "./http/app-env";
 import { requireAuth, requireRole } from "./http/auth";
@@ -62,6 +63,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route("/", ingestionHealthRoutes);
   api.route("/", strategyRoutes);
   api.route("/", contextRoutes);
+  api.route("/", tradingRoutes);
   return api;
 }
 

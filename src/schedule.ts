@@ -5,7 +5,8 @@
  * reaching the scheduled handler is an error.
  */
 export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
-  "* * * * *": ["market-data.indicators-1m"],
+  // Prop accounts mark every minute (triggers, snapshots, liquidation), then finalize the ones due.
+  "* * * * *": ["market-data.indicators-1m", "prop.mark-to-market", "prop.finalize-due"],
   // The 1h rollup, then the 1h indicators over the bars it finalized.
   "*/5 * * * *": [
     "market-data.ensure-feeds",
@@ -16,6 +17,8 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
     "polymarket.poll-prices",
   ],
   "0 * * * *": ["ops.prune-job-runs"],
+  // Prop-account funding, a minute past the hour, for the hour that just ended.
+  "1 * * * *": ["prop.funding"],
   // Hourly, a few minutes past the hour: the asset registry (the feeds follow on the next */5 tick), and
   // candles past retention to the R2 archive.
   "3 * * * *": ["market-data.refresh-assets", "market-data.archive-candles"],

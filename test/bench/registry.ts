@@ -6,6 +6,7 @@ import { feedBench } from "./feed.bench";
 import { httpBench } from "./http.bench";
 import { indicatorsBench } from "./indicators.bench";
 import { ingestionBench } from "./ingestion.bench";
+import { propBench } from "./prop.bench";
 import { strategyBench } from "./strategy.bench";
 
 export interface BenchRow {
@@ -29,4 +30,5 @@ export const BENCHMARKS: Benchmark[] = [
   strategyBench,
   httpBench,
   contextBench,
+  propBench,
 ];
