@@ -3,9 +3,7 @@
  * which workerd requires for client sockets, so `ws://`/`wss://` become `http://`/`https://`) and
  * the candleSnapshot request. Outbound sockets do not hibernate; the alarm restarts a dropped one.
  */
-import { postInfo } from "../../src/domains/market-data/hyperliquid/info.client";
-import { CandleSnapshotSchema, type WireCandle } from "../../src/domains/market-data/hyperliquid/info.schemas";
-import type { FeedSocket } from "./feed-engine";
+import { CandleSnapshotSchema, type FeedSocket, postInfo, type WireCandle } from "../../src/domains/market-data";
 
 /** Opens a client WebSocket and wires its events to `handlers`. */
 export async function openExchangeSocket(wsUrl: string, handlers: { onMessage(text: string): void; onClose(): void }): Promise<FeedSocket> {

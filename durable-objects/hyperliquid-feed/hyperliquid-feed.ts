@@ -2,7 +2,7 @@
  * HyperliquidFeed: one Durable Object per feed shard (named `shard-<i>`). It holds one outbound
  * WebSocket to Hyperliquid for its coins and persists closed 1-minute candles into D1. The class is
  * a thin shell: RPC input is validated with the shared zod schema and the behaviour lives in
- * FeedEngine (feed-engine.ts) with its I/O adapters (exchange-io.ts) and storage (feed-storage.ts).
+ * FeedEngine (src/domains/market-data/hyperliquid/feed/feed-engine.ts) with its I/O adapters (exchange-io.ts) and storage (feed-storage.ts).
  *
  * The alarm is the only timer and the watchdog: it reconnects a dropped or silent socket, pings,
  * flushes and re-arms itself. It also wakes an evicted object, which then resumes from its stored
@@ -10,11 +10,9 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { openDb } from "../../src/db/client";
-import { upsertCandles1m } from "../../src/domains/market-data/hyperliquid/candles-ingest.service";
-import { type FeedConfigInput, FeedConfigSchema, type FeedStatus } from "../../src/domains/market-data/hyperliquid/feed.model";
+import { type FeedConfigInput, FeedConfigSchema, FeedEngine, type FeedStatus, upsertCandles1m } from "../../src/domains/market-data";
 import { migrateStorage } from "../shared/storage-migrations";
 import { fetchCandleSnapshot, openExchangeSocket } from "./exchange-io";
-import { FeedEngine } from "./feed-engine";
 import { FEED_STORAGE_MIGRATIONS, FeedStorage } from "./feed-storage";
 
 export class HyperliquidFeed extends DurableObject<Env> {

@@ -13,8 +13,13 @@ export {
   hyperliquidCandles1h,
   hyperliquidCandles1m,
 } from "./hyperliquid/candles.tables";
+export { upsertCandles1m } from "./hyperliquid/candles-ingest.service";
 export { exchangeJobs } from "./hyperliquid/exchange.jobs";
+export { FeedEngine, type FeedEngineDeps, type FeedSocket } from "./hyperliquid/feed/feed-engine";
+export { type FeedConfig, type FeedConfigInput, FeedConfigSchema, type FeedStatus } from "./hyperliquid/feed.model";
 export { type FeedShardRow, hyperliquidFeedShards } from "./hyperliquid/feed-shards.tables";
+export { postInfo } from "./hyperliquid/info.client";
+export { CandleSnapshotSchema, type WireCandle } from "./hyperliquid/info.schemas";
 export { marketRoutes } from "./hyperliquid/market.routes";
 export { ASSET_TAXONOMY, CATEGORIES, type CategoryId, TAXONOMY_VERSION } from "./hyperliquid/taxonomy.data";
 export { type IndicatorState, type IndicatorValues, newIndicatorState, stepIndicators } from "./indicators/indicator-engine.model";

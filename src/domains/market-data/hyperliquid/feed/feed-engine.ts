@@ -8,13 +8,8 @@
  * minute is emitted once (CandleAssembler); the committed-minute marks advance only after D1 accepted
  * the batch; `watchdog` (the alarm) is idempotent and safe to run twice.
  */
-import {
-  type FeedConfig,
-  type FeedSettings,
-  FeedSettingsSchema,
-  type FeedStatus,
-} from "../../src/domains/market-data/hyperliquid/feed.model";
-import type { WireCandle } from "../../src/domains/market-data/hyperliquid/info.schemas";
+import { type FeedConfig, type FeedSettings, FeedSettingsSchema, type FeedStatus } from "../feed.model";
+import type { WireCandle } from "../info.schemas";
 import { CandleAssembler } from "./candle-assembler";
 import { PING_MESSAGE, parseFrame, subscribeMessage } from "./ws-protocol";
 

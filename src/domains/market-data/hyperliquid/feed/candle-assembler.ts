@@ -12,7 +12,7 @@
  * After a disconnect the forming candle is dropped (its last state may be incomplete) so the
  * backfill supplies its final version. Pure: no I/O, no clock.
  */
-import type { WireCandle } from "../../src/domains/market-data/hyperliquid/info.schemas";
+import type { WireCandle } from "../info.schemas";
 
 const MINUTE_MS = 60_000;
 
