@@ -5,6 +5,7 @@
 import { createApp, defaultDeps } from "./app";
 import { dispatchCron } from "./cron/scheduler";
 
+export { HyperliquidBudget } from "../durable-objects/hyperliquid-budget/hyperliquid-budget";
 export { HyperliquidFeed } from "../durable-objects/hyperliquid-feed/hyperliquid-feed";
 export { PropAccount } from "../durable-objects/prop-account/prop-account";
 

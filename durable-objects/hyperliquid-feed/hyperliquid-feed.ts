@@ -10,7 +10,14 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { openDb } from "../../src/db/client";
-import { type FeedConfigInput, FeedConfigSchema, FeedEngine, type FeedStatus, upsertCandles1m } from "../../src/domains/market-data";
+import {
+  budgetGate,
+  type FeedConfigInput,
+  FeedConfigSchema,
+  FeedEngine,
+  type FeedStatus,
+  upsertCandles1m,
+} from "../../src/domains/market-data";
 import { migrateStorage } from "../shared/storage-migrations";
 import { fetchCandleSnapshot, openExchangeSocket } from "./exchange-io";
 import { FEED_STORAGE_MIGRATIONS, FeedStorage } from "./feed-storage";
@@ -21,11 +28,12 @@ export class HyperliquidFeed extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const db = openDb(env.DB);
+    const gate = budgetGate(env.HYPERLIQUID_BUDGET);
     this.engine = new FeedEngine({
       nowMs: () => Date.now(),
       random: Math.random,
       openSocket: openExchangeSocket,
-      fetchSnapshot: fetchCandleSnapshot,
+      fetchSnapshot: (infoUrl, coin, start, options) => fetchCandleSnapshot(gate, infoUrl, coin, start, options),
       persist: (candles) => upsertCandles1m(db, candles, Date.now()),
       storage: new FeedStorage(ctx.storage),
       setAlarm: (atMs) => void ctx.storage.setAlarm(atMs),
@@ -33,7 +41,7 @@ export class HyperliquidFeed extends DurableObject<Env> {
     });
     ctx.blockConcurrencyWhile(async () => {
       migrateStorage(ctx.storage, FEED_STORAGE_MIGRATIONS);
-      if (this.engine.restore() && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
+      this.engine.restore(await ctx.storage.getAlarm());
     });
   }
 

@@ -7,6 +7,20 @@ export { type AssetCtxRow, hyperliquidAssetCtxs } from "./hyperliquid/asset-cont
 export { type Asset, supportsChannel, toAsset } from "./hyperliquid/assets.model";
 export { getAssets, listAssets } from "./hyperliquid/assets.service";
 export { type HyperliquidAssetRow, hyperliquidAssets } from "./hyperliquid/assets.tables";
+export { BUDGET_OBJECT_NAME, budgetGate } from "./hyperliquid/budget/budget.gate";
+export {
+  candleSnapshotWeight,
+  estimateSnapshotWeight,
+  INFO_REQUEST_WEIGHT,
+  nextWaiter,
+  PeakMeter,
+  type ReserveRequest,
+  ReserveRequestSchema,
+  TokenBucket,
+  type Waiter,
+  type WeightBudgetSettings,
+  WeightBudgetSettingsSchema,
+} from "./hyperliquid/budget/weight-budget.model";
 export {
   type Candle1hRow,
   type Candle1mRow,
@@ -18,7 +32,7 @@ export { exchangeJobs } from "./hyperliquid/exchange.jobs";
 export { FeedEngine, type FeedEngineDeps, type FeedSocket } from "./hyperliquid/feed/feed-engine";
 export { type FeedConfig, type FeedConfigInput, FeedConfigSchema, type FeedStatus } from "./hyperliquid/feed.model";
 export { type FeedShardRow, hyperliquidFeedShards } from "./hyperliquid/feed-shards.tables";
-export { postInfo } from "./hyperliquid/info.client";
+export { InfoRequestError, postInfo, type WeightGate } from "./hyperliquid/info.client";
 export { CandleSnapshotSchema, type WireCandle } from "./hyperliquid/info.schemas";
 export { marketRoutes } from "./hyperliquid/market.routes";
 export { ASSET_TAXONOMY, CATEGORIES, type CategoryId, TAXONOMY_VERSION } from "./hyperliquid/taxonomy.data";

@@ -29,6 +29,10 @@ export const FeedSettingsSchema = z.object({
   initialBackfillMinutes: z.number().int().min(0).max(5000).default(120),
   /** candleSnapshot requests in flight at once per shard (rate budget: 1200 weight a minute per IP). */
   backfillConcurrency: z.number().int().positive().max(16).default(2),
+  /** Deadline of one candleSnapshot request (a hung info server must not stall the backfill). */
+  infoTimeoutMs: z.number().int().positive().default(10_000),
+  /** A failed backfill is retried after this long (× a jitter in [½, 1]); the budget also shrinks on 429. */
+  backfillRetryMs: z.number().int().positive().default(5_000),
   /** A forming candle closes by time when a message arrives this long after its close time `T`. */
   closeGraceMs: z.number().int().min(0).default(10_000),
 });
@@ -54,6 +58,7 @@ export const FeedStatusSchema = z.object({
   messagesTotal: z.number().int(),
   reconnects: z.number().int(),
   gapsBackfilled: z.number().int(),
+  backfillFailures: z.number().int(),
   candlesBackfilled: z.number().int(),
   candlesPersisted: z.number().int(),
   pendingCandles: z.number().int(),
