@@ -159,6 +159,8 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
   const weight = new WeightWindow(options.weightLimit ?? 1200, options.weightWindowMs ?? 60_000);
   const newConnections = new WeightWindow(maxNewConnections, options.weightWindowMs ?? 60_000);
   const requestsByType: Record<string, number> = {};
+  /** The `startTime` of the last candleSnapshot per coin: tests check where a backfill starts. */
+  const lastSnapshotStart: Record<string, number> = {};
   let hangUntilMs = 0;
   const hung = new Set<ServerResponse>();
   const info = recordedInfo();
@@ -173,6 +175,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
         return [422, "Failed to deserialize the JSON body into the target type"];
       }
       const endTime = typeof req.endTime === "number" ? req.endTime : undefined;
+      lastSnapshotStart[req.coin] = req.startTime;
       return [200, source.snapshot(req.coin, req.startTime, endTime, source.virtualNowMs())];
     }
     const answer = info[type];
@@ -237,6 +240,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
             rejected429: weight.rejected,
           },
           requestsByType,
+          lastSnapshotStart,
           hungRequests: hung.size,
         });
       }

@@ -62,6 +62,10 @@ export const FeedStatusSchema = z.object({
   candlesBackfilled: z.number().int(),
   candlesPersisted: z.number().int(),
   pendingCandles: z.number().int(),
+  /** Most minutes any coin holds above its floor: 0 once backfills are done (no-trade minutes do not pile up). */
+  closedAboveMax: z.number().int(),
+  /** Coins whose gap is not backfilled yet (waiting for weight, in flight, or failed and retried by the watchdog). */
+  backfillsPending: z.number().int(),
   malformedMessages: z.number().int(),
   unexpectedMessages: z.number().int(),
   errorFrames: z.number().int(),

@@ -135,9 +135,11 @@ export class CandleAssembler {
     }
   }
 
-  /** Minutes remembered above the floor (bounded: grows only while a backfill is outstanding). */
-  closedAboveCount(coin: string): number {
-    return this.coins.get(coin)?.closedAbove.size ?? 0;
+  /** Most minutes remembered above the floor by any coin (grows only while a backfill is outstanding). */
+  closedAboveMax(): number {
+    let max = 0;
+    for (const state of this.coins.values()) max = Math.max(max, state.closedAbove.size);
+    return max;
   }
 
   /** Where a backfill of `coin` starts: the minute after the closed floor, else `fallbackMs`. */

@@ -382,6 +382,8 @@ export class FeedEngine {
       lastMessageAgeMs: this.lastMessageAtMs === undefined ? null : now - this.lastMessageAtMs,
       messagesPerMinute: this.meter.perMinute(now),
       pendingCandles: this.pending.length,
+      closedAboveMax: this.assembler.closedAboveMax(),
+      backfillsPending: this.needsBackfill.size,
       lastError: this.lastError,
       ...this.counters,
     };
