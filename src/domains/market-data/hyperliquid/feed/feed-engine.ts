@@ -144,7 +144,8 @@ export class FeedEngine {
       this.acked.delete(coin);
       this.needsBackfill.delete(coin);
     }
-    for (const coin of added) this.assembler.track(coin, persisted.get(coin));
+    // A coin moved here from another shard carries its floor (newest stored minute) in the config.
+    for (const coin of added) this.assembler.track(coin, persisted.get(coin) ?? config.floors?.[coin]);
     return { added, removed };
   }
 
