@@ -107,7 +107,9 @@ export function assignShards(
     if (placed.has(symbol)) continue;
     let target = shards.findIndex((coins) => (coins?.length ?? 0) < shardSize);
     if (target === -1) target = shards.push([]) - 1;
-    (shards[target] ??= []).push(symbol);
+    const list = shards[target] ?? [];
+    list.push(symbol);
+    shards[target] = list;
     placed.add(symbol);
     const from = previousShard.get(symbol);
     if (from !== undefined && from !== target) moved.push(symbol);
