@@ -1,4 +1,5 @@
 /** Benchmarks known to `npm run bench`. Each returns figures; none asserts a timing. */
+import { coldStartBench } from "./cold-start.bench";
 import { cronBench } from "./cron.bench";
 import { discoveryBench } from "./discovery.bench";
 import { feedBench } from "./feed.bench";
@@ -18,4 +19,12 @@ export interface Benchmark {
   run(): Promise<BenchRow[]>;
 }
 
-export const BENCHMARKS: Benchmark[] = [cronBench, feedBench, indicatorsBench, ingestionBench, discoveryBench, strategyBench];
+export const BENCHMARKS: Benchmark[] = [
+  cronBench,
+  feedBench,
+  coldStartBench,
+  indicatorsBench,
+  ingestionBench,
+  discoveryBench,
+  strategyBench,
+];

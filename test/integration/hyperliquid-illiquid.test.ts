@@ -88,7 +88,9 @@ describe("an illiquid coin (no-trade minutes omitted)", () => {
   });
 
   it("stores exactly the traded minutes; rollup and indicators follow the same representation", async () => {
+    // Stop the feed first: live closes must not land between the reads below.
     await stub.flush();
+    await stub.configure({ shardId: SHARD, coins: [], wsUrl: replay.wsUrl, infoUrl: replay.infoUrl });
     const rows = await stored();
     const state = await control("state");
     const anchor = state.anchorMinuteMs as number;
