@@ -131,7 +131,11 @@ function keysetUrl(urls: PolymarketUrls, list: "events" | "markets", pageSize: n
   return url;
 }
 
-/** Walks a keyset list until `next_cursor` is absent (or `maxPages`). Gamma ignores `cursor`: use `after_cursor`. */
+/**
+ * Walks a keyset list until `next_cursor` is absent (or `maxPages`). Gamma ignores `cursor`: use
+ * `after_cursor`. A cursor seen before in this walk means the server is looping: the run fails with
+ * that error recorded (instead of re-reading the same pages until `maxPages`).
+ */
 async function walkKeyset(
   first: URL,
   maxPages: number,
@@ -139,11 +143,14 @@ async function walkKeyset(
   onPage: (url: string, page: number) => Promise<string | null | undefined>,
 ): Promise<void> {
   let cursor: string | null | undefined;
+  const seen = new Set<string>();
   for (let page = 0; page < maxPages; page++) {
     const url = new URL(first);
     if (cursor) url.searchParams.set("after_cursor", cursor);
     cursor = await onPage(url.toString(), page);
     if (!cursor) return;
+    if (seen.has(cursor)) throw new Error(`${name}: repeated cursor after page ${page} (run incomplete: nothing promoted or closed)`);
+    seen.add(cursor);
   }
   throw new Error(`${name}: more than ${maxPages} pages; raise maxPages (run incomplete: nothing promoted or closed)`);
 }
