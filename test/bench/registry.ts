@@ -1,4 +1,6 @@
 /** Benchmarks known to `npm run bench`. Each returns figures; none asserts a timing. */
+
+import { coldStartBench } from "./cold-start.bench";
 import { contextBench } from "./context.bench";
 import { cronBench } from "./cron.bench";
 import { discoveryBench } from "./discovery.bench";
@@ -24,6 +26,7 @@ export interface Benchmark {
 export const BENCHMARKS: Benchmark[] = [
   cronBench,
   feedBench,
+  coldStartBench,
   indicatorsBench,
   ingestionBench,
   discoveryBench,
