@@ -9,6 +9,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { systemClock } from "./core/clock";
 import { randomIds } from "./core/ids";
 import { cronRoutes } from "./cron/cron.routes";
+import { lifecycleRoutes } from "./domains/lifecycle";
 import { ingestionDashboard, ingestionHealthRoutes, latestRoutes, marketRoutes } from "./domains/market-data";
 import { opsRoutes } from "./domains/ops/ops.routes";
 import { strategyRoutes } from "./domains/strategy";
@@ -33,6 +34,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route("/", latestRoutes);
   api.route("/", ingestionHealthRoutes);
   api.route("/", strategyRoutes);
+  api.route("/", lifecycleRoutes);
   return api;
 }
 

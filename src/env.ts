@@ -5,12 +5,15 @@
 import { z } from "zod";
 import type { Clock } from "./core/clock";
 import type { IdGenerator } from "./core/ids";
+import type { AuditionAccounts } from "./domains/lifecycle/audition.port";
 import type { AuthClaims } from "./http/auth";
 
 /** Injected dependencies every service may use (tests replace them). */
 export interface AppDeps {
   clock: Clock;
   ids: IdGenerator;
+  /** The trading engine as auditions see it; tests inject a fake. Default: the trading domain (lifecycle/audition.accounts.ts). */
+  auditionAccounts?: AuditionAccounts;
 }
 
 export type AppEnv = {

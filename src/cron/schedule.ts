@@ -4,7 +4,8 @@
  * reaching the scheduled handler is an error.
  */
 export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
-  "* * * * *": ["market-data.indicators-1m"],
+  // Lifecycle: pending fee payments, then audition evaluation, then arena entry (which seats what it queued).
+  "* * * * *": ["market-data.indicators-1m", "lifecycle.recheck-payments", "lifecycle.auditions-worker", "lifecycle.arena-entry-worker"],
   // The 1h rollup, then the 1h indicators over the bars it finalized.
   "*/5 * * * *": [
     "market-data.ensure-feeds",

@@ -1,4 +1,18 @@
 /** Every D1 table, gathered for the schema drift test and doc/storage-schema.md. */
+
+import {
+  arenaSlots,
+  auditions,
+  creditEntries,
+  lifecycleEvents,
+  payments,
+  profileNames,
+  profileVersions,
+  promotionQueue,
+  retiredClones,
+  walletNonces,
+  wallets,
+} from "../domains/lifecycle";
 import {
   defillamaMetrics,
   hyperliquidAssetCtxs,
@@ -39,4 +53,15 @@ export const ALL_TABLES = [
   clones,
   cloneEntitlements,
   clonePipelines,
+  walletNonces,
+  wallets,
+  payments,
+  creditEntries,
+  lifecycleEvents,
+  auditions,
+  profileVersions,
+  profileNames,
+  promotionQueue,
+  arenaSlots,
+  retiredClones,
 ];

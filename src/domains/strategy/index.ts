@@ -4,11 +4,11 @@ import { createRouter } from "../../http/router";
 import { cloneRoutes } from "./clones/clones.routes";
 import { pipelineRoutes } from "./pipeline/pipeline.routes";
 
-export type { Clone, Entitlement } from "./clones/clones.model";
+export { type Clone, type Entitlement, modelStrengthExcess } from "./clones/clones.model";
 export { entitlementOf, findClone } from "./clones/clones.service";
 export { type CloneRow, cloneEntitlements, clones, type EntitlementRow } from "./clones/clones.tables";
 export { findModel, MODELS, type Model } from "./clones/models.data";
-export { compileStored, loadRegistry } from "./pipeline/pipeline.service";
+export { checkPipeline, compileStored, getPipeline, loadRegistry } from "./pipeline/pipeline.service";
 export { clonePipelines, type PipelineRow } from "./pipeline/pipeline.tables";
 export type { CompiledPlan, CompiledStrategy, Execution, Read, SkippedRead } from "./pipeline/plan.model";
 
