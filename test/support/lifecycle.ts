@@ -16,6 +16,8 @@ export type Role = "user" | "admin" | "service";
 
 /** One id sequence per test file (modules are per file), shared by every harness so ids never collide. */
 const ids = sequentialIds();
+/** Manual job runs are keyed by (job, time): runs of one file must never share a time. */
+let lastJobMs = 0;
 
 export function lifecycleHarness(startMs: number, vars: Record<string, string> = {}, auditionAccounts?: AuditionAccounts) {
   const clock = manualClock(startMs);
@@ -36,9 +38,10 @@ export function lifecycleHarness(startMs: number, vars: Record<string, string> =
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any };
   }
 
-  /** Runs a job now; the clock moves 1 s first so each manual run has its own heartbeat key. */
+  /** Runs a job now; the clock moves ≥ 1 s first so each manual run of the file has its own heartbeat key. */
   async function runJob(name: string, params: Record<string, unknown> = {}) {
-    clock.advance(1000);
+    clock.set(Math.max(clock.nowMs(), lastJobMs) + 1000);
+    lastJobMs = clock.nowMs();
     const outcome = await runJobNow(workerEnv(), deps, name, params);
     if (!outcome.ok || outcome.value.status !== "ran") throw new Error(`job ${name} did not run`);
     const run = outcome.value.run;
