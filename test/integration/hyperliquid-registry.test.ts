@@ -8,7 +8,7 @@ import { env, SELF } from "cloudflare:test";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { fixedClock, HOUR_MS } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
-import { runJobNow } from "../../src/cron/scheduler";
+import { runJobNow } from "../../src/jobs";
 import { bearer } from "../support/auth";
 
 const replay = inject("replayExchange");

@@ -7,9 +7,8 @@ import { env } from "cloudflare:test";
 import { createApp } from "../../src/app";
 import { manualClock } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
-import { runJobNow } from "../../src/cron/scheduler";
-import type { AuditionAccounts } from "../../src/domains/lifecycle";
-import type { AppDeps } from "../../src/env";
+import type { AuditionAccounts, LifecycleDeps } from "../../src/domains/lifecycle";
+import { runJobNow } from "../../src/jobs";
 import { bearer } from "./auth";
 
 export type Role = "user" | "admin" | "service";
@@ -21,7 +20,7 @@ let lastJobMs = 0;
 
 export function lifecycleHarness(startMs: number, vars: Record<string, string> = {}, auditionAccounts?: AuditionAccounts) {
   const clock = manualClock(startMs);
-  const deps: AppDeps = { clock, ids, auditionAccounts };
+  const deps: LifecycleDeps = { clock, ids, auditionAccounts };
   const app = createApp(deps);
   const settings = { ...vars };
   const workerEnv = () => ({ ...env, ...settings }) as Env;

@@ -10,9 +10,9 @@
  * `lifecycle.arena-entry-worker`.
  */
 import { and, asc, eq, type SQL, sql } from "drizzle-orm";
+import type { AppDeps } from "../../core/deps";
 import { err, ok, type Result } from "../../core/result";
 import type { Db } from "../../db/client";
-import type { AppDeps } from "../../env";
 import { compareQueue, planAdmissions, QUEUE_TRANSITIONS, type QueueEvent } from "./arena.model";
 import { arenaSlots, promotionQueue, type QueueEntryRow, retiredClones } from "./arena.tables";
 import { eventStatement } from "./lifecycle-events.service";

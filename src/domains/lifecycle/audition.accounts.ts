@@ -4,8 +4,9 @@
  * route maps to 503 and the audition is voided with its credit refunded; results are unknown, so the
  * worker waits. Tests and the lead's wiring replace this through `AppDeps.auditionAccounts`.
  */
+
+import type { AppDeps } from "../../core/deps";
 import { err } from "../../core/result";
-import type { AppDeps } from "../../env";
 import type { AuditionAccounts } from "./audition.port";
 
 export const tradingAuditionAccounts = (_env: Env): AuditionAccounts => ({
@@ -13,7 +14,12 @@ export const tradingAuditionAccounts = (_env: Env): AuditionAccounts => ({
   result: async () => undefined,
 });
 
+/** AppDeps plus the optional audition port (tests). */
+export interface LifecycleDeps extends AppDeps {
+  auditionAccounts?: AuditionAccounts;
+}
+
 /** The injected port, else the trading engine adapter. */
 export function auditionAccountsOf(deps: AppDeps, env: Env): AuditionAccounts {
-  return deps.auditionAccounts ?? tradingAuditionAccounts(env);
+  return (deps as LifecycleDeps).auditionAccounts ?? tradingAuditionAccounts(env);
 }

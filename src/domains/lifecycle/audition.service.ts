@@ -11,9 +11,9 @@
  */
 import { and, asc, eq, lte, sql } from "drizzle-orm";
 import { HOUR_MS } from "../../core/clock";
+import type { AppDeps } from "../../core/deps";
 import { err, ok, type Result } from "../../core/result";
 import type { Db } from "../../db/client";
-import type { AppDeps } from "../../env";
 import { type Clone, checkPipeline, entitlementOf, findModel, getPipeline, loadRegistry, modelStrengthExcess } from "../strategy";
 import { enqueueStatement, isRetired } from "./arena.service";
 import {
@@ -30,7 +30,7 @@ import {
 import type { AuditionAccounts } from "./audition.port";
 import { type AuditionRow, auditions } from "./audition.tables";
 import { consumeStatement, refundStatement } from "./credit.service";
-import type { LifecycleSettings } from "./lifecycle.settings";
+import type { LifecycleSettings } from "./lifecycle.config";
 import { eventStatement } from "./lifecycle-events.service";
 import { rawStatement } from "./raw-statement";
 import { transition } from "./transitions.model";

@@ -6,7 +6,7 @@
  */
 import { createPublicClient, http, TransactionReceiptNotFoundError } from "viem";
 import { err, ok, type Result } from "../../core/result";
-import type { FeeSettings } from "./lifecycle.settings";
+import type { FeeSettings } from "./lifecycle.config";
 import type { ReceiptFacts } from "./payment.model";
 
 export interface ChainFacts {

@@ -5,6 +5,7 @@ import { auditionRoutes } from "./audition.routes";
 import { walletPaymentRoutes } from "./wallet-payment.routes";
 
 export { arenaSlots, promotionQueue, retiredClones } from "./arena.tables";
+export type { LifecycleDeps } from "./audition.accounts";
 export type { AccountResult } from "./audition.model";
 export type { AuditionAccounts, OpenAuditionAccount } from "./audition.port";
 export { auditions } from "./audition.tables";

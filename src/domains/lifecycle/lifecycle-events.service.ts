@@ -4,8 +4,8 @@
  * statements having taken effect (e.g. "the payment row I inserted exists").
  */
 import { and, asc, eq, type SQL, sql } from "drizzle-orm";
+import type { AppDeps } from "../../core/deps";
 import type { Db } from "../../db/client";
-import type { AppDeps } from "../../env";
 import { type LifecycleEventInput, type LifecycleEventRow, lifecycleEvents } from "./lifecycle-events.tables";
 import { rawStatement } from "./raw-statement";
 

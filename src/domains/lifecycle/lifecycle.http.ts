@@ -5,12 +5,12 @@
  */
 import type { Context } from "hono";
 import { openDb } from "../../db/client";
-import type { AppEnv } from "../../env";
+import type { AppEnv } from "../../http/app-env";
 import { assertOwner } from "../../http/auth";
 import { ApiError, notFound } from "../../http/errors";
 import { type Clone, findClone } from "../strategy";
 import type { SubmitAuditionFailure } from "./audition.service";
-import { readLifecycleSettings } from "./lifecycle.settings";
+import { readLifecycleSettings } from "./lifecycle.config";
 import type { SubmitFailure } from "./payment.service";
 import type { WalletFailure } from "./wallet.model";
 

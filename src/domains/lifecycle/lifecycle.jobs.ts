@@ -9,7 +9,7 @@ import { openDb } from "../../db/client";
 import { syncArena } from "./arena.service";
 import { auditionAccountsOf } from "./audition.accounts";
 import { runAuditionsWorker } from "./audition.service";
-import { feeSettings, readLifecycleSettings } from "./lifecycle.settings";
+import { feeSettings, readLifecycleSettings } from "./lifecycle.config";
 import { recheckPendingPayments } from "./payment.service";
 
 export const lifecycleJobs = [

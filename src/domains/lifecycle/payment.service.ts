@@ -9,12 +9,12 @@
  * grant twice either. Callers: payment routes, the `lifecycle.recheck-payments` job.
  */
 import { and, asc, eq, sql } from "drizzle-orm";
+import type { AppDeps } from "../../core/deps";
 import { err, ok, type Result } from "../../core/result";
 import type { Db } from "../../db/client";
-import type { AppDeps } from "../../env";
 import { grantStatement } from "./credit.service";
 import { readChainFacts } from "./evm.client";
-import type { FeeSettings } from "./lifecycle.settings";
+import type { FeeSettings } from "./lifecycle.config";
 import { eventStatement } from "./lifecycle-events.service";
 import { judgeReceipt, PAYMENT_TRANSITIONS, type Payment, type PaymentReason, type Verdict } from "./payment.model";
 import { type PaymentRow, payments } from "./payment.tables";

@@ -9,9 +9,9 @@
  * arena.service (approved-profile gate).
  */
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import type { AppDeps } from "../../core/deps";
 import { err, ok, type Result } from "../../core/result";
 import type { Db } from "../../db/client";
-import type { AppDeps } from "../../env";
 import { eventStatement } from "./lifecycle-events.service";
 import {
   MODERATION_TRANSITIONS,

@@ -1,5 +1,9 @@
-/** Every D1 table, gathered for the schema drift test and doc/storage-schema.md. */
+/**
+ * Every D1 table, gathered for the schema drift test (test/integration/schema-drift.test.ts) only; a
+ * new table is added here and to doc/storage-schema.md.
+ */
 
+import { jobRuns } from "../../src/cron/job-runs.tables";
 import {
   arenaSlots,
   auditions,
@@ -12,7 +16,7 @@ import {
   retiredClones,
   walletNonces,
   wallets,
-} from "../domains/lifecycle";
+} from "../../src/domains/lifecycle";
 import {
   defillamaMetrics,
   hyperliquidAssetCtxs,
@@ -29,9 +33,8 @@ import {
   polymarketMarkets,
   polymarketMarketsStaging,
   polymarketPrices,
-} from "../domains/market-data";
-import { jobRuns } from "../domains/ops";
-import { cloneEntitlements, clonePipelines, clones } from "../domains/strategy";
+} from "../../src/domains/market-data";
+import { cloneEntitlements, clonePipelines, clones } from "../../src/domains/strategy";
 
 export const ALL_TABLES = [
   jobRuns,

@@ -1,5 +1,7 @@
 /**
- * Lifecycle settings, read from the Worker's vars at the edge (zod). Every chain fact, fee, duration,
+ * Lifecycle settings, read from the Worker's vars at the edge (zod). The schema is also composed into
+ * the Worker configuration (src/config.ts), so a bad value fails there too; this leaf file parses its own
+ * part so lifecycle code never imports src/config.ts (which imports this file). Every chain fact, fee, duration,
  * pass criterion, retry rule and slot count is a setting, never a constant in code. Amounts of the fee
  * token are in its base units (USDC: 6 decimals, so 1 base unit = 1 micro-USD).
  */
@@ -17,7 +19,7 @@ const address = z
       .optional(),
   );
 
-export const LifecycleSettingsSchema = z.object({
+export const LifecycleConfigSchema = z.object({
   /** JSON-RPC endpoint of the chain the audition fee is paid on. */
   LIFECYCLE_RPC_URL: z.url().optional(),
   LIFECYCLE_CHAIN_ID: z.coerce.number().int().positive().default(42161),
@@ -47,11 +49,11 @@ export const LifecycleSettingsSchema = z.object({
   /** Number of Arena slots. */
   ARENA_SLOTS: z.coerce.number().int().min(0).default(8),
 });
-export type LifecycleSettings = z.infer<typeof LifecycleSettingsSchema>;
+export type LifecycleSettings = z.infer<typeof LifecycleConfigSchema>;
 
 /** Parses the lifecycle settings from `env`; a bad setting is a deploy error, thrown loudly. */
 export function readLifecycleSettings(env: Env): LifecycleSettings {
-  const parsed = LifecycleSettingsSchema.safeParse(env);
+  const parsed = LifecycleConfigSchema.safeParse(env);
   if (!parsed.success) throw new Error(`invalid lifecycle settings: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }
