@@ -10,6 +10,7 @@ import { systemClock } from "./core/clock";
 import type { AppDeps } from "./core/deps";
 import { randomIds } from "./core/ids";
 import { createCronRoutes } from "./cron/cron.routes";
+import { contextRoutes } from "./domains/context";
 import { lifecycleRoutes } from "./domains/lifecycle";
 import { ingestionDashboard, ingestionHealthRoutes, latestRoutes, marketRoutes } from "./domains/market-data";
 import { opsRoutes } from "./domains/ops";
@@ -36,6 +37,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route("/", latestRoutes);
   api.route("/", ingestionHealthRoutes);
   api.route("/", strategyRoutes);
+  api.route("/", contextRoutes);
   api.route("/", lifecycleRoutes);
   return api;
 }

@@ -4,8 +4,11 @@
  * The first test walks the whole path from the recorded fee payment (JSON-RPC stand-in) to a passed
  * audition in the Promotion Queue.
  */
+
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { HOUR_MS } from "../../src/core/clock";
+import { accountStub, EMPTY_MARKET, getAccountSummary } from "../../src/domains/trading";
 import { lifecycleHarness } from "../support/lifecycle";
 import { eligibleClone, FakeAuditionAccounts, grantCredits, PASSING } from "../support/lifecycle-clones";
 import { seedRecordedRegistry } from "../support/registry-seed";
@@ -199,5 +202,44 @@ describe("auditions", () => {
     expect((await h.call("mallory", "GET", `/clones/${cloneId}/auditions`)).status).toBe(404);
     expect((await h.call("mallory", "GET", `/auditions/${audition.id}`)).status).toBe(404);
     expect((await h.call("ops", "GET", `/auditions/${audition.id}`, undefined, "admin")).status).toBe(200);
+  });
+
+  it("with the real trading engine: opens a pinned `audition` prop account, reads its finalized result", async () => {
+    const h = lifecycleHarness(NOW, { ...SETTINGS, AUDITION_MIN_FILLS: "0", AUDITION_RULES_JSON: '{"maxLeverage":5}' });
+    const cloneId = await eligibleClone(h, "wes");
+    await grantCredits("wes", 1, "engine");
+    const res = await h.call("wes", "POST", `/clones/${cloneId}/auditions`);
+    expect(res.status).toBe(201);
+    const audition = res.body;
+    expect(audition.accountId).toMatch(/^pa_/);
+    const summary = await getAccountSummary({ env, ids: h.deps.ids }, audition.accountId, NOW);
+    expect(summary).toMatchObject({ accountId: audition.accountId, kind: "audition", status: "active" });
+
+    // Not finalized yet: the worker waits. Then the trading finalizer (called here directly) settles it.
+    h.clock.set(audition.endsAtMs);
+    // (earlier tests' auditions, opened on the fake engine, are unknown to the real one and wait too)
+    expect((await h.runJob("lifecycle.auditions-worker")).summary).toMatchObject({ passed: 0, failed: 0 });
+    expect((await h.call("wes", "GET", `/auditions/${audition.id}`)).body.status).toBe("running");
+    const result = await accountStub(env, audition.accountId).finalize(audition.endsAtMs, EMPTY_MARKET);
+    expect(result).toMatchObject({
+      outcome: "completed",
+      fills: 0,
+      returnPct: 0,
+      pins: { pipelineVersion: 1, modelId: "gpt-5", auditionId: audition.id },
+    });
+    expect((await h.runJob("lifecycle.auditions-worker")).summary).toMatchObject({ passed: 1 });
+    expect((await h.call("wes", "GET", `/auditions/${audition.id}`)).body).toMatchObject({
+      status: "passed",
+      score: 0,
+      result: { account: { status: "finalized", fills: 0, returnBps: 0, maxDrawdownBps: 0 } },
+    });
+  });
+
+  it("with the real engine, invalid audition rules void the audition and refund the credit", async () => {
+    const h = lifecycleHarness(NOW, { ...SETTINGS, AUDITION_RULES_JSON: '{"maxLeverage":500}' });
+    const cloneId = await eligibleClone(h, "xan");
+    await grantCredits("xan", 1, "badrules");
+    expect((await h.call("xan", "POST", `/clones/${cloneId}/auditions`)).status).toBe(503);
+    expect((await h.call("xan", "GET", "/me/credits")).body).toMatchObject({ available: 1, refunded: 1 });
   });
 });

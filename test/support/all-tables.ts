@@ -4,6 +4,7 @@
  */
 
 import { jobRuns } from "../../src/cron/job-runs.tables";
+import { artifactLinks } from "../../src/domains/artifacts";
 import {
   arenaSlots,
   auditions,
@@ -27,6 +28,7 @@ import {
   hyperliquidFeedShards,
   hyperliquidIndicatorState,
   hyperliquidIndicators,
+  hyperliquidMarginTables,
   ingestionRuns,
   polymarketEvents,
   polymarketEventsStaging,
@@ -35,6 +37,7 @@ import {
   polymarketPrices,
 } from "../../src/domains/market-data";
 import { cloneEntitlements, clonePipelines, clones } from "../../src/domains/strategy";
+import { propAccounts, propPositions, propResults } from "../../src/domains/trading";
 
 export const ALL_TABLES = [
   jobRuns,
@@ -53,9 +56,14 @@ export const ALL_TABLES = [
   hyperliquidIndicators,
   hyperliquidIndicatorState,
   hyperliquidCandleArchives,
+  hyperliquidMarginTables,
   clones,
   cloneEntitlements,
   clonePipelines,
+  propAccounts,
+  propPositions,
+  propResults,
+  artifactLinks,
   walletNonces,
   wallets,
   payments,

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { planAdmissions, QUEUE_TRANSITIONS } from "../../src/domains/lifecycle/arena.model";
+import { toAuditionResult } from "../../src/domains/lifecycle/audition.accounts";
 import {
   AUDITION_EVENTS,
   AUDITION_TRANSITIONS,
@@ -190,6 +191,22 @@ describe("display names and credits", () => {
       consumed: 2,
       refunded: 1,
       available: 1,
+    });
+  });
+});
+
+describe("trading result → audition result", () => {
+  const base = { fills: 7, returnPct: 12.3456, maxDrawdownPct: 4.005, outcome: "completed" as const };
+  const as = (r: typeof base | { fills: number; returnPct: number; maxDrawdownPct: number; outcome: "liquidated" }) =>
+    toAuditionResult(r as unknown as Parameters<typeof toAuditionResult>[0]);
+  it("maps outcomes and converts percentages to rounded basis points", () => {
+    expect(toAuditionResult(null)).toMatchObject({ status: "active" });
+    expect(as(base)).toEqual({ status: "finalized", fills: 7, returnBps: 1235, maxDrawdownBps: 401 });
+    expect(as({ fills: 3, returnPct: -99.995, maxDrawdownPct: 100, outcome: "liquidated" })).toEqual({
+      status: "liquidated",
+      fills: 3,
+      returnBps: -10000,
+      maxDrawdownBps: 10000,
     });
   });
 });

@@ -7,12 +7,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { assertOwner } from "../../http/auth";
 import { ApiError, errorResponses, notFound } from "../../http/errors";
 import { createRouter, jsonResponse } from "../../http/router";
+import { ownedClone } from "../strategy";
 import { QueueEntrySchema, SlotSchema } from "./arena.model";
 import { listQueue, listSlots } from "./arena.service";
-import { auditionAccountsOf } from "./audition.accounts";
+import { auditionAccountsOf, auditionRules } from "./audition.accounts";
 import { AuditionSchema } from "./audition.model";
 import { findAudition, listAuditions, submitAudition, toAudition } from "./audition.service";
-import { actorOf, auditionError, dbOf, ownedClone, settingsOf } from "./lifecycle.http";
+import { actorOf, auditionError, dbOf, settingsOf } from "./lifecycle.http";
 import { ProfileInputSchema, ProfileVersionSchema, PublicProfileSchema } from "./profile.model";
 import { publicProfile, submitProfile } from "./profile.service";
 
@@ -95,7 +96,14 @@ export const auditionRoutes = createRouter()
   .openapi(submitAuditionRoute, async (c) => {
     const clone = await ownedClone(c, c.req.valid("param").cloneId);
     const deps = c.get("deps");
-    const submitted = await submitAudition(dbOf(c), deps, settingsOf(c), auditionAccountsOf(deps, c.env), clone, actorOf(c));
+    const submitted = await submitAudition(
+      dbOf(c),
+      deps,
+      settingsOf(c),
+      auditionAccountsOf(deps, c.env, auditionRules(settingsOf(c))),
+      clone,
+      actorOf(c),
+    );
     if (!submitted.ok) throw auditionError(submitted.error);
     return c.json(submitted.value, 201);
   })

@@ -37,6 +37,20 @@ export const LifecycleConfigSchema = z.object({
   WALLET_NONCE_TTL_SEC: z.coerce.number().int().min(10).default(600),
   AUDITION_STARTING_BALANCE_MICRO_USD: z.coerce.number().int().positive().default(10_000_000_000),
   AUDITION_DURATION_HOURS: z.coerce.number().positive().default(72),
+  /** Fixed trading rules of every audition account (JSON object; `{}` = the engine's defaults, see trading's RulesSchema). */
+  AUDITION_RULES_JSON: z
+    .string()
+    .default("{}")
+    .transform((text, ctx) => {
+      try {
+        const value: unknown = JSON.parse(text);
+        if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: "custom", message: "a JSON object" });
+      return z.NEVER;
+    }),
   AUDITION_MIN_FILLS: int(5),
   /** Minimum return over the audition, in basis points of the starting balance (may be negative). */
   AUDITION_MIN_RETURN_BPS: z.coerce.number().int().default(0),

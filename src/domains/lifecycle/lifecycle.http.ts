@@ -1,14 +1,12 @@
 /**
- * HTTP helpers shared by the lifecycle routes: settings and the db from the request, loading a clone
- * the caller may act on (owner or admin; 404 otherwise), and the mapping of lifecycle failures to the
+ * HTTP helpers shared by the lifecycle routes: settings and the db from the request, the audit actor,
+ * and the mapping of lifecycle failures to the
  * error envelope (the one place where reason codes become statuses).
  */
 import type { Context } from "hono";
 import { openDb } from "../../db/client";
 import type { AppEnv } from "../../http/app-env";
-import { assertOwner } from "../../http/auth";
-import { ApiError, notFound } from "../../http/errors";
-import { type Clone, findClone } from "../strategy";
+import { ApiError } from "../../http/errors";
 import type { SubmitAuditionFailure } from "./audition.service";
 import { readLifecycleSettings } from "./lifecycle.config";
 import type { SubmitFailure } from "./payment.service";
@@ -21,13 +19,6 @@ export const settingsOf = (c: Context<AppEnv>) => readLifecycleSettings(c.env);
 export function actorOf(c: Context<AppEnv>): string {
   const auth = c.get("auth");
   return auth.role === "user" ? auth.sub : `${auth.role}:${auth.sub}`;
-}
-
-export async function ownedClone(c: Context<AppEnv>, cloneId: string): Promise<Clone> {
-  const clone = await findClone(dbOf(c), cloneId);
-  if (!clone) throw notFound("clone");
-  assertOwner(c.get("auth"), clone.ownerId, "clone");
-  return clone;
 }
 
 const WALLET_MESSAGES: Record<WalletFailure["kind"], string> = {

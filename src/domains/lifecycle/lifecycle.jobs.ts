@@ -7,7 +7,7 @@ import { z } from "zod";
 import { defineJob } from "../../cron/job";
 import { openDb } from "../../db/client";
 import { syncArena } from "./arena.service";
-import { auditionAccountsOf } from "./audition.accounts";
+import { auditionAccountsOf, auditionRules } from "./audition.accounts";
 import { runAuditionsWorker } from "./audition.service";
 import { feeSettings, readLifecycleSettings } from "./lifecycle.config";
 import { recheckPendingPayments } from "./payment.service";
@@ -33,7 +33,12 @@ export const lifecycleJobs = [
     description: "Evaluates finalized audition accounts against the pass criteria; passed clones enter the Promotion Queue",
     params: z.object({}),
     async run({ env, deps }) {
-      const counts = await runAuditionsWorker(openDb(env.DB), deps, auditionAccountsOf(deps, env), "worker:lifecycle.auditions-worker");
+      const counts = await runAuditionsWorker(
+        openDb(env.DB),
+        deps,
+        auditionAccountsOf(deps, env, auditionRules(readLifecycleSettings(env))),
+        "worker:lifecycle.auditions-worker",
+      );
       return { itemsProcessed: counts.passed + counts.failed, summary: counts };
     },
   }),
