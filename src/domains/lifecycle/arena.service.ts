@@ -213,23 +213,29 @@ export async function retireClone(
   const [entry] = await db.select().from(promotionQueue).where(eq(promotionQueue.cloneId, cloneId));
   const nowMs = deps.clock.nowMs();
   const entryMove = entry && transition(QUEUE_TRANSITIONS, entry.status, "retire");
-  await db.batch([
-    db.insert(retiredClones).values({ cloneId, retiredBy: actor, reason, retiredAtMs: nowMs }),
-    db.delete(arenaSlots).where(eq(arenaSlots.cloneId, cloneId)),
-    eventStatement(db, deps, {
-      subjectKind: "queue",
-      subjectId: cloneId,
-      cloneId,
-      fromState: entry?.status ?? null,
-      toState: "retired",
-      event: "retire",
-      actor,
-      reason,
-      atMs: nowMs,
-    }),
-    ...(entryMove?.ok
-      ? [db.update(promotionQueue).set({ status: "retired", updatedAtMs: nowMs }).where(eq(promotionQueue.cloneId, cloneId))]
-      : []),
-  ]);
+  try {
+    await db.batch([
+      db.insert(retiredClones).values({ cloneId, retiredBy: actor, reason, retiredAtMs: nowMs }),
+      db.delete(arenaSlots).where(eq(arenaSlots.cloneId, cloneId)),
+      eventStatement(db, deps, {
+        subjectKind: "queue",
+        subjectId: cloneId,
+        cloneId,
+        fromState: entry?.status ?? null,
+        toState: "retired",
+        event: "retire",
+        actor,
+        reason,
+        atMs: nowMs,
+      }),
+      ...(entryMove?.ok
+        ? [db.update(promotionQueue).set({ status: "retired", updatedAtMs: nowMs }).where(eq(promotionQueue.cloneId, cloneId))]
+        : []),
+    ]);
+  } catch (error) {
+    // A concurrent retirement won the PRIMARY KEY; this one changed nothing.
+    if (String(error).includes("UNIQUE")) return err({ kind: "already_retired" });
+    throw error;
+  }
   return ok({ cloneId, status: "retired" });
 }
