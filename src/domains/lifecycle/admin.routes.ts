@@ -4,6 +4,8 @@
  * demo wallet) and the audit trail. Every action records the admin, the reason and the time.
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../../http/app-env";
 import { ApiError, errorResponses, notFound } from "../../http/errors";
 import { createRouter, jsonResponse } from "../../http/router";
 import { AdminActionSchema, QueueStatusSchema } from "./arena.model";
@@ -126,6 +128,15 @@ const eventsRoute = createRoute({
   },
 });
 
+/** Remove from the queue (`remove`) or from a slot (`unseat`): one handler, the event differs. */
+async function moveEntry(c: Context<AppEnv>, event: "remove" | "unseat") {
+  const cloneId = c.req.param("cloneId") as string;
+  const { reason } = AdminActionSchema.parse(await c.req.json());
+  const moved = await adminMoveEntry(dbOf(c), c.get("deps"), cloneId, event, actorOf(c), reason);
+  if (!moved.ok) throw adminError(moved.error);
+  return c.json(moved.value as z.infer<typeof EntryResultSchema>, 200);
+}
+
 export const lifecycleAdminRoutes = createRouter()
   .openapi(moderationListRoute, async (c) => c.json({ versions: await moderationQueue(dbOf(c), c.req.valid("query").status) }, 200))
   .openapi(decide("approve"), async (c) => {
@@ -141,30 +152,8 @@ export const lifecycleAdminRoutes = createRouter()
     return c.json(done.value, 200);
   })
   .openapi(versionsRoute, async (c) => c.json({ versions: await profileVersionsOf(dbOf(c), c.req.valid("param").cloneId) }, 200))
-  .openapi(entryRoute("queue"), async (c) => {
-    const moved = await adminMoveEntry(
-      dbOf(c),
-      c.get("deps"),
-      c.req.valid("param").cloneId,
-      "remove",
-      actorOf(c),
-      c.req.valid("json").reason,
-    );
-    if (!moved.ok) throw adminError(moved.error);
-    return c.json(moved.value as z.infer<typeof EntryResultSchema>, 200);
-  })
-  .openapi(entryRoute("slots"), async (c) => {
-    const moved = await adminMoveEntry(
-      dbOf(c),
-      c.get("deps"),
-      c.req.valid("param").cloneId,
-      "unseat",
-      actorOf(c),
-      c.req.valid("json").reason,
-    );
-    if (!moved.ok) throw adminError(moved.error);
-    return c.json(moved.value as z.infer<typeof EntryResultSchema>, 200);
-  })
+  .openapi(entryRoute("queue"), (c) => moveEntry(c, "remove"))
+  .openapi(entryRoute("slots"), (c) => moveEntry(c, "unseat"))
   .openapi(retireRoute, async (c) => {
     const retired = await retireClone(dbOf(c), c.get("deps"), c.req.valid("param").cloneId, actorOf(c), c.req.valid("json").reason);
     if (!retired.ok) throw adminError(retired.error);

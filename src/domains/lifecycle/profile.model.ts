@@ -68,15 +68,20 @@ export const MODERATION_TRANSITIONS = defineTransitions<ProfileStatus, Moderatio
   rejected: {},
 });
 
+/** The fields every profile view shows. */
+const ProfileFields = {
+  cloneId: z.string(),
+  version: z.number().int(),
+  displayName: z.string(),
+  avatarUrl: z.string().nullable(),
+  bio: z.string(),
+  strategySummary: z.string(),
+};
+
 export const ProfileVersionSchema = z
   .object({
     id: z.string(),
-    cloneId: z.string(),
-    version: z.number().int(),
-    displayName: z.string(),
-    avatarUrl: z.string().nullable(),
-    bio: z.string(),
-    strategySummary: z.string(),
+    ...ProfileFields,
     status: ProfileStatusSchema,
     reason: z.string().nullable(),
     submittedBy: z.string(),
@@ -88,17 +93,7 @@ export const ProfileVersionSchema = z
 export type ProfileVersion = z.infer<typeof ProfileVersionSchema>;
 
 /** What anyone with a valid token sees: the last approved version, without moderation internals. */
-export const PublicProfileSchema = z
-  .object({
-    cloneId: z.string(),
-    version: z.number().int(),
-    displayName: z.string(),
-    avatarUrl: z.string().nullable(),
-    bio: z.string(),
-    strategySummary: z.string(),
-    approvedAtMs: z.number().int(),
-  })
-  .openapi("PublicProfile");
+export const PublicProfileSchema = z.object({ ...ProfileFields, approvedAtMs: z.number().int() }).openapi("PublicProfile");
 export type PublicProfile = z.infer<typeof PublicProfileSchema>;
 
 export const ModerationDecisionSchema = z.object({ reason: z.string().trim().min(1).max(500).optional() }).openapi("ModerationDecision");
