@@ -179,6 +179,17 @@ describe("auditions", () => {
     expect((await h.call("tess", "GET", `/clones/${broke}/auditions`)).body.auditions).toEqual([]);
   });
 
+  it("concurrent submissions for one clone open one audition and spend one credit", async () => {
+    const h = harness();
+    const cloneId = await eligibleClone(h, "zoe");
+    await grantCredits("zoe", 3, "race");
+    const results = await Promise.all(Array.from({ length: 8 }, () => h.call("zoe", "POST", `/clones/${cloneId}/auditions`)));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409).map((r) => r.body.error.details.code)).toEqual(Array(7).fill("audition_in_progress"));
+    expect((await h.call("zoe", "GET", "/me/credits")).body).toMatchObject({ available: 2, consumed: 1 });
+    expect((await h.call("zoe", "GET", `/clones/${cloneId}/auditions`)).body.auditions).toHaveLength(1);
+  });
+
   it("voids the audition and refunds the credit when the account cannot be opened", async () => {
     const h = harness();
     const cloneId = await eligibleClone(h, "uma");

@@ -72,13 +72,16 @@ export function grantStatement(db: Db, input: { id: string; paymentId: string; w
   );
 }
 
-/** INSERT of the consume of one credit for `auditionId`, only when the user has one available. */
+/**
+ * INSERT of the consume of one credit for `auditionId`, only when that audition row exists (inserted
+ * earlier in the same batch) and the user has a credit available.
+ */
 export function consumeStatement(db: Db, input: { id: string; userId: string; auditionId: string; nowMs: number }) {
   return rawStatement(
     db,
     sql`INSERT INTO audition_credit_entries (id, user_id, kind, credits, payment_id, audition_id, created_at_ms)
     SELECT ${input.id}, ${input.userId}, 'consume', 1, NULL, ${input.auditionId}, ${input.nowMs}
-    WHERE ${availableCreditsSql(input.userId)} >= 1`,
+    WHERE EXISTS (SELECT 1 FROM auditions WHERE id = ${input.auditionId}) AND ${availableCreditsSql(input.userId)} >= 1`,
   );
 }
 
