@@ -63,6 +63,7 @@ describe("auditions", () => {
       endsAtMs: NOW + 72 * HOUR_MS,
       criteria: { minFills: 5, minReturnBps: 0, maxDrawdownBps: 1500, allowLiquidated: false },
     });
+    expect(audition).not.toHaveProperty("criteriaJson"); // storage columns stay inside
     expect(h.accounts.opened[0]).toMatchObject({
       auditionId: audition.id,
       startingBalanceMicroUsd: 10_000_000_000,

@@ -44,12 +44,12 @@ export type SubmitAuditionFailure =
   | { kind: "no_credit" }
   | { kind: "account_unavailable"; message: string; audition: Audition };
 
-export function toAudition(row: AuditionRow): Audition {
+export function toAudition({ criteriaJson, resultJson, ...row }: AuditionRow): Audition {
   return {
     ...row,
-    criteria: JSON.parse(row.criteriaJson) as PassCriteria,
-    result: row.resultJson ? (JSON.parse(row.resultJson) as Audition["result"]) : null,
-  } as Audition & Partial<Pick<AuditionRow, "criteriaJson" | "resultJson">>;
+    criteria: JSON.parse(criteriaJson) as PassCriteria,
+    result: resultJson ? (JSON.parse(resultJson) as Audition["result"]) : null,
+  };
 }
 
 export function passCriteria(s: LifecycleSettings): PassCriteria {
