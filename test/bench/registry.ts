@@ -1,7 +1,9 @@
 /** Benchmarks known to `npm run bench`. Each returns figures; none asserts a timing. */
+import { contextBench } from "./context.bench";
 import { cronBench } from "./cron.bench";
 import { discoveryBench } from "./discovery.bench";
 import { feedBench } from "./feed.bench";
+import { httpBench } from "./http.bench";
 import { indicatorsBench } from "./indicators.bench";
 import { ingestionBench } from "./ingestion.bench";
 import { strategyBench } from "./strategy.bench";
@@ -18,4 +20,13 @@ export interface Benchmark {
   run(): Promise<BenchRow[]>;
 }
 
-export const BENCHMARKS: Benchmark[] = [cronBench, feedBench, indicatorsBench, ingestionBench, discoveryBench, strategyBench];
+export const BENCHMARKS: Benchmark[] = [
+  cronBench,
+  feedBench,
+  indicatorsBench,
+  ingestionBench,
+  discoveryBench,
+  strategyBench,
+  httpBench,
+  contextBench,
+];

@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
+import { openApiDocuments } from "../../src/http/openapi";
 import { lifecycleHarness } from "../support/lifecycle";
 import { eligibleClone, FakeAuditionAccounts, grantCredits } from "../support/lifecycle-clones";
 import { seedRecordedRegistry } from "../support/registry-seed";
@@ -72,13 +73,10 @@ const denied = (status: number) => status === 401 || status === 403 || status ==
 
 describe("lifecycle route × role", () => {
   it("lists every lifecycle route of the client and operator documents", async () => {
-    const app = createApp({ clock: h.clock, ids: h.deps.ids });
-    const client = (await (await app.request("/docs/openapi.json")).json()) as {
-      paths: Record<string, Record<string, { tags?: string[] }>>;
-    };
-    const operator = (await (await app.request("/docs/operator-openapi.json")).json()) as {
-      paths: Record<string, Record<string, unknown>>;
-    };
+    const { client, operator } = openApiDocuments(createApp()) as unknown as Record<
+      "client" | "operator",
+      { paths: Record<string, Record<string, { tags?: string[] }>> }
+    >;
     const documented = [
       ...Object.entries(client.paths).flatMap(([p, ops]) =>
         Object.entries(ops)

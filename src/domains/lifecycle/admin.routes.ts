@@ -3,8 +3,9 @@
  * moderation queue and decisions, queue/slot removal and retirement, operator wallet binding (the dev
  * demo wallet) and the audit trail. Every action records the admin, the reason and the time.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { declareRoute } from "../../http/access";
 import type { AppEnv } from "../../http/app-env";
 import { ApiError, errorResponses, notFound } from "../../http/errors";
 import { createRouter, jsonResponse } from "../../http/router";
@@ -30,7 +31,8 @@ function adminError(f: AdminFailure | ModerationFailure): ApiError {
   return new ApiError("conflict", `cannot ${f.event} from ${f.from}`, { code: "invalid_transition", ...f });
 }
 
-const moderationListRoute = createRoute({
+const moderationListRoute = declareRoute({
+  access: { role: "admin" },
   method: "get",
   path: `${P}/moderation`,
   tags: ["admin"],
@@ -40,7 +42,8 @@ const moderationListRoute = createRoute({
 });
 
 const decide = (decision: "approve" | "reject") =>
-  createRoute({
+  declareRoute({
+    access: { role: "admin" },
     method: "post",
     path: `${P}/moderation/{versionId}/${decision}`,
     tags: ["admin"],
@@ -55,7 +58,8 @@ const decide = (decision: "approve" | "reject") =>
     responses: { 200: jsonResponse(ProfileVersionSchema, "The moderated version"), ...adminErrors },
   });
 
-const versionsRoute = createRoute({
+const versionsRoute = declareRoute({
+  access: { role: "admin" },
   method: "get",
   path: `${P}/clones/{cloneId}/profile-versions`,
   tags: ["admin"],
@@ -65,7 +69,8 @@ const versionsRoute = createRoute({
 });
 
 const entryRoute = (what: "queue" | "slots") =>
-  createRoute({
+  declareRoute({
+    access: { role: "admin" },
     method: "post",
     path: `${P}/${what}/{cloneId}/remove`,
     tags: ["admin"],
@@ -77,7 +82,8 @@ const entryRoute = (what: "queue" | "slots") =>
     responses: { 200: jsonResponse(EntryResultSchema, "The entry's new status"), ...adminErrors },
   });
 
-const retireRoute = createRoute({
+const retireRoute = declareRoute({
+  access: { role: "admin" },
   method: "post",
   path: `${P}/clones/{cloneId}/retire`,
   tags: ["admin"],
@@ -86,7 +92,8 @@ const retireRoute = createRoute({
   responses: { 200: jsonResponse(EntryResultSchema, "Retired"), ...adminErrors },
 });
 
-const bindWalletRoute = createRoute({
+const bindWalletRoute = declareRoute({
+  access: { role: "admin" },
   method: "put",
   path: `${P}/wallets/{userId}`,
   tags: ["admin"],
@@ -98,7 +105,8 @@ const bindWalletRoute = createRoute({
   responses: { 200: jsonResponse(WalletSchema, "The bound wallet"), ...adminErrors },
 });
 
-const eventsRoute = createRoute({
+const eventsRoute = declareRoute({
+  access: { role: "admin" },
   method: "get",
   path: `${P}/events`,
   tags: ["admin"],

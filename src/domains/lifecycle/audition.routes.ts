@@ -3,7 +3,8 @@
  * profile are owner-scoped (owner or admin; 404 otherwise); the public profile, the Promotion Queue
  * and the Arena slots are readable with any valid token and show approved profile versions only.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { declareRoute } from "../../http/access";
 import { assertOwner } from "../../http/auth";
 import { ApiError, errorResponses, notFound } from "../../http/errors";
 import { createRouter, jsonResponse } from "../../http/router";
@@ -19,7 +20,8 @@ import { publicProfile, submitProfile } from "./profile.service";
 
 const CloneParams = z.object({ cloneId: z.string().min(1).max(80) });
 
-const submitAuditionRoute = createRoute({
+const submitAuditionRoute = declareRoute({
+  access: { role: "user", owner: true },
   method: "post",
   path: "/clones/{cloneId}/auditions",
   tags: ["lifecycle"],
@@ -31,7 +33,8 @@ const submitAuditionRoute = createRoute({
   },
 });
 
-const listAuditionsRoute = createRoute({
+const listAuditionsRoute = declareRoute({
+  access: { role: "user", owner: true },
   method: "get",
   path: "/clones/{cloneId}/auditions",
   tags: ["lifecycle"],
@@ -43,7 +46,8 @@ const listAuditionsRoute = createRoute({
   },
 });
 
-const getAuditionRoute = createRoute({
+const getAuditionRoute = declareRoute({
+  access: { role: "user", owner: true },
   method: "get",
   path: "/auditions/{auditionId}",
   tags: ["lifecycle"],
@@ -52,7 +56,8 @@ const getAuditionRoute = createRoute({
   responses: { 200: jsonResponse(AuditionSchema, "The audition"), ...errorResponses("unauthorized", "not_found") },
 });
 
-const putProfileRoute = createRoute({
+const putProfileRoute = declareRoute({
+  access: { role: "user", owner: true },
   method: "put",
   path: "/clones/{cloneId}/profile",
   tags: ["lifecycle"],
@@ -64,7 +69,8 @@ const putProfileRoute = createRoute({
   },
 });
 
-const getProfileRoute = createRoute({
+const getProfileRoute = declareRoute({
+  access: { role: "user" },
   method: "get",
   path: "/profiles/{cloneId}",
   tags: ["lifecycle"],
@@ -73,7 +79,8 @@ const getProfileRoute = createRoute({
   responses: { 200: jsonResponse(PublicProfileSchema, "The approved profile"), ...errorResponses("unauthorized", "not_found") },
 });
 
-const queueRoute = createRoute({
+const queueRoute = declareRoute({
+  access: { role: "user" },
   method: "get",
   path: "/arena/queue",
   tags: ["lifecycle"],
@@ -81,7 +88,8 @@ const queueRoute = createRoute({
   responses: { 200: jsonResponse(z.object({ entries: z.array(QueueEntrySchema) }), "Queued clones"), ...errorResponses("unauthorized") },
 });
 
-const slotsRoute = createRoute({
+const slotsRoute = declareRoute({
+  access: { role: "user" },
   method: "get",
   path: "/arena/slots",
   tags: ["lifecycle"],

@@ -78,6 +78,7 @@ async function eligibility(db: Db, clone: Clone): Promise<Result<{ allowedSymbol
   const excess = model && modelStrengthExcess(model, entitlement);
   if (excess) return err({ kind: "model_strength_exceeded", details: excess });
   const pipeline = await getPipeline(db, clone.id);
+  if (!pipeline) return err({ kind: "invalid_pipeline", problems: [{ code: "missing_pipeline", message: "the clone has no pipeline" }] });
   const checked = checkPipeline(pipeline, { clone, entitlement, registry: await loadRegistry(db) });
   const problems: Array<{ code: string; message: string }> = checked.problems.map(({ code, message }) => ({ code, message }));
   if (problems.length === 0 && (checked.plan?.activeSymbols.length ?? 0) === 0) {

@@ -2,7 +2,8 @@
  * Wallet, audition fee and credit routes (client API). All self-scoped (`/me/...`) except
  * `GET /payments/{paymentId}`, which answers 404 to anyone but the payer or an admin.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { declareRoute } from "../../http/access";
 import { assertOwner } from "../../http/auth";
 import { errorResponses, notFound } from "../../http/errors";
 import { createRouter, jsonResponse } from "../../http/router";
@@ -16,7 +17,8 @@ import { issueNonce, linkWallet, walletOf } from "./wallet.service";
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
 
-const nonceRoute = createRoute({
+const nonceRoute = declareRoute({
+  access: { role: "user" },
   method: "post",
   path: "/me/wallet/nonce",
   tags: ["lifecycle"],
@@ -24,7 +26,8 @@ const nonceRoute = createRoute({
   responses: { 201: jsonResponse(WalletNonceSchema, "The nonce and the exact message to sign"), ...errorResponses("unauthorized") },
 });
 
-const linkRoute = createRoute({
+const linkRoute = declareRoute({
+  access: { role: "user" },
   method: "put",
   path: "/me/wallet",
   tags: ["lifecycle"],
@@ -36,7 +39,8 @@ const linkRoute = createRoute({
   },
 });
 
-const getWalletRoute = createRoute({
+const getWalletRoute = declareRoute({
+  access: { role: "user" },
   method: "get",
   path: "/me/wallet",
   tags: ["lifecycle"],
@@ -44,7 +48,8 @@ const getWalletRoute = createRoute({
   responses: { 200: jsonResponse(WalletSchema, "The wallet"), ...errorResponses("unauthorized", "not_found") },
 });
 
-const submitFeeRoute = createRoute({
+const submitFeeRoute = declareRoute({
+  access: { role: "user" },
   method: "post",
   path: "/payments/audition-fee",
   tags: ["lifecycle"],
@@ -60,7 +65,8 @@ const submitFeeRoute = createRoute({
   },
 });
 
-const getPaymentRoute = createRoute({
+const getPaymentRoute = declareRoute({
+  access: { role: "user", owner: true },
   method: "get",
   path: "/payments/{paymentId}",
   tags: ["lifecycle"],
@@ -69,7 +75,8 @@ const getPaymentRoute = createRoute({
   responses: { 200: jsonResponse(PaymentSchema, "The payment"), ...errorResponses("unauthorized", "not_found") },
 });
 
-const creditsRoute = createRoute({
+const creditsRoute = declareRoute({
+  access: { role: "user" },
   method: "get",
   path: "/me/credits",
   tags: ["lifecycle"],
