@@ -8,6 +8,7 @@
  * reading the config never forms an import cycle through this file).
  */
 import { z } from "zod";
+import { LifecycleConfigSchema } from "./domains/lifecycle/lifecycle.config";
 import { IngestionSettingsSchema } from "./domains/market-data/ingestion/ingestion.model";
 import { MarketDataConfigSchema } from "./domains/market-data/market-data.config";
 
@@ -51,6 +52,7 @@ export const ConfigSchema = z
     ...PlatformConfigSchema.shape,
     ...MarketDataConfigSchema.shape,
     ...IngestionSettingsSchema.shape,
+    ...LifecycleConfigSchema.shape,
   })
   .superRefine((config, ctx) => {
     if (config.APP_ENV === "development") return;

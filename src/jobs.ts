@@ -11,13 +11,14 @@ import type { Result } from "./core/result";
 import { cronJobs } from "./cron/cron.jobs";
 import type { AnyJob, JobCatalog } from "./cron/job";
 import { type ManualRunError, type RunOutcome, dispatchCron as runCron, runJobNow as runNow } from "./cron/scheduler";
+import { lifecycleJobs } from "./domains/lifecycle";
 import { exchangeJobs, indicatorJobs, marketDataIngestionJobs } from "./domains/market-data";
 import { tradingJobs } from "./domains/trading";
 import { SCHEDULE } from "./schedule";
 
 export type { AnyJob };
 
-const ALL_JOBS: AnyJob[] = [...cronJobs, ...exchangeJobs, ...indicatorJobs, ...marketDataIngestionJobs, ...tradingJobs];
+const ALL_JOBS: AnyJob[] = [...cronJobs, ...exchangeJobs, ...indicatorJobs, ...marketDataIngestionJobs, ...tradingJobs, ...lifecycleJobs];
 
 export const JOBS: ReadonlyMap<string, AnyJob> = new Map(ALL_JOBS.map((job) => [job.name, job]));
 

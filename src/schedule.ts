@@ -5,8 +5,16 @@
  * reaching the scheduled handler is an error.
  */
 export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
-  // Prop accounts mark every minute (triggers, snapshots, liquidation), then finalize the ones due.
-  "* * * * *": ["market-data.indicators-1m", "prop.mark-to-market", "prop.finalize-due"],
+  // Prop accounts mark every minute (triggers, snapshots, liquidation), then finalize the ones due; then
+  // lifecycle: pending fee payments, audition evaluation (of accounts just finalized), arena entry.
+  "* * * * *": [
+    "market-data.indicators-1m",
+    "prop.mark-to-market",
+    "prop.finalize-due",
+    "lifecycle.recheck-payments",
+    "lifecycle.auditions-worker",
+    "lifecycle.arena-entry-worker",
+  ],
   // The 1h rollup, then the 1h indicators over the bars it finalized.
   "*/5 * * * *": [
     "market-data.ensure-feeds",

@@ -6,6 +6,7 @@
 import type { TestProject } from "vitest/node";
 import { startReplayExchange } from "../src/cli/replay-exchange/server";
 import { startDefillamaStandIn } from "../src/cli/stand-ins/defillama.stand-in";
+import { startEvmRpcStandIn } from "../src/cli/stand-ins/evm-rpc.stand-in";
 import { startPolymarketStandIn } from "../src/cli/stand-ins/polymarket.stand-in";
 
 /** Replay speed for the feed tests: 600 virtual minutes per real minute (one candle every 100 ms). */
@@ -19,6 +20,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   stops.push(polymarket.stop);
   const defillama = await startDefillamaStandIn();
   stops.push(defillama.stop);
+  const evmRpc = await startEvmRpcStandIn();
+  stops.push(evmRpc.stop);
+  project.provide("evmRpcUrl", evmRpc.url);
   project.provide("globalSetupReady", true);
   project.provide("polymarketUrl", polymarket.url);
   project.provide("defillamaUrl", defillama.url);

@@ -11,7 +11,7 @@
  * params, a required query or a required body, add an entry to FIXTURES (it builds a fresh request per
  * cell, creating any resource it addresses as OWNER).
  */
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { createRoute } from "@hono/zod-openapi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp, PAGES } from "../../src/app";
@@ -77,6 +77,52 @@ async function newTradingClone(): Promise<string> {
   return cloneId;
 }
 
+/** Lifecycle fixtures: unique values per request, rows of OWNER written directly where the route only reads them. */
+let lifecycleSeq = 0;
+const uniq = () => `${Date.now().toString(36)}${++lifecycleSeq}`;
+async function ownerRow(sql: string, ...values: unknown[]): Promise<void> {
+  await env.DB.prepare(sql)
+    .bind(...values)
+    .run();
+}
+async function ownerPayment(): Promise<string> {
+  const id = `pay_matrix_${uniq()}`;
+  await ownerRow(
+    "INSERT INTO audition_fee_payments (id, user_id, tx_hash, chain_id, status, reason, submitted_at_ms, checked_at_ms) VALUES (?, ?, ?, 42161, 'rejected', 'tx_not_found', 0, 0)",
+    id,
+    OWNER,
+    `0x${"0".repeat(64 - String(lifecycleSeq).length)}${lifecycleSeq}`,
+  );
+  return id;
+}
+async function ownerAudition(): Promise<string> {
+  const id = `aud_matrix_${uniq()}`;
+  await ownerRow(
+    "INSERT INTO auditions (id, clone_id, owner_id, attempt, status, pipeline_version, model_id, starts_at_ms, ends_at_ms, criteria_json, created_at_ms, updated_at_ms) VALUES (?, ?, ?, 1, 'failed', 1, 'gpt-5', 0, 1, ?, 0, 0)",
+    id,
+    `clone_matrix_${uniq()}`,
+    OWNER,
+    JSON.stringify({ minFills: 5, minReturnBps: 0, maxDrawdownBps: 1500, allowLiquidated: false }),
+  );
+  return id;
+}
+async function pendingProfile(): Promise<{ cloneId: string; versionId: string }> {
+  const cloneId = await newOwnedClone();
+  const res = await callApi(OWNER, "PUT", `/clones/${cloneId}/profile`, { displayName: `Matrix ${uniq()}` });
+  if (res.status !== 201) throw new Error(`fixture profile: ${res.status}`);
+  return { cloneId, versionId: res.body.id as string };
+}
+async function queueEntry(status: "queued" | "seated"): Promise<string> {
+  const cloneId = `clone_matrix_${uniq()}`;
+  await ownerRow(
+    "INSERT INTO promotion_queue (clone_id, owner_id, audition_id, score, queued_at_ms, status, updated_at_ms) VALUES (?, ?, 'aud_matrix', 0, 0, ?, 0)",
+    cloneId,
+    OWNER,
+    status,
+  );
+  return cloneId;
+}
+
 /** One request builder per operation that needs inputs ("METHOD /api/v1/path"). Extend here. */
 const FIXTURES: Record<string, () => Promise<Request>> = {
   "POST /api/v1/admin/jobs/{name}/run": async () => ({ params: { name: "ops.prune-job-runs" } }),
@@ -103,6 +149,52 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
     params: { cloneId: await newTradingClone() },
     query: { strategyId: "prompt" },
   }),
+  // Lifecycle (issue 15). Fee verification is unconfigured in wrangler.toml (no treasury): 503 for admitted callers.
+  "POST /api/v1/me/wallet/nonce": async () => ({ ok: 201 }),
+  // Self-scoped: nobody in the matrix has linked a wallet.
+  "GET /api/v1/me/wallet": async () => ({ ok: 404 }),
+  "PUT /api/v1/me/wallet": async () => ({ body: { address: `0x${"1".repeat(40)}`, signature: `0x${"2".repeat(130)}` }, ok: 422 }),
+  "POST /api/v1/payments/audition-fee": async () => ({ body: { txHash: `0x${"3".repeat(64)}` }, ok: 503 }),
+  "GET /api/v1/payments/{paymentId}": async () => ({ params: { paymentId: await ownerPayment() } }),
+  "POST /api/v1/clones/{cloneId}/auditions": async () => ({ params: { cloneId: await newOwnedClone() }, ok: 422 }),
+  "GET /api/v1/clones/{cloneId}/auditions": async () => ({ params: { cloneId: await newOwnedClone() } }),
+  "GET /api/v1/auditions/{auditionId}": async () => ({ params: { auditionId: await ownerAudition() } }),
+  "PUT /api/v1/clones/{cloneId}/profile": async () => ({
+    params: { cloneId: await newOwnedClone() },
+    body: { displayName: `Matrix ${uniq()}` },
+    ok: 201,
+  }),
+  "GET /api/v1/profiles/{cloneId}": async () => {
+    const { cloneId, versionId } = await pendingProfile();
+    await callApi("root", "POST", `/admin/lifecycle/moderation/${versionId}/approve`, {}, "admin");
+    return { params: { cloneId } };
+  },
+  "POST /api/v1/admin/lifecycle/moderation/{versionId}/approve": async () => ({
+    params: { versionId: (await pendingProfile()).versionId },
+    body: {},
+  }),
+  "POST /api/v1/admin/lifecycle/moderation/{versionId}/reject": async () => ({
+    params: { versionId: (await pendingProfile()).versionId },
+    body: { reason: "matrix" },
+  }),
+  "GET /api/v1/admin/lifecycle/clones/{cloneId}/profile-versions": async () => ({ params: { cloneId: await newOwnedClone() } }),
+  "POST /api/v1/admin/lifecycle/queue/{cloneId}/remove": async () => ({
+    params: { cloneId: await queueEntry("queued") },
+    body: { reason: "matrix" },
+  }),
+  "POST /api/v1/admin/lifecycle/slots/{cloneId}/remove": async () => ({
+    params: { cloneId: await queueEntry("seated") },
+    body: { reason: "matrix" },
+  }),
+  "POST /api/v1/admin/lifecycle/clones/{cloneId}/retire": async () => ({
+    params: { cloneId: `clone_matrix_${uniq()}` },
+    body: { reason: "matrix" },
+  }),
+  "PUT /api/v1/admin/lifecycle/wallets/{userId}": async () => ({
+    params: { userId: `matrix-wallet-${uniq()}` },
+    body: { address: `0x${(Date.now() * 1000 + ++lifecycleSeq).toString(16).padStart(40, "a")}` },
+  }),
+  "GET /api/v1/admin/lifecycle/events": async () => ({ query: { subjectKind: "audition", subjectId: "aud_matrix" } }),
 };
 
 type Doc = ReturnType<typeof openApiDocuments>["client"];

@@ -6,6 +6,19 @@
 import { jobRuns } from "../../src/cron/job-runs.tables";
 import { artifactLinks } from "../../src/domains/artifacts";
 import {
+  arenaSlots,
+  auditions,
+  creditEntries,
+  lifecycleEvents,
+  payments,
+  profileNames,
+  profileVersions,
+  promotionQueue,
+  retiredClones,
+  walletNonces,
+  wallets,
+} from "../../src/domains/lifecycle";
+import {
   defillamaMetrics,
   hyperliquidAssetCtxs,
   hyperliquidAssets,
@@ -53,4 +66,15 @@ export const ALL_TABLES = [
   propResults,
   artifactLinks,
   adminSessions,
+  walletNonces,
+  wallets,
+  payments,
+  creditEntries,
+  lifecycleEvents,
+  auditions,
+  profileVersions,
+  profileNames,
+  promotionQueue,
+  arenaSlots,
+  retiredClones,
 ];

@@ -12,5 +12,7 @@ declare module "vitest" {
     polymarketUrl: string;
     /** DefiLlama stand-in (src/cli/stand-ins), serving the recorded fixtures. */
     defillamaUrl: string;
+    /** EVM JSON-RPC stand-in (src/cli/stand-ins/evm-rpc.stand-in.ts), serving the recorded receipts. */
+    evmRpcUrl: string;
   }
 }

@@ -6,6 +6,7 @@
 
 import { startReplayExchange } from "../replay-exchange/server";
 import { startDefillamaStandIn } from "../stand-ins/defillama.stand-in";
+import { startEvmRpcStandIn } from "../stand-ins/evm-rpc.stand-in";
 import { startPolymarketStandIn } from "../stand-ins/polymarket.stand-in";
 
 export interface LocalService {
@@ -26,4 +27,5 @@ export const LOCAL_SERVICES: LocalService[] = [
   },
   { name: "polymarket (Gamma + CLOB, recorded)", start: startPolymarketStandIn },
   { name: "defillama (recorded)", start: startDefillamaStandIn },
+  { name: "evm json-rpc (recorded receipts, Arbitrum One)", start: () => startEvmRpcStandIn() },
 ];

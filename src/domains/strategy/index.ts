@@ -5,7 +5,7 @@ import { cloneRoutes } from "./clones/clones.routes";
 import { pipelineRoutes } from "./pipeline/pipeline.routes";
 
 export { CloneParamsSchema, ownedClone } from "./clones/clone-access";
-export type { Clone, Entitlement } from "./clones/clones.model";
+export { type Clone, type Entitlement, modelStrengthExcess } from "./clones/clones.model";
 export { entitlementOf, findClone } from "./clones/clones.service";
 export { type CloneRow, cloneEntitlements, clones, type EntitlementRow } from "./clones/clones.tables";
 export { findModel, MODELS, type Model } from "./clones/models.data";
@@ -18,7 +18,7 @@ export {
   candidatePolicySettings,
 } from "./pipeline/configs.model";
 export type { Registry } from "./pipeline/graph.validate";
-export { compileStored, loadRegistry } from "./pipeline/pipeline.service";
+export { checkPipeline, compileStored, getPipeline, loadRegistry } from "./pipeline/pipeline.service";
 export { clonePipelines, type PipelineRow } from "./pipeline/pipeline.tables";
 export type { CompiledPlan, CompiledStrategy, Execution, Read, SkippedRead, UniverseEntry } from "./pipeline/plan.model";
 export { ReadSchema, SkippedReadSchema, UniverseEntrySchema } from "./pipeline/plan.model";

@@ -1,0 +1,97 @@
+/**
+ * Lifecycle settings, read from the Worker's vars at the edge (zod). The schema is also composed into
+ * the Worker configuration (src/config.ts), so a bad value fails there too; this leaf file parses its own
+ * part so lifecycle code never imports src/config.ts (which imports this file). Every chain fact, fee, duration,
+ * pass criterion, retry rule and slot count is a setting, never a constant in code. Amounts of the fee
+ * token are in its base units (USDC: 6 decimals, so 1 base unit = 1 micro-USD).
+ */
+import { z } from "zod";
+
+const int = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+const address = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v.trim().toLowerCase() : undefined))
+  .pipe(
+    z
+      .string()
+      .regex(/^0x[0-9a-f]{40}$/, "an EVM address")
+      .optional(),
+  );
+
+export const LifecycleConfigSchema = z.object({
+  /** JSON-RPC endpoint of the chain the audition fee is paid on. */
+  LIFECYCLE_RPC_URL: z.url().optional(),
+  LIFECYCLE_CHAIN_ID: z.coerce.number().int().positive().default(42161),
+  /** The ERC-20 contract of the fee token (native USDC on Arbitrum One by default). */
+  AUDITION_FEE_TOKEN: address,
+  /** Where fees must be sent; empty = payments not configured (every submission answers 503). */
+  AUDITION_FEE_TREASURY: address,
+  /** Fee in the token's base units; a transfer of at least this amount is accepted. */
+  AUDITION_FEE_AMOUNT: z.coerce.bigint().default(25_000_000n),
+  /** Confirmations = latest block − receipt block + 1; below this the payment stays pending. */
+  AUDITION_FEE_CONFIRMATIONS: z.coerce.number().int().min(1).default(12),
+  /** JSON-RPC request timeout. */
+  LIFECYCLE_RPC_TIMEOUT_MS: int(10_000),
+  /** How long a wallet-link nonce may be signed. */
+  WALLET_NONCE_TTL_SEC: z.coerce.number().int().min(10).default(600),
+  AUDITION_STARTING_BALANCE_MICRO_USD: z.coerce.number().int().positive().default(10_000_000_000),
+  AUDITION_DURATION_HOURS: z.coerce.number().positive().default(72),
+  /** Fixed trading rules of every audition account (JSON object; `{}` = the engine's defaults, see trading's RulesSchema). */
+  AUDITION_RULES_JSON: z
+    .string()
+    .default("{}")
+    .transform((text, ctx) => {
+      try {
+        const value: unknown = JSON.parse(text);
+        if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: "custom", message: "a JSON object" });
+      return z.NEVER;
+    }),
+  AUDITION_MIN_FILLS: int(5),
+  /** Minimum return over the audition, in basis points of the starting balance (may be negative). */
+  AUDITION_MIN_RETURN_BPS: z.coerce.number().int().default(0),
+  /** Largest allowed peak-to-trough drawdown, in basis points. */
+  AUDITION_MAX_DRAWDOWN_BPS: int(1500),
+  /** After a failed audition, the clone waits this long before the next attempt. */
+  AUDITION_RETRY_COOLDOWN_HOURS: z.coerce.number().min(0).default(24),
+  /** Attempts (passed + failed auditions) a clone may make. */
+  AUDITION_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(3),
+  /** Number of Arena slots. */
+  ARENA_SLOTS: z.coerce.number().int().min(0).default(8),
+});
+export type LifecycleSettings = z.infer<typeof LifecycleConfigSchema>;
+
+/** Parses the lifecycle settings from `env`; a bad setting is a deploy error, thrown loudly. */
+export function readLifecycleSettings(env: Env): LifecycleSettings {
+  const parsed = LifecycleConfigSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`invalid lifecycle settings: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** The payment part of the settings, complete, or undefined when fee verification is not configured. */
+export interface FeeSettings {
+  rpcUrl: string;
+  chainId: number;
+  token: `0x${string}`;
+  treasury: `0x${string}`;
+  amount: bigint;
+  confirmations: number;
+  timeoutMs: number;
+}
+
+export function feeSettings(s: LifecycleSettings): FeeSettings | undefined {
+  if (!s.LIFECYCLE_RPC_URL || !s.AUDITION_FEE_TOKEN || !s.AUDITION_FEE_TREASURY) return undefined;
+  return {
+    rpcUrl: s.LIFECYCLE_RPC_URL,
+    chainId: s.LIFECYCLE_CHAIN_ID,
+    token: s.AUDITION_FEE_TOKEN as `0x${string}`,
+    treasury: s.AUDITION_FEE_TREASURY as `0x${string}`,
+    amount: s.AUDITION_FEE_AMOUNT,
+    confirmations: s.AUDITION_FEE_CONFIRMATIONS,
+    timeoutMs: s.LIFECYCLE_RPC_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * Audition fee verification, pure: the payment statuses and their transition table, the reason codes,
+ * and `judgeReceipt`, which turns a JSON-RPC receipt and the chain head into a verdict. No I/O.
+ *
+ * Checks, in order (the first failing one is the reason):
+ *   1. a receipt exists                                   else `tx_not_found`
+ *   2. receipt status success                             else `tx_failed`
+ *   3. an ERC-20 Transfer log emitted by the fee token    else `wrong_token`
+ *   4. one of those pays the treasury                     else `wrong_recipient`
+ *   5. one of those is sent from the user's wallet        else `wrong_sender`
+ *   6. those transfers sum to at least the fee            else `amount_too_small`
+ *   7. confirmations (head − block + 1) ≥ required        else pending `not_confirmed`
+ * The sender is the Transfer log's `from` (whose tokens moved), not the transaction's `from`, so a
+ * payment made through a contract wallet or a relayer still names the paying wallet.
+ */
+import { z } from "@hono/zod-openapi";
+import { defineTransitions } from "./transitions.model";
+
+export const PaymentStatusSchema = z.enum(["pending", "verified", "rejected"]);
+export type PaymentStatus = z.infer<typeof PaymentStatusSchema>;
+
+export const REJECT_REASONS = [
+  "tx_not_found",
+  "tx_failed",
+  "wrong_token",
+  "wrong_recipient",
+  "amount_too_small",
+  "wrong_sender",
+  "already_used",
+] as const;
+export const PaymentReasonSchema = z.enum([...REJECT_REASONS, "not_confirmed"]);
+export type RejectReason = (typeof REJECT_REASONS)[number];
+export type PaymentReason = z.infer<typeof PaymentReasonSchema>;
+
+export type PaymentEvent = "confirm" | "reject" | "wait";
+
+/** pending may stay pending (re-check), become verified or rejected (e.g. a reorg dropped the tx). */
+export const PAYMENT_TRANSITIONS = defineTransitions<PaymentStatus, PaymentEvent>({
+  pending: { wait: "pending", confirm: "verified", reject: "rejected" },
+  verified: {},
+  rejected: {},
+});
+
+export const TxHashSchema = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, "a 0x-prefixed 32-byte transaction hash")
+  .transform((h) => h.toLowerCase());
+
+/** The receipt fields the verdict needs (viem's `TransactionReceipt` satisfies it). */
+export interface ReceiptFacts {
+  status: "success" | "reverted";
+  blockNumber: bigint;
+  logs: ReadonlyArray<{ address: string; topics: readonly string[]; data: string }>;
+}
+
+export interface FeeExpectation {
+  token: string;
+  treasury: string;
+  wallet: string;
+  amount: bigint;
+  confirmations: number;
+}
+
+export type Verdict =
+  | { status: "verified"; amount: bigint; blockNumber: bigint; confirmations: number }
+  | { status: "pending"; reason: "not_confirmed"; amount: bigint; blockNumber: bigint; confirmations: number }
+  | { status: "rejected"; reason: Exclude<RejectReason, "already_used">; amount?: bigint; blockNumber?: bigint };
+
+export const TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
+
+/** A 32-byte topic holding an address (left-padded) as a lowercase 20-byte address. */
+export function topicAddress(topic: string | undefined): string | undefined {
+  if (!topic || !/^0x[0-9a-fA-F]{64}$/.test(topic)) return undefined;
+  return `0x${topic.slice(26).toLowerCase()}`;
+}
+
+interface Transfer {
+  from: string;
+  to: string;
+  value: bigint;
+}
+
+function transfersOf(receipt: ReceiptFacts, token: string): Transfer[] {
+  const out: Transfer[] = [];
+  for (const log of receipt.logs) {
+    if (log.address.toLowerCase() !== token || log.topics[0]?.toLowerCase() !== TRANSFER_TOPIC || log.topics.length !== 3) continue;
+    const from = topicAddress(log.topics[1]);
+    const to = topicAddress(log.topics[2]);
+    if (!from || !to || !/^0x[0-9a-fA-F]{1,64}$/.test(log.data)) continue;
+    out.push({ from, to, value: BigInt(log.data) });
+  }
+  return out;
+}
+
+/** The verdict on `receipt` (undefined: not found) with the chain at `headBlock`. Addresses lowercase. */
+export function judgeReceipt(receipt: ReceiptFacts | undefined, headBlock: bigint, expect: FeeExpectation): Verdict {
+  if (!receipt) return { status: "rejected", reason: "tx_not_found" };
+  const blockNumber = receipt.blockNumber;
+  if (receipt.status !== "success") return { status: "rejected", reason: "tx_failed", blockNumber };
+  const tokenTransfers = transfersOf(receipt, expect.token);
+  if (tokenTransfers.length === 0) return { status: "rejected", reason: "wrong_token", blockNumber };
+  const toTreasury = tokenTransfers.filter((t) => t.to === expect.treasury);
+  if (toTreasury.length === 0) return { status: "rejected", reason: "wrong_recipient", blockNumber };
+  const fromWallet = toTreasury.filter((t) => t.from === expect.wallet);
+  if (fromWallet.length === 0) return { status: "rejected", reason: "wrong_sender", blockNumber };
+  const amount = fromWallet.reduce((sum, t) => sum + t.value, 0n);
+  if (amount < expect.amount) return { status: "rejected", reason: "amount_too_small", amount, blockNumber };
+  const confirmations = headBlock >= blockNumber ? Number(headBlock - blockNumber + 1n) : 0;
+  if (confirmations < expect.confirmations) return { status: "pending", reason: "not_confirmed", amount, blockNumber, confirmations };
+  return { status: "verified", amount, blockNumber, confirmations };
+}
+
+export const PaymentSchema = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    txHash: z.string(),
+    chainId: z.number().int(),
+    status: PaymentStatusSchema,
+    reason: PaymentReasonSchema.nullable(),
+    walletAddress: z.string().nullable(),
+    amount: z.string().nullable().openapi({ description: "Token base units paid to the treasury by the wallet" }),
+    blockNumber: z.number().int().nullable(),
+    confirmations: z.number().int().nullable(),
+    submittedAtMs: z.number().int(),
+    checkedAtMs: z.number().int(),
+    verifiedAtMs: z.number().int().nullable(),
+  })
+  .openapi("AuditionFeePayment");
+export type Payment = z.infer<typeof PaymentSchema>;

@@ -1,0 +1,116 @@
+/**
+ * Wallet, audition fee and credit routes (client API). All self-scoped (`/me/...`) except
+ * `GET /payments/{paymentId}`, which answers 404 to anyone but the payer or an admin.
+ */
+import { z } from "@hono/zod-openapi";
+import { declareRoute } from "../../http/access";
+import { assertOwner } from "../../http/auth";
+import { errorResponses, notFound } from "../../http/errors";
+import { createRouter, jsonResponse } from "../../http/router";
+import { CreditsSchema, creditsOf } from "./credit.service";
+import { feeSettings } from "./lifecycle.config";
+import { dbOf, paymentError, settingsOf, walletError } from "./lifecycle.http";
+import { PaymentSchema, TxHashSchema } from "./payment.model";
+import { findPayment, submitFeePayment } from "./payment.service";
+import { LinkWalletSchema, WalletNonceSchema, WalletSchema } from "./wallet.model";
+import { issueNonce, linkWallet, walletOf } from "./wallet.service";
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
+
+const nonceRoute = declareRoute({
+  access: { role: "user" },
+  method: "post",
+  path: "/me/wallet/nonce",
+  tags: ["lifecycle"],
+  summary: "Issue a single-use, expiring nonce message to sign with the wallet (EIP-191 personal_sign)",
+  responses: { 201: jsonResponse(WalletNonceSchema, "The nonce and the exact message to sign"), ...errorResponses("unauthorized") },
+});
+
+const linkRoute = declareRoute({
+  access: { role: "user" },
+  method: "put",
+  path: "/me/wallet",
+  tags: ["lifecycle"],
+  summary: "Link a wallet by its signature of the latest nonce message (one wallet per user, one user per wallet)",
+  request: { body: json(LinkWalletSchema) },
+  responses: {
+    200: jsonResponse(WalletSchema, "The linked wallet"),
+    ...errorResponses("validation_failed", "unauthorized", "conflict", "unprocessable"),
+  },
+});
+
+const getWalletRoute = declareRoute({
+  access: { role: "user" },
+  method: "get",
+  path: "/me/wallet",
+  tags: ["lifecycle"],
+  summary: "The caller's linked wallet",
+  responses: { 200: jsonResponse(WalletSchema, "The wallet"), ...errorResponses("unauthorized", "not_found") },
+});
+
+const submitFeeRoute = declareRoute({
+  access: { role: "user" },
+  method: "post",
+  path: "/payments/audition-fee",
+  tags: ["lifecycle"],
+  summary: "Submit the transaction hash of an audition fee transfer; verified on chain (pending until confirmed)",
+  request: {
+    body: json(
+      z.object({ txHash: TxHashSchema.openapi({ type: "string", example: `0x${"ab".repeat(32)}` }) }).openapi("SubmitAuditionFee"),
+    ),
+  },
+  responses: {
+    201: jsonResponse(PaymentSchema, "The recorded payment: verified, pending (not_confirmed) or rejected with its reason"),
+    ...errorResponses("validation_failed", "unauthorized", "unprocessable", "upstream_unavailable"),
+  },
+});
+
+const getPaymentRoute = declareRoute({
+  access: { role: "user", owner: true },
+  method: "get",
+  path: "/payments/{paymentId}",
+  tags: ["lifecycle"],
+  summary: "One payment (payer or admin)",
+  request: { params: z.object({ paymentId: z.string().min(1).max(80) }) },
+  responses: { 200: jsonResponse(PaymentSchema, "The payment"), ...errorResponses("unauthorized", "not_found") },
+});
+
+const creditsRoute = declareRoute({
+  access: { role: "user" },
+  method: "get",
+  path: "/me/credits",
+  tags: ["lifecycle"],
+  summary: "The caller's audition credits: available = grants − consumed + refunds, with the ledger",
+  responses: { 200: jsonResponse(CreditsSchema, "Credits"), ...errorResponses("unauthorized") },
+});
+
+export const walletPaymentRoutes = createRouter()
+  .openapi(nonceRoute, async (c) => c.json(await issueNonce(dbOf(c), c.get("deps"), settingsOf(c), c.get("auth").sub), 201))
+  .openapi(linkRoute, async (c) => {
+    const body = c.req.valid("json");
+    const linked = await linkWallet(dbOf(c), c.get("deps"), c.get("auth").sub, {
+      address: body.address as `0x${string}`,
+      signature: body.signature as `0x${string}`,
+    });
+    if (!linked.ok) throw walletError(linked.error);
+    return c.json(linked.value, 200);
+  })
+  .openapi(getWalletRoute, async (c) => {
+    const wallet = await walletOf(dbOf(c), c.get("auth").sub);
+    if (!wallet) throw notFound("wallet");
+    return c.json(wallet, 200);
+  })
+  .openapi(submitFeeRoute, async (c) => {
+    const { txHash } = c.req.valid("json");
+    const fee = feeSettings(settingsOf(c));
+    const submitted = await submitFeePayment(dbOf(c), c.get("deps"), fee, c.get("auth").sub, txHash as `0x${string}`);
+    if (!submitted.ok) throw paymentError(submitted.error);
+    return c.json(submitted.value, 201);
+  })
+  .openapi(getPaymentRoute, async (c) => {
+    const payment = await findPayment(dbOf(c), c.req.valid("param").paymentId);
+    if (!payment) throw notFound("payment");
+    assertOwner(c.get("auth"), payment.userId, "payment");
+    return c.json(payment, 200);
+  })
+  .openapi(creditsRoute, async (c) => c.json(await creditsOf(dbOf(c), c.get("auth").sub), 200));

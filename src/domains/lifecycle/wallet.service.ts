@@ -1,0 +1,100 @@
+/**
+ * Wallet use cases: issue a nonce, link a wallet by its signature of the nonce message, bind a wallet
+ * as an operator (dev demo wallet), read the user's wallet.
+ *
+ * Invariants: a nonce is checked at most once (the first attempt marks it used, in a conditional
+ * UPDATE, so two racing attempts cannot both verify); the signature is verified with viem
+ * (`verifyMessage`, EIP-191) against the stored message; an address belongs to at most one user
+ * (unique index; a race loses with `wallet_taken`). Callers: wallet routes, lifecycle jobs.
+ */
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { verifyMessage } from "viem";
+import type { AppDeps } from "../../core/deps";
+import { err, ok, type Result } from "../../core/result";
+import type { Db } from "../../db/client";
+import type { LifecycleSettings } from "./lifecycle.config";
+import { nonceMessage, type Wallet, type WalletFailure } from "./wallet.model";
+import { walletNonces, wallets } from "./wallet.tables";
+
+export async function issueNonce(db: Db, deps: AppDeps, settings: LifecycleSettings, userId: string) {
+  const issuedAtMs = deps.clock.nowMs();
+  const expiresAtMs = issuedAtMs + settings.WALLET_NONCE_TTL_SEC * 1000;
+  const nonce = crypto.randomUUID().replaceAll("-", "");
+  const message = nonceMessage({ userId, nonce, issuedAtMs, expiresAtMs });
+  await db.insert(walletNonces).values({ nonce, userId, message, issuedAtMs, expiresAtMs });
+  return { nonce, message, expiresAtMs };
+}
+
+export async function walletOf(db: Db, userId: string): Promise<Wallet | undefined> {
+  const [row] = await db.select().from(wallets).where(eq(wallets.userId, userId));
+  return row;
+}
+
+async function ownerOf(db: Db, address: string): Promise<string | undefined> {
+  const [row] = await db.select({ userId: wallets.userId }).from(wallets).where(eq(wallets.address, address));
+  return row?.userId;
+}
+
+/** Stores `address` as the user's wallet; `wallet_taken` when another user holds it (also on a lost race). */
+async function bind(
+  db: Db,
+  userId: string,
+  address: string,
+  proof: Wallet["proof"],
+  nowMs: number,
+): Promise<Result<Wallet, WalletFailure>> {
+  const holder = await ownerOf(db, address);
+  if (holder !== undefined && holder !== userId) return err({ kind: "wallet_taken" });
+  const row: Wallet = { userId, address, proof, linkedAtMs: nowMs };
+  try {
+    await db
+      .insert(wallets)
+      .values(row)
+      .onConflictDoUpdate({ target: wallets.userId, set: { address, proof, linkedAtMs: nowMs } });
+  } catch (error) {
+    if (String(error).includes("UNIQUE")) return err({ kind: "wallet_taken" });
+    throw error;
+  }
+  return ok(row);
+}
+
+/**
+ * Links `address` when `signature` is its EIP-191 signature of the user's latest nonce message. The
+ * nonce is consumed by this attempt whatever its outcome.
+ */
+export async function linkWallet(
+  db: Db,
+  deps: AppDeps,
+  userId: string,
+  input: { address: `0x${string}`; signature: `0x${string}` },
+): Promise<Result<Wallet, WalletFailure>> {
+  const nowMs = deps.clock.nowMs();
+  const [latest] = await db
+    .select()
+    .from(walletNonces)
+    .where(eq(walletNonces.userId, userId))
+    .orderBy(desc(walletNonces.issuedAtMs))
+    .limit(1);
+  if (!latest) return err({ kind: "nonce_missing" });
+  if (latest.usedAtMs !== null) return err({ kind: "nonce_used" });
+  if (latest.expiresAtMs <= nowMs) return err({ kind: "nonce_expired" });
+  const consumed = await db
+    .update(walletNonces)
+    .set({ usedAtMs: nowMs })
+    .where(and(eq(walletNonces.nonce, latest.nonce), isNull(walletNonces.usedAtMs)))
+    .returning({ nonce: walletNonces.nonce });
+  if (consumed.length !== 1) return err({ kind: "nonce_used" });
+  let valid = false;
+  try {
+    valid = await verifyMessage({ address: input.address, message: latest.message, signature: input.signature });
+  } catch {
+    valid = false;
+  }
+  if (!valid) return err({ kind: "bad_signature" });
+  return bind(db, userId, input.address.toLowerCase(), "signature", nowMs);
+}
+
+/** Operator binding without a signature (the dev demo wallet, whose key nobody holds). */
+export async function bindWalletAsOperator(db: Db, deps: AppDeps, userId: string, address: string) {
+  return bind(db, userId, address.toLowerCase(), "admin", deps.clock.nowMs());
+}

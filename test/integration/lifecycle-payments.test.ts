@@ -1,0 +1,275 @@
+/**
+ * Wallet proof and audition fee verification against the local JSON-RPC stand-in
+ * (src/cli/stand-ins/evm-rpc.stand-in.ts), which serves the REAL recorded receipts of
+ * test/fixtures/evm/recorded/: the Arbitrum One USDC transfer (the dev fee payment), a Base USDC
+ * transfer and a failed mainnet transaction. Cases the recording does not hold are DERIVED here from the
+ * recorded Arbitrum receipt (only the named field changes) and registered on a per-test network of the
+ * stand-in, which also moves the head block for the confirmation cases.
+ */
+import { env } from "cloudflare:test";
+import { privateKeyToAccount } from "viem/accounts";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import arbitrumAnswer from "../fixtures/evm/recorded/eth_getTransactionReceipt__arbitrum_USDC_transfer__etherscan_proxy.json";
+import { lifecycleHarness } from "../support/lifecycle";
+
+const NOW = Date.UTC(2026, 10, 29, 12);
+const RPC = inject("evmRpcUrl");
+const RECORDED = arbitrumAnswer.result;
+const HASH = RECORDED.transactionHash;
+const SENDER = RECORDED.from; // the recorded payer: the demo user's wallet (operator-bound: nobody holds its key)
+const TREASURY = "0x2df1c51e09aecf9cacb7bc98cb1742757f163df7";
+const BASE_USDC_HASH = "0xaf0d0052eec2231428c5fbf81523c2ef833a8f02ae080a047c1abce3e2b12e83";
+const FAILED_HASH = "0xfbfd35db096d0acb26a988895841d786baafe08f6cf55265338e0b5db58350ee";
+
+const DEV_SETTINGS = {
+  LIFECYCLE_CHAIN_ID: "42161",
+  AUDITION_FEE_TOKEN: "0xaf88d065e77c8cc2239327c5edb3a432268e5831",
+  AUDITION_FEE_TREASURY: TREASURY,
+  AUDITION_FEE_AMOUNT: "500000000",
+  AUDITION_FEE_CONFIRMATIONS: "3",
+};
+
+let netCounter = 0;
+/** A fresh stand-in network (own head and receipts) and a harness pointed at it. */
+async function setup(control: { head?: string; receipts?: unknown[] } = {}) {
+  const net = `payments-${++netCounter}`;
+  await fetch(`${RPC}/__control/net/${net}`, { method: "POST", body: JSON.stringify(control) });
+  const h = lifecycleHarness(NOW, { ...DEV_SETTINGS, LIFECYCLE_RPC_URL: `${RPC}/net/${net}` });
+  const advance = (blocks: number) => fetch(`${RPC}/__control/net/${net}`, { method: "POST", body: JSON.stringify({ advance: blocks }) });
+  return { ...h, advance };
+}
+
+/** DERIVED from the recorded Arbitrum receipt: a new hash, and the Transfer log's fields overridden. */
+function derivedReceipt(hashTail: string, change: { to?: string; amountHex?: string } = {}) {
+  const txHash = `${HASH.slice(0, -hashTail.length)}${hashTail}`;
+  const [log] = RECORDED.logs;
+  const topics = [...(log?.topics ?? [])];
+  if (change.to) topics[2] = `0x${"0".repeat(24)}${change.to.slice(2)}`;
+  return {
+    txHash,
+    receipt: {
+      ...RECORDED,
+      transactionHash: txHash,
+      logs: [{ ...log, transactionHash: txHash, topics, data: change.amountHex ?? log?.data }],
+    },
+  };
+}
+
+async function bindDemoWallet(h: ReturnType<typeof lifecycleHarness>, user = "demo") {
+  const res = await h.call("ops", "PUT", `/admin/lifecycle/wallets/${user}`, { address: SENDER }, "admin");
+  expect(res.status).toBe(200);
+}
+
+async function linkWithKey(h: ReturnType<typeof lifecycleHarness>, user: string, key: `0x${string}`) {
+  const account = privateKeyToAccount(key);
+  const nonce = await h.call(user, "POST", "/me/wallet/nonce");
+  expect(nonce.status).toBe(201);
+  const signature = await account.signMessage({ message: nonce.body.message });
+  return { account, res: await h.call(user, "PUT", "/me/wallet", { address: account.address, signature }) };
+}
+
+async function grants(user: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT count(*) AS n FROM audition_credit_entries WHERE user_id = ? AND kind = 'grant'")
+    .bind(user)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+const KEY_B = `0x${"b0".repeat(32)}` as const;
+const KEY_C = `0x${"c0".repeat(32)}` as const;
+
+describe("wallet proof", () => {
+  it("links a wallet whose EIP-191 signature of the nonce message verifies", async () => {
+    const h = await setup();
+    const { account, res } = await linkWithKey(h, "bob", KEY_B);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ userId: "bob", address: account.address.toLowerCase(), proof: "signature" });
+    expect((await h.call("bob", "GET", "/me/wallet")).body.address).toBe(account.address.toLowerCase());
+  });
+
+  it("refuses a bad signature, a reused nonce, an expired nonce and a wallet owned by someone else", async () => {
+    const h = await setup();
+    const account = privateKeyToAccount(KEY_C);
+    const other = privateKeyToAccount(`0x${"d0".repeat(32)}`);
+
+    // Signed by another key: the signature does not prove `account` signed it.
+    let nonce = await h.call("carol", "POST", "/me/wallet/nonce");
+    const forged = await other.signMessage({ message: nonce.body.message });
+    let res = await h.call("carol", "PUT", "/me/wallet", { address: account.address, signature: forged });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details.code).toBe("bad_signature");
+    // The nonce was consumed by that attempt: even the right signature is refused now (single use).
+    const right = await account.signMessage({ message: nonce.body.message });
+    res = await h.call("carol", "PUT", "/me/wallet", { address: account.address, signature: right });
+    expect(res.body.error.details.code).toBe("nonce_used");
+
+    // Expired: signed correctly but presented after the TTL (600 s).
+    nonce = await h.call("carol", "POST", "/me/wallet/nonce");
+    const late = await account.signMessage({ message: nonce.body.message });
+    h.clock.advance(601_000);
+    res = await h.call("carol", "PUT", "/me/wallet", { address: account.address, signature: late });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details.code).toBe("nonce_expired");
+
+    // Fresh nonce: links; replaying the same signature afterwards is refused.
+    nonce = await h.call("carol", "POST", "/me/wallet/nonce");
+    const good = await account.signMessage({ message: nonce.body.message });
+    expect((await h.call("carol", "PUT", "/me/wallet", { address: account.address, signature: good })).status).toBe(200);
+    res = await h.call("carol", "PUT", "/me/wallet", { address: account.address, signature: good });
+    expect(res.body.error.details.code).toBe("nonce_used");
+
+    // Dave proves the same key, but carol owns that wallet.
+    nonce = await h.call("dave", "POST", "/me/wallet/nonce");
+    const daves = await account.signMessage({ message: nonce.body.message });
+    res = await h.call("dave", "PUT", "/me/wallet", { address: account.address, signature: daves });
+    expect(res.status).toBe(409);
+    expect(res.body.error.details.code).toBe("wallet_taken");
+    expect((await h.call("dave", "GET", "/me/wallet")).status).toBe(404);
+  });
+
+  it("refuses a signature without any nonce and a malformed body", async () => {
+    const h = await setup();
+    const account = privateKeyToAccount(`0x${"e0".repeat(32)}`);
+    const sig = await account.signMessage({ message: "anything" });
+    const res = await h.call("erin", "PUT", "/me/wallet", { address: account.address, signature: sig });
+    expect(res.body.error.details.code).toBe("nonce_missing");
+    expect((await h.call("erin", "PUT", "/me/wallet", { address: "0x12", signature: sig })).status).toBe(400);
+  });
+});
+
+describe("audition fee verification", () => {
+  beforeAll(async () => {
+    await bindDemoWallet(lifecycleHarness(NOW));
+  });
+
+  it("verifies the recorded Arbitrum USDC transfer and grants exactly one credit; a second submission is already_used", async () => {
+    const h = await setup();
+    const res = await h.call("demo", "POST", "/payments/audition-fee", { txHash: HASH });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      status: "verified",
+      reason: null,
+      walletAddress: SENDER,
+      amount: "500590000",
+      confirmations: 21,
+      chainId: 42161,
+    });
+    const credits = await h.call("demo", "GET", "/me/credits");
+    expect(credits.body).toMatchObject({ available: 1, granted: 1, consumed: 0, refunded: 0 });
+    expect(credits.body.entries[0]).toMatchObject({ kind: "grant", paymentId: res.body.id });
+
+    const again = await h.call("demo", "POST", "/payments/audition-fee", { txHash: HASH.toUpperCase().replace("0X", "0x") });
+    expect(again.body).toMatchObject({ status: "rejected", reason: "already_used" });
+    expect(await grants("demo")).toBe(1);
+    expect((await h.call("demo", "GET", `/payments/${res.body.id}`)).body.status).toBe("verified");
+    expect((await h.call("mallory", "GET", `/payments/${res.body.id}`)).status).toBe(404);
+    expect((await h.call("ops", "GET", `/payments/${res.body.id}`, undefined, "admin")).status).toBe(200);
+  });
+
+  it("a hash paid from another user's wallet is wrong_sender, and does not burn the hash", async () => {
+    const derived = derivedReceipt("01"); // DERIVED: the recorded transfer under another hash
+    const h = await setup({ receipts: [derived.receipt] });
+    await linkWithKey(h, "frank", `0x${"f0".repeat(32)}`);
+    const stolen = await h.call("frank", "POST", "/payments/audition-fee", { txHash: derived.txHash });
+    expect(stolen.body).toMatchObject({ status: "rejected", reason: "wrong_sender" });
+    expect(await grants("frank")).toBe(0);
+    const rightful = await h.call("demo", "POST", "/payments/audition-fee", { txHash: derived.txHash });
+    expect(rightful.body.status).toBe("verified");
+  });
+
+  it("rejects wrong token (recorded Base USDC transfer), failed tx (recorded status 0x0), unknown hash", async () => {
+    const h = await setup();
+    const cases = [
+      [BASE_USDC_HASH, "wrong_token"],
+      [FAILED_HASH, "tx_failed"],
+      [`0x${"12".repeat(32)}`, "tx_not_found"],
+    ] as const;
+    for (const [txHash, reason] of cases) {
+      const res = await h.call("demo", "POST", "/payments/audition-fee", { txHash });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ status: "rejected", reason });
+    }
+  });
+
+  it("rejects wrong recipient and too small (receipts DERIVED from the recorded one)", async () => {
+    const wrongTo = derivedReceipt("02", { to: "0x1111111111111111111111111111111111111111" });
+    const small = derivedReceipt("03", { amountHex: `0x${(1_000_000).toString(16).padStart(64, "0")}` }); // 1 USDC
+    const h = await setup({ receipts: [wrongTo.receipt, small.receipt] });
+    expect((await h.call("demo", "POST", "/payments/audition-fee", { txHash: wrongTo.txHash })).body).toMatchObject({
+      status: "rejected",
+      reason: "wrong_recipient",
+    });
+    expect((await h.call("demo", "POST", "/payments/audition-fee", { txHash: small.txHash })).body).toMatchObject({
+      status: "rejected",
+      reason: "amount_too_small",
+      amount: "1000000",
+    });
+    // The real transfer against a fee one base unit above it is too small as well.
+    h.settings.AUDITION_FEE_AMOUNT = "500590001";
+    const derived = derivedReceipt("04");
+    await fetch(`${RPC}/__control/net/payments-${netCounter}`, { method: "POST", body: JSON.stringify({ receipts: [derived.receipt] }) });
+    expect((await h.call("demo", "POST", "/payments/audition-fee", { txHash: derived.txHash })).body.reason).toBe("amount_too_small");
+  });
+
+  it("stays pending while not confirmed, then the re-check job verifies it and grants once", async () => {
+    const derived = derivedReceipt("05");
+    const h = await setup({ head: RECORDED.blockNumber, receipts: [derived.receipt] }); // head = receipt block: 1 confirmation
+    const before = await grants("demo");
+    const res = await h.call("demo", "POST", "/payments/audition-fee", { txHash: derived.txHash });
+    expect(res.body).toMatchObject({ status: "pending", reason: "not_confirmed", confirmations: 1 });
+    expect(await grants("demo")).toBe(before);
+    // Another submission while pending: the hash is claimed.
+    expect((await h.call("demo", "POST", "/payments/audition-fee", { txHash: derived.txHash })).body.reason).toBe("already_used");
+
+    await h.advance(1); // 2 confirmations of 3
+    expect((await h.runJob("lifecycle.recheck-payments")).summary).toMatchObject({ checked: 1, pending: 1, verified: 0 });
+    expect((await h.call("demo", "GET", `/payments/${res.body.id}`)).body).toMatchObject({ status: "pending", confirmations: 2 });
+
+    await h.advance(1);
+    expect((await h.runJob("lifecycle.recheck-payments")).summary).toMatchObject({ checked: 1, verified: 1 });
+    expect((await h.call("demo", "GET", `/payments/${res.body.id}`)).body).toMatchObject({
+      status: "verified",
+      reason: null,
+      confirmations: 3,
+    });
+    expect(await grants("demo")).toBe(before + 1);
+    expect((await h.runJob("lifecycle.recheck-payments")).summary).toMatchObject({ checked: 0 });
+    expect(await grants("demo")).toBe(before + 1);
+    const audit = await h.call("ops", "GET", `/admin/lifecycle/events?subjectKind=payment&subjectId=${res.body.id}`, undefined, "admin");
+    expect(audit.body.events.map((e: { toState: string }) => e.toState)).toEqual(["pending", "verified"]);
+  });
+
+  it("20 concurrent submissions of one hash give exactly one verified payment and one grant", async () => {
+    const derived = derivedReceipt("06");
+    const h = await setup({ receipts: [derived.receipt] });
+    const before = await grants("demo");
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => h.call("demo", "POST", "/payments/audition-fee", { txHash: derived.txHash })),
+    );
+    expect(results.every((r) => r.status === 201)).toBe(true);
+    const statuses = results.map((r) => `${r.body.status}/${r.body.reason}`);
+    expect(statuses.filter((s) => s === "verified/null")).toHaveLength(1);
+    expect(statuses.filter((s) => s === "rejected/already_used")).toHaveLength(19);
+    expect(await grants("demo")).toBe(before + 1);
+  });
+
+  it("needs a linked wallet (422), a well-formed hash (400) and a configured treasury (503)", async () => {
+    const h = await setup();
+    expect((await h.call("nowallet", "POST", "/payments/audition-fee", { txHash: HASH })).body.error.details.code).toBe("wallet_required");
+    expect((await h.call("demo", "POST", "/payments/audition-fee", { txHash: "0x1234" })).status).toBe(400);
+    h.settings.AUDITION_FEE_TREASURY = "";
+    expect((await h.call("demo", "POST", "/payments/audition-fee", { txHash: HASH })).status).toBe(503);
+  });
+
+  it("answers 503 and records nothing when the chain cannot be read", async () => {
+    const h = await setup();
+    h.settings.LIFECYCLE_RPC_URL = `${RPC}/not-a-node`; // the stand-in answers 404 here, as a broken gateway would
+    const derived = derivedReceipt("07");
+    const res = await h.call("demo", "POST", "/payments/audition-fee", { txHash: derived.txHash });
+    expect(res.status).toBe(503);
+    const row = await env.DB.prepare("SELECT count(*) AS n FROM audition_fee_payments WHERE tx_hash = ?")
+      .bind(derived.txHash)
+      .first<{ n: number }>();
+    expect(row?.n).toBe(0);
+  });
+});

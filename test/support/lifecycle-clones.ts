@@ -1,0 +1,73 @@
+/**
+ * Lifecycle fixtures built through the real routes: an eligible clone (valid pipeline over BTC and SOL
+ * from the recorded registry, trading enabled), audition credits, and the explicit fake of the audition
+ * port (the trading engine): `open` hands out `acct_<auditionId>` unless told to fail; `result` answers
+ * what the test set for the account, `undefined` (unknown) otherwise.
+ */
+import { env } from "cloudflare:test";
+import { expect } from "vitest";
+import { err, ok } from "../../src/core/result";
+import type { AccountResult, AuditionAccounts, OpenAuditionAccount } from "../../src/domains/lifecycle";
+import type { lifecycleHarness } from "./lifecycle";
+
+type Harness = ReturnType<typeof lifecycleHarness>;
+
+export const VALID_GRAPH = {
+  nodes: [
+    {
+      id: "stream",
+      type: "data_stream",
+      config: { blocks: [{ id: "eth-funding", source: "hyperliquid", channel: "funding", asset: "ETH" }] },
+    },
+    { id: "majors", type: "asset_selection", config: { explicitlyEnabledSymbols: ["BTC", "SOL"] } },
+    { id: "prompt", type: "trading_prompt", config: {} },
+  ],
+  edges: [
+    { id: "e1", source: "stream", target: "majors" },
+    { id: "e2", source: "majors", target: "prompt" },
+  ],
+};
+
+export class FakeAuditionAccounts implements AuditionAccounts {
+  readonly opened: OpenAuditionAccount[] = [];
+  readonly results = new Map<string, AccountResult>();
+  failNextOpen = false;
+
+  async open(input: OpenAuditionAccount) {
+    if (this.failNextOpen) {
+      this.failNextOpen = false;
+      return err({ message: "engine refused (fake)" });
+    }
+    this.opened.push(input);
+    return ok({ accountId: `acct_${input.auditionId}` });
+  }
+
+  async result(accountId: string) {
+    return this.results.get(accountId);
+  }
+}
+
+export async function eligibleClone(h: Harness, user: string, modelId = "gpt-5", name = "Momentum"): Promise<string> {
+  const created = await h.call(user, "POST", "/clones", { name, modelId });
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  expect((await h.call(user, "PUT", `/clones/${id}/pipeline`, { version: 0, graph: VALID_GRAPH, layout: {} })).status).toBe(200);
+  expect((await h.call(user, "PATCH", `/clones/${id}`, { tradingEnabled: true })).status).toBe(200);
+  return id;
+}
+
+/**
+ * Grants `n` credits by writing grant rows as a verified payment would (the payment path itself is
+ * proven in lifecycle-payments.test.ts; here only the balance matters).
+ */
+export async function grantCredits(user: string, n: number, tag: string): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    await env.DB.prepare(
+      "INSERT INTO audition_credit_entries (id, user_id, kind, credits, payment_id, audition_id, created_at_ms) VALUES (?, ?, 'grant', 1, ?, NULL, 0)",
+    )
+      .bind(`seed_${tag}_${i}`, user, `seedpay_${tag}_${i}`)
+      .run();
+  }
+}
+
+export const PASSING: AccountResult = { status: "finalized", fills: 12, returnBps: 850, maxDrawdownBps: 400 };
