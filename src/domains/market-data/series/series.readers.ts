@@ -24,10 +24,11 @@ import { type Outcome, TargetSchema } from "../polymarket/polymarket.model";
 import { contextFor } from "../polymarket/polymarket.service";
 import { polymarketMarkets, polymarketPrices } from "../polymarket/polymarket.tables";
 import {
+  type BarRow,
   type Cell,
   capNewest,
   GRANULARITY_MS,
-  resampleBars,
+  resampleBarRows,
   type Series,
   type SeriesRead,
   sampleAtClose,
@@ -39,6 +40,9 @@ export type SeriesFailure = { kind: "not_found" | "unsupported"; message: string
 export type SeriesAnswer = Result<Series, SeriesFailure>;
 export type SeriesReader = (db: Db, read: SeriesRead, asOfMs: number) => Promise<SeriesAnswer>;
 type SourceChannel = { [S in Source]: `${S}:${(typeof SOURCE_CHANNELS)[S][number]}` }[Source];
+
+type Real = number | null;
+type IndicatorValueRow = [number, Real, Real, Real, Real, Real, Real, Real];
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -73,13 +77,15 @@ function candleReader(channel: "ohlcv_1m" | "ohlcv_1h"): SeriesReader {
   return async (db, read, asOfMs) => {
     const { bucketMs, barMs, startMs, limit } = buckets(read, asOfMs, channel === "ohlcv_1h");
     const t = barMs === HOUR ? hyperliquidCandles1h : hyperliquidCandles1m;
-    const bars = await db
+    // Row arrays (`values()`, D1's raw()): no object per bar; the columns need no decoding.
+    const bars = (await db
       .select({ openTimeMs: t.openTimeMs, open: t.open, high: t.high, low: t.low, close: t.close, volume: t.volume })
       .from(t)
       .where(and(eq(t.symbol, read.contextSymbol), gte(t.openTimeMs, startMs), lte(t.openTimeMs, asOfMs - barMs)))
       .orderBy(desc(t.openTimeMs))
-      .limit(limit);
-    const rows = resampleBars(bars, barMs, bucketMs, asOfMs);
+      .limit(limit)
+      .values()) as unknown as BarRow[];
+    const rows = resampleBarRows(bars, barMs, bucketMs, asOfMs);
     return ok(build(read, asOfMs, ["tMs", "open", "high", "low", "close", "volume"], rows, "close"));
   };
 }
@@ -89,8 +95,18 @@ function indicatorReader(channel: IndicatorChannel): SeriesReader {
   return async (db, read, asOfMs) => {
     const { bucketMs, barMs, startMs, limit } = buckets(read, asOfMs, false);
     const t = hyperliquidIndicators;
-    const stored = await db
-      .select()
+    // Only the value columns, as row arrays (REAL and INTEGER columns need no decoding).
+    const stored = (await db
+      .select({
+        openTimeMs: t.openTimeMs,
+        rsi14: t.rsi14,
+        sma20: t.sma20,
+        bbUpper: t.bbUpper,
+        bbLower: t.bbLower,
+        ema20: t.ema20,
+        macd: t.macd,
+        macdSignal: t.macdSignal,
+      })
       .from(t)
       .where(
         and(
@@ -101,13 +117,14 @@ function indicatorReader(channel: IndicatorChannel): SeriesReader {
         ),
       )
       .orderBy(desc(t.openTimeMs))
-      .limit(limit);
+      .limit(limit)
+      .values()) as unknown as IndicatorValueRow[];
     const rows: Cell[][] = [];
-    for (const row of stored) {
-      const values = valuesOfRow(row);
+    for (const [openTimeMs, rsi14, sma20, bbUpper, bbLower, ema20, macd, macdSignal] of stored) {
+      const values = valuesOfRow({ rsi14, sma20, bbUpper, bbLower, ema20, macd, macdSignal });
       const cells = fields.map((f) => values[f]);
       if (cells.some((v) => v === null)) continue; // warm-up bar
-      rows.push([row.openTimeMs, ...cells]);
+      rows.push([openTimeMs, ...cells]);
     }
     return ok(build(read, asOfMs, ["tMs", ...fields], sampleAtClose(rows, bucketMs, asOfMs, true), fields.at(-1) ?? null));
   };
