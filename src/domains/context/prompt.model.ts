@@ -102,7 +102,48 @@ export function fixedSection(id: string, kind: SectionKind, trust: PromptSection
   return { id, kind, trust, text, tokens: tokenCount(text) };
 }
 
-export const joinSections = (sections: readonly PromptSection[]) => sections.map((s) => s.text).join("\n\n");
+export const SECTION_SEPARATOR = "\n\n";
+export const joinSections = (sections: readonly PromptSection[]) => sections.map((s) => s.text).join(SECTION_SEPARATOR);
+
+const FRAME_END = /^<<<end section id="[A-Za-z0-9:_./@-]*">>>$/;
+/** The closing frame line of a section's text, when it is one on its own line (else null). */
+function closingLine(text: string): string | null {
+  const at = text.lastIndexOf('\n<<<end section id="');
+  if (at < 0) return null;
+  const line = text.slice(at + 1);
+  return FRAME_END.test(line) ? line : null;
+}
+const separatorDelta = new Map<string, number>();
+/**
+ * Tokens of `joinSections(sections)` without re-tokenizing the prompt: the sum of the section counts
+ * plus, per separator, what it adds to the closing frame line before it. Exact for framed sections:
+ * o200k's pre-tokenizer splits text into pieces that are encoded independently; no piece runs from a
+ * newline into a `<`, so the closing line `<<<end section id="…">>>` (always after a newline) starts a
+ * piece; the separator only extends that line's last piece (`>>>` absorbs trailing newlines and `/`);
+ * and the next frame starts a fresh piece at its `<<<`. Hence count(joined) = Σ sections +
+ * Σ (count(closing line + separator) − count(closing line)). Anything else falls back to counting the
+ * joined text. test/unit/context-prompt-tokens.test.ts checks the identity on hostile bodies.
+ */
+export function joinedTokenCount(sections: readonly PromptSection[]): number {
+  let total = 0;
+  for (let i = 0; i < sections.length; i++) {
+    const section = sections[i] as PromptSection;
+    total += section.tokens;
+    if (i === sections.length - 1) break;
+    const closing = closingLine(section.text);
+    if (closing === null || !(sections[i + 1] as PromptSection).text.startsWith("<<<section ")) {
+      return tokenCount(joinSections(sections));
+    }
+    let delta = separatorDelta.get(closing);
+    if (delta === undefined) {
+      delta = tokenCount(closing + SECTION_SEPARATOR) - tokenCount(closing);
+      if (separatorDelta.size >= 10_000) separatorDelta.clear();
+      separatorDelta.set(closing, delta);
+    }
+    total += delta;
+  }
+  return total;
+}
 
 const SOURCE_RANK: Record<string, number> = { defillama: 0, polymarket: 1, hyperliquid: 2 };
 
@@ -149,7 +190,7 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
     ...markets.flatMap((m) => (m.section ? [m.section] : [])),
     ...input.tail,
   ];
-  const total = () => tokenCount(joinSections(sections()));
+  const total = () => joinedTokenCount(sections());
   let tokens = total();
 
   const downgrade = (step: 1 | 2, from: Inclusion, to: Inclusion, action: Trim["action"]) => {

@@ -24,8 +24,11 @@ function decisionActionJsonSchema(): string {
   return contractFields;
 }
 
+// The constant sections are built (and tokenized) once per isolate; callers never mutate sections.
+let systemRules: PromptSection | undefined;
 export function systemSection(): PromptSection {
-  return fixedSection("system_rules", "system_rules", "system", SYSTEM_RULES);
+  systemRules ??= Object.freeze(fixedSection("system_rules", "system_rules", "system", SYSTEM_RULES));
+  return systemRules;
 }
 
 export function contractSection(packet: Pick<Packet, "asset" | "execution">): PromptSection {
@@ -64,6 +67,8 @@ export function accountSection(account: AccountSummary, reduced: boolean): Promp
   return fixedSection("account", "account", "data", `Prop account state (micro-USD integers, decimal strings):\n${json}`);
 }
 
+let closing: PromptSection | undefined;
 export function closingSection(): PromptSection {
-  return fixedSection("closing", "closing", "system", "Decide now. Reply with the JSON object only.");
+  closing ??= Object.freeze(fixedSection("closing", "closing", "system", "Decide now. Reply with the JSON object only."));
+  return closing;
 }

@@ -180,7 +180,9 @@ function toRow(symbol: string, interval: IndicatorInterval, openTimeMs: number, 
 }
 
 /** The full value set of a stored row (Bollinger middle = SMA 20, histogram = line − signal). */
-export function valuesOfRow(row: IndicatorRow): IndicatorValues {
+export function valuesOfRow(
+  row: Pick<IndicatorRow, "rsi14" | "sma20" | "bbUpper" | "bbLower" | "ema20" | "macd" | "macdSignal">,
+): IndicatorValues {
   return {
     rsi14: row.rsi14,
     bbUpper: row.bbUpper,

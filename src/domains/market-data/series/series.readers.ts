@@ -10,7 +10,7 @@
  *   defillama           t_ms <= asOfMs and ingested_at_ms <= asOfMs
  * Callers: the context resolver and candidate scan (src/domains/context).
  */
-import { and, desc, eq, gte, inArray, lte } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import { err, ok, type Result } from "../../../core/result";
 import type { Db } from "../../../db/client";
 import type { SOURCE_CHANNELS, Source } from "../channels";
@@ -24,10 +24,11 @@ import { type Outcome, TargetSchema } from "../polymarket/polymarket.model";
 import { contextFor } from "../polymarket/polymarket.service";
 import { polymarketMarkets, polymarketPrices } from "../polymarket/polymarket.tables";
 import {
+  type BarRow,
   type Cell,
   capNewest,
   GRANULARITY_MS,
-  resampleBars,
+  resampleBarRows,
   type Series,
   type SeriesRead,
   sampleAtClose,
@@ -39,6 +40,9 @@ export type SeriesFailure = { kind: "not_found" | "unsupported"; message: string
 export type SeriesAnswer = Result<Series, SeriesFailure>;
 export type SeriesReader = (db: Db, read: SeriesRead, asOfMs: number) => Promise<SeriesAnswer>;
 type SourceChannel = { [S in Source]: `${S}:${(typeof SOURCE_CHANNELS)[S][number]}` }[Source];
+
+type Real = number | null;
+type IndicatorValueRow = [number, Real, Real, Real, Real, Real, Real, Real];
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -69,67 +73,135 @@ function buckets(read: SeriesRead, asOfMs: number, native1h: boolean) {
   return { bucketMs, barMs, startMs, limit };
 }
 
+/**
+ * Statements built once per Db with placeholders (`sql.placeholder`): drizzle's query builder costs
+ * more per call than SQLite needs to answer a small read, and the hot readers run once per asset and
+ * read. The SQL text and parameters are what the builder would produce per call.
+ */
+const preparedByDb = new WeakMap<Db, Map<string, unknown>>();
+function prepared<T>(db: Db, key: string, build: () => T): T {
+  let byKey = preparedByDb.get(db);
+  if (!byKey) {
+    byKey = new Map();
+    preparedByDb.set(db, byKey);
+  }
+  let statement = byKey.get(key) as T | undefined;
+  if (statement === undefined) {
+    statement = build();
+    byKey.set(key, statement);
+  }
+  return statement;
+}
+const p = <T extends string>(name: T) => sql.placeholder(name);
+
+const candleQuery = (db: Db, t: typeof hyperliquidCandles1m | typeof hyperliquidCandles1h) =>
+  prepared(db, `candles:${t === hyperliquidCandles1h ? "1h" : "1m"}`, () =>
+    db
+      .select({ openTimeMs: t.openTimeMs, open: t.open, high: t.high, low: t.low, close: t.close, volume: t.volume })
+      .from(t)
+      .where(and(eq(t.symbol, p("symbol")), gte(t.openTimeMs, p("from")), lte(t.openTimeMs, p("to"))))
+      .orderBy(desc(t.openTimeMs))
+      .limit(p("limit"))
+      .prepare(),
+  );
+
 function candleReader(channel: "ohlcv_1m" | "ohlcv_1h"): SeriesReader {
   return async (db, read, asOfMs) => {
     const { bucketMs, barMs, startMs, limit } = buckets(read, asOfMs, channel === "ohlcv_1h");
     const t = barMs === HOUR ? hyperliquidCandles1h : hyperliquidCandles1m;
-    const bars = await db
-      .select({ openTimeMs: t.openTimeMs, open: t.open, high: t.high, low: t.low, close: t.close, volume: t.volume })
-      .from(t)
-      .where(and(eq(t.symbol, read.contextSymbol), gte(t.openTimeMs, startMs), lte(t.openTimeMs, asOfMs - barMs)))
-      .orderBy(desc(t.openTimeMs))
-      .limit(limit);
-    const rows = resampleBars(bars, barMs, bucketMs, asOfMs);
+    // Row arrays (`values()`, D1's raw()): no object per bar; the columns need no decoding.
+    const bars = (await candleQuery(db, t).values({
+      symbol: read.contextSymbol,
+      from: startMs,
+      to: asOfMs - barMs,
+      limit,
+    })) as unknown as BarRow[];
+    const rows = resampleBarRows(bars, barMs, bucketMs, asOfMs);
     return ok(build(read, asOfMs, ["tMs", "open", "high", "low", "close", "volume"], rows, "close"));
   };
 }
+
+const indicatorQuery = (db: Db) =>
+  prepared(db, "indicators", () => {
+    const t = hyperliquidIndicators;
+    return db
+      .select({
+        openTimeMs: t.openTimeMs,
+        rsi14: t.rsi14,
+        sma20: t.sma20,
+        bbUpper: t.bbUpper,
+        bbLower: t.bbLower,
+        ema20: t.ema20,
+        macd: t.macd,
+        macdSignal: t.macdSignal,
+      })
+      .from(t)
+      .where(and(eq(t.symbol, p("symbol")), eq(t.interval, p("interval")), gte(t.openTimeMs, p("from")), lte(t.openTimeMs, p("to"))))
+      .orderBy(desc(t.openTimeMs))
+      .limit(p("limit"))
+      .prepare();
+  });
 
 function indicatorReader(channel: IndicatorChannel): SeriesReader {
   const fields = CHANNEL_FIELDS[channel];
   return async (db, read, asOfMs) => {
     const { bucketMs, barMs, startMs, limit } = buckets(read, asOfMs, false);
-    const t = hyperliquidIndicators;
-    const stored = await db
-      .select()
-      .from(t)
-      .where(
-        and(
-          eq(t.symbol, read.contextSymbol),
-          eq(t.interval, barMs === HOUR ? "1h" : "1m"),
-          gte(t.openTimeMs, startMs),
-          lte(t.openTimeMs, asOfMs - barMs),
-        ),
-      )
-      .orderBy(desc(t.openTimeMs))
-      .limit(limit);
+    // Only the value columns, as row arrays (REAL and INTEGER columns need no decoding).
+    const stored = (await indicatorQuery(db).values({
+      symbol: read.contextSymbol,
+      interval: barMs === HOUR ? "1h" : "1m",
+      from: startMs,
+      to: asOfMs - barMs,
+      limit,
+    })) as unknown as IndicatorValueRow[];
     const rows: Cell[][] = [];
-    for (const row of stored) {
-      const values = valuesOfRow(row);
+    for (const [openTimeMs, rsi14, sma20, bbUpper, bbLower, ema20, macd, macdSignal] of stored) {
+      const values = valuesOfRow({ rsi14, sma20, bbUpper, bbLower, ema20, macd, macdSignal });
       const cells = fields.map((f) => values[f]);
       if (cells.some((v) => v === null)) continue; // warm-up bar
-      rows.push([row.openTimeMs, ...cells]);
+      rows.push([openTimeMs, ...cells]);
     }
     return ok(build(read, asOfMs, ["tMs", ...fields], sampleAtClose(rows, bucketMs, asOfMs, true), fields.at(-1) ?? null));
   };
 }
 
+const fundingQuery = (db: Db) =>
+  prepared(db, "funding", () => {
+    const t = hyperliquidAssetCtxs;
+    return db
+      .select({
+        bucketMs: t.bucketMs,
+        fundingRate: t.fundingRate,
+        premium: t.premium,
+        markPx: t.markPx,
+        oraclePx: t.oraclePx,
+        openInterest: t.openInterest,
+        dayNtlVlm: t.dayNtlVlm,
+      })
+      .from(t)
+      .where(and(eq(t.symbol, p("symbol")), gte(t.bucketMs, p("from")), lte(t.polledAtMs, p("asOf"))))
+      .orderBy(desc(t.bucketMs))
+      .limit(p("limit"))
+      .prepare();
+  });
+type PollRow = [number, string, string | null, string, string, string, string];
+
 const fundingReader: SeriesReader = async (db, read, asOfMs) => {
   const { bucketMs, startMs } = buckets(read, asOfMs, true);
-  const t = hyperliquidAssetCtxs;
-  const polls = await db
-    .select()
-    .from(t)
-    .where(and(eq(t.symbol, read.contextSymbol), gte(t.bucketMs, startMs), lte(t.polledAtMs, asOfMs)))
-    .orderBy(desc(t.bucketMs))
-    .limit((read.maxDatapoints + 1) * Math.max(1, bucketMs / (5 * MINUTE)));
-  const rows: Cell[][] = polls.map((p) => [
-    p.bucketMs,
-    Number(p.fundingRate),
-    p.premium === null ? null : Number(p.premium),
-    Number(p.markPx),
-    Number(p.oraclePx),
-    Number(p.openInterest),
-    Number(p.dayNtlVlm),
+  const polls = (await fundingQuery(db).values({
+    symbol: read.contextSymbol,
+    from: startMs,
+    asOf: asOfMs,
+    limit: (read.maxDatapoints + 1) * Math.max(1, bucketMs / (5 * MINUTE)),
+  })) as unknown as PollRow[];
+  const rows: Cell[][] = polls.map(([tMs, fundingRate, premium, markPx, oraclePx, openInterest, dayNtlVlm]) => [
+    tMs,
+    Number(fundingRate),
+    premium === null ? null : Number(premium),
+    Number(markPx),
+    Number(oraclePx),
+    Number(openInterest),
+    Number(dayNtlVlm),
   ]);
   const columns = ["tMs", "fundingRate", "premium", "markPx", "oraclePx", "openInterest", "dayNtlVlm"];
   return ok(build(read, asOfMs, columns, sampleAtClose(rows, bucketMs, asOfMs, false), "fundingRate"));
