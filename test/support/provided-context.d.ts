@@ -10,5 +10,7 @@ declare module "vitest" {
     polymarketUrl: string;
     /** DefiLlama stand-in (src/cli/stand-ins), serving the recorded fixtures. */
     defillamaUrl: string;
+    /** Model provider stand-in (OpenAI Chat Completions + Anthropic Messages), base URL with `/v1`. */
+    llmBaseUrl: string;
   }
 }
