@@ -1,4 +1,6 @@
 /** Every D1 table, gathered for the schema drift test and doc/storage-schema.md. */
+
+import { decisionActions, decisionRuns } from "../domains/decision";
 import {
   defillamaMetrics,
   hyperliquidAssetCtxs,
@@ -39,4 +41,6 @@ export const ALL_TABLES = [
   clones,
   cloneEntitlements,
   clonePipelines,
+  decisionRuns,
+  decisionActions,
 ];

@@ -4,8 +4,7 @@
  * `json_schema` output and Anthropic Messages with tool use. Each case ends in a validated action or in
  * a failure the runtime turns into a hold, with usage metered; the request on the wire is checked too.
  */
-import { inject } from "vitest";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { type DecisionPacket, holdAction, toDecisionAction } from "../../src/domains/decision/decision.model";
 import { llmEngine } from "../../src/domains/decision/engines";
 import type { Model } from "../../src/domains/strategy";
@@ -57,15 +56,21 @@ describe.each(["openai", "anthropic"] as const)("%s wire protocol", (provider) =
     expect(result.usage.inputTokens).toBeGreaterThan(0);
     expect(result.usage.outputTokens).toBeGreaterThan(0);
     const checked = toDecisionAction(result.proposal, stamp);
-    expect(checked).toMatchObject({ ok: true, action: { symbol: "BTC", action: "open_long", sizeUsd: "200", leverage: 2, actionId: "act_run_1" } });
+    expect(checked).toMatchObject({
+      ok: true,
+      action: { symbol: "BTC", action: "open_long", sizeUsd: "200", leverage: 2, actionId: "act_run_1" },
+    });
 
     const [sent] = await requestsFor(tag("valid"));
     if (provider === "openai") {
       expect(sent?.path).toBe("/v1/chat/completions");
       expect(sent?.headers.authorization).toBe("Bearer test-key");
       expect(sent?.body.response_format).toMatchObject({ type: "json_schema", json_schema: { name: "decision_action" } });
-      const schema = (sent?.body.response_format as { json_schema: { schema: { properties: object } } }).json_schema.schema;
-      expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["symbol", "action", "sizeUsd", "leverage", "confidence", "reason"]));
+      const schema = (sent?.body.response_format as { json_schema: { schema: { properties: object } } } | undefined)?.json_schema
+        .schema ?? { properties: {} };
+      expect(Object.keys(schema.properties)).toEqual(
+        expect.arrayContaining(["symbol", "action", "sizeUsd", "leverage", "confidence", "reason"]),
+      );
     } else {
       expect(sent?.path).toBe("/v1/messages");
       expect(sent?.headers["x-api-key"]).toBe("test-key");

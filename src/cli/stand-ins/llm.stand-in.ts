@@ -58,7 +58,11 @@ function openaiAnswer(scenario: string, symbol: string): unknown {
   return body;
 }
 
-function anthropicAnswer(scenario: string, symbol: string, request: { tools?: Array<{ name: string }>; tool_choice?: { name?: string } }): unknown {
+function anthropicAnswer(
+  scenario: string,
+  symbol: string,
+  request: { tools?: Array<{ name: string }>; tool_choice?: { name?: string } },
+): unknown {
   const body = structuredClone(ANTHROPIC_OK) as { content: Array<Record<string, unknown>>; stop_reason: string };
   if (scenario === "refusal") {
     body.content = [{ type: "text", text: "I can't help with that." }];
@@ -95,7 +99,8 @@ export async function startLlmStandIn(options: { hangMs?: number } = {}): Promis
     if (req.method === "GET" && url.pathname === "/__requests") return send(res, 200, seen.get(url.searchParams.get("model") ?? "") ?? []);
     const wire: Wire | undefined =
       url.pathname === "/v1/chat/completions" ? "openai" : url.pathname === "/v1/messages" ? "anthropic" : undefined;
-    if (req.method !== "POST" || !wire) return send(res, 404, { error: { message: `llm stand-in: no route ${req.method} ${url.pathname}` } });
+    if (req.method !== "POST" || !wire)
+      return send(res, 404, { error: { message: `llm stand-in: no route ${req.method} ${url.pathname}` } });
     let body: { model?: string; tools?: Array<{ name: string }>; tool_choice?: { name?: string } };
     try {
       body = JSON.parse(await readBody(req));

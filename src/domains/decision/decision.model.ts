@@ -11,8 +11,8 @@
  *     server-owned fields (action id, symbol, slot, run id, time) stamped by us, never by the model.
  */
 import { z } from "@hono/zod-openapi";
-import { type DecisionAction, DecisionActionSchema } from "../trading";
 import type { AccountSummary } from "../trading";
+import { type DecisionAction, DecisionActionSchema } from "../trading";
 
 // ---------- statuses and reasons ----------
 
@@ -53,13 +53,18 @@ export type RunReason = z.infer<typeof RunReasonSchema>;
 
 export type SkipReason = Extract<
   RunReason,
-  "provider_not_configured" | "model_strength_exceeded" | "asset_capacity_exceeded" | "unknown_model" | "trading_disabled" | "account_not_active"
+  | "provider_not_configured"
+  | "model_strength_exceeded"
+  | "asset_capacity_exceeded"
+  | "unknown_model"
+  | "trading_disabled"
+  | "account_not_active"
 >;
 
 /** The run lifecycle. `running -> running` is a lease takeover after a consumer died mid-run. */
 export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
   pending: ["running", "skipped", "failed"],
-  running: ["running", "succeeded", "failed"],
+  running: ["running", "succeeded", "failed", "skipped"],
   succeeded: [],
   failed: [],
   skipped: [],
@@ -166,7 +171,7 @@ export const ModelProposalSchema = z
   .object({
     symbol: z.string().min(1).max(64).describe("the asset being decided, exactly as given"),
     action: z.enum(["hold", "open_long", "open_short", "increase", "reduce", "close"]),
-    sizeUsd: z.string().optional().describe("notional in USD as a decimal string, e.g. \"250.5\"; omit for hold/close"),
+    sizeUsd: z.string().optional().describe('notional in USD as a decimal string, e.g. "250.5"; omit for hold/close'),
     leverage: z.number().int().min(1).optional(),
     stopLossPx: z.string().optional().describe("reduce-only stop price as a decimal string"),
     takeProfitPx: z.string().optional().describe("reduce-only take-profit price as a decimal string"),
@@ -195,7 +200,11 @@ export function toDecisionAction(proposal: unknown, stamp: ActionStamp): Proposa
   }
   const record = proposal as Record<string, unknown>;
   if (record.symbol !== undefined && record.symbol !== stamp.symbol) {
-    return { ok: false, code: "schema_violation", message: `the proposal is for ${String(record.symbol)}, the run decides ${stamp.symbol}` };
+    return {
+      ok: false,
+      code: "schema_violation",
+      message: `the proposal is for ${String(record.symbol)}, the run decides ${stamp.symbol}`,
+    };
   }
   const parsed = DecisionActionSchema.safeParse({
     ...record,
@@ -243,6 +252,7 @@ export const ENGINE_FAILURE_REASON: Readonly<Record<EngineFailureCode, RunReason
  * next micro-USD (a provider never bills less than it metered). Exact in integers.
  */
 export function costMicroUsd(usage: EngineUsage, pricing: { inputMicroUsdPerMTok: number; outputMicroUsdPerMTok: number }): number {
-  const numerator = BigInt(usage.inputTokens) * BigInt(pricing.inputMicroUsdPerMTok) + BigInt(usage.outputTokens) * BigInt(pricing.outputMicroUsdPerMTok);
+  const numerator =
+    BigInt(usage.inputTokens) * BigInt(pricing.inputMicroUsdPerMTok) + BigInt(usage.outputTokens) * BigInt(pricing.outputMicroUsdPerMTok);
   return Number((numerator + 999_999n) / 1_000_000n);
 }

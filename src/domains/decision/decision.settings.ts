@@ -50,13 +50,17 @@ export interface ProviderEndpoint {
 export function providerEndpoint(settings: DecisionSettings, provider: string): ProviderEndpoint | undefined {
   switch (provider) {
     case "openai":
-      return settings.OPENAI_BASE_URL && settings.OPENAI_API_KEY ? { baseURL: settings.OPENAI_BASE_URL, apiKey: settings.OPENAI_API_KEY } : undefined;
+      return settings.OPENAI_BASE_URL && settings.OPENAI_API_KEY
+        ? { baseURL: settings.OPENAI_BASE_URL, apiKey: settings.OPENAI_API_KEY }
+        : undefined;
     case "anthropic":
       return settings.ANTHROPIC_BASE_URL && settings.ANTHROPIC_API_KEY
         ? { baseURL: settings.ANTHROPIC_BASE_URL, apiKey: settings.ANTHROPIC_API_KEY }
         : undefined;
     case "openai-compatible":
-      return settings.OPENAI_COMPATIBLE_BASE_URL ? { baseURL: settings.OPENAI_COMPATIBLE_BASE_URL, apiKey: settings.OPENAI_COMPATIBLE_API_KEY } : undefined;
+      return settings.OPENAI_COMPATIBLE_BASE_URL
+        ? { baseURL: settings.OPENAI_COMPATIBLE_BASE_URL, apiKey: settings.OPENAI_COMPATIBLE_API_KEY }
+        : undefined;
     default:
       return undefined;
   }

@@ -5,6 +5,7 @@ import { cloneRoutes } from "./clones/clones.routes";
 import { pipelineRoutes } from "./pipeline/pipeline.routes";
 
 export type { Clone, Entitlement } from "./clones/clones.model";
+export { modelStrengthExcess } from "./clones/clones.model";
 export { entitlementOf, findClone } from "./clones/clones.service";
 export { type CloneRow, cloneEntitlements, clones, type EntitlementRow } from "./clones/clones.tables";
 export { findModel, MODELS, type Model } from "./clones/models.data";

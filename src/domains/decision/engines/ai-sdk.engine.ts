@@ -38,7 +38,9 @@ export function languageModel(model: Model, options: LlmEngineOptions): Language
     case "anthropic":
       return createAnthropic(common)(model.providerModelId);
     case "openai-compatible":
-      return createOpenAICompatible({ name: "openai-compatible", ...common, supportsStructuredOutputs: true }).chatModel(model.providerModelId);
+      return createOpenAICompatible({ name: "openai-compatible", ...common, supportsStructuredOutputs: true }).chatModel(
+        model.providerModelId,
+      );
     default:
       throw new Error(`model ${model.id} has no AI SDK provider (${model.provider})`);
   }
@@ -66,7 +68,8 @@ function failureOf(error: unknown): { code: EngineFailureCode; message: string; 
   if (NoObjectGeneratedError.isInstance(error)) {
     const usage = usageOf(error.usage);
     const text = error.text ?? "";
-    if (error.finishReason === "content-filter") return { code: "refused", message: `the model refused: ${text.slice(0, 500)}`, text, usage };
+    if (error.finishReason === "content-filter")
+      return { code: "refused", message: `the model refused: ${text.slice(0, 500)}`, text, usage };
     try {
       const parsed: unknown = JSON.parse(text);
       const issues = error.cause instanceof Error ? error.cause.message : "the answer does not match the schema";
@@ -91,7 +94,11 @@ export function llmEngine(model: Model, options: LlmEngineOptions): DecisionEngi
           model: lm,
           system: prompt.system,
           prompt: prompt.user,
-          output: Output.object({ schema: ModelProposalSchema, name: "decision_action", description: "One trading decision for the asset" }),
+          output: Output.object({
+            schema: ModelProposalSchema,
+            name: "decision_action",
+            description: "One trading decision for the asset",
+          }),
           // A decision is a small JSON object; a cap keeps a runaway answer cheap.
           maxOutputTokens: 1024,
           maxRetries: options.maxRetries,

@@ -17,11 +17,13 @@ export type EngineResolution =
 export interface EngineOptions {
   /** Replaces the global fetch of the AI SDK adapters (tests, bench). */
   fetch?: typeof fetch;
+  /** Replaces the catalog lookup (tests and the bench add entries pointing at a stand-in's scenarios). */
+  findModel?: (id: string) => Model | undefined;
 }
 
 /** The engine for catalog model `modelId` under `settings`. */
 export function resolveEngine(modelId: string, settings: DecisionSettings, options: EngineOptions = {}): EngineResolution {
-  const model = findModel(modelId);
+  const model = (options.findModel ?? findModel)(modelId);
   if (!model) return { ok: false, reason: "unknown_model", message: `model ${modelId} is not in the catalog` };
   if (model.engine === "hold") return { ok: true, engine: holdEngine, model };
   if (model.engine === "rules") return { ok: true, engine: rulesV1Engine, model };

@@ -47,7 +47,10 @@ export function venuePrice(px: number, szDecimals: number): string {
   const factor = 10 ** decimals;
   const rounded = Math.round(px * factor) / factor;
   // Integers above 5 significant figures are valid as they are (Hyperliquid allows integer prices).
-  return rounded.toFixed(decimals).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+  return rounded
+    .toFixed(decimals)
+    .replace(/(\.\d*?)0+$/, "$1")
+    .replace(/\.$/, "");
 }
 
 const hold = (symbol: string, reason: string): ModelProposal => ({ symbol, action: "hold", confidence: 1, reason });
@@ -63,7 +66,8 @@ export function rulesV1(packet: DecisionPacket): ModelProposal {
   const position = account.positions.find((p) => p.symbol === symbol && Number(p.szi) !== 0);
   if (position) {
     const side = Number(position.szi) > 0 ? 1 : -1;
-    if (trend === -side) return { symbol, action: "close", confidence: 0.6, reason: `rules-v1: trend turned against the position (${facts})` };
+    if (trend === -side)
+      return { symbol, action: "close", confidence: 0.6, reason: `rules-v1: trend turned against the position (${facts})` };
     const stretched = side > 0 ? ind.rsi14 >= RSI_HIGH && ind.close >= ind.bbUpper : ind.rsi14 <= RSI_LOW && ind.close <= ind.bbLower;
     if (stretched) return { symbol, action: "close", confidence: 0.5, reason: `rules-v1: take the stretch (${facts})` };
     return hold(symbol, `rules-v1: keep the position (${facts})`);
@@ -79,7 +83,8 @@ export function rulesV1(packet: DecisionPacket): ModelProposal {
 
   const equityUsd = account.equityMicroUsd / 1_000_000;
   let notionalUsd = equityUsd * SIZE_FRACTION;
-  if (account.checks.maxPositionPctEquity > 0) notionalUsd = Math.min(notionalUsd, (equityUsd * account.checks.maxPositionPctEquity * 0.95) / 100);
+  if (account.checks.maxPositionPctEquity > 0)
+    notionalUsd = Math.min(notionalUsd, (equityUsd * account.checks.maxPositionPctEquity * 0.95) / 100);
   notionalUsd = Math.floor(notionalUsd * 100) / 100;
   if (notionalUsd < venue.minNotionalUsd) return hold(symbol, `rules-v1: size ${notionalUsd} USD is below the venue minimum (${facts})`);
   const accountCap = account.checks.maxLeverage >= 1 ? account.checks.maxLeverage : DEFAULT_LEVERAGE;

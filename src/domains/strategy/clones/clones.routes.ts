@@ -15,7 +15,8 @@ const modelsRoute = createRoute({
   method: "get",
   path: "/models",
   tags: ["clones"],
-  summary: "The model catalog: every decision engine a clone can pick, with strength tier (1 light, 2 standard, 3 frontier), provider and price per million tokens",
+  summary:
+    "The model catalog: every decision engine a clone can pick, with strength tier (1 light, 2 standard, 3 frontier), provider and price per million tokens",
   responses: { 200: jsonResponse(z.array(ModelSchema), "Every model"), ...errorResponses("unauthorized") },
 });
 

@@ -42,7 +42,15 @@ const usdPerMTok = (input: number, output: number): ModelPricing => ({
 // discounts) as of 2026-11; the OpenAI-compatible entry uses OpenRouter's listed price for that model.
 export const MODELS: readonly Model[] = [
   { id: "hold", name: "Hold (no-op)", provider: "local", strength: 1, engine: "hold", providerModelId: "hold", pricing: FREE },
-  { id: "rules-v1", name: "Rules v1 (trend + mean reversion)", provider: "local", strength: 1, engine: "rules", providerModelId: "rules-v1", pricing: FREE },
+  {
+    id: "rules-v1",
+    name: "Rules v1 (trend + mean reversion)",
+    provider: "local",
+    strength: 1,
+    engine: "rules",
+    providerModelId: "rules-v1",
+    pricing: FREE,
+  },
   {
     id: "claude-haiku-4-5",
     name: "Claude Haiku 4.5",
@@ -52,7 +60,15 @@ export const MODELS: readonly Model[] = [
     providerModelId: "claude-haiku-4-5",
     pricing: usdPerMTok(1, 5),
   },
-  { id: "gpt-5-mini", name: "GPT-5 mini", provider: "openai", strength: 1, engine: "llm", providerModelId: "gpt-5-mini", pricing: usdPerMTok(0.25, 2) },
+  {
+    id: "gpt-5-mini",
+    name: "GPT-5 mini",
+    provider: "openai",
+    strength: 1,
+    engine: "llm",
+    providerModelId: "gpt-5-mini",
+    pricing: usdPerMTok(0.25, 2),
+  },
   {
     id: "llama-3.3-70b",
     name: "Llama 3.3 70B Instruct (OpenAI-compatible)",
