@@ -13,6 +13,7 @@ import {
   transitionRun,
 } from "../../src/domains/decision/decision.model";
 import { rulesV1, venuePrice } from "../../src/domains/decision/engines";
+import { indicatorSnapshotOf } from "../../src/domains/decision/packet-view.model";
 import { emptyAccountSummary, type PositionView } from "../../src/domains/trading";
 import { UPTREND } from "../support/decision-ports";
 
@@ -153,5 +154,74 @@ describe("venue prices", () => {
     expect(venuePrice(0.0123456, 0)).toBe("0.012346");
     expect(venuePrice(1.234567, 2)).toBe("1.2346");
     expect(venuePrice(123_456.7, 5)).toBe("123457");
+  });
+});
+
+describe("packet view", () => {
+  const s = (channel: string, columns: string[], rows: Array<Array<number | string | null>>, symbol = "BTC", granularity = "1m") => ({
+    source: "hyperliquid",
+    channel,
+    contextSymbol: symbol,
+    granularity,
+    columns: ["tMs", ...columns],
+    rows,
+  });
+  const full = [
+    s(
+      "ohlcv_1m",
+      ["open", "high", "low", "close", "volume"],
+      [
+        [60_000, "1", "2", "0.5", "1.5", "10"],
+        [120_000, "1.5", "2", "1", "1.8", "12"],
+      ],
+    ),
+    s(
+      "rsi",
+      ["rsi14"],
+      [
+        [60_000, 55],
+        [120_000, 61],
+      ],
+    ),
+    s(
+      "bollinger",
+      ["bbUpper", "bbMiddle", "bbLower"],
+      [
+        [60_000, 2, 1.5, 1],
+        [120_000, 2.1, 1.6, 1.1],
+      ],
+    ),
+    s("ema", ["ema20"], [[60_000, 1.4]]),
+    s(
+      "macd",
+      ["macd", "macdSignal", "macdHist"],
+      [
+        [60_000, 0.1, 0.05, 0.05],
+        [120_000, 0.2, 0.1, 0.1],
+      ],
+    ),
+  ];
+
+  it("aligns every channel on the newest bar they all have", () => {
+    expect(indicatorSnapshotOf(full, "BTC")).toEqual({
+      t: 60_000,
+      close: 1.5,
+      rsi14: 55,
+      bbUpper: 2,
+      bbMiddle: 1.5,
+      bbLower: 1,
+      ema20: 1.4,
+      macd: 0.1,
+      macdSignal: 0.05,
+      macdHist: 0.05,
+    });
+  });
+
+  it("is null when a channel is missing, belongs to another asset or another granularity", () => {
+    expect(indicatorSnapshotOf(full.slice(1), "BTC")).toBeNull();
+    expect(indicatorSnapshotOf(full, "ETH")).toBeNull();
+    expect(
+      indicatorSnapshotOf([...full.slice(0, 3), s("ema", ["ema20"], [[60_000, 1.4]], "BTC", "5m"), full[4] as never], "BTC"),
+    ).toBeNull();
   });
 });
