@@ -37,7 +37,7 @@ export interface Candidate {
 
 export interface CandidateSource {
   /** The ranked, capped candidates of one strategy for one slot (open positions first). */
-  scan(input: { cloneId: string; strategy: CompiledStrategy; accountId?: string; asOfMs: number }): Promise<Candidate[]>;
+  scan(input: { cloneId: string; strategy: CompiledStrategy; accountId?: string; asOfMs: number; slotMs: number }): Promise<Candidate[]>;
 }
 
 export type ArtifactName = "prompt" | "packet" | "response";

@@ -107,7 +107,7 @@ async function dueRunsFor(
         )
         .limit(1);
       if (existing) continue;
-      const candidates = await deps.candidates.scan({ cloneId: clone.id, strategy, accountId: account.accountId, asOfMs: atMs });
+      const candidates = await deps.candidates.scan({ cloneId: clone.id, strategy, accountId: account.accountId, asOfMs: atMs, slotMs });
       for (const candidate of candidates.filter((c) => symbols.has(c.symbol))) {
         runs.push({
           scopeKey: account.accountId,
@@ -134,8 +134,8 @@ async function dueRunsFor(
 export async function scheduleDueRuns(
   deps: SchedulerDeps,
   scheduledAtMs: number,
-  options: { cloneId?: string; force?: boolean } = {},
-): Promise<ScheduleSummary & { runIds: string[] }> {
+  options: { cloneId?: string; force?: boolean; enqueue?: boolean } = {},
+): Promise<ScheduleSummary & { runIds: string[]; pendingIds: string[] }> {
   const atMs = floorTo(scheduledAtMs, MINUTE_MS);
   const accounts = (await deps.accounts.listActive(atMs)).filter((a) => !options.cloneId || a.cloneId === options.cloneId);
   const registry = await loadRegistry(deps.db);
@@ -152,15 +152,18 @@ export async function scheduleDueRuns(
   }
   const inserted = await createRuns(deps.db, deps.ids, atMs, all);
   const pending = inserted.filter((r) => r.status === "pending").map((r) => r.id);
-  if (pending.length > 0) await deps.queue.enqueue(pending);
+  // `enqueue: false`: the caller executes the pending runs inline (run-once command).
+  const enqueue = options.enqueue ?? true;
+  if (enqueue && pending.length > 0) await deps.queue.enqueue(pending);
   const reenqueued = options.cloneId ? 0 : await reenqueueStale(deps, atMs);
   return {
     accounts: accounts.length,
     created: inserted.length,
-    enqueued: pending.length,
+    enqueued: enqueue ? pending.length : 0,
     skipped: inserted.length - pending.length,
     reenqueued,
     runIds: inserted.map((r) => r.id),
+    pendingIds: pending,
   };
 }
 
