@@ -7,18 +7,20 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { systemClock } from "./core/clock";
+import type { AppDeps } from "./core/deps";
 import { randomIds } from "./core/ids";
-import { cronRoutes } from "./cron/cron.routes";
+import { createCronRoutes } from "./cron/cron.routes";
 import { ingestionDashboard, ingestionHealthRoutes, latestRoutes, marketRoutes } from "./domains/market-data";
-import { opsRoutes } from "./domains/ops/ops.routes";
+import { opsRoutes } from "./domains/ops";
 import { strategyRoutes } from "./domains/strategy";
-import type { AppDeps, AppEnv } from "./env";
+import type { AppEnv } from "./http/app-env";
 import { requireAuth, requireRole } from "./http/auth";
 import { renderDocsPage } from "./http/docs-page";
 import { errorResponse, handleError } from "./http/errors";
 import { openApiDocuments } from "./http/openapi";
 import { requestId } from "./http/request-id";
 import { createRouter } from "./http/router";
+import { JOB_CATALOG } from "./jobs";
 
 const PUBLIC_PATHS = new Set(["/api/v1/health"]);
 
@@ -28,7 +30,7 @@ export const defaultDeps: AppDeps = { clock: systemClock, ids: randomIds };
 export function createApi(): OpenAPIHono<AppEnv> {
   const api = createRouter();
   api.route("/", opsRoutes);
-  api.route("/", cronRoutes);
+  api.route("/", createCronRoutes(JOB_CATALOG));
   api.route("/", marketRoutes);
   api.route("/", latestRoutes);
   api.route("/", ingestionHealthRoutes);

@@ -3,7 +3,7 @@
  * Durable Object classes are re-exported here so wrangler can bind them.
  */
 import { createApp, defaultDeps } from "./app";
-import { dispatchCron } from "./cron/scheduler";
+import { dispatchCron } from "./jobs";
 
 export { HyperliquidFeed } from "../durable-objects/hyperliquid-feed/hyperliquid-feed";
 export { PropAccount } from "../durable-objects/prop-account/prop-account";

@@ -1,12 +1,13 @@
 /**
- * Job routes: worker health (internal) and on-demand job runs (admin).
- * Thin: parse, call the scheduler/health functions, map the result.
+ * Job routes: worker health (internal) and on-demand job runs (admin), over the catalog they are
+ * handed (src/app.ts passes the Worker's). Thin: parse, call the scheduler/health functions, map the result.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { openDb } from "../db/client";
 import { ApiError, errorResponses } from "../http/errors";
 import { createRouter, jsonResponse } from "../http/router";
 import { WorkerHealthSchema, workersHealth } from "./health";
+import type { JobCatalog } from "./job";
 import { runJobNow } from "./scheduler";
 
 const JobRunSchema = z
@@ -54,22 +55,23 @@ const runJobRoute = createRoute({
   },
 });
 
-export const cronRoutes = createRouter()
-  .openapi(workersHealthRoute, async (c) => {
-    const nowMs = c.get("deps").clock.nowMs();
-    return c.json({ nowMs, jobs: await workersHealth(openDb(c.env.DB), nowMs) }, 200);
-  })
-  .openapi(runJobRoute, async (c) => {
-    const { name } = c.req.valid("param");
-    // The body is optional: without a JSON content type the validator is skipped and params default to {}.
-    const body = c.req.valid("json") as { params: Record<string, unknown> } | undefined;
-    const result = await runJobNow(c.env, c.get("deps"), name, body?.params ?? {});
-    if (!result.ok) {
-      if (result.error.kind === "unknown-job") throw new ApiError("not_found", `job ${name} not found`);
-      throw new ApiError("validation_failed", `invalid parameters for job ${name}`, { issues: result.error.issues });
-    }
-    const outcome = result.value;
-    if (outcome.status === "skipped") return c.json({ status: "skipped" as const, run: null }, 200);
-    const { summaryJson, ...run } = outcome.run;
-    return c.json({ status: "ran" as const, run: { ...run, summary: summaryJson ? JSON.parse(summaryJson) : null } }, 200);
-  });
+export const createCronRoutes = (catalog: JobCatalog) =>
+  createRouter()
+    .openapi(workersHealthRoute, async (c) => {
+      const nowMs = c.get("deps").clock.nowMs();
+      return c.json({ nowMs, jobs: await workersHealth(catalog, openDb(c.env.DB), nowMs) }, 200);
+    })
+    .openapi(runJobRoute, async (c) => {
+      const { name } = c.req.valid("param");
+      // The body is optional: without a JSON content type the validator is skipped and params default to {}.
+      const body = c.req.valid("json") as { params: Record<string, unknown> } | undefined;
+      const result = await runJobNow(catalog, c.env, c.get("deps"), name, body?.params ?? {});
+      if (!result.ok) {
+        if (result.error.kind === "unknown-job") throw new ApiError("not_found", `job ${name} not found`);
+        throw new ApiError("validation_failed", `invalid parameters for job ${name}`, { issues: result.error.issues });
+      }
+      const outcome = result.value;
+      if (outcome.status === "skipped") return c.json({ status: "skipped" as const, run: null }, 200);
+      const { summaryJson, ...run } = outcome.run;
+      return c.json({ status: "ran" as const, run: { ...run, summary: summaryJson ? JSON.parse(summaryJson) : null } }, 200);
+    });

@@ -5,9 +5,9 @@
  */
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { latestRuns } from "../domains/ops";
 import { cadenceMs, parseCron } from "./cron-expression";
-import { JOBS } from "./registry";
+import type { JobCatalog } from "./job";
+import { latestRuns } from "./job-runs.service";
 import { cronsByJob } from "./scheduler";
 
 export const WorkerHealthSchema = z.object({
@@ -43,10 +43,10 @@ function cadenceOf(cron: string): number {
 }
 
 /** Health of every registered job, ordered by name. */
-export async function workersHealth(db: Db, nowMs: number): Promise<WorkerHealth[]> {
+export async function workersHealth(catalog: JobCatalog, db: Db, nowMs: number): Promise<WorkerHealth[]> {
   const latest = await latestRuns(db);
-  const crons = cronsByJob();
-  return [...JOBS.values()]
+  const crons = cronsByJob(catalog.schedule);
+  return [...catalog.jobs.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((job) => {
       const jobCrons = crons.get(job.name) ?? [];

@@ -4,7 +4,7 @@
  * (job, scheduled time) pair runs at most once.
  */
 import type { z } from "zod";
-import type { AppDeps } from "../env";
+import type { AppDeps } from "../core/deps";
 
 export interface JobContext<P = Record<string, unknown>> {
   env: Env;
@@ -33,4 +33,16 @@ export interface JobDefinition<P = Record<string, unknown>> {
 /** Helper that keeps the params type tied to its schema. */
 export function defineJob<P>(job: JobDefinition<P>): JobDefinition<P> {
   return job;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: params differ per job; each job parses its own.
+export type AnyJob = JobDefinition<any>;
+
+/**
+ * What the runner runs: every job by name and the dispatch table (cron expression -> job names).
+ * Built beside the Worker entry (src/jobs.ts, src/schedule.ts) so cron never imports a domain.
+ */
+export interface JobCatalog {
+  jobs: ReadonlyMap<string, AnyJob>;
+  schedule: Readonly<Record<string, readonly string[]>>;
 }

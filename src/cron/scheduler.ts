@@ -1,16 +1,17 @@
 /**
- * Runs jobs and records their heartbeats. `dispatchCron` is the Worker's `scheduled` handler body;
- * `runJobNow` serves the admin on-demand route. A job's failure is recorded on its heartbeat and
+ * Runs jobs and records their heartbeats, over a `JobCatalog` it is handed (src/jobs.ts binds the
+ * Worker's catalog). `dispatchCron` is the Worker's `scheduled` handler body; `runJobNow` serves the
+ * admin on-demand route. A job's failure is recorded on its heartbeat and
  * does not stop the other jobs of the same tick.
  */
 import type { z } from "zod";
 import { floorTo, MINUTE_MS } from "../core/clock";
+import type { AppDeps } from "../core/deps";
 import { err, ok, type Result } from "../core/result";
 import { openDb } from "../db/client";
-import { claimRun, finishRun, type JobRunRow } from "../domains/ops";
-import type { AppDeps } from "../env";
-import { type AnyJob, JOBS } from "./registry";
-import { SCHEDULE } from "./schedule";
+import type { AnyJob, JobCatalog } from "./job";
+import { claimRun, finishRun } from "./job-runs.service";
+import type { JobRunRow } from "./job-runs.tables";
 
 export type RunOutcome = { status: "skipped"; reason: "already-ran" } | { status: "ran"; run: JobRunRow };
 
@@ -35,13 +36,19 @@ async function execute(
 }
 
 /** Runs every job scheduled for `cron`; throws on an expression that is not in the table. */
-export async function dispatchCron(env: Env, deps: AppDeps, cron: string, scheduledTimeMs: number): Promise<RunOutcome[]> {
-  const names = SCHEDULE[cron];
+export async function dispatchCron(
+  catalog: JobCatalog,
+  env: Env,
+  deps: AppDeps,
+  cron: string,
+  scheduledTimeMs: number,
+): Promise<RunOutcome[]> {
+  const names = catalog.schedule[cron];
   if (!names) throw new Error(`unknown cron expression: "${cron}"`);
   const scheduledAtMs = floorTo(scheduledTimeMs, MINUTE_MS);
   const outcomes: RunOutcome[] = [];
   for (const name of names) {
-    const job = JOBS.get(name);
+    const job = catalog.jobs.get(name);
     if (!job) throw new Error(`schedule names unknown job ${name}`);
     outcomes.push(await execute(env, deps, job, { trigger: "cron", scheduledAtMs, params: {} }));
   }
@@ -51,8 +58,14 @@ export async function dispatchCron(env: Env, deps: AppDeps, cron: string, schedu
 export type ManualRunError = { kind: "unknown-job" } | { kind: "bad-params"; issues: z.core.$ZodIssue[] };
 
 /** Runs one job now with validated parameters (admin route, npm scripts). */
-export async function runJobNow(env: Env, deps: AppDeps, name: string, params: unknown): Promise<Result<RunOutcome, ManualRunError>> {
-  const job = JOBS.get(name);
+export async function runJobNow(
+  catalog: JobCatalog,
+  env: Env,
+  deps: AppDeps,
+  name: string,
+  params: unknown,
+): Promise<Result<RunOutcome, ManualRunError>> {
+  const job = catalog.jobs.get(name);
   if (!job) return err({ kind: "unknown-job" });
   const parsed = job.params.safeParse(params ?? {});
   if (!parsed.success) return err({ kind: "bad-params", issues: parsed.error.issues });
@@ -60,9 +73,9 @@ export async function runJobNow(env: Env, deps: AppDeps, name: string, params: u
 }
 
 /** Expression(s) each job runs on, for health cadence. */
-export function cronsByJob(): Map<string, string[]> {
+export function cronsByJob(schedule: JobCatalog["schedule"]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const [cron, names] of Object.entries(SCHEDULE)) {
+  for (const [cron, names] of Object.entries(schedule)) {
     for (const name of names) out.set(name, [...(out.get(name) ?? []), cron]);
   }
   return out;

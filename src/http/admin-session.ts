@@ -7,7 +7,8 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { sign, verify } from "hono/jwt";
-import { type AppEnv, readConfig } from "../env";
+import { readConfig } from "../config";
+import type { AppEnv } from "./app-env";
 import { type AuthClaims, bearerToken, verifyToken } from "./auth";
 import { ApiError } from "./errors";
 

@@ -10,7 +10,8 @@ import { createMiddleware } from "hono/factory";
 import { verify, verifyWithJwks } from "hono/jwt";
 import { decodeHeader } from "hono/utils/jwt/jwt";
 import { z } from "zod";
-import { type AppEnv, readConfig } from "../env";
+import { readConfig } from "../config";
+import type { AppEnv } from "./app-env";
 import { ApiError } from "./errors";
 
 export const RoleSchema = z.enum(["user", "admin", "service"]);

@@ -5,7 +5,7 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { stringify } from "yaml";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "./app-env";
 
 const OPERATOR_PREFIXES = ["/api/v1/admin", "/api/v1/internal"];
 

@@ -1,6 +1,6 @@
 /** Every response carries `X-Request-Id`: the caller's (if sane) or a fresh one. */
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "./app-env";
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

@@ -3,7 +3,7 @@
  * render the standard error envelope (400 `validation_failed` with the zod issues).
  */
 import { OpenAPIHono, type z } from "@hono/zod-openapi";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "./app-env";
 import { errorResponse } from "./errors";
 
 export function createRouter() {

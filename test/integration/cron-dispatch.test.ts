@@ -8,9 +8,9 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { fixedClock, HOUR_MS } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
-import { SCHEDULE } from "../../src/cron/schedule";
-import { dispatchCron } from "../../src/cron/scheduler";
 import worker from "../../src/index";
+import { dispatchCron } from "../../src/jobs";
+import { SCHEDULE } from "../../src/schedule";
 import wranglerToml from "../../wrangler.toml?raw";
 import { bearer } from "../support/auth";
 

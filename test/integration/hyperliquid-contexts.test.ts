@@ -8,11 +8,11 @@ import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { fixedClock } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
-import { runJobNow } from "../../src/cron/scheduler";
 import { openDb } from "../../src/db/client";
 import { latestAssetContexts, latestCandles1m } from "../../src/domains/market-data";
 import { upsertCandles1m } from "../../src/domains/market-data/hyperliquid/candles-ingest.service";
 import { CandleSnapshotSchema } from "../../src/domains/market-data/hyperliquid/info.schemas";
+import { runJobNow } from "../../src/jobs";
 import btcSnapshot from "../fixtures/hyperliquid/candleSnapshot_BTC_1m.json";
 import metaAndAssetCtxs from "../fixtures/hyperliquid/metaAndAssetCtxs.json";
 

@@ -12,7 +12,6 @@ import { and, asc, eq } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
 import { fixedClock } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
-import { runJobNow } from "../../src/cron/scheduler";
 import { openDb } from "../../src/db/client";
 import { hyperliquidIndicators, readLatestIndicators } from "../../src/domains/market-data";
 import { parseCandleLines } from "../../src/domains/market-data/indicators/candle-lines.model";
@@ -20,6 +19,7 @@ import { INDICATOR_FIELDS, type IndicatorValues } from "../../src/domains/market
 import { computeIndicators, valuesOfRow } from "../../src/domains/market-data/indicators/indicators.service";
 import type { MinuteBar } from "../../src/domains/market-data/indicators/rollup.model";
 import { rollupCandles1h } from "../../src/domains/market-data/indicators/rollup.service";
+import { runJobNow } from "../../src/jobs";
 import btcText from "../fixtures/ohlcv_1m/binance_spot_BTCUSDT_1m.jsonl?raw";
 import ethText from "../fixtures/ohlcv_1m/binance_spot_ETHUSDT_1m.jsonl?raw";
 import krakenText from "../fixtures/ohlcv_1m/kraken_spot_XBTUSDT_1m.jsonl?raw";

@@ -8,7 +8,9 @@ import { env, SELF } from "cloudflare:test";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { fixedClock, HOUR_MS } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
-import { runJobNow } from "../../src/cron/scheduler";
+import { openDb } from "../../src/db/client";
+import { marginTiersFor } from "../../src/domains/market-data";
+import { runJobNow } from "../../src/jobs";
 import { bearer } from "../support/auth";
 
 const replay = inject("replayExchange");
@@ -41,10 +43,25 @@ describe("market-data.refresh-assets", () => {
   it("upserts every perp and spot pair from the recorded answers", async () => {
     const run = await runJob("market-data.refresh-assets", T0 + 1);
     expect(run.status).toBe("ok");
-    expect(JSON.parse(run.summaryJson ?? "{}")).toEqual({ perps: 232, spot: 4, delisted: 55, newListings: 236, newlyDelisted: 0 });
+    expect(JSON.parse(run.summaryJson ?? "{}")).toEqual({
+      perps: 232,
+      spot: 4,
+      delisted: 55,
+      newListings: 236,
+      newlyDelisted: 0,
+      marginTables: 7,
+    });
     expect(await count("kind = 'perp'")).toBe(232);
     expect(await count("kind = 'perp' AND is_delisted = 1")).toBe(55);
     expect(await count("kind = 'spot'")).toBe(4);
+    // The margin tables ride along; BTC's table 56 is tiered 40x then 20x above $150M notional.
+    const tiers = await marginTiersFor(openDb(env.DB), ["BTC", "SOL", "PURR/USDC"]);
+    expect(tiers.get("BTC")).toEqual([
+      { lowerBound: "0.0", maxLeverage: 40 },
+      { lowerBound: "150000000.0", maxLeverage: 20 },
+    ]);
+    expect(tiers.get("SOL")?.[0]?.maxLeverage).toBe(20);
+    expect(tiers.has("PURR/USDC")).toBe(false);
 
     expect(await asset("BTC")).toMatchObject({
       asset_id: 0,

@@ -8,7 +8,6 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { createApp } from "../../src/app";
 import { fixedClock } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
-import { runJobNow } from "../../src/cron/scheduler";
 import { openDb } from "../../src/db/client";
 import { newIndicatorState, stepIndicators } from "../../src/domains/market-data";
 import { pollTvl } from "../../src/domains/market-data/defillama/defillama.service";
@@ -16,6 +15,7 @@ import { upsertCandles1m } from "../../src/domains/market-data/hyperliquid/candl
 import { CandleSnapshotSchema } from "../../src/domains/market-data/hyperliquid/info.schemas";
 import { discover } from "../../src/domains/market-data/polymarket/polymarket.discovery";
 import { pollPrices } from "../../src/domains/market-data/polymarket/polymarket.service";
+import { runJobNow } from "../../src/jobs";
 import drift from "../fixtures/defillama/protocol_drift-trade.reduced.json";
 import btcSnapshot from "../fixtures/hyperliquid/candleSnapshot_BTC_1m.json";
 import nominee from "../fixtures/polymarket/gamma_events_democratic-presidential-nominee-2028.json";

@@ -2,7 +2,7 @@
 import { env } from "cloudflare:test";
 import { getTableConfig } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
-import { ALL_TABLES } from "../../src/db/schema";
+import { ALL_TABLES } from "../support/all-tables";
 
 describe("schema drift", () => {
   it.each(ALL_TABLES.map((t) => [getTableConfig(t).name, t] as const))("%s matches its migration", async (name, table) => {

@@ -3,7 +3,7 @@ import { env } from "cloudflare:test";
 import { inject } from "vitest";
 import { fixedClock } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
-import { runJobNow } from "../../src/cron/scheduler";
+import { runJobNow } from "../../src/jobs";
 
 export async function seedRecordedRegistry(nowMs = Date.UTC(2026, 10, 25, 12)): Promise<void> {
   const replay = inject("replayExchange");

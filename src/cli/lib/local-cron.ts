@@ -4,7 +4,7 @@
  * matches that minute, as Cloudflare's scheduler would.
  */
 import { cronMatches, parseCron } from "../../cron/cron-expression";
-import { SCHEDULE } from "../../cron/schedule";
+import { SCHEDULE } from "../../schedule";
 
 export function startLocalCron(baseUrl: string, log: (line: string) => void): () => void {
   const crons = Object.keys(SCHEDULE).map(parseCron);

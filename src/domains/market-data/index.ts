@@ -15,6 +15,8 @@ export {
 } from "./hyperliquid/candles.tables";
 export { exchangeJobs } from "./hyperliquid/exchange.jobs";
 export { type FeedShardRow, hyperliquidFeedShards } from "./hyperliquid/feed-shards.tables";
+export { type MarginTier, marginTiersFor, tiersForTable } from "./hyperliquid/margin-tables.service";
+export { hyperliquidMarginTables, type MarginTableRow } from "./hyperliquid/margin-tables.tables";
 export { marketRoutes } from "./hyperliquid/market.routes";
 export { ASSET_TAXONOMY, CATEGORIES, type CategoryId, TAXONOMY_VERSION } from "./hyperliquid/taxonomy.data";
 export { type IndicatorState, type IndicatorValues, newIndicatorState, stepIndicators } from "./indicators/indicator-engine.model";

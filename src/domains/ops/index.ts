@@ -1,3 +1,2 @@
-export { opsJobs } from "./ops.jobs";
-export { claimRun, finishRun, latestRuns, recentRuns } from "./ops.service";
-export { type JobRunRow, jobRuns } from "./ops.tables";
+/** The ops domain's import surface: the public liveness route. (Heartbeats live in src/cron/.) */
+export { opsRoutes } from "./ops.routes";

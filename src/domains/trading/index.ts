@@ -1,8 +1,21 @@
 /**
- * The trading domain's import surface. The contracts shared with the decision runtime and the context
- * packet (`DecisionAction`, gate codes, intake outcomes, the account summary) are defined here first;
- * the paper engine, the PropAccount object's services and the routes land with the prop-account issue.
+ * The trading domain's import surface. Contracts shared with the decision runtime and the context
+ * packet (`DecisionAction`, gate codes, intake outcomes, the account summary); the service-level
+ * surface over the PropAccount objects (open, submit, summary, result, listings); and the pure paper
+ * engine (`createPaperEngine`, `openAccount`, `applyEvent`) that the object, the replay CLI, the fuzzer
+ * and the decision runtime's dry-run all run.
  */
+
+export {
+  ACCOUNT_TRANSITIONS,
+  type AccountState,
+  type OpenAccountInput,
+  type Pins,
+  type Rules,
+  type RulesInput,
+  RulesSchema,
+  transition,
+} from "./account.model";
 export {
   type AccountSummary,
   AccountSummarySchema,
@@ -24,3 +37,22 @@ export {
   type IntakeOutcome,
   IntakeOutcomeSchema,
 } from "./decision-action.model";
+export { type Applied, applyEvent, createPaperEngine, type EngineEvent, openAccount, type PaperEngine } from "./engine.model";
+export type { Effect, Fill } from "./execution.model";
+export { type AssetSpec, EMPTY_MARKET, type Market, MarketSchema, type Quote } from "./market.model";
+export { loadMarket } from "./market.service";
+export {
+  accountStub,
+  findAccount,
+  getAccountResult,
+  getAccountSummary,
+  listActiveAccounts,
+  listCloneAccounts,
+  type OpenPropAccountInput,
+  openPropAccount,
+  submitAction,
+  type TradingDeps,
+} from "./prop-accounts.service";
+export { type AccountResult, AccountResultSchema, verifyResult } from "./result.model";
+export { toAccountSummary } from "./summary.model";
+export { type PropAccountRow, propAccounts, propPositions, propResults } from "./trading.tables";

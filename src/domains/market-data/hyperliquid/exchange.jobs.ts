@@ -5,9 +5,9 @@
  *   market-data.poll-contexts   every 5 minutes: funding and asset contexts, one row per 5-minute bucket
  */
 import { z } from "zod";
+import { readConfig } from "../../../config";
 import { defineJob } from "../../../cron/job";
 import { openDb } from "../../../db/client";
-import { readConfig } from "../../../env";
 import { pollAssetContexts } from "./asset-contexts.service";
 import { ensureFeeds } from "./feeds.service";
 import { refreshRegistry } from "./registry.service";

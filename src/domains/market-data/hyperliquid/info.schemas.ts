@@ -18,8 +18,19 @@ export const PerpUniverseEntrySchema = z.object({
   marginMode: z.string().optional(),
 });
 
+/** One margin tier: from `lowerBound` USD of position notional, at most `maxLeverage`. */
+export const MarginTierSchema = z.object({ lowerBound: DecimalSchema, maxLeverage: z.number().int().positive() });
+export type MarginTier = z.infer<typeof MarginTierSchema>;
+
+/** `[id, { description, marginTiers }]` as listed in `meta.marginTables`. */
+export const MarginTableEntrySchema = z.tuple([
+  z.number().int(),
+  z.object({ description: z.string(), marginTiers: z.array(MarginTierSchema).min(1) }),
+]);
+
 export const MetaSchema = z.object({
   universe: z.array(PerpUniverseEntrySchema),
+  marginTables: z.array(MarginTableEntrySchema).optional(),
   collateralToken: z.number().int().optional(),
 });
 

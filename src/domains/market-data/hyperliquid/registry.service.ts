@@ -1,6 +1,6 @@
 /**
  * Asset registry refresh: fetches `metaAndAssetCtxs` and `spotMeta`, parses both with zod, and
- * upserts every perp and spot pair in one D1 batch. Assets the exchange no longer lists are kept and
+ * upserts every perp and spot pair (and the perps' margin tables) in one D1 batch. Assets the exchange no longer lists are kept and
  * flagged delisted (their history stays; the feed stops subscribing them). A malformed answer throws
  * before anything is written. Called by the `market-data.refresh-assets` job.
  */
@@ -11,6 +11,7 @@ import type { Db } from "../../../db/client";
 import { hyperliquidAssets } from "./assets.tables";
 import { postInfo } from "./info.client";
 import { MetaAndAssetCtxsSchema, SpotMetaSchema } from "./info.schemas";
+import { hyperliquidMarginTables } from "./margin-tables.tables";
 import { perpRows, spotRows } from "./registry.model";
 
 export interface RefreshSummary {
@@ -19,6 +20,7 @@ export interface RefreshSummary {
   delisted: number;
   newListings: number;
   newlyDelisted: number;
+  marginTables: number;
 }
 
 /** Fetches the exchange metadata and upserts the registry; returns counts. */
@@ -67,6 +69,24 @@ export async function refreshRegistry(db: Db, infoUrl: string, nowMs: number): P
       db.update(hyperliquidAssets).set({ isDelisted: true, updatedAtMs: nowMs }).where(sql`${hyperliquidAssets.symbol} = ${symbol}`),
     );
   }
+  // Margin tables ride in the same batch: the registry never points at a table it has not stored.
+  const tableRows = (meta.marginTables ?? []).map(([id, table]) => ({
+    id,
+    description: table.description,
+    tiersJson: JSON.stringify(table.marginTiers),
+    updatedAtMs: nowMs,
+  }));
+  for (const chunk of statementChunks(hyperliquidMarginTables, tableRows)) {
+    statements.push(
+      db
+        .insert(hyperliquidMarginTables)
+        .values(chunk)
+        .onConflictDoUpdate({
+          target: hyperliquidMarginTables.id,
+          set: setFromExcluded(hyperliquidMarginTables, ["description", "tiersJson", "updatedAtMs"]),
+        }),
+    );
+  }
   await runBatch(db, statements);
 
   const delistedNow = rows.filter((r) => r.isDelisted).map((r) => r.symbol);
@@ -76,5 +96,6 @@ export async function refreshRegistry(db: Db, infoUrl: string, nowMs: number): P
     delisted: delistedNow.length + vanished.length,
     newListings: rows.filter((r) => !known.has(r.symbol)).length,
     newlyDelisted: vanished.length + delistedNow.filter((s) => known.get(s) === false).length,
+    marginTables: tableRows.length,
   };
 }

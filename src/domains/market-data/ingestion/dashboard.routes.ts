@@ -6,12 +6,12 @@
  * Every answer carries a strict CSP (no scripts, a per-response nonce for the one <style>) and no-store.
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../../../env";
+import { readConfig } from "../../../config";
 import { endSession, pageCaller, startSession } from "../../../http/admin-session";
+import type { AppEnv } from "../../../http/app-env";
 import { ApiError } from "../../../http/errors";
 import { renderDashboard, renderSignIn } from "./dashboard.page";
 import { ingestionHealth } from "./health.service";
-import { readIngestionSettings } from "./ingestion.model";
 
 function nonce(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -31,7 +31,7 @@ export const ingestionDashboard = new Hono<AppEnv>()
     const caller = await pageCaller(c);
     if (!caller.ok) return c.html(renderSignIn(caller.error.message, n), caller.error.status as 401 | 403, pageHeaders(n));
     const nowMs = c.get("deps").clock.nowMs();
-    const channels = await ingestionHealth(c.env.DB, readIngestionSettings(c.env), nowMs);
+    const channels = await ingestionHealth(c.env.DB, readConfig(c.env), nowMs);
     return c.html(renderDashboard(channels, nowMs, n), 200, pageHeaders(n));
   })
   .post("/session", async (c) => {

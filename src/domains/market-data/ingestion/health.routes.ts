@@ -5,6 +5,7 @@
  *                                  of its ingestion jobs, and the feed shards' live status)
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import { readConfig } from "../../../config";
 import { openDb } from "../../../db/client";
 import { errorResponses } from "../../../http/errors";
 import { createRouter, jsonResponse } from "../../../http/router";
@@ -13,7 +14,6 @@ import { FeedStatusSchema } from "../hyperliquid/feed.model";
 import { feedsStatus } from "../hyperliquid/feeds.service";
 import { ChannelHealthSchema } from "./health.model";
 import { ingestionHealth, recentRuns } from "./health.service";
-import { readIngestionSettings } from "./ingestion.model";
 
 const RunSchema = z
   .object({
@@ -68,12 +68,12 @@ const sourceRoute = createRoute({
 export const ingestionHealthRoutes = createRouter()
   .openapi(overviewRoute, async (c) => {
     const nowMs = c.get("deps").clock.nowMs();
-    return c.json({ generatedAtMs: nowMs, channels: await ingestionHealth(c.env.DB, readIngestionSettings(c.env), nowMs) }, 200);
+    return c.json({ generatedAtMs: nowMs, channels: await ingestionHealth(c.env.DB, readConfig(c.env), nowMs) }, 200);
   })
   .openapi(sourceRoute, async (c) => {
     const { source } = c.req.valid("param");
     const nowMs = c.get("deps").clock.nowMs();
-    const channels = await ingestionHealth(c.env.DB, readIngestionSettings(c.env), nowMs, [source]);
+    const channels = await ingestionHealth(c.env.DB, readConfig(c.env), nowMs, [source]);
     const runs = await recentRuns(c.env.DB, source, 50);
     const feeds = source === "hyperliquid" ? await feedsStatus(openDb(c.env.DB), c.env.HYPERLIQUID_FEED) : undefined;
     return c.json({ source, generatedAtMs: nowMs, channels, recentRuns: runs, ...(feeds ? { feeds } : {}) }, 200);

@@ -1,5 +1,5 @@
 /**
- * Ingestion settings (parsed once per poll from wrangler vars) and the shapes shared by every
+ * Ingestion settings (composed into src/config.ts, parsed once per isolate) and the shapes shared by every
  * source's poll: a poll plan (statements + per-channel counts) and the run outcome.
  */
 import { z } from "zod";
@@ -36,11 +36,6 @@ export const IngestionSettingsSchema = z.object({
   DEFILLAMA_PROTOCOLS: csv,
 });
 export type IngestionSettings = z.infer<typeof IngestionSettingsSchema>;
-
-/** Reads the ingestion settings from the Worker's vars. */
-export function readIngestionSettings(env: Env): IngestionSettings {
-  return IngestionSettingsSchema.parse(env);
-}
 
 export function httpPolicy(settings: IngestionSettings): HttpPolicy {
   return {

@@ -6,8 +6,9 @@
  * committed. Polymarket discovery stages its pages in staging tables during the fetch phase and hands
  * over a small promotion batch (polymarket.discovery.ts).
  */
+
+import type { AppDeps } from "../../../core/deps";
 import type { Db } from "../../../db/client";
-import type { AppDeps } from "../../../env";
 import type { Channel, Source } from "../channels";
 import type { IngestionSettings, PollOutcome, PollPlan } from "./ingestion.model";
 import { isDisabled } from "./ingestion.model";

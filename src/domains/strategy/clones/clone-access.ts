@@ -5,7 +5,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { openDb } from "../../../db/client";
-import type { AppEnv } from "../../../env";
+import type { AppEnv } from "../../../http/app-env";
 import { assertOwner } from "../../../http/auth";
 import { ApiError, notFound } from "../../../http/errors";
 import type { Clone } from "./clones.model";

@@ -4,9 +4,9 @@
  * Ownership is checked by the routes (assertOwner); model refusals are returned as values.
  */
 import { asc, eq } from "drizzle-orm";
+import type { AppDeps } from "../../../core/deps";
 import { err, ok, type Result } from "../../../core/result";
 import type { Db } from "../../../db/client";
-import type { AppDeps } from "../../../env";
 import { EMPTY_GRAPH } from "../pipeline/graph.model";
 import { clonePipelines } from "../pipeline/pipeline.tables";
 import { type Clone, type CreateClone, DEFAULT_ENTITLEMENT, type Entitlement, modelStrengthExcess, type PatchClone } from "./clones.model";

@@ -5,9 +5,9 @@
  * cheap, so a stored plan would only be a stale copy. Callers: pipeline.routes.ts.
  */
 import { and, eq, sql } from "drizzle-orm";
+import type { AppDeps } from "../../../core/deps";
 import { err, ok, type Result } from "../../../core/result";
 import type { Db } from "../../../db/client";
-import type { AppDeps } from "../../../env";
 import { listAssets } from "../../market-data";
 import type { Clone, Entitlement } from "../clones/clones.model";
 import { modelStrengthExcess } from "../clones/clones.model";

@@ -4,9 +4,9 @@
  * (job, trigger, scheduled time), which makes cron re-deliveries and overlaps no-ops.
  */
 import { and, desc, eq, lt, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import type { AppDeps } from "../../env";
-import { type JobRunRow, jobRuns } from "./ops.tables";
+import type { AppDeps } from "../core/deps";
+import type { Db } from "../db/client";
+import { type JobRunRow, jobRuns } from "./job-runs.tables";
 
 export interface RunClaim {
   id: string;

@@ -1,6 +1,10 @@
-/** Every D1 table, gathered for the schema drift test and doc/storage-schema.md. */
+/**
+ * Every D1 table, gathered for the schema drift test (test/integration/schema-drift.test.ts) only; a
+ * new table is added here and to doc/storage-schema.md.
+ */
 
-import { decisionActions, decisionRuns } from "../domains/decision";
+import { jobRuns } from "../../src/cron/job-runs.tables";
+import { decisionActions, decisionRuns } from "../../src/domains/decision";
 import {
   defillamaMetrics,
   hyperliquidAssetCtxs,
@@ -11,15 +15,16 @@ import {
   hyperliquidFeedShards,
   hyperliquidIndicatorState,
   hyperliquidIndicators,
+  hyperliquidMarginTables,
   ingestionRuns,
   polymarketEvents,
   polymarketEventsStaging,
   polymarketMarkets,
   polymarketMarketsStaging,
   polymarketPrices,
-} from "../domains/market-data";
-import { jobRuns } from "../domains/ops";
-import { cloneEntitlements, clonePipelines, clones } from "../domains/strategy";
+} from "../../src/domains/market-data";
+import { cloneEntitlements, clonePipelines, clones } from "../../src/domains/strategy";
+import { propAccounts, propPositions, propResults } from "../../src/domains/trading";
 
 export const ALL_TABLES = [
   jobRuns,
@@ -38,9 +43,13 @@ export const ALL_TABLES = [
   hyperliquidIndicators,
   hyperliquidIndicatorState,
   hyperliquidCandleArchives,
+  hyperliquidMarginTables,
   clones,
   cloneEntitlements,
   clonePipelines,
+  propAccounts,
+  propPositions,
+  propResults,
   decisionRuns,
   decisionActions,
 ];

@@ -1,9 +1,12 @@
-/** Housekeeping jobs of the ops domain. */
+/**
+ * Housekeeping of the cron runner itself. The job keeps its historical name `ops.prune-job-runs`
+ * (heartbeat rows, README commands and the dispatch table refer to it), though it lives in cron now.
+ */
 import { z } from "zod";
-import { DAY_MS } from "../../core/clock";
-import { defineJob } from "../../cron/job";
-import { openDb } from "../../db/client";
-import { pruneRuns } from "./ops.service";
+import { DAY_MS } from "../core/clock";
+import { openDb } from "../db/client";
+import { defineJob } from "./job";
+import { pruneRuns } from "./job-runs.service";
 
 export const pruneJobRuns = defineJob({
   name: "ops.prune-job-runs",
@@ -15,4 +18,4 @@ export const pruneJobRuns = defineJob({
   },
 });
 
-export const opsJobs = [pruneJobRuns];
+export const cronJobs = [pruneJobRuns];

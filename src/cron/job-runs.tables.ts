@@ -1,4 +1,4 @@
-/** Tables owned by the ops domain: one heartbeat row per job run. */
+/** Heartbeat table of the cron runner: one row per job run (owned by src/cron/, not by a domain). */
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const jobRuns = sqliteTable(

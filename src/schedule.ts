@@ -1,5 +1,6 @@
 /**
- * The cron dispatch table: cron expression -> job names run on that schedule, in order.
+ * The cron dispatch table: cron expression -> job names run on that schedule, in order. It sits beside
+ * the Worker entry (with the job registry, src/jobs.ts) because it names jobs of every domain.
  * The keys must equal `[triggers].crons` in wrangler.toml (a test checks it); an unknown expression
  * reaching the scheduled handler is an error.
  */
