@@ -22,6 +22,7 @@ import {
   type SchedulerDeps,
   scheduleDueRuns,
 } from "../../src/domains/decision";
+import { getAccountSummary, openPropAccount, submitAction } from "../../src/domains/trading";
 import { bearer } from "../support/auth";
 import {
   allEnabledCandidates,
@@ -32,6 +33,7 @@ import {
   memoryArtifacts,
   recordingIntake,
 } from "../support/decision-ports";
+import { putQuote } from "../support/prop-market";
 import { seedRecordedRegistry } from "../support/registry-seed";
 
 const BASE = "https://api.test/api/v1";
@@ -333,5 +335,41 @@ describe.each(["openai", "anthropic"] as const)("model answers through %s become
     } else {
       expect(row).toMatchObject({ inputTokens: 0, outputTokens: 0, costMicroUsd: 0 });
     }
+  });
+});
+
+describe.each(["openai", "anthropic"] as const)("venue limits through the real intake (%s)", (provider) => {
+  it("denies a leverage-100 BTC action at the gate and never fills it", async () => {
+    const trading = { env, ids };
+    await putQuote("BTC", T, { mark: "94000", mid: "94001" });
+    const account = await openPropAccount(trading, {
+      cloneId: "clone_x",
+      ownerId: "olga",
+      kind: "sandbox",
+      startingBalanceMicroUsd: 10_000_000_000,
+      startMs: T - 60_000,
+      endMs: T + 3_600_000,
+      allowedSymbols: ["BTC"],
+    });
+    const modelId = `test-${provider}-leverage100:BTC:gate-${provider}`;
+    const [created] = await createRuns(db, ids, T, [run(account.accountId, "BTC", modelId)]);
+    const { deps } = executeDeps({ intake: { submit: (accountId, action, nowMs) => submitAction(trading, accountId, action, nowMs) } });
+    await executeRun(deps, created?.id ?? "");
+
+    const [row] = await db
+      .select()
+      .from(decisionRuns)
+      .where(eq(decisionRuns.id, created?.id ?? ""));
+    const [action] = await db
+      .select()
+      .from(decisionActions)
+      .where(eq(decisionActions.runId, created?.id ?? ""));
+    expect(row).toMatchObject({ status: "succeeded", reason: "denied" });
+    expect(JSON.parse(action?.actionJson ?? "{}")).toMatchObject({ action: "open_long", leverage: 100 });
+    expect(action).toMatchObject({ outcomeStatus: "denied", gateCode: "leverage_too_high", fillId: null });
+    const summary = await getAccountSummary(trading, account.accountId, T + 2_000);
+    expect(summary?.positions).toEqual([]);
+    expect(summary?.recentFills).toEqual([]);
+    expect(summary?.cashMicroUsd).toBe(10_000_000_000);
   });
 });
