@@ -10,6 +10,7 @@ import { systemClock } from "./core/clock";
 import type { AppDeps } from "./core/deps";
 import { randomIds } from "./core/ids";
 import { createCronRoutes } from "./cron/cron.routes";
+import { contextRoutes } from "./domains/context";
 import { ingestionDashboard, ingestionHealthRoutes, latestRoutes, marketRoutes } from "./domains/market-data";
 import { opsRoutes } from "./domains/ops";
 import { strategyRoutes } from "./domains/strategy";
@@ -35,6 +36,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route("/", latestRoutes);
   api.route("/", ingestionHealthRoutes);
   api.route("/", strategyRoutes);
+  api.route("/", contextRoutes);
   return api;
 }
 

@@ -4,6 +4,7 @@
  */
 
 import { jobRuns } from "../../src/cron/job-runs.tables";
+import { artifactLinks } from "../../src/domains/artifacts";
 import { decisionActions, decisionRuns } from "../../src/domains/decision";
 import {
   defillamaMetrics,
@@ -50,6 +51,7 @@ export const ALL_TABLES = [
   propAccounts,
   propPositions,
   propResults,
+  artifactLinks,
   decisionRuns,
   decisionActions,
 ];

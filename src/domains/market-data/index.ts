@@ -50,6 +50,20 @@ export {
   polymarketMarketsStaging,
   polymarketPrices,
 } from "./polymarket/polymarket.tables";
+export {
+  type Cell,
+  GRANULARITY_MS,
+  type Granularity,
+  resampleBars,
+  type Series,
+  type SeriesRead,
+  SeriesSchema,
+  type SeriesStats,
+  SeriesStatsSchema,
+  sampleAtClose,
+  seriesStats,
+} from "./series/series.model";
+export { createSeriesCache, readSeries, type SeriesAnswer, type SeriesCache, type SeriesFailure, seriesKey } from "./series/series.readers";
 
 import { defillamaJobs } from "./defillama/defillama.jobs";
 import { ingestionJobs } from "./ingestion/ingestion.jobs";

@@ -4,14 +4,25 @@ import { createRouter } from "../../http/router";
 import { cloneRoutes } from "./clones/clones.routes";
 import { pipelineRoutes } from "./pipeline/pipeline.routes";
 
+export { CloneParamsSchema, ownedClone } from "./clones/clone-access";
 export type { Clone, Entitlement } from "./clones/clones.model";
 export { modelStrengthExcess } from "./clones/clones.model";
 export { entitlementOf, findClone } from "./clones/clones.service";
 export { type CloneRow, cloneEntitlements, clones, type EntitlementRow } from "./clones/clones.tables";
 export { findModel, MODELS, type Model } from "./clones/models.data";
+export {
+  CANDIDATE_CAP_DEFAULT,
+  CANDIDATE_CAP_MAX,
+  type CandidatePolicy,
+  type CandidatePolicySettings,
+  type CandidatePrefilters,
+  candidatePolicySettings,
+} from "./pipeline/configs.model";
+export type { Registry } from "./pipeline/graph.validate";
 export { compileStored, loadRegistry } from "./pipeline/pipeline.service";
 export { clonePipelines, type PipelineRow } from "./pipeline/pipeline.tables";
-export type { CompiledPlan, CompiledStrategy, Execution, Read, SkippedRead } from "./pipeline/plan.model";
+export type { CompiledPlan, CompiledStrategy, Execution, Read, SkippedRead, UniverseEntry } from "./pipeline/plan.model";
+export { ReadSchema, SkippedReadSchema, UniverseEntrySchema } from "./pipeline/plan.model";
 
 /** Clone and pipeline routes, mounted under /api/v1. */
 export const strategyRoutes = createRouter().route("/", cloneRoutes).route("/", pipelineRoutes);

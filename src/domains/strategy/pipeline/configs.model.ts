@@ -108,7 +108,53 @@ export type DataStreamConfig = z.infer<typeof DataStreamConfigSchema>;
 // ---------- trading_prompt ----------
 
 export const CoverageModeSchema = z.enum(["global", "global_with_asset_overrides", "asset_specific_only"]);
-export const CandidatePolicySchema = z.enum(["all", "round_robin"]);
+/** Candidate cap per branch and slot before any engine call: default and the advanced maximum. */
+export const CANDIDATE_CAP_DEFAULT = 10;
+export const CANDIDATE_CAP_MAX = 25;
+
+/**
+ * Deterministic prefilters of the candidate scan (doc/domains/context.md). Volume is a hard filter;
+ * the signals (RSI extreme, Bollinger breakout, funding extreme, 1h momentum) each add to the score,
+ * and with `requireSignal` an asset must show at least one of them to pass.
+ */
+export const CandidatePrefiltersSchema = z.object({
+  /** Minimum 24h notional volume (USD) from the latest asset-context poll. */
+  minVolume24hUsd: z.number().min(0).default(1_000_000),
+  /** RSI 14 (1m) at or below `rsiLow` / at or above `rsiHigh` is an extreme. */
+  rsiLow: z.number().min(0).max(50).default(30),
+  rsiHigh: z.number().min(50).max(100).default(70),
+  /** Close outside the Bollinger 20/2 band is a breakout. */
+  bollingerBreakout: z.boolean().default(true),
+  /** |hourly funding rate| at or above this is an extreme (0.0001 = 0.01 %/h). */
+  fundingAbsHourly: z.number().min(0).default(0.0001),
+  /** |close change over the last 60 minutes| in percent at or above this is momentum. */
+  momentumAbsPct: z.number().min(0).default(2),
+  requireSignal: z.boolean().default(true),
+});
+export type CandidatePrefilters = z.infer<typeof CandidatePrefiltersSchema>;
+
+export const CandidateModeSchema = z.enum(["scored", "all", "round_robin"]);
+
+/** The structured policy. `mode`: scored (prefilters + score), all (no prefilters, ranked by score), round_robin. */
+export const CandidatePolicySettingsSchema = z.object({
+  mode: CandidateModeSchema.default("scored"),
+  cap: z.number().int().min(1).max(CANDIDATE_CAP_MAX).default(CANDIDATE_CAP_DEFAULT),
+  prefilters: CandidatePrefiltersSchema.default(CandidatePrefiltersSchema.parse({})),
+});
+export type CandidatePolicySettings = z.infer<typeof CandidatePolicySettingsSchema>;
+
+/**
+ * Stored values: the legacy strings `all` / `round_robin` (still accepted, mapped by
+ * `candidatePolicySettings`) or the structured object.
+ */
+export const CandidatePolicySchema = z.union([z.enum(["all", "round_robin"]), CandidatePolicySettingsSchema]);
+export type CandidatePolicy = z.infer<typeof CandidatePolicySchema>;
+
+/** The structured form of any stored policy: `all` and `round_robin` keep the default cap and prefilter values. */
+export function candidatePolicySettings(policy: CandidatePolicy): CandidatePolicySettings {
+  if (typeof policy === "string") return CandidatePolicySettingsSchema.parse({ mode: policy });
+  return policy;
+}
 
 const Cadence = z.number().int().min(60).max(86_400);
 const BehaviorPrompt = z.string().max(4000);

@@ -4,7 +4,7 @@
  * edges and assets are walked in sorted order and objects are built with a fixed key order, so the same
  * graph and registry give a byte-identical JSON plan (whatever the order of nodes and edges in the body).
  */
-import type { AssetSelectionConfig, DataStreamConfig, TradingPromptConfig } from "./configs.model";
+import { type AssetSelectionConfig, candidatePolicySettings, type DataStreamConfig, type TradingPromptConfig } from "./configs.model";
 import type { ParsedGraph, ParsedNode, Registry } from "./graph.validate";
 import type { AssetSkipReason, CompiledPlan, CompiledStrategy, Execution, Read, SkippedRead, UniverseEntry } from "./plan.model";
 import { planRead } from "./read-plan.model";
@@ -78,7 +78,8 @@ function compileStrategy(graph: ParsedGraph, promptId: string, prompt: TradingPr
     strategyId: promptId,
     promptNodeId: promptId,
     enabled: prompt.enabled,
-    candidatePolicy: prompt.candidatePolicy,
+    candidatePolicy: candidatePolicySettings(prompt.candidatePolicy).mode,
+    candidatePolicySettings: candidatePolicySettings(prompt.candidatePolicy),
     coverageMode: prompt.coverageMode,
     assetSelectionNodeIds: selectionIds,
     dataStreamNodeIds: streamIds,

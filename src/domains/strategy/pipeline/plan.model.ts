@@ -86,7 +86,22 @@ export const CompiledStrategySchema = z
     strategyId: z.string(),
     promptNodeId: z.string(),
     enabled: z.boolean(),
-    candidatePolicy: z.enum(["all", "round_robin"]),
+    /** The policy's mode (`all`/`round_robin` as stored before the structured policy existed, or `scored`). */
+    candidatePolicy: z.enum(["all", "round_robin", "scored"]),
+    /** The structured policy with every default applied (cap, prefilters). */
+    candidatePolicySettings: z.object({
+      mode: z.enum(["scored", "all", "round_robin"]),
+      cap: z.number().int(),
+      prefilters: z.object({
+        minVolume24hUsd: z.number(),
+        rsiLow: z.number(),
+        rsiHigh: z.number(),
+        bollingerBreakout: z.boolean(),
+        fundingAbsHourly: z.number(),
+        momentumAbsPct: z.number(),
+        requireSignal: z.boolean(),
+      }),
+    }),
     coverageMode: z.enum(["global", "global_with_asset_overrides", "asset_specific_only"]),
     assetSelectionNodeIds: z.array(z.string()),
     dataStreamNodeIds: z.array(z.string()),

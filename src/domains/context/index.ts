@@ -1,0 +1,42 @@
+/**
+ * The context domain's import surface (stable for the decision runtime, issue 12):
+ *
+ *   resolvePacket(deps, { cloneId, strategyId, symbol, asOfMs, propAccountId?, budgetTokens? })
+ *     -> Result<{ packet, packetHash, canonical, prompt: { sections, text, tokens, budgetTokens, withinBudget, trimmed } },
+ *               { kind: "clone_not_found" | "strategy_not_found" | "symbol_not_found", message }>
+ *     packet      the effective context packet (context.model.ts `PacketSchema`)
+ *     packetHash  hex SHA-256 of `canonical`, the packet's canonical JSON
+ *     prompt      the assembled prompt trimmed to the budget; `trimmed` lists every trim
+ *   scanCandidates(deps, { cloneId, strategyId, asOfMs, slotMs, propAccountId? })
+ *     -> Result<{ cloneId, strategyId, asOfMs, slotMs, mode, cap, selected, ranked }, same failures>
+ *   storePacketArtifacts({ db, artifacts }, resolved, nowMs, owner?) -> heads of `packet` and `prompt`
+ *
+ *   deps: { db, accountSummary?: (accountId, asOfMs) => Promise<AccountSummary | null>,
+ *           series?: createSeriesCache() shared per invocation, registry?: loadRegistry(db) shared }
+ *
+ * The artifact store (ArtifactStore, artifactStoreFor(env), storeOwnedArtifacts, artifactsOf) is
+ * its own capability: src/domains/artifacts.
+ */
+export { type AssetSignals, type CandidateScan, type CandidateVerdict, scoreAsset, selectCandidates } from "./candidates.model";
+export { loadSignals, type ScanInput, scanCandidates } from "./candidates.service";
+export {
+  type CandidateScanResult,
+  CandidateScanSchema,
+  ContextPreviewSchema,
+  MIN_NOTIONAL_USD,
+  type Packet,
+  PacketSchema,
+} from "./context.model";
+export { contextDepsFor, contextRoutes } from "./context.routes";
+export {
+  type AccountSummaryPort,
+  type ContextDeps,
+  type ContextFailure,
+  PROMPT_FIXED_ALLOWANCE_TOKENS,
+  type ResolvedPacket,
+  type ResolveInput,
+  readIdOf,
+  resolvePacket,
+  storePacketArtifacts,
+} from "./context.service";
+export { type AssembledPrompt, type PromptSection, quoteUntrusted, type Trim, tokenCount } from "./prompt.model";

@@ -1,0 +1,285 @@
+/**
+ * `readSeries(db, read, asOfMs)`: one compiled read -> one D1 query -> a look-ahead-free series. The
+ * generalisation of latest/latest.readers.ts from "newest N rows" to "the window (asOf - lookback,
+ * asOf] at a granularity, capped at maxDatapoints". A typed registry keyed `source:channel` (complete
+ * by `satisfies`); failures are values (unknown Polymarket target, no DefiLlama scope).
+ * Look-ahead rules, enforced in SQL and again in the pure model:
+ *   candles/indicators  bar open + bar length <= asOfMs (a bar closing after asOf is absent even if it opened before)
+ *   funding/contexts    polled_at_ms <= asOfMs
+ *   polymarket          ingested_at_ms <= asOfMs (and price t_ms <= asOfMs)
+ *   defillama           t_ms <= asOfMs and ingested_at_ms <= asOfMs
+ * Callers: the context resolver and candidate scan (src/domains/context).
+ */
+import { and, desc, eq, gte, inArray, lte } from "drizzle-orm";
+import { err, ok, type Result } from "../../../core/result";
+import type { Db } from "../../../db/client";
+import type { SOURCE_CHANNELS, Source } from "../channels";
+import { parseDefillamaTarget } from "../defillama/defillama.model";
+import { defillamaMetrics } from "../defillama/defillama.tables";
+import { hyperliquidAssetCtxs } from "../hyperliquid/asset-contexts.tables";
+import { hyperliquidCandles1h, hyperliquidCandles1m } from "../hyperliquid/candles.tables";
+import { CHANNEL_FIELDS, type IndicatorChannel, valuesOfRow } from "../indicators/indicators.service";
+import { hyperliquidIndicators } from "../indicators/indicators.tables";
+import { type Outcome, TargetSchema } from "../polymarket/polymarket.model";
+import { contextFor } from "../polymarket/polymarket.service";
+import { polymarketMarkets, polymarketPrices } from "../polymarket/polymarket.tables";
+import {
+  type Cell,
+  capNewest,
+  GRANULARITY_MS,
+  resampleBars,
+  type Series,
+  type SeriesRead,
+  sampleAtClose,
+  sortRows,
+  windowStart,
+} from "./series.model";
+
+export type SeriesFailure = { kind: "not_found" | "unsupported"; message: string };
+export type SeriesAnswer = Result<Series, SeriesFailure>;
+export type SeriesReader = (db: Db, read: SeriesRead, asOfMs: number) => Promise<SeriesAnswer>;
+type SourceChannel = { [S in Source]: `${S}:${(typeof SOURCE_CHANNELS)[S][number]}` }[Source];
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+function build(read: SeriesRead, asOfMs: number, columns: string[], rows: Cell[][], valueColumn: string | null): Series {
+  const capped = capNewest(sortRows(rows), read.maxDatapoints);
+  return {
+    source: read.source,
+    channel: read.channel,
+    contextSymbol: read.contextSymbol,
+    granularity: read.granularity,
+    fromMs: windowStart(read, asOfMs),
+    asOfMs,
+    columns,
+    rows: capped.rows,
+    dropped: capped.dropped,
+    valueColumn,
+  };
+}
+
+/** Bucket length, the aligned window start, and the source bar length (1m below 1h granularity, else 1h). */
+function buckets(read: SeriesRead, asOfMs: number, native1h: boolean) {
+  const bucketMs = GRANULARITY_MS[read.granularity];
+  const barMs = native1h || bucketMs >= HOUR ? HOUR : MINUTE;
+  const startMs = Math.floor(windowStart(read, asOfMs) / bucketMs) * bucketMs;
+  // Enough source bars for the cap plus one partial bucket; read newest first so the cap costs nothing.
+  const limit = (read.maxDatapoints + 1) * Math.max(1, bucketMs / barMs);
+  return { bucketMs, barMs, startMs, limit };
+}
+
+function candleReader(channel: "ohlcv_1m" | "ohlcv_1h"): SeriesReader {
+  return async (db, read, asOfMs) => {
+    const { bucketMs, barMs, startMs, limit } = buckets(read, asOfMs, channel === "ohlcv_1h");
+    const t = barMs === HOUR ? hyperliquidCandles1h : hyperliquidCandles1m;
+    const bars = await db
+      .select({ openTimeMs: t.openTimeMs, open: t.open, high: t.high, low: t.low, close: t.close, volume: t.volume })
+      .from(t)
+      .where(and(eq(t.symbol, read.contextSymbol), gte(t.openTimeMs, startMs), lte(t.openTimeMs, asOfMs - barMs)))
+      .orderBy(desc(t.openTimeMs))
+      .limit(limit);
+    const rows = resampleBars(bars, barMs, bucketMs, asOfMs);
+    return ok(build(read, asOfMs, ["tMs", "open", "high", "low", "close", "volume"], rows, "close"));
+  };
+}
+
+function indicatorReader(channel: IndicatorChannel): SeriesReader {
+  const fields = CHANNEL_FIELDS[channel];
+  return async (db, read, asOfMs) => {
+    const { bucketMs, barMs, startMs, limit } = buckets(read, asOfMs, false);
+    const t = hyperliquidIndicators;
+    const stored = await db
+      .select()
+      .from(t)
+      .where(
+        and(
+          eq(t.symbol, read.contextSymbol),
+          eq(t.interval, barMs === HOUR ? "1h" : "1m"),
+          gte(t.openTimeMs, startMs),
+          lte(t.openTimeMs, asOfMs - barMs),
+        ),
+      )
+      .orderBy(desc(t.openTimeMs))
+      .limit(limit);
+    const rows: Cell[][] = [];
+    for (const row of stored) {
+      const values = valuesOfRow(row);
+      const cells = fields.map((f) => values[f]);
+      if (cells.some((v) => v === null)) continue; // warm-up bar
+      rows.push([row.openTimeMs, ...cells]);
+    }
+    return ok(build(read, asOfMs, ["tMs", ...fields], sampleAtClose(rows, bucketMs, asOfMs, true), fields.at(-1) ?? null));
+  };
+}
+
+const fundingReader: SeriesReader = async (db, read, asOfMs) => {
+  const { bucketMs, startMs } = buckets(read, asOfMs, true);
+  const t = hyperliquidAssetCtxs;
+  const polls = await db
+    .select()
+    .from(t)
+    .where(and(eq(t.symbol, read.contextSymbol), gte(t.bucketMs, startMs), lte(t.polledAtMs, asOfMs)))
+    .orderBy(desc(t.bucketMs))
+    .limit((read.maxDatapoints + 1) * Math.max(1, bucketMs / (5 * MINUTE)));
+  const rows: Cell[][] = polls.map((p) => [
+    p.bucketMs,
+    Number(p.fundingRate),
+    p.premium === null ? null : Number(p.premium),
+    Number(p.markPx),
+    Number(p.oraclePx),
+    Number(p.openInterest),
+    Number(p.dayNtlVlm),
+  ]);
+  const columns = ["tMs", "fundingRate", "premium", "markPx", "oraclePx", "openInterest", "dayNtlVlm"];
+  return ok(build(read, asOfMs, columns, sampleAtClose(rows, bucketMs, asOfMs, false), "fundingRate"));
+};
+
+/** The market ids of a Polymarket context symbol as of `asOfMs` (markets observed by then). */
+async function polymarketScope(db: Db, read: SeriesRead, asOfMs: number) {
+  if (read.contextSymbol === "global") {
+    const markets = await db
+      .select()
+      .from(polymarketMarkets)
+      .where(lte(polymarketMarkets.ingestedAtMs, asOfMs))
+      .orderBy(desc(polymarketMarkets.volumeMicroUsd), polymarketMarkets.id)
+      .limit(read.maxDatapoints);
+    return ok({ markets, immediateId: null as string | null, laterId: null as string | null });
+  }
+  const context = await contextFor(db, TargetSchema.parse(read.contextSymbol), asOfMs);
+  if (!context) return err({ kind: "not_found" as const, message: `polymarket target ${read.contextSymbol} is not stored` });
+  const single = context.resolved.kind === "market" && read.channel === "prices" ? [context.resolved.market] : context.resolved.markets;
+  const markets = single.filter((m) => m.ingestedAtMs <= asOfMs);
+  return ok({ markets, immediateId: context.immediate?.id ?? null, laterId: context.later?.id ?? null });
+}
+
+const marketsReader: SeriesReader = async (db, read, asOfMs) => {
+  const scope = await polymarketScope(db, read, asOfMs);
+  if (!scope.ok) return scope;
+  const { immediateId, laterId } = scope.value;
+  const rows: Cell[][] = scope.value.markets.map((m) => {
+    const yes = (JSON.parse(m.outcomesJson) as Outcome[])[0];
+    return [
+      m.sourceUpdatedAtMs !== null && m.sourceUpdatedAtMs <= asOfMs ? m.sourceUpdatedAtMs : m.ingestedAtMs,
+      m.id,
+      m.question,
+      yes?.price ?? null,
+      m.volumeMicroUsd,
+      m.endMs,
+      m.closed,
+      m.id === immediateId ? "immediate" : m.id === laterId ? "later" : null,
+    ];
+  });
+  return ok(build(read, asOfMs, ["tMs", "id", "question", "yesPrice", "volumeMicroUsd", "endMs", "closed", "role"], rows, null));
+};
+
+const pricesReader: SeriesReader = async (db, read, asOfMs) => {
+  const scope = await polymarketScope(db, read, asOfMs);
+  if (!scope.ok) return scope;
+  const ids =
+    scope.value.immediateId && read.contextSymbol.startsWith("event:") ? [scope.value.immediateId] : scope.value.markets.map((m) => m.id);
+  const { bucketMs, startMs } = buckets(read, asOfMs, false);
+  const t = polymarketPrices;
+  const points =
+    ids.length === 0
+      ? []
+      : await db
+          .select()
+          .from(t)
+          .where(and(inArray(t.marketId, ids.slice(0, 50)), gte(t.tMs, startMs), lte(t.tMs, asOfMs), lte(t.ingestedAtMs, asOfMs)))
+          .orderBy(desc(t.tMs))
+          .limit(read.maxDatapoints * 4);
+  // Sampled per (market, outcome): the last price of each bucket.
+  const byKey = new Map<string, Cell[][]>();
+  for (const p of points) {
+    const key = `${p.marketId}\u0000${p.outcome}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), [p.tMs, p.marketId, p.outcome, p.price]]);
+  }
+  const rows = [...byKey.values()].flatMap((r) => sampleAtClose(r, bucketMs, asOfMs, false));
+  return ok(build(read, asOfMs, ["tMs", "marketId", "outcome", "price"], rows, "price"));
+};
+
+function defillamaReader(channel: (typeof SOURCE_CHANNELS)["defillama"][number]): SeriesReader {
+  return async (db, read, asOfMs) => {
+    const scope = parseDefillamaTarget(read.contextSymbol);
+    if (!scope)
+      return err({ kind: "unsupported", message: `defillama scope ${read.contextSymbol} is not global, chain:, protocol: or stablecoin:` });
+    const t = defillamaMetrics;
+    const { startMs } = buckets(read, asOfMs, true);
+    const stored = await db
+      .select()
+      .from(t)
+      .where(
+        and(
+          eq(t.channel, channel),
+          eq(t.scope, scope.scope),
+          eq(t.target, scope.target),
+          gte(t.dayMs, Math.floor(startMs / 86_400_000) * 86_400_000),
+          lte(t.tMs, asOfMs),
+          lte(t.ingestedAtMs, asOfMs),
+        ),
+      )
+      .orderBy(desc(t.dayMs))
+      .limit(read.maxDatapoints + 1);
+    const rows: Cell[][] = stored.map((r) => [r.dayMs, r.valueUsd, r.delta1dUsd, r.delta7dUsd]);
+    return ok(build(read, asOfMs, ["tMs", "valueUsd", "delta1dUsd", "delta7dUsd"], rows, "valueUsd"));
+  };
+}
+
+/** Every (source, channel) of the vocabulary has a reader; `satisfies` keeps it complete. */
+export const SERIES_READERS = {
+  "hyperliquid:ohlcv_1m": candleReader("ohlcv_1m"),
+  "hyperliquid:ohlcv_1h": candleReader("ohlcv_1h"),
+  "hyperliquid:funding": fundingReader,
+  "hyperliquid:rsi": indicatorReader("rsi"),
+  "hyperliquid:bollinger": indicatorReader("bollinger"),
+  "hyperliquid:sma": indicatorReader("sma"),
+  "hyperliquid:ema": indicatorReader("ema"),
+  "hyperliquid:macd": indicatorReader("macd"),
+  "polymarket:markets": marketsReader,
+  // An event is summarised by its markets (one row per market, titles are the questions).
+  "polymarket:events": marketsReader,
+  "polymarket:prices": pricesReader,
+  "defillama:tvl": defillamaReader("tvl"),
+  "defillama:stablecoins": defillamaReader("stablecoins"),
+  "defillama:dex_volume": defillamaReader("dex_volume"),
+  "defillama:fees": defillamaReader("fees"),
+  "defillama:revenue": defillamaReader("revenue"),
+  "defillama:open_interest": defillamaReader("open_interest"),
+} satisfies Record<SourceChannel, SeriesReader>;
+
+/** The series of one read as of `asOfMs`; an unknown source/channel is `unsupported`. */
+export async function readSeries(db: Db, read: SeriesRead, asOfMs: number): Promise<SeriesAnswer> {
+  const reader = (SERIES_READERS as Record<string, SeriesReader>)[`${read.source}:${read.channel}`];
+  if (!reader) return err({ kind: "unsupported", message: `no series reader for ${read.source}:${read.channel}` });
+  return reader(db, read, asOfMs);
+}
+
+/** Memo key of a read: everything the data depends on (not the decided symbol, not the clone). */
+export const seriesKey = (read: SeriesRead, asOfMs: number) =>
+  `${read.source}|${read.channel}|${read.contextSymbol}|${read.granularity}|${read.lookbackMinutes}|${read.maxDatapoints}|${asOfMs}`;
+
+/**
+ * A per-invocation memo of series reads: concurrent packets of one slot (many clones, many assets)
+ * issue one D1 read per distinct (read, asOf) and share the promise. Bounded by `maxEntries`.
+ */
+export function createSeriesCache(maxEntries = 20_000) {
+  const memo = new Map<string, Promise<SeriesAnswer>>();
+  let queries = 0;
+  return {
+    read(db: Db, read: SeriesRead, asOfMs: number): Promise<SeriesAnswer> {
+      const key = seriesKey(read, asOfMs);
+      const hit = memo.get(key);
+      if (hit) return hit;
+      if (memo.size >= maxEntries) memo.clear();
+      queries++;
+      const pending = readSeries(db, read, asOfMs);
+      memo.set(key, pending);
+      return pending;
+    },
+    get queries() {
+      return queries;
+    },
+  };
+}
+export type SeriesCache = ReturnType<typeof createSeriesCache>;
