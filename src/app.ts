@@ -11,6 +11,7 @@ import type { AppDeps } from "./core/deps";
 import { randomIds } from "./core/ids";
 import { createCronRoutes } from "./cron/cron.routes";
 import { contextRoutes } from "./domains/context";
+import { decisionRoutes } from "./domains/decision";
 import { ingestionDashboard, ingestionHealthRoutes, latestRoutes, marketRoutes } from "./domains/market-data";
 import { opsRoutes } from "./domains/ops";
 import { strategyRoutes } from "./domains/strategy";
@@ -37,6 +38,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route("/", ingestionHealthRoutes);
   api.route("/", strategyRoutes);
   api.route("/", contextRoutes);
+  api.route("/", decisionRoutes);
   return api;
 }
 

@@ -11,12 +11,13 @@ import type { Result } from "./core/result";
 import { cronJobs } from "./cron/cron.jobs";
 import type { AnyJob, JobCatalog } from "./cron/job";
 import { type ManualRunError, type RunOutcome, dispatchCron as runCron, runJobNow as runNow } from "./cron/scheduler";
+import { decisionJobs } from "./domains/decision";
 import { exchangeJobs, indicatorJobs, marketDataIngestionJobs } from "./domains/market-data";
 import { SCHEDULE } from "./schedule";
 
 export type { AnyJob };
 
-const ALL_JOBS: AnyJob[] = [...cronJobs, ...exchangeJobs, ...indicatorJobs, ...marketDataIngestionJobs];
+const ALL_JOBS: AnyJob[] = [...cronJobs, ...exchangeJobs, ...indicatorJobs, ...marketDataIngestionJobs, ...decisionJobs];
 
 export const JOBS: ReadonlyMap<string, AnyJob> = new Map(ALL_JOBS.map((job) => [job.name, job]));
 

@@ -5,7 +5,8 @@
  * reaching the scheduled handler is an error.
  */
 export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
-  "* * * * *": ["market-data.indicators-1m"],
+  // Indicators first, so the decision runs created next see the newest closed bar.
+  "* * * * *": ["market-data.indicators-1m", "decision.schedule-runs"],
   // The 1h rollup, then the 1h indicators over the bars it finalized.
   "*/5 * * * *": [
     "market-data.ensure-feeds",

@@ -21,7 +21,7 @@ export const DEMO_GRAPH = {
           {
             id: "nominee-2028",
             source: "polymarket",
-            channel: "markets",
+            channel: "events",
             target: { kind: "event", slug: "democratic-presidential-nominee-2028" },
           },
           { id: "hl-tvl", source: "defillama", channel: "tvl", scope: { kind: "chain", chain: "Hyperliquid L1" }, granularity: "1d" },
