@@ -1,5 +1,6 @@
 /** Benchmarks known to `npm run bench`. Each returns figures; none asserts a timing. */
 import { cronBench } from "./cron.bench";
+import { decisionBench } from "./decision.bench";
 import { discoveryBench } from "./discovery.bench";
 import { feedBench } from "./feed.bench";
 import { indicatorsBench } from "./indicators.bench";
@@ -18,4 +19,12 @@ export interface Benchmark {
   run(): Promise<BenchRow[]>;
 }
 
-export const BENCHMARKS: Benchmark[] = [cronBench, feedBench, indicatorsBench, ingestionBench, discoveryBench, strategyBench];
+export const BENCHMARKS: Benchmark[] = [
+  cronBench,
+  feedBench,
+  indicatorsBench,
+  ingestionBench,
+  discoveryBench,
+  strategyBench,
+  decisionBench,
+];

@@ -24,7 +24,7 @@ export const DEMO_GRAPH = {
             channel: "events",
             target: { kind: "event", slug: "democratic-presidential-nominee-2028" },
           },
-          { id: "hl-tvl", source: "defillama", channel: "tvl", scope: { kind: "chain", chain: "Hyperliquid L1" }, granularity: "1d" },
+          { id: "solana-tvl", source: "defillama", channel: "tvl", scope: { kind: "chain", chain: "Solana" }, granularity: "1d" },
         ],
       },
     },

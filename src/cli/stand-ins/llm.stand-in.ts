@@ -88,7 +88,8 @@ export interface LlmStandIn {
   stop(): Promise<void>;
 }
 
-export async function startLlmStandIn(options: { hangMs?: number } = {}): Promise<LlmStandIn> {
+/** `delayMs`: every answer waits this long first (the bench's model with a known latency). */
+export async function startLlmStandIn(options: { hangMs?: number; delayMs?: number } = {}): Promise<LlmStandIn> {
   const hangMs = options.hangMs ?? 30_000;
   const seen = new Map<string, unknown[]>();
   const hits = new Map<string, number>();
@@ -125,7 +126,8 @@ export async function startLlmStandIn(options: { hangMs?: number } = {}): Promis
       return send(res, 429, wire === "openai" ? OPENROUTER_429.body : ANTHROPIC_429, { "retry-after": "1" });
     }
     const slow = /^slow(\d+)$/.exec(scenario);
-    if (slow) await new Promise((r) => setTimeout(r, Number(slow[1])));
+    const delayMs = slow ? Number(slow[1]) : (options.delayMs ?? 0);
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     const effective = scenario === "ratelimit" || slow ? "valid" : scenario;
     return send(res, 200, wire === "openai" ? openaiAnswer(effective, symbol) : anthropicAnswer(effective, symbol, body));
   });
