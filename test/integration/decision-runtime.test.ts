@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { sequentialIds } from "../../src/core/ids";
 import { openDb } from "../../src/db/client";
 import {
+  consumeDeadLetters,
   consumeDecisionRuns,
   costMicroUsd,
   createRuns,
@@ -129,9 +130,15 @@ describe("scheduling", () => {
 });
 
 describe("entitlements and providers", () => {
-  async function skippedRuns(user: string, modelId: string, adjust: () => Promise<void>, runSettings = settings()) {
+  /** A trading clone whose owner then gets `entitlement` (admin), scheduled once: every run must be skipped. */
+  async function skippedRuns(
+    user: string,
+    modelId: string,
+    entitlement?: { maxActiveAssets: number; maxModelStrength: number },
+    runSettings = settings(),
+  ) {
     const cloneId = await tradingClone(user, modelId);
-    await adjust();
+    if (entitlement) expect((await call("ops", "PUT", `/admin/users/${user}/entitlements`, entitlement, "admin")).status).toBe(200);
     const { deps, queue } = schedulerDeps([{ accountId: `acct_${user}`, cloneId }], { settings: runSettings });
     const summary = await scheduleDueRuns(deps, T);
     expect(summary).toMatchObject({ created: 2, enqueued: 0, skipped: 2 });
@@ -156,27 +163,19 @@ describe("entitlements and providers", () => {
     (await (await fetch(`${llm.replace(/\/v1$/, "")}/__requests?model=${model}`)).json()) as unknown[];
 
   it("skips a clone whose model is above the entitled strength, with the reason, and never calls the model", async () => {
-    const rows = await skippedRuns("erin", "gpt-5", async () => {
-      expect(
-        (await call("ops", "PUT", "/admin/users/erin/entitlements", { maxActiveAssets: 20, maxModelStrength: 1 }, "admin")).status,
-      ).toBe(200);
-    });
+    const rows = await skippedRuns("erin", "gpt-5", { maxActiveAssets: 20, maxModelStrength: 1 });
     expect(rows.every((r) => r.status === "skipped" && r.reason === "model_strength_exceeded")).toBe(true);
     expect(JSON.parse(rows[0]?.errorJson ?? "{}").message).toContain("strength 2");
     expect(await requestsFor("gpt-5")).toEqual([]);
   });
 
   it("skips a clone deciding more assets than entitled", async () => {
-    const rows = await skippedRuns("finn", "rules-v1", async () => {
-      expect(
-        (await call("ops", "PUT", "/admin/users/finn/entitlements", { maxActiveAssets: 1, maxModelStrength: 2 }, "admin")).status,
-      ).toBe(200);
-    });
+    const rows = await skippedRuns("finn", "rules-v1", { maxActiveAssets: 1, maxModelStrength: 2 });
     expect(rows.every((r) => r.status === "skipped" && r.reason === "asset_capacity_exceeded")).toBe(true);
   });
 
   it("skips a clone whose provider is not configured (no silent fallback)", async () => {
-    const rows = await skippedRuns("gina", "gpt-5-mini", async () => {}, settings({ OPENAI_API_KEY: "" }));
+    const rows = await skippedRuns("gina", "gpt-5-mini", undefined, settings({ OPENAI_API_KEY: "" }));
     expect(rows.every((r) => r.status === "skipped" && r.reason === "provider_not_configured")).toBe(true);
     expect(await requestsFor("gpt-5-mini")).toEqual([]);
   });
@@ -371,5 +370,20 @@ describe.each(["openai", "anthropic"] as const)("venue limits through the real i
     expect(summary?.positions).toEqual([]);
     expect(summary?.recentFills).toEqual([]);
     expect(summary?.cashMicroUsd).toBe(10_000_000_000);
+  });
+});
+
+describe("dead letters", () => {
+  it("ends runs whose messages exhausted their retries as failed/dead_lettered; finished runs stay as they are", async () => {
+    const [pending, done] = await createRuns(db, ids, T, [run("acct_dlq", "BTC", "hold", "hold"), run("acct_dlq", "ETH", "hold", "hold")]);
+    const { deps } = executeDeps();
+    await executeRun(deps, done?.id ?? "");
+    const messages = [message(pending?.id ?? ""), message(done?.id ?? "")];
+    await consumeDeadLetters(batchOf(messages), db, { nowMs: () => T + 9_000 });
+    expect(messages.every((m) => m.ack.mock.calls.length === 1)).toBe(true);
+    const rows = await db.select().from(decisionRuns).where(eq(decisionRuns.scopeKey, "acct_dlq"));
+    const bySymbol = Object.fromEntries(rows.map((r) => [r.symbol, r]));
+    expect(bySymbol.BTC).toMatchObject({ status: "failed", reason: "dead_lettered", finishedAtMs: T + 9_000 });
+    expect(bySymbol.ETH).toMatchObject({ status: "succeeded", reason: "accepted" });
   });
 });
