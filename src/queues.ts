@@ -5,13 +5,13 @@
  */
 import type { AppDeps } from "./core/deps";
 import { openDb } from "./db/client";
-import { consumeDeadLetters, consumeDecisionRuns, decisionRuntime } from "./domains/decision";
+import { consumeDeadLetters, consumeDecisionRuns, decisionRuntime, withSharedRegistry } from "./domains/decision";
 
 export type QueueConsumer = (batch: MessageBatch<unknown>, env: Env, deps: AppDeps) => Promise<void>;
 
 export const QUEUE_CONSUMERS: Readonly<Record<string, QueueConsumer>> = {
   // One message per decision run: packet -> engine -> validate -> intake -> record (idempotent).
-  "decision-runs": (batch, env, deps) => consumeDecisionRuns(batch, decisionRuntime(env, deps)),
+  "decision-runs": async (batch, env, deps) => consumeDecisionRuns(batch, await withSharedRegistry(decisionRuntime(env, deps))),
   // Runs whose messages exhausted their retries end `failed` with `dead_lettered`.
   "decision-runs-dlq": (batch, env, deps) => consumeDeadLetters(batch, openDb(env.DB), deps.clock),
 };

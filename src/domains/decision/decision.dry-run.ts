@@ -23,7 +23,7 @@ import {
 import { clonePreflight } from "./decision.scheduler";
 import { createRuns, executeRun, type NewRun } from "./decision.service";
 import { DecisionRunSchema, getRun, toRunView } from "./decision.views";
-import { type DecisionRuntime, packetSource } from "./decision.wiring";
+import { type DecisionRuntime, packetSource, withSharedRegistry } from "./decision.wiring";
 
 /** Starting balance of the dry-run ledger (the demo sandbox's balance). */
 export const DRY_RUN_BALANCE_MICRO_USD = 10_000_000_000;
@@ -51,11 +51,12 @@ export type DryRunResult = z.infer<typeof DryRunResultSchema>;
 
 export type DryRunFailure = { status: ErrorCode; message: string; details?: unknown };
 
-export async function runDryRun(rt: DecisionRuntime, clone: Clone, request: DryRunRequest): Promise<Result<DryRunResult, DryRunFailure>> {
-  const nowMs = rt.clock.nowMs();
+export async function runDryRun(base: DecisionRuntime, clone: Clone, request: DryRunRequest): Promise<Result<DryRunResult, DryRunFailure>> {
+  const nowMs = base.clock.nowMs();
   const asOfMs = request.asOfMs ?? nowMs;
   if (asOfMs > nowMs) return err({ status: "bad_request", message: "asOfMs is in the future" });
-  const plan = await compileStored(rt.db, clone, await loadRegistry(rt.db));
+  const rt = await withSharedRegistry(base);
+  const plan = await compileStored(rt.db, clone, rt.context.registry ?? (await loadRegistry(rt.db)));
   const strategies = plan.strategies.filter((s) => s.enabled && s.executions.some((e) => e.enabled));
   if (strategies.length === 0)
     return err({ status: "unprocessable", message: "the clone has no enabled strategy with an asset to decide" });

@@ -13,14 +13,14 @@ import { defineJob } from "../../cron/job";
 import { type ScheduleSummary, scheduleDueRuns } from "./decision.scheduler";
 import { executeRun } from "./decision.service";
 import { decisionRuns } from "./decision.tables";
-import { decisionRuntime } from "./decision.wiring";
+import { decisionRuntime, withSharedRegistry } from "./decision.wiring";
 
 const scheduleRuns = defineJob({
   name: "decision.schedule-runs",
   description: "Creates the due decision runs of every active prop account and enqueues them",
   params: z.object({}),
   async run({ env, deps, scheduledAtMs }) {
-    const rt = decisionRuntime(env, deps);
+    const rt = await withSharedRegistry(decisionRuntime(env, deps));
     if (!rt.settings.DECISION_SCHEDULER_ENABLED) return { itemsProcessed: 0, summary: { disabled: true } };
     const summary: ScheduleSummary = await scheduleDueRuns(rt, scheduledAtMs);
     return { itemsProcessed: summary.created, summary: { ...summary } };
@@ -34,7 +34,7 @@ const runOnce = defineJob({
   description: "Schedules one clone's prop-account runs now and executes them inline (force: a fresh one-minute slot)",
   params: z.object({ cloneId: z.string().min(1).max(128), force: BoolParam }),
   async run({ env, deps, params }) {
-    const rt = decisionRuntime(env, deps);
+    const rt = await withSharedRegistry(decisionRuntime(env, deps));
     const scheduled = await scheduleDueRuns(rt, deps.clock.nowMs(), { cloneId: params.cloneId, force: params.force, enqueue: false });
     const outcomes: Record<string, string> = {};
     for (const runId of scheduled.pendingIds) {
@@ -50,7 +50,7 @@ const executePending = defineJob({
   description: "Executes pending prop-account decision runs inline, oldest first (drains without the queue)",
   params: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
   async run({ env, deps, params }) {
-    const rt = decisionRuntime(env, deps);
+    const rt = await withSharedRegistry(decisionRuntime(env, deps));
     const pending = await rt.db
       .select({ id: decisionRuns.id })
       .from(decisionRuns)

@@ -11,9 +11,10 @@ import { openDb } from "../../db/client";
 import { artifactStoreFor, storeOwnedArtifacts } from "../artifacts";
 import { type AssembledPrompt, type ContextDeps, resolvePacket, scanCandidates } from "../context";
 import { createSeriesCache } from "../market-data";
+import { loadRegistry } from "../strategy";
 import { type AccountSummary, emptyAccountSummary, getAccountSummary, listActiveAccounts, submitAction } from "../trading";
 import type { DecisionPrompt } from "./decision.model";
-import type { ArtifactSink, PacketSource, RunQueue } from "./decision.ports";
+import type { ArtifactSink, CandidateSource, PacketSource, RunQueue } from "./decision.ports";
 import type { SchedulerDeps } from "./decision.scheduler";
 import type { DecisionDeps } from "./decision.service";
 import { readDecisionSettings } from "./decision.settings";
@@ -62,6 +63,27 @@ export function packetSource(context: ContextDeps, accountSummary?: (asOfMs: num
       });
     },
   };
+}
+
+/** The context domain's candidate scan as a candidate source (the selected symbols, ranked). */
+export function candidateSource(context: ContextDeps): CandidateSource {
+  return {
+    async scan({ cloneId, strategy, accountId, asOfMs, slotMs }) {
+      const scanned = await scanCandidates(context, { cloneId, strategyId: strategy.strategyId, asOfMs, slotMs, propAccountId: accountId });
+      if (!scanned.ok) return [];
+      const scores = new Map(scanned.value.ranked.map((r) => [r.symbol, r.score]));
+      return scanned.value.selected.map((symbol) => ({ symbol, score: scores.get(symbol) ?? 0 }));
+    },
+  };
+}
+
+/**
+ * The runtime with one registry snapshot shared by every packet it resolves (a batch of runs, a
+ * dry-run): the registry (every asset) is the largest read of a resolution and changes hourly.
+ */
+export async function withSharedRegistry(rt: DecisionRuntime): Promise<DecisionRuntime> {
+  const context = { ...rt.context, registry: await loadRegistry(rt.db) };
+  return { ...rt, context, packets: packetSource(context), candidates: candidateSource(context) };
 }
 
 export function decisionRuntime(env: Env, app: AppDeps): DecisionRuntime {
@@ -130,20 +152,7 @@ export function decisionRuntime(env: Env, app: AppDeps): DecisionRuntime {
           });
       },
     },
-    candidates: {
-      async scan({ cloneId, strategy, accountId, asOfMs, slotMs }) {
-        const scanned = await scanCandidates(context, {
-          cloneId,
-          strategyId: strategy.strategyId,
-          asOfMs,
-          slotMs,
-          propAccountId: accountId,
-        });
-        if (!scanned.ok) return [];
-        const scores = new Map(scanned.value.ranked.map((r) => [r.symbol, r.score]));
-        return scanned.value.selected.map((symbol) => ({ symbol, score: scores.get(symbol) ?? 0 }));
-      },
-    },
+    candidates: candidateSource(context),
     queue,
   };
 }
