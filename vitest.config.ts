@@ -12,6 +12,18 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 export const TEST_JWT_SECRET = "test-secret-0123456789abcdef-0123456789";
+/** APP_ENV "test" is not development, so issuer and audience are required (src/config.ts). */
+export const TEST_JWT_ISSUER = "clash-arena-tests";
+export const TEST_JWT_AUDIENCE = "clash-arena-api";
+/**
+ * Rate limits far above what any test file sends, so only the tests that lower them (with their own
+ * `env` override) see 429s; the limiter still runs on every limited request.
+ */
+const TEST_RATE_LIMITS = {
+  RATE_LIMIT_USER_WRITES_PER_MIN: "1000000",
+  RATE_LIMIT_USER_READS_PER_MIN: "1000000",
+  RATE_LIMIT_IP_PER_MIN: "1000000",
+};
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -23,7 +35,16 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations, JWT_SECRET: TEST_JWT_SECRET, APP_ENV: "test" },
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  JWT_SECRET: TEST_JWT_SECRET,
+                  APP_ENV: "test",
+                  JWT_ISSUER: TEST_JWT_ISSUER,
+                  JWT_AUDIENCE: TEST_JWT_AUDIENCE,
+                  ...TEST_RATE_LIMITS,
+                  // One log line per request/job would bury test output; the observability tests turn it on.
+                  ACCESS_LOGS: "false",
+                },
               },
             }),
           ],

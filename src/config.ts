@@ -1,7 +1,8 @@
 /**
  * The Worker's configuration: per-domain zod schemas composed into one, parsed from `env` (wrangler
- * vars + secrets) once per isolate and memoized per `env` object. A bad setting is a deploy error,
- * reported loudly by the first request or job that reads it.
+ * vars + secrets) once per isolate and memoized per `env` object. A bad setting is a deploy error: the
+ * Worker entry parses it before serving anything (src/index.ts), so every request and cron tick fails
+ * loudly until it is fixed ("refuses to start": Workers have no start hook to fail earlier).
  *
  * Domains own their schemas (imported here from their leaf files, not their index, so that a domain
  * reading the config never forms an import cycle through this file).
@@ -16,19 +17,47 @@ const optionalUrl = z
   .transform((v) => (v ? v : undefined))
   .pipe(z.url().optional());
 
-/** Runtime mode and bearer-token verification. */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+const perMinute = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000_000).default(fallback);
+
+/** Runtime mode, bearer-token verification and the HTTP rate limits. */
 export const PlatformConfigSchema = z.object({
   APP_ENV: z.enum(["development", "test", "production"]).default("development"),
   JWT_SECRET: z.string().min(16, "JWT_SECRET must be at least 16 characters"),
-  JWT_ISSUER: z.string().optional(),
+  /** Tokens must carry this `iss`; required outside development. */
+  JWT_ISSUER: optionalText,
+  /** Tokens must carry this `aud` (string or list); required outside development. */
+  JWT_AUDIENCE: optionalText,
   JWKS_URL: optionalUrl,
+  /** Per-user writes a minute (every non-GET API route unless declared otherwise). */
+  RATE_LIMIT_USER_WRITES_PER_MIN: perMinute(60),
+  /** Per-user expensive reads a minute (routes declared `rateLimit: "read"`). */
+  RATE_LIMIT_USER_READS_PER_MIN: perMinute(120),
+  /** Per-client-IP limited requests a minute (writes and expensive reads together). */
+  RATE_LIMIT_IP_PER_MIN: perMinute(600),
+  /** One structured log line per request and per job run ("false" only in tests, to keep output readable). */
+  ACCESS_LOGS: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
 });
 
-export const ConfigSchema = z.object({
-  ...PlatformConfigSchema.shape,
-  ...MarketDataConfigSchema.shape,
-  ...IngestionSettingsSchema.shape,
-});
+/** Outside development a token without issuer and audience checks could come from any system sharing the key. */
+export const ConfigSchema = z
+  .object({
+    ...PlatformConfigSchema.shape,
+    ...MarketDataConfigSchema.shape,
+    ...IngestionSettingsSchema.shape,
+  })
+  .superRefine((config, ctx) => {
+    if (config.APP_ENV === "development") return;
+    for (const key of ["JWT_ISSUER", "JWT_AUDIENCE"] as const) {
+      if (!config[key]) ctx.addIssue({ code: "custom", path: [key], message: `${key} is required when APP_ENV is ${config.APP_ENV}` });
+    }
+  });
 
 export type Config = z.infer<typeof ConfigSchema>;
 

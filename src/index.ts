@@ -4,17 +4,25 @@
  * Durable Object classes are re-exported here so wrangler can bind them.
  */
 import { createApp, defaultDeps } from "./app";
+import { readConfig } from "./config";
 import { dispatchCron } from "./jobs";
 import { dispatchQueue } from "./queues";
 
 export { HyperliquidFeed } from "../durable-objects/hyperliquid-feed/hyperliquid-feed";
 export { PropAccount } from "../durable-objects/prop-account/prop-account";
+export { RateLimiter } from "../durable-objects/rate-limiter/rate-limiter";
 
 const app = createApp(defaultDeps);
 
 export default {
-  fetch: app.fetch,
+  // The configuration is parsed (once per isolate) before anything is served: a bad or missing setting
+  // (e.g. no JWT_ISSUER in production) fails every request and tick loudly instead of serving half-configured.
+  fetch(request, env, ctx) {
+    readConfig(env);
+    return app.fetch(request, env, ctx);
+  },
   async scheduled(controller, env, ctx) {
+    readConfig(env);
     ctx.waitUntil(dispatchCron(env, defaultDeps, controller.cron, controller.scheduledTime));
   },
   async queue(batch, env) {

@@ -2,8 +2,9 @@
  * Job routes: worker health (internal) and on-demand job runs (admin), over the catalog they are
  * handed (src/app.ts passes the Worker's). Thin: parse, call the scheduler/health functions, map the result.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { openDb } from "../db/client";
+import { declareRoute } from "../http/access";
 import { ApiError, errorResponses } from "../http/errors";
 import { createRouter, jsonResponse } from "../http/router";
 import { WorkerHealthSchema, workersHealth } from "./health";
@@ -26,7 +27,8 @@ const JobRunSchema = z
   })
   .openapi("JobRun");
 
-const workersHealthRoute = createRoute({
+const workersHealthRoute = declareRoute({
+  access: { role: "service" },
   method: "get",
   path: "/internal/health/workers",
   tags: ["internal"],
@@ -37,7 +39,8 @@ const workersHealthRoute = createRoute({
   },
 });
 
-const runJobRoute = createRoute({
+const runJobRoute = declareRoute({
+  access: { role: "admin" },
   method: "post",
   path: "/admin/jobs/{name}/run",
   tags: ["admin"],

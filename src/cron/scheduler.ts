@@ -5,6 +5,7 @@
  * does not stop the other jobs of the same tick.
  */
 import type { z } from "zod";
+import { readConfig } from "../config";
 import { floorTo, MINUTE_MS } from "../core/clock";
 import type { AppDeps } from "../core/deps";
 import { err, ok, type Result } from "../core/result";
@@ -23,16 +24,43 @@ async function execute(
 ): Promise<RunOutcome> {
   const db = openDb(env.DB);
   const claim = await claimRun(db, deps, { jobName: job.name, trigger: input.trigger, scheduledAtMs: input.scheduledAtMs });
-  if (!claim) return { status: "skipped", reason: "already-ran" };
+  if (!claim) {
+    logJob(env, job.name, input, { status: "skipped" });
+    return { status: "skipped", reason: "already-ran" };
+  }
+  let run: JobRunRow;
   try {
     const params = job.params.parse(input.params ?? {});
     const outcome = await job.run({ env, deps, scheduledAtMs: input.scheduledAtMs, trigger: input.trigger, params });
-    return { status: "ran", run: await finishRun(db, deps, claim, { status: "ok", ...outcome }) };
+    run = await finishRun(db, deps, claim, { status: "ok", ...outcome });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    console.error(JSON.stringify({ msg: "job failed", job: job.name, error: message }));
-    return { status: "ran", run: await finishRun(db, deps, claim, { status: "error", error: message.slice(0, 2000), itemsProcessed: 0 }) };
+    run = await finishRun(db, deps, claim, { status: "error", error: message.slice(0, 2000), itemsProcessed: 0 });
   }
+  logJob(env, job.name, input, run);
+  return { status: "ran", run };
+}
+
+/**
+ * One structured line per job run (Workers Logs): job, trigger, scheduled minute, run id, status,
+ * duration, items, and the error message of a failed run. No parameters (they may carry anything).
+ */
+function logJob(env: Env, job: string, input: { trigger: string; scheduledAtMs: number }, run: JobRunRow | { status: "skipped" }): void {
+  if (!readConfig(env).ACCESS_LOGS && run.status !== "error") return;
+  const facts =
+    run.status === "skipped"
+      ? {}
+      : { runId: run.id, durationMs: run.durationMs, itemsProcessed: run.itemsProcessed, error: run.error ?? undefined };
+  const line = JSON.stringify({
+    msg: "job",
+    job,
+    trigger: input.trigger,
+    scheduledAtMs: input.scheduledAtMs,
+    status: run.status,
+    ...facts,
+  });
+  if (run.status === "error") console.error(line);
+  else console.log(line);
 }
 
 /** Runs every job scheduled for `cron`; throws on an expression that is not in the table. */

@@ -17,16 +17,21 @@ import { ApiError } from "./errors";
 export const RoleSchema = z.enum(["user", "admin", "service"]);
 export type Role = z.infer<typeof RoleSchema>;
 
+/** Longest accepted `sub`: ids are short; a megabyte `sub` would land in logs, keys and rows. */
+export const MAX_SUB_LENGTH = 128;
+
 export const AuthClaimsSchema = z.object({
-  sub: z.union([z.string().min(1), z.number().int()]).transform(String),
+  sub: z.union([z.string().min(1).max(MAX_SUB_LENGTH), z.number().int()]).transform(String),
   role: RoleSchema,
   exp: z.number().int(),
   nbf: z.number().int().optional(),
   iss: z.string().optional(),
+  aud: z.union([z.string(), z.array(z.string())]).optional(),
 });
 export type AuthClaims = z.infer<typeof AuthClaimsSchema>;
 
-const BEARER = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+/** RFC 7235: the scheme is case-insensitive (`bearer`, `BEARER` are the same). */
+const BEARER = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 
 /** Verifies a compact JWT and returns its claims, or throws an `unauthorized` ApiError. */
 export async function verifyToken(token: string, env: Env, nowMs: number): Promise<AuthClaims> {
@@ -50,11 +55,15 @@ export async function verifyToken(token: string, env: Env, nowMs: number): Promi
     throw new ApiError("unauthorized", "invalid token");
   }
   const claims = AuthClaimsSchema.safeParse(payload);
-  if (!claims.success) throw new ApiError("unauthorized", "token claims are invalid", { issues: claims.error.issues });
+  // No details: the zod issues would list the accepted roles and claim shapes to an anonymous caller.
+  if (!claims.success) throw new ApiError("unauthorized", "token claims are invalid");
   const nowSec = Math.floor(nowMs / 1000);
   if (claims.data.exp <= nowSec) throw new ApiError("unauthorized", "token expired");
   if (claims.data.nbf !== undefined && claims.data.nbf > nowSec) throw new ApiError("unauthorized", "token not yet valid");
   if (config.JWT_ISSUER && claims.data.iss !== config.JWT_ISSUER) throw new ApiError("unauthorized", "token issuer not accepted");
+  if (config.JWT_AUDIENCE && ![claims.data.aud ?? []].flat().includes(config.JWT_AUDIENCE)) {
+    throw new ApiError("unauthorized", "token audience not accepted");
+  }
   return claims.data;
 }
 
@@ -80,9 +89,8 @@ export function requireRole(...roles: Role[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
     if (!c.get("auth")) await requireAuth(c, async () => {});
     const auth = c.get("auth");
-    if (!roles.includes(auth.role)) {
-      throw new ApiError("forbidden", `requires role ${roles.join(" or ")}`);
-    }
+    // The message names no roles: which roles exist is nobody's business before they hold one.
+    if (!roles.includes(auth.role)) throw new ApiError("forbidden", "insufficient role for this route");
     await next();
   });
 }

@@ -3,6 +3,7 @@ import { cronBench } from "./cron.bench";
 import { decisionBench } from "./decision.bench";
 import { discoveryBench } from "./discovery.bench";
 import { feedBench } from "./feed.bench";
+import { httpBench } from "./http.bench";
 import { indicatorsBench } from "./indicators.bench";
 import { ingestionBench } from "./ingestion.bench";
 import { strategyBench } from "./strategy.bench";
@@ -26,5 +27,6 @@ export const BENCHMARKS: Benchmark[] = [
   ingestionBench,
   discoveryBench,
   strategyBench,
+  httpBench,
   decisionBench,
 ];

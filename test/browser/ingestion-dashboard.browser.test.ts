@@ -4,9 +4,13 @@
  * uses, serving the recorded Polymarket, DefiLlama and Hyperliquid responses. Ingestion jobs run once through the
  * admin job route so the table and charts have data. Checks: refused without a token (401 + sign-in
  * form), table rows and a non-empty chart with an admin bearer token and after the sign-in form, no
- * console errors or CSP violations, and a screenshot saved under test-results/.
+ * console errors or CSP violations, and a screenshot saved under test-results/. CSRF: a page served from
+ * another origin (a local attacker server on `localhost`, the backend being `127.0.0.1`) that auto-submits
+ * an admin token to the sign-in form, or posts to sign-out, is refused and changes no session.
  */
 import { existsSync, mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { sign } from "hono/jwt";
 import { type Browser, type ConsoleMessage, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +22,27 @@ const JOBS = ["market-data.refresh-assets", "market-data.poll-contexts", "polyma
 
 let backend: LocalBackend | undefined;
 let browser: Browser | undefined;
+let attacker: Server | undefined;
+let attackerPages = new Map<string, string>();
+
+/** Serves `html` at `/<name>` from another origin (localhost:<port>); returns its URL. */
+async function attackerPage(name: string, html: string): Promise<string> {
+  if (!attacker) {
+    attacker = createServer((req, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(attackerPages.get(req.url ?? "") ?? "");
+    });
+    await new Promise<void>((resolve) => attacker?.listen(0, "127.0.0.1", resolve));
+  }
+  attackerPages.set(`/${name}`, html);
+  return `http://localhost:${(attacker.address() as AddressInfo).port}/${name}`;
+}
+
+/** A page that auto-submits a form (POST) to `action` as soon as it loads. */
+const autoSubmit = (action: string, fields: Record<string, string>) =>
+  `<!doctype html><form method="post" action="${action}">${Object.entries(fields)
+    .map(([k, v]) => `<input type="hidden" name="${k}" value="${v}">`)
+    .join("")}</form><script>document.forms[0].submit()</script>`;
 
 const token = (role: "admin" | "user") => sign({ sub: "browser-test", role, exp: Math.floor(Date.now() / 1000) + 3600 }, SECRET, "HS256");
 
@@ -55,6 +80,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  await new Promise((resolve) => (attacker ? attacker.close(resolve) : resolve(undefined)));
+  attackerPages = new Map();
   await browser?.close();
   await backend?.stop();
 });
@@ -99,6 +126,33 @@ describe("/admin/ingestion in a browser", () => {
     const [cookie] = await context.cookies();
     expect(cookie).toMatchObject({ name: "ca_admin_session", httpOnly: true, sameSite: "Strict", path: "/admin" });
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("refuses a sign-in auto-submitted from a page on another origin (CSRF): no session is set", async () => {
+    const context = await (browser as Browser).newContext();
+    const page = await context.newPage();
+    const url = await attackerPage("sign-in", autoSubmit(`${backend?.baseUrl}/admin/ingestion/session`, { token: await token("admin") }));
+    const [posted] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/admin/ingestion/session")), page.goto(url)]);
+    expect(posted.status()).toBe(403);
+    expect(await context.cookies(backend?.baseUrl)).toEqual([]);
+    const res = await page.goto(`${backend?.baseUrl}/admin/ingestion`);
+    expect(res?.status()).toBe(401);
+    await context.close();
+  });
+
+  it("refuses a sign-out posted from another origin: the admin stays signed in", async () => {
+    const context = await (browser as Browser).newContext();
+    const page = await context.newPage();
+    await page.goto(`${backend?.baseUrl}/admin/ingestion`);
+    await page.fill("#token", await token("admin"));
+    const [signedIn] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+    expect(signedIn?.status()).toBe(200);
+    const url = await attackerPage("sign-out", autoSubmit(`${backend?.baseUrl}/admin/ingestion/sign-out`, {}));
+    const [posted] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/admin/ingestion/sign-out")), page.goto(url)]);
+    expect(posted.status()).toBe(403);
+    const res = await page.goto(`${backend?.baseUrl}/admin/ingestion`);
+    expect(res?.status()).toBe(200);
     await context.close();
   });
 });

@@ -26,6 +26,7 @@ import {
 } from "../../src/domains/market-data";
 import { cloneEntitlements, clonePipelines, clones } from "../../src/domains/strategy";
 import { propAccounts, propPositions, propResults } from "../../src/domains/trading";
+import { adminSessions } from "../../src/http/admin-session.tables";
 
 export const ALL_TABLES = [
   jobRuns,
@@ -52,6 +53,7 @@ export const ALL_TABLES = [
   propPositions,
   propResults,
   artifactLinks,
+  adminSessions,
   decisionRuns,
   decisionActions,
 ];

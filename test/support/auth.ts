@@ -1,4 +1,4 @@
-/** Mints tokens for tests with the test secret from vitest.config.ts. */
+/** Mints tokens for tests with the test secret, issuer and audience from vitest.config.ts. */
 import { env } from "cloudflare:test";
 import { sign } from "hono/jwt";
 
@@ -7,7 +7,7 @@ export async function tokenFor(
   secret = env.JWT_SECRET,
 ): Promise<string> {
   const exp = claims.exp ?? Math.floor(Date.now() / 1000) + 3600;
-  return sign({ sub: claims.sub, role: claims.role, exp }, secret, "HS256");
+  return sign({ sub: claims.sub, role: claims.role, exp, iss: env.JWT_ISSUER, aud: env.JWT_AUDIENCE }, secret, "HS256");
 }
 
 /** Authorization header for `sub`; pass `nowMs` when the app under test runs on an injected clock. */

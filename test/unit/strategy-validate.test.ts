@@ -158,7 +158,14 @@ describe("entitlement problems after compilation", () => {
     createdAtMs: 0,
     updatedAtMs: 0,
   };
-  const entitlement: Entitlement = { userId: "u1", maxActiveAssets: 2, maxModelStrength: 2, source: "default", updatedAtMs: null };
+  const entitlement: Entitlement = {
+    userId: "u1",
+    maxActiveAssets: 2,
+    maxModelStrength: 2,
+    maxClones: 10,
+    source: "default",
+    updatedAtMs: null,
+  };
   const body = (symbols: string[], enabled = true) => ({
     version: 0,
     layout: {},

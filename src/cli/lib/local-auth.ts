@@ -15,7 +15,14 @@ export function localJwtSecret(): string | undefined {
   return undefined;
 }
 
-/** Mints an HS256 token for local use. */
-export async function mintToken(sub: string, role: string, ttlSec: number, secret: string): Promise<string> {
-  return sign({ sub, role, exp: Math.floor(Date.now() / 1000) + ttlSec }, secret, "HS256");
+/** Mints an HS256 token for local use; `iss`/`aud` for a Worker that requires them (APP_ENV not development). */
+export async function mintToken(
+  sub: string,
+  role: string,
+  ttlSec: number,
+  secret: string,
+  claims: { iss?: string; aud?: string } = {},
+): Promise<string> {
+  const extra = { ...(claims.iss ? { iss: claims.iss } : {}), ...(claims.aud ? { aud: claims.aud } : {}) };
+  return sign({ sub, role, exp: Math.floor(Date.now() / 1000) + ttlSec, ...extra }, secret, "HS256");
 }

@@ -68,6 +68,8 @@ export async function loadStrategy(deps: ContextDeps, cloneId: string, strategyI
   if (!clone) return err<ContextFailure>({ kind: "clone_not_found", message: `clone ${cloneId} not found` });
   const registry = deps.registry ?? (await loadRegistry(deps.db));
   const plan = await compileStored(deps.db, clone, registry);
+  // A clone deleted mid-request has no pipeline any more: the same 404 as a missing clone.
+  if (!plan) return err<ContextFailure>({ kind: "clone_not_found", message: `clone ${cloneId} not found` });
   const strategy = plan.strategies.find((s) => s.strategyId === strategyId);
   if (!strategy)
     return err<ContextFailure>({ kind: "strategy_not_found", message: `strategy ${strategyId} not found in clone ${cloneId}` });

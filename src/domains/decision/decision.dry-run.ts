@@ -57,6 +57,7 @@ export async function runDryRun(base: DecisionRuntime, clone: Clone, request: Dr
   if (asOfMs > nowMs) return err({ status: "bad_request", message: "asOfMs is in the future" });
   const rt = await withSharedRegistry(base);
   const plan = await compileStored(rt.db, clone, rt.context.registry ?? (await loadRegistry(rt.db)));
+  if (!plan) return err({ status: "not_found", message: "clone not found" });
   const strategies = plan.strategies.filter((s) => s.enabled && s.executions.some((e) => e.enabled));
   if (strategies.length === 0)
     return err({ status: "unprocessable", message: "the clone has no enabled strategy with an asset to decide" });

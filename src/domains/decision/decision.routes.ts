@@ -3,9 +3,10 @@
  * of a prop account, one run with its action, outcome, usage and artifact links, the run's stored
  * prompt/packet/response, and the workflow dry-run. Thin: parse, authorize, call, map.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { openDb } from "../../db/client";
+import { declareRoute } from "../../http/access";
 import type { AppEnv } from "../../http/app-env";
 import { assertOwner } from "../../http/auth";
 import { ApiError, errorResponses, notFound } from "../../http/errors";
@@ -20,7 +21,8 @@ const AccountParamsSchema = z.object({ accountId: z.string().min(1).max(128) });
 const RunParamsSchema = z.object({ runId: z.string().min(1).max(128) });
 const ArtifactParamsSchema = RunParamsSchema.extend({ name: z.enum(["prompt", "packet", "response"]) });
 
-const cloneRunsRoute = createRoute({
+const cloneRunsRoute = declareRoute({
+  access: { role: "user", owner: true },
   method: "get",
   path: "/clones/{cloneId}/decision-runs",
   tags: ["decisions"],
@@ -29,7 +31,8 @@ const cloneRunsRoute = createRoute({
   responses: { 200: jsonResponse(RunPageSchema, "One page of runs"), ...errorResponses("validation_failed", "unauthorized", "not_found") },
 });
 
-const accountRunsRoute = createRoute({
+const accountRunsRoute = declareRoute({
+  access: { role: "user", owner: true },
   method: "get",
   path: "/prop-accounts/{accountId}/decision-runs",
   tags: ["decisions"],
@@ -38,7 +41,8 @@ const accountRunsRoute = createRoute({
   responses: { 200: jsonResponse(RunPageSchema, "One page of runs"), ...errorResponses("validation_failed", "unauthorized", "not_found") },
 });
 
-const runRoute = createRoute({
+const runRoute = declareRoute({
+  access: { role: "user", owner: true },
   method: "get",
   path: "/decision-runs/{runId}",
   tags: ["decisions"],
@@ -47,7 +51,8 @@ const runRoute = createRoute({
   responses: { 200: jsonResponse(DecisionRunSchema, "The run"), ...errorResponses("unauthorized", "not_found") },
 });
 
-const artifactRoute = createRoute({
+const artifactRoute = declareRoute({
+  access: { role: "user", owner: true },
   method: "get",
   path: "/decision-runs/{runId}/artifacts/{name}",
   tags: ["decisions"],
@@ -59,7 +64,9 @@ const artifactRoute = createRoute({
   },
 });
 
-const dryRunRoute = createRoute({
+const dryRunRoute = declareRoute({
+  // Runs the clone's engine (model calls cost money): the write rate limit applies.
+  access: { role: "user", owner: true, rateLimit: "write" },
   method: "post",
   path: "/clones/{cloneId}/dry-run",
   tags: ["decisions"],

@@ -144,7 +144,8 @@ export async function scheduleDueRuns(
   for (const account of accounts) {
     if (!clones.has(account.cloneId)) {
       const clone = await findClone(deps.db, account.cloneId);
-      clones.set(account.cloneId, clone?.tradingEnabled ? { clone, plan: await compileStored(deps.db, clone, registry) } : null);
+      const plan = clone?.tradingEnabled ? await compileStored(deps.db, clone, registry) : undefined;
+      clones.set(account.cloneId, clone && plan ? { clone, plan } : null);
     }
     const entry = clones.get(account.cloneId);
     if (!entry) continue;

@@ -35,7 +35,7 @@ export {
   type IndicatorRow,
 } from "./indicators/indicators.tables";
 export { readCandleArchive } from "./indicators/retention.service";
-export { ingestionDashboard } from "./ingestion/dashboard.routes";
+export { DASHBOARD_PAGES, ingestionDashboard } from "./ingestion/dashboard.routes";
 export { ingestionHealthRoutes } from "./ingestion/health.routes";
 export { ingestionHealth } from "./ingestion/health.service";
 export { type IngestionRunRow, ingestionRuns } from "./ingestion/ingestion.tables";

@@ -1,8 +1,10 @@
 /** Public liveness route: cheap, no storage access. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { declareRoute } from "../../http/access";
 import { createRouter, PUBLIC } from "../../http/router";
 
-const healthRoute = createRoute({
+const healthRoute = declareRoute({
+  access: { role: "public" },
   method: "get",
   path: "/health",
   tags: ["ops"],

@@ -3,8 +3,9 @@
  * categories with counts, and assets with capability flags. Internal (service/admin): the status of
  * every feed shard. Thin: parse, call the service, map.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { openDb } from "../../../db/client";
+import { declareRoute } from "../../../http/access";
 import { errorResponses } from "../../../http/errors";
 import { createRouter, jsonResponse } from "../../../http/router";
 import { HYPERLIQUID_CHANNELS } from "../channels";
@@ -47,7 +48,8 @@ const booleanQuery = z
   .optional()
   .transform((v) => v === "true");
 
-const categoriesRoute = createRoute({
+const categoriesRoute = declareRoute({
+  access: { role: "user" },
   method: "get",
   path: "/market/categories",
   tags: ["market"],
@@ -61,7 +63,8 @@ const categoriesRoute = createRoute({
   },
 });
 
-const assetsRoute = createRoute({
+const assetsRoute = declareRoute({
+  access: { role: "user" },
   method: "get",
   path: "/market/assets",
   tags: ["market"],
@@ -80,7 +83,8 @@ const assetsRoute = createRoute({
   },
 });
 
-const feedsRoute = createRoute({
+const feedsRoute = declareRoute({
+  access: { role: "service" },
   method: "get",
   path: "/internal/market/feeds",
   tags: ["internal"],

@@ -4,9 +4,10 @@
  *   GET /admin/ingestion/{source}  one source, with its recent poll runs (Hyperliquid: job heartbeats
  *                                  of its ingestion jobs, and the feed shards' live status)
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { readConfig } from "../../../config";
 import { openDb } from "../../../db/client";
+import { declareRoute } from "../../../http/access";
 import { errorResponses } from "../../../http/errors";
 import { createRouter, jsonResponse } from "../../../http/router";
 import { SourceSchema } from "../channels";
@@ -26,7 +27,8 @@ const RunSchema = z
   })
   .openapi("IngestionRun");
 
-const overviewRoute = createRoute({
+const overviewRoute = declareRoute({
+  access: { role: "admin", rateLimit: "read" },
   method: "get",
   path: "/admin/ingestion",
   tags: ["admin"],
@@ -40,7 +42,8 @@ const overviewRoute = createRoute({
   },
 });
 
-const sourceRoute = createRoute({
+const sourceRoute = declareRoute({
+  access: { role: "admin", rateLimit: "read" },
   method: "get",
   path: "/admin/ingestion/{source}",
   tags: ["admin"],

@@ -2,14 +2,15 @@
  * `GET /api/v1/market/latest`: the newest rows of one source/channel for a symbol or target (any
  * authenticated caller). Thin: parse, call the reader registry, map failures to the envelope.
  */
-import { createRoute } from "@hono/zod-openapi";
 import { openDb } from "../../../db/client";
+import { declareRoute } from "../../../http/access";
 import { ApiError, errorResponses } from "../../../http/errors";
 import { createRouter, jsonResponse } from "../../../http/router";
 import { LatestQuerySchema, LatestResponseSchema } from "./latest.model";
 import { type LatestFailure, readLatest } from "./latest.readers";
 
-const latestRoute = createRoute({
+const latestRoute = declareRoute({
+  access: { role: "user", rateLimit: "read" },
   method: "get",
   path: "/market/latest",
   tags: ["market"],

@@ -21,8 +21,18 @@ export async function ownedClone(c: Context<AppEnv>, cloneId: string): Promise<C
   return clone;
 }
 
-/** unknown model -> 422; model above the entitlement -> 403 with both strengths in details. */
+/**
+ * unknown model -> 422; model above the entitlement -> 403 with both strengths in details; clone cap
+ * reached -> 403 with the cap; a clone deleted mid-request -> 404.
+ */
 export function cloneFailureError(failure: CloneFailure): ApiError {
+  if (failure.kind === "not_found") return notFound("clone");
+  if (failure.kind === "clone_limit_reached") {
+    return new ApiError("forbidden", `clone limit reached: at most ${failure.maxClones} clones`, {
+      code: "clone_limit_reached",
+      maxClones: failure.maxClones,
+    });
+  }
   if (failure.kind === "unknown_model") {
     return new ApiError("unprocessable", `unknown model ${failure.modelId}`, { code: "unknown_model", modelId: failure.modelId });
   }

@@ -50,7 +50,12 @@ const MaxStrength = z
   .min(1)
   .max(Number(Object.keys(STRENGTH_TIERS).at(-1)));
 export const EntitlementInputSchema = z
-  .object({ maxActiveAssets: z.number().int().min(0).max(1000), maxModelStrength: MaxStrength })
+  .object({
+    maxActiveAssets: z.number().int().min(0).max(1000),
+    maxModelStrength: MaxStrength,
+    /** Optional so older clients keep working; omitted means the default. */
+    maxClones: z.number().int().min(0).max(1000).optional(),
+  })
   .openapi("EntitlementInput");
 
 export const EntitlementSchema = z
@@ -58,6 +63,7 @@ export const EntitlementSchema = z
     userId: z.string(),
     maxActiveAssets: z.number().int(),
     maxModelStrength: z.number().int(),
+    maxClones: z.number().int(),
     source: z.enum(["default", "admin"]),
     updatedAtMs: z.number().int().nullable(),
   })
@@ -65,7 +71,7 @@ export const EntitlementSchema = z
 export type Entitlement = z.infer<typeof EntitlementSchema>;
 
 /** What a user without a row gets, and what is seeded on their first clone. */
-export const DEFAULT_ENTITLEMENT = { maxActiveAssets: 20, maxModelStrength: 2 } as const;
+export const DEFAULT_ENTITLEMENT = { maxActiveAssets: 20, maxModelStrength: 2, maxClones: 10 } as const;
 
 /** A model above the entitled strength: the refusal's details, else undefined. */
 export function modelStrengthExcess(model: Model, entitlement: Pick<Entitlement, "maxModelStrength">) {

@@ -2,8 +2,9 @@
  * Clone routes: the model catalog, owner-scoped clone CRUD, and the admin route that sets a user's
  * entitlement. Thin: parse, call the service, map. Another user's clone answers 404.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { openDb } from "../../../db/client";
+import { declareRoute } from "../../../http/access";
 import { errorResponses } from "../../../http/errors";
 import { createRouter, jsonResponse } from "../../../http/router";
 import { CloneParamsSchema, cloneFailureError, ownedClone } from "./clone-access";
@@ -11,7 +12,8 @@ import { CloneSchema, CreateCloneSchema, EntitlementInputSchema, EntitlementSche
 import { createClone, deleteClone, listClones, setEntitlement, updateClone } from "./clones.service";
 import { MODELS } from "./models.data";
 
-const modelsRoute = createRoute({
+const modelsRoute = declareRoute({
+  access: { role: "user" },
   method: "get",
   path: "/models",
   tags: ["clones"],
@@ -20,7 +22,8 @@ const modelsRoute = createRoute({
   responses: { 200: jsonResponse(z.array(ModelSchema), "Every model"), ...errorResponses("unauthorized") },
 });
 
-const createCloneRoute = createRoute({
+const createCloneRoute = declareRoute({
+  access: { role: "user" },
   method: "post",
   path: "/clones",
   tags: ["clones"],
@@ -32,7 +35,8 @@ const createCloneRoute = createRoute({
   },
 });
 
-const listClonesRoute = createRoute({
+const listClonesRoute = declareRoute({
+  access: { role: "user" },
   method: "get",
   path: "/clones",
   tags: ["clones"],
@@ -40,7 +44,8 @@ const listClonesRoute = createRoute({
   responses: { 200: jsonResponse(z.object({ clones: z.array(CloneSchema) }), "Own clones"), ...errorResponses("unauthorized") },
 });
 
-const getCloneRoute = createRoute({
+const getCloneRoute = declareRoute({
+  access: { role: "user", owner: true },
   method: "get",
   path: "/clones/{cloneId}",
   tags: ["clones"],
@@ -49,7 +54,8 @@ const getCloneRoute = createRoute({
   responses: { 200: jsonResponse(CloneSchema, "The clone"), ...errorResponses("unauthorized", "not_found") },
 });
 
-const patchCloneRoute = createRoute({
+const patchCloneRoute = declareRoute({
+  access: { role: "user", owner: true },
   method: "patch",
   path: "/clones/{cloneId}",
   tags: ["clones"],
@@ -61,7 +67,8 @@ const patchCloneRoute = createRoute({
   },
 });
 
-const deleteCloneRoute = createRoute({
+const deleteCloneRoute = declareRoute({
+  access: { role: "user", owner: true },
   method: "delete",
   path: "/clones/{cloneId}",
   tags: ["clones"],
@@ -70,7 +77,8 @@ const deleteCloneRoute = createRoute({
   responses: { 204: { description: "Deleted" }, ...errorResponses("unauthorized", "not_found") },
 });
 
-const setEntitlementRoute = createRoute({
+const setEntitlementRoute = declareRoute({
+  access: { role: "admin" },
   method: "put",
   path: "/admin/users/{userId}/entitlements",
   tags: ["admin"],

@@ -3,7 +3,7 @@
  * default entitlement row, all in one D1 batch), list, read, update, delete, and entitlements.
  * Ownership is checked by the routes (assertOwner); model refusals are returned as values.
  */
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { AppDeps } from "../../../core/deps";
 import { err, ok, type Result } from "../../../core/result";
 import type { Db } from "../../../db/client";
@@ -15,6 +15,8 @@ import { findModel } from "./models.data";
 
 export type CloneFailure =
   | { kind: "unknown_model"; modelId: string }
+  | { kind: "clone_limit_reached"; maxClones: number }
+  | { kind: "not_found" }
   | { kind: "model_strength_exceeded"; details: NonNullable<ReturnType<typeof modelStrengthExcess>> };
 
 const toClone = (row: CloneRow, pipelineVersion: number): Clone => ({
@@ -35,8 +37,20 @@ export async function entitlementOf(db: Db, userId: string): Promise<Entitlement
 }
 
 /** Admin: replaces the user's entitlement. */
-export async function setEntitlement(db: Db, deps: AppDeps, userId: string, input: { maxActiveAssets: number; maxModelStrength: number }) {
-  const row = { userId, ...input, source: "admin" as const, updatedAtMs: deps.clock.nowMs() };
+export async function setEntitlement(
+  db: Db,
+  deps: AppDeps,
+  userId: string,
+  input: { maxActiveAssets: number; maxModelStrength: number; maxClones?: number },
+) {
+  const row = {
+    userId,
+    maxActiveAssets: input.maxActiveAssets,
+    maxModelStrength: input.maxModelStrength,
+    maxClones: input.maxClones ?? DEFAULT_ENTITLEMENT.maxClones,
+    source: "admin" as const,
+    updatedAtMs: deps.clock.nowMs(),
+  };
   await db.insert(cloneEntitlements).values(row).onConflictDoUpdate({ target: cloneEntitlements.userId, set: row });
   return row;
 }
@@ -49,6 +63,12 @@ async function checkModel(db: Db, ownerId: string, modelId: string): Promise<Clo
   return excess ? { kind: "model_strength_exceeded", details: excess } : undefined;
 }
 
+/**
+ * Creates the clone and its empty pipeline, seeding the default entitlement on a first clone. The clone
+ * cap is enforced inside the same D1 batch (a conditional INSERT ... SELECT counting the owner's clones
+ * against `max_clones`), so concurrent creates cannot overshoot it; the pipeline row is inserted only
+ * when the clone row was.
+ */
 export async function createClone(db: Db, deps: AppDeps, ownerId: string, input: CreateClone): Promise<Result<Clone, CloneFailure>> {
   const refused = await checkModel(db, ownerId, input.modelId);
   if (refused) return err(refused);
@@ -62,16 +82,25 @@ export async function createClone(db: Db, deps: AppDeps, ownerId: string, input:
     createdAtMs: nowMs,
     updatedAtMs: nowMs,
   };
-  await db.batch([
+  const underCap = sql`(SELECT count(*) FROM ${clones} WHERE ${clones.ownerId} = ${ownerId}) < (SELECT ${cloneEntitlements.maxClones} FROM ${cloneEntitlements} WHERE ${cloneEntitlements.userId} = ${ownerId})`;
+  // INSERT ... SELECT lists every column in the drizzle table's order (id, owner, name, model, trading, created, updated).
+  const [, inserted] = await db.batch([
     db
       .insert(cloneEntitlements)
       .values({ userId: ownerId, ...DEFAULT_ENTITLEMENT, source: "default", updatedAtMs: nowMs })
       .onConflictDoNothing(),
-    db.insert(clones).values(row),
+    db
+      .insert(clones)
+      .select(sql`SELECT ${row.id}, ${ownerId}, ${row.name}, ${row.modelId}, 0, ${nowMs}, ${nowMs} WHERE ${underCap}`)
+      .returning({ id: clones.id }),
+    // (clone_id, version, graph_json, layout_json, updated_at_ms), only when the clone row went in.
     db
       .insert(clonePipelines)
-      .values({ cloneId: row.id, version: 0, graphJson: JSON.stringify(EMPTY_GRAPH), layoutJson: "{}", updatedAtMs: nowMs }),
+      .select(
+        sql`SELECT ${row.id}, 0, ${JSON.stringify(EMPTY_GRAPH)}, '{}', ${nowMs} WHERE EXISTS (SELECT 1 FROM ${clones} WHERE ${clones.id} = ${row.id})`,
+      ),
   ]);
+  if (inserted.length !== 1) return err({ kind: "clone_limit_reached", maxClones: (await entitlementOf(db, ownerId)).maxClones });
   return ok(toClone(row, 0));
 }
 
@@ -111,7 +140,9 @@ export async function updateClone(db: Db, deps: AppDeps, clone: Clone, patch: Pa
     tradingEnabled: patch.tradingEnabled ?? clone.tradingEnabled,
     updatedAtMs: deps.clock.nowMs(),
   };
-  await db.update(clones).set(set).where(eq(clones.id, clone.id));
+  // The clone may have been deleted since the caller loaded it: no row updated is a 404, not a ghost 200.
+  const updated = await db.update(clones).set(set).where(eq(clones.id, clone.id)).returning({ id: clones.id });
+  if (updated.length !== 1) return err({ kind: "not_found" });
   return ok({ ...clone, ...set });
 }
 

@@ -27,6 +27,8 @@ export const cloneEntitlements = sqliteTable("clone_entitlements", {
   maxActiveAssets: integer("max_active_assets").notNull(),
   /** Highest model strength tier the owner's clones may use. */
   maxModelStrength: integer("max_model_strength").notNull(),
+  /** Most clones the user may own at once (migration 0090; existing rows got the default). */
+  maxClones: integer("max_clones").notNull().default(10),
   source: text("source", { enum: ["default", "admin"] }).notNull(),
   updatedAtMs: integer("updated_at_ms").notNull(),
 });

@@ -3,23 +3,39 @@
  * 422 with every problem on an invalid graph), validate without storing, the compiled plan, and the
  * owner's entitlement with this clone's usage. Thin: parse, call the service, map.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { openDb } from "../../../db/client";
+import { declareRoute } from "../../../http/access";
 import type { AppEnv } from "../../../http/app-env";
-import { ApiError, errorResponses } from "../../../http/errors";
+import { ApiError, errorResponses, notFound } from "../../../http/errors";
 import { createRouter, jsonResponse } from "../../../http/router";
 import { CloneParamsSchema, ownedClone } from "../clones/clone-access";
 import { EntitlementSchema } from "../clones/clones.model";
 import { entitlementOf } from "../clones/clones.service";
 import { PipelineBodySchema, ProblemSchema } from "./graph.model";
-import { type CheckContext, checkPipeline, compileStored, getPipeline, loadRegistry, savePipeline } from "./pipeline.service";
+import {
+  type CheckContext,
+  checkPipeline,
+  compileStored,
+  getPipeline,
+  loadRegistry,
+  MAX_DOCUMENT_BYTES,
+  savePipeline,
+} from "./pipeline.service";
 import { CompiledPlanSchema } from "./plan.model";
+
+/**
+ * Body cap of save and validate: the stored document may reach MAX_DOCUMENT_BYTES (graph + layout); the
+ * request adds the version and formatting, so twice that leaves room while refusing 50 MB before parsing.
+ */
+const PIPELINE_BODY_BYTES = 2 * MAX_DOCUMENT_BYTES;
 
 const body = { content: { "application/json": { schema: PipelineBodySchema } }, required: true };
 const request = { params: CloneParamsSchema };
 
-const getRoute = createRoute({
+const getRoute = declareRoute({
+  access: { role: "user", owner: true },
   method: "get",
   path: "/clones/{cloneId}/pipeline",
   tags: ["pipeline"],
@@ -28,7 +44,8 @@ const getRoute = createRoute({
   responses: { 200: jsonResponse(PipelineBodySchema, "The stored document"), ...errorResponses("unauthorized", "not_found") },
 });
 
-const putRoute = createRoute({
+const putRoute = declareRoute({
+  access: { role: "user", owner: true, maxBodyBytes: PIPELINE_BODY_BYTES },
   method: "put",
   path: "/clones/{cloneId}/pipeline",
   tags: ["pipeline"],
@@ -40,7 +57,8 @@ const putRoute = createRoute({
   },
 });
 
-const validateRoute = createRoute({
+const validateRoute = declareRoute({
+  access: { role: "user", owner: true, maxBodyBytes: PIPELINE_BODY_BYTES, rateLimit: "read" },
   method: "post",
   path: "/clones/{cloneId}/pipeline/validate",
   tags: ["pipeline"],
@@ -52,7 +70,8 @@ const validateRoute = createRoute({
   },
 });
 
-const compiledRoute = createRoute({
+const compiledRoute = declareRoute({
+  access: { role: "user", owner: true, rateLimit: "read" },
   method: "get",
   path: "/clones/{cloneId}/pipeline/compiled",
   tags: ["pipeline"],
@@ -61,7 +80,8 @@ const compiledRoute = createRoute({
   responses: { 200: jsonResponse(CompiledPlanSchema, "The plan"), ...errorResponses("unauthorized", "not_found") },
 });
 
-const entitlementsRoute = createRoute({
+const entitlementsRoute = declareRoute({
+  access: { role: "user", owner: true, rateLimit: "read" },
   method: "get",
   path: "/clones/{cloneId}/entitlements",
   tags: ["pipeline"],
@@ -76,6 +96,12 @@ const entitlementsRoute = createRoute({
   },
 });
 
+/** A clone deleted by a concurrent request after the ownership check is a 404, like one never there. */
+function found<T>(value: T | undefined): T {
+  if (value === undefined) throw notFound("clone");
+  return value;
+}
+
 async function context(c: Context<AppEnv>, cloneId: string): Promise<CheckContext> {
   const clone = await ownedClone(c, cloneId);
   const db = openDb(c.env.DB);
@@ -85,13 +111,14 @@ async function context(c: Context<AppEnv>, cloneId: string): Promise<CheckContex
 export const pipelineRoutes = createRouter()
   .openapi(getRoute, async (c) => {
     const clone = await ownedClone(c, c.req.valid("param").cloneId);
-    return c.json(await getPipeline(openDb(c.env.DB), clone.id), 200);
+    return c.json(found(await getPipeline(openDb(c.env.DB), clone.id)), 200);
   })
   .openapi(putRoute, async (c) => {
     const ctx = await context(c, c.req.valid("param").cloneId);
     const saved = await savePipeline(openDb(c.env.DB), c.get("deps"), c.req.valid("json"), ctx);
     if (saved.ok) return c.json(saved.value, 200);
     const failure = saved.error;
+    if (failure.kind === "not_found") throw notFound("clone");
     if (failure.kind === "too_large") {
       throw new ApiError("validation_failed", `pipeline document is ${failure.bytes} bytes; at most ${failure.maxBytes}`, failure);
     }
@@ -109,10 +136,10 @@ export const pipelineRoutes = createRouter()
   })
   .openapi(compiledRoute, async (c) => {
     const ctx = await context(c, c.req.valid("param").cloneId);
-    return c.json(await compileStored(openDb(c.env.DB), ctx.clone, ctx.registry), 200);
+    return c.json(found(await compileStored(openDb(c.env.DB), ctx.clone, ctx.registry)), 200);
   })
   .openapi(entitlementsRoute, async (c) => {
     const ctx = await context(c, c.req.valid("param").cloneId);
-    const plan = await compileStored(openDb(c.env.DB), ctx.clone, ctx.registry);
+    const plan = found(await compileStored(openDb(c.env.DB), ctx.clone, ctx.registry));
     return c.json({ ...ctx.entitlement, usage: { activeAssets: plan.activeSymbols.length } }, 200);
   });

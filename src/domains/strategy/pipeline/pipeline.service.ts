@@ -24,9 +24,13 @@ export async function loadRegistry(db: Db): Promise<Registry> {
   return new Map((await listAssets(db, { includeDelisted: true })).map((a) => [a.symbol, a]));
 }
 
-export async function getPipeline(db: Db, cloneId: string): Promise<PipelineBody> {
+/**
+ * The stored document, or undefined when the clone is gone. Callers checked ownership first, but a
+ * concurrent DELETE can remove the row between that check and this read: the caller answers 404.
+ */
+export async function getPipeline(db: Db, cloneId: string): Promise<PipelineBody | undefined> {
   const [row] = await db.select().from(clonePipelines).where(eq(clonePipelines.cloneId, cloneId));
-  if (!row) throw new Error(`clone ${cloneId} has no pipeline row`);
+  if (!row) return undefined;
   return { version: row.version, graph: JSON.parse(row.graphJson) as Graph, layout: JSON.parse(row.layoutJson) as Layout };
 }
 
@@ -67,6 +71,7 @@ export function checkPipeline(body: Pick<PipelineBody, "graph" | "layout" | "ver
 export const MAX_DOCUMENT_BYTES = 256 * 1024;
 
 export type SaveFailure =
+  | { kind: "not_found" }
   | { kind: "too_large"; bytes: number; maxBytes: number }
   | { kind: "version_conflict"; currentVersion: number }
   | { kind: "invalid"; problems: Problem[]; capacity?: CheckOutcome["capacity"] };
@@ -87,6 +92,7 @@ export async function savePipeline(
   const bytes = new TextEncoder().encode(graphJson + layoutJson).length;
   if (bytes > MAX_DOCUMENT_BYTES) return err({ kind: "too_large", bytes, maxBytes: MAX_DOCUMENT_BYTES });
   const stored = await getPipeline(db, ctx.clone.id);
+  if (!stored) return err({ kind: "not_found" });
   if (stored.version !== body.version) return err({ kind: "version_conflict", currentVersion: stored.version });
   const checked = checkPipeline(body, ctx);
   if (checked.problems.length > 0) return err({ kind: "invalid", problems: checked.problems, capacity: checked.capacity });
@@ -111,13 +117,15 @@ export async function savePipeline(
   ]);
   if (updated.length !== 1) {
     const current = await getPipeline(db, ctx.clone.id);
+    if (!current) return err({ kind: "not_found" });
     return err({ kind: "version_conflict", currentVersion: current.version });
   }
   return ok({ version: next, graph: body.graph, layout: body.layout });
 }
 
-/** The stored graph compiled against the current registry. */
-export async function compileStored(db: Db, clone: Clone, registry: Registry): Promise<CompiledPlan> {
+/** The stored graph compiled against the current registry; undefined when the clone is gone. */
+export async function compileStored(db: Db, clone: Clone, registry: Registry): Promise<CompiledPlan | undefined> {
   const stored = await getPipeline(db, clone.id);
+  if (!stored) return undefined;
   return compilePlan({ cloneId: clone.id, pipelineVersion: stored.version, graph: parseGraph(stored.graph), registry });
 }

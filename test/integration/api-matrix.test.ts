@@ -1,0 +1,305 @@
+/**
+ * The route × identity matrix (issue 14), generated from both OpenAPI documents and the page lists:
+ * every operation × {no token, malformed, bad signature, expired, the owning user, another user,
+ * service, admin} gets the status its `x-access` declaration implies (src/http/access.ts):
+ *   public -> ok for everyone; otherwise no/malformed/bad-signature/expired -> 401;
+ *   admin -> 403 for users and service; service -> 403 for users;
+ *   user + owner -> 404 for another user and for service (not the owner), ok for the owner and admin.
+ * An operation without a declaration, or whose request needs inputs without a fixture below, fails.
+ *
+ * To add a route: declare its access next to it (declareRoute / the PAGES lists); if it has path
+ * params, a required query or a required body, add an entry to FIXTURES (it builds a fresh request per
+ * cell, creating any resource it addresses as OWNER).
+ */
+import { env, SELF } from "cloudflare:test";
+import { createRoute } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createApp, PAGES } from "../../src/app";
+import { randomIds } from "../../src/core/ids";
+import { openDb } from "../../src/db/client";
+import { artifactStoreFor } from "../../src/domains/artifacts";
+import { createRuns, decisionRuns } from "../../src/domains/decision";
+import { openPropAccount } from "../../src/domains/trading";
+import type { PageAccess, PublishedAccess } from "../../src/http/access";
+import { declareRoute } from "../../src/http/access";
+import { openApiDocuments } from "../../src/http/openapi";
+import { createRouter } from "../../src/http/router";
+import { callApi } from "../support/api";
+import { tokenFor } from "../support/auth";
+import { seedRecordedRegistry } from "../support/registry-seed";
+
+const OWNER = "matrix-owner";
+const IDENTITIES = ["none", "malformed", "badSignature", "expired", "owner", "otherUser", "service", "admin"] as const;
+type Identity = (typeof IDENTITIES)[number];
+const METHODS = ["get", "post", "put", "patch", "delete"] as const;
+
+interface Operation {
+  method: string;
+  path: string;
+  access?: PublishedAccess;
+  needsInput: boolean;
+}
+
+interface Request {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** The admitted caller's status when it is not 2xx-by-default. */
+  ok?: number;
+}
+
+async function newOwnedClone(): Promise<string> {
+  const res = await callApi(OWNER, "POST", "/clones", { name: "matrix", modelId: "gpt-5" });
+  if (res.status !== 201) throw new Error(`fixture clone: ${res.status}`);
+  return res.body.id as string;
+}
+const EMPTY_PIPELINE = { version: 0, graph: { nodes: [], edges: [] }, layout: {} };
+
+/** One request builder per operation that needs inputs ("METHOD /api/v1/path"). Extend here. */
+const FIXTURES: Record<string, () => Promise<Request>> = {
+  "POST /api/v1/admin/jobs/{name}/run": async () => ({ params: { name: "ops.prune-job-runs" } }),
+  "PUT /api/v1/admin/users/{userId}/entitlements": async () => ({
+    params: { userId: "matrix-someone" },
+    body: { maxActiveAssets: 5, maxModelStrength: 1 },
+  }),
+  "GET /api/v1/admin/ingestion/{source}": async () => ({ params: { source: "polymarket" } }),
+  "GET /api/v1/market/latest": async () => ({ query: { source: "hyperliquid", channel: "ohlcv_1m", symbol: "BTC" } }),
+  "POST /api/v1/clones": async () => ({ body: { name: "matrix", modelId: "gpt-5" }, ok: 201 }),
+  "GET /api/v1/clones/{cloneId}": async () => ({ params: { cloneId: await newOwnedClone() } }),
+  "PATCH /api/v1/clones/{cloneId}": async () => ({ params: { cloneId: await newOwnedClone() }, body: { name: "renamed" } }),
+  "DELETE /api/v1/clones/{cloneId}": async () => ({ params: { cloneId: await newOwnedClone() }, ok: 204 }),
+  "GET /api/v1/clones/{cloneId}/pipeline": async () => ({ params: { cloneId: await newOwnedClone() } }),
+  "PUT /api/v1/clones/{cloneId}/pipeline": async () => ({ params: { cloneId: await newOwnedClone() }, body: EMPTY_PIPELINE }),
+  "POST /api/v1/clones/{cloneId}/pipeline/validate": async () => ({ params: { cloneId: await newOwnedClone() }, body: EMPTY_PIPELINE }),
+  "GET /api/v1/clones/{cloneId}/pipeline/compiled": async () => ({ params: { cloneId: await newOwnedClone() } }),
+  "GET /api/v1/clones/{cloneId}/entitlements": async () => ({ params: { cloneId: await newOwnedClone() } }),
+  "GET /api/v1/clones/{cloneId}/decision-runs": async () => ({ params: { cloneId: await newOwnedClone() } }),
+  "POST /api/v1/clones/{cloneId}/dry-run": async () => {
+    const cloneId = await newOwnedClone();
+    const pipeline = { version: 0, graph: HOLD_GRAPH, layout: {} };
+    if ((await callApi(OWNER, "PATCH", `/clones/${cloneId}`, { modelId: "hold" })).status !== 200) throw new Error("fixture model");
+    if ((await callApi(OWNER, "PUT", `/clones/${cloneId}/pipeline`, pipeline)).status !== 200) throw new Error("fixture pipeline");
+    return { params: { cloneId }, body: {} };
+  },
+  "GET /api/v1/prop-accounts/{accountId}/decision-runs": async () => {
+    const account = await openPropAccount(
+      { env, ids: randomIds },
+      {
+        cloneId: "matrix",
+        ownerId: OWNER,
+        kind: "sandbox",
+        startingBalanceMicroUsd: 1_000_000,
+        startMs: 0,
+        endMs: Date.now() + 3_600_000,
+        allowedSymbols: [],
+      },
+    );
+    return { params: { accountId: account.accountId } };
+  },
+  "GET /api/v1/decision-runs/{runId}": async () => ({ params: { runId: await newOwnedRun() } }),
+  "GET /api/v1/decision-runs/{runId}/artifacts/{name}": async () => ({ params: { runId: await newOwnedRun(), name: "prompt" } }),
+};
+
+/** A pipeline the hold engine can decide (BTC, one block). */
+const HOLD_GRAPH = {
+  nodes: [
+    { id: "s", type: "data_stream", config: { blocks: [{ id: "rsi", source: "hyperliquid", channel: "rsi" }] } },
+    { id: "a", type: "asset_selection", config: { explicitlyEnabledSymbols: ["BTC"] } },
+    { id: "p", type: "trading_prompt", config: {} },
+  ],
+  edges: [
+    { id: "e1", source: "s", target: "a" },
+    { id: "e2", source: "a", target: "p" },
+  ],
+};
+
+/** A decision run of an owned clone with a stored prompt artifact. */
+async function newOwnedRun(): Promise<string> {
+  const cloneId = await newOwnedClone();
+  const db = openDb(env.DB);
+  const [run] = await createRuns(db, randomIds, Date.now(), [
+    {
+      scopeKey: `dryrun:${cloneId}`,
+      accountId: null,
+      dryRunId: cloneId,
+      cloneId,
+      strategyId: "p",
+      symbol: "BTC",
+      slotMs: 0,
+      cadenceSec: 60,
+      pipelineVersion: 1,
+      modelId: "hold",
+      engine: "hold",
+      asOfMs: 0,
+    },
+  ]);
+  const head = await artifactStoreFor(env as unknown as Record<string, unknown> & { ARTIFACTS: R2Bucket }).put(
+    JSON.stringify({ system: "s", user: "u" }),
+  );
+  await db
+    .update(decisionRuns)
+    .set({ promptKey: head.key })
+    .where(eq(decisionRuns.id, run?.id ?? ""));
+  return run?.id ?? "";
+}
+
+type Doc = ReturnType<typeof openApiDocuments>["client"];
+
+/** Every operation of `docs`, with its declaration (if any) and whether it needs a fixture. */
+function operationsOf(docs: Doc[]): Operation[] {
+  return docs.flatMap((doc) =>
+    Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
+      METHODS.filter((m) => (item as Record<string, unknown>)[m]).map((m) => {
+        const op = (item as Record<string, Record<string, unknown>>)[m] as {
+          "x-access"?: PublishedAccess;
+          parameters?: Array<{ in: string; required?: boolean }>;
+          requestBody?: { required?: boolean };
+        };
+        const needsInput = path.includes("{") || !!op.requestBody?.required || !!op.parameters?.some((p) => p.in === "query" && p.required);
+        return { method: m.toUpperCase(), path, access: op["x-access"], needsInput };
+      }),
+    ),
+  );
+}
+
+/** What the matrix cannot test: operations without a declaration, or needing inputs without a fixture. */
+function gaps(operations: Operation[]): string[] {
+  return operations.flatMap((o) => {
+    const key = `${o.method} ${o.path}`;
+    if (!o.access) return [`${key}: no access declaration (declareRoute)`];
+    if (o.needsInput && !FIXTURES[key]) return [`${key}: needs a FIXTURES entry`];
+    return [];
+  });
+}
+
+async function tokenOf(identity: Identity): Promise<string | undefined> {
+  const exp = Math.floor(Date.now() / 1000) + 600;
+  switch (identity) {
+    case "none":
+      return undefined;
+    case "malformed":
+      return "not-a-jwt";
+    case "badSignature":
+      return tokenFor({ sub: OWNER, role: "admin" }, "another-secret-0123456789abcdef-xyz");
+    case "expired":
+      return tokenFor({ sub: OWNER, role: "admin", exp: Math.floor(Date.now() / 1000) - 60 });
+    case "owner":
+      return tokenFor({ sub: OWNER, role: "user", exp });
+    case "otherUser":
+      return tokenFor({ sub: "matrix-intruder", role: "user", exp });
+    case "service":
+      return tokenFor({ sub: "matrix-service", role: "service", exp });
+    case "admin":
+      return tokenFor({ sub: "matrix-admin", role: "admin", exp });
+  }
+}
+
+/** The status a declaration implies for an identity ("ok" = the admitted caller's status). */
+function expected(access: { role: string; owner?: boolean }, identity: Identity): number | "ok" {
+  if (access.role === "public") return "ok";
+  if (["none", "malformed", "badSignature", "expired"].includes(identity)) return 401;
+  const role = identity === "service" ? "service" : identity === "admin" ? "admin" : "user";
+  if (access.role === "admin" && role !== "admin") return 403;
+  if (access.role === "service" && role === "user") return 403;
+  if (access.owner && (identity === "otherUser" || identity === "service")) return 404;
+  return "ok";
+}
+
+function url(path: string, req: Request): string {
+  const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(req.params?.[name] ?? ""));
+  const query = req.query ? `?${new URLSearchParams(req.query)}` : "";
+  return `https://api.test${filled}${query}`;
+}
+
+const docs = openApiDocuments(createApp());
+const OPERATIONS = operationsOf([docs.client, docs.operator]);
+
+beforeAll(async () => {
+  await seedRecordedRegistry();
+  const cap = await callApi(
+    "root",
+    "PUT",
+    `/admin/users/${OWNER}/entitlements`,
+    { maxActiveAssets: 20, maxModelStrength: 2, maxClones: 1000 },
+    "admin",
+  );
+  expect(cap.status).toBe(200);
+});
+
+describe("route × identity matrix", () => {
+  it("covers every operation of both documents: each has a declaration and, if it needs inputs, a fixture", () => {
+    expect(OPERATIONS.length).toBeGreaterThanOrEqual(21);
+    expect(gaps(OPERATIONS)).toEqual([]);
+  });
+
+  it("fails for a route without a declaration (the check above is not vacuous)", () => {
+    const router = createRouter();
+    const bare = createRoute({ method: "get", path: "/undeclared", responses: { 200: { description: "x" } } });
+    const declared = declareRoute({ access: { role: "user" }, method: "get", path: "/declared", responses: { 200: { description: "x" } } });
+    router.openapi(bare, (c) => c.json({}, 200)).openapi(declared, (c) => c.json({}, 200));
+    const doc = router.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "t", version: "1" } });
+    expect(gaps(operationsOf([doc]))).toEqual(["GET /undeclared: no access declaration (declareRoute)"]);
+  });
+
+  for (const op of OPERATIONS) {
+    it(`${op.method} ${op.path}`, async () => {
+      if (!op.access) throw new Error("undeclared");
+      const observed: Record<string, number> = {};
+      const wanted: Record<string, number> = {};
+      for (const identity of IDENTITIES) {
+        const req = (await FIXTURES[`${op.method} ${op.path}`]?.()) ?? {};
+        const token = await tokenOf(identity);
+        const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+        if (req.body !== undefined) headers["content-type"] = "application/json";
+        const res = await SELF.fetch(url(op.path, req), {
+          method: op.method,
+          headers,
+          body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        });
+        await res.arrayBuffer();
+        const want = expected(op.access, identity);
+        observed[identity] = res.status;
+        wanted[identity] = want === "ok" ? (req.ok ?? 200) : want;
+      }
+      expect(observed).toEqual(wanted);
+    });
+  }
+});
+
+describe("HTML pages and raw documents in the matrix", () => {
+  it("declares every route outside /api/v1", () => {
+    const app = createApp();
+    const routes = app.routes.filter((r) => r.method !== "ALL" && !r.path.startsWith("/api/v1") && r.path !== "*" && r.path !== "/*");
+    const declared = new Set(PAGES.map((p) => `${p.method} ${p.path}`));
+    const missing = [...new Set(routes.map((r) => `${r.method} ${r.path.replace(/\/$/, "")}`))].filter((r) => !declared.has(r));
+    expect(missing).toEqual([]);
+  });
+
+  for (const page of PAGES) {
+    it(`${page.method} ${page.path}`, async () => {
+      const observed: Record<string, number> = {};
+      const wanted: Record<string, number> = {};
+      for (const identity of IDENTITIES) {
+        const token = await tokenOf(identity);
+        const init: RequestInit & { headers: Record<string, string> } = {
+          method: page.method,
+          headers: { origin: "https://api.test" },
+          redirect: "manual",
+        };
+        if (page.credential === "form") {
+          init.headers["content-type"] = "application/x-www-form-urlencoded";
+          init.body = new URLSearchParams(token ? { token } : {});
+        } else if (token) {
+          init.headers.authorization = `Bearer ${token}`;
+        }
+        const res = await SELF.fetch(`https://api.test${page.path}`, init);
+        await res.arrayBuffer();
+        const want = expected(page as PageAccess, identity);
+        observed[identity] = res.status;
+        wanted[identity] = want === "ok" ? page.ok : want;
+      }
+      expect(observed).toEqual(wanted);
+    });
+  }
+});
