@@ -87,6 +87,6 @@ export async function seedDemo(api: DemoApi, log: (line: string) => void): Promi
 
 /** The first fill of the demo account, if there is one yet. */
 export async function firstDemoFill(api: DemoApi, accountId: string): Promise<Json | undefined> {
-  const page = must("demo fills", await api.call("GET", `/prop-accounts/${accountId}/fills?limit=1`), [200]) as { fills?: Json[] };
-  return page.fills?.[0];
+  const page = must("demo fills", await api.call("GET", `/prop-accounts/${accountId}/fills?limit=1`), [200]) as { items?: Json[] };
+  return page.items?.[0];
 }
