@@ -4,6 +4,7 @@
  *            @cloudflare/vitest-pool-workers) with real local D1, R2 and Durable Objects from
  *            wrangler.toml. D1 migrations are read here (Node) and applied in test/support/setup.ts
  *            (workerd). Storage is isolated per test file.
+ *   node     test/node: Node-only code (the file artifact store for CLIs) under plain Node.
  *   browser  test/browser: Node tests that start a real local backend (`wrangler dev`) and drive
  *            /usr/bin/chromium with playwright-core. They run after the workers project (groupOrder)
  *            so the two never compete for a small machine's cores. `npm run test:browser` runs it alone.
@@ -60,13 +61,21 @@ export default defineConfig(async () => {
         },
         {
           test: {
+            name: "node",
+            include: ["test/node/**/*.test.ts"],
+            environment: "node",
+            sequence: { groupOrder: 1 },
+          },
+        },
+        {
+          test: {
             name: "browser",
             include: ["test/browser/**/*.test.ts"],
             environment: "node",
             testTimeout: 120_000,
             hookTimeout: 300_000,
             fileParallelism: false,
-            sequence: { groupOrder: 1 },
+            sequence: { groupOrder: 2 },
           },
         },
       ],

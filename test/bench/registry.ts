@@ -1,4 +1,5 @@
 /** Benchmarks known to `npm run bench`. Each returns figures; none asserts a timing. */
+import { contextBench } from "./context.bench";
 import { cronBench } from "./cron.bench";
 import { decisionBench } from "./decision.bench";
 import { discoveryBench } from "./discovery.bench";
@@ -28,5 +29,6 @@ export const BENCHMARKS: Benchmark[] = [
   discoveryBench,
   strategyBench,
   httpBench,
+  contextBench,
   decisionBench,
 ];

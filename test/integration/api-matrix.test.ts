@@ -55,6 +55,33 @@ async function newOwnedClone(): Promise<string> {
   return res.body.id as string;
 }
 const EMPTY_PIPELINE = { version: 0, graph: { nodes: [], edges: [] }, layout: {} };
+/** A one-branch pipeline (strategy id "prompt") over BTC and SOL reading ETH funding. */
+const TRADING_PIPELINE = {
+  version: 0,
+  graph: {
+    nodes: [
+      {
+        id: "stream",
+        type: "data_stream",
+        config: { blocks: [{ id: "eth-funding", source: "hyperliquid", channel: "funding", asset: "ETH" }] },
+      },
+      { id: "majors", type: "asset_selection", config: { explicitlyEnabledSymbols: ["BTC", "SOL"] } },
+      { id: "prompt", type: "trading_prompt", config: {} },
+    ],
+    edges: [
+      { id: "e1", source: "stream", target: "majors" },
+      { id: "e2", source: "majors", target: "prompt" },
+    ],
+  },
+  layout: {},
+};
+
+async function newTradingClone(): Promise<string> {
+  const cloneId = await newOwnedClone();
+  const res = await callApi(OWNER, "PUT", `/clones/${cloneId}/pipeline`, TRADING_PIPELINE);
+  if (res.status !== 200) throw new Error(`fixture pipeline: ${res.status}`);
+  return cloneId;
+}
 
 /** One request builder per operation that needs inputs ("METHOD /api/v1/path"). Extend here. */
 const FIXTURES: Record<string, () => Promise<Request>> = {
@@ -74,6 +101,14 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
   "POST /api/v1/clones/{cloneId}/pipeline/validate": async () => ({ params: { cloneId: await newOwnedClone() }, body: EMPTY_PIPELINE }),
   "GET /api/v1/clones/{cloneId}/pipeline/compiled": async () => ({ params: { cloneId: await newOwnedClone() } }),
   "GET /api/v1/clones/{cloneId}/entitlements": async () => ({ params: { cloneId: await newOwnedClone() } }),
+  "GET /api/v1/clones/{cloneId}/context-preview": async () => ({
+    params: { cloneId: await newTradingClone() },
+    query: { strategyId: "prompt", symbol: "BTC" },
+  }),
+  "GET /api/v1/clones/{cloneId}/candidates": async () => ({
+    params: { cloneId: await newTradingClone() },
+    query: { strategyId: "prompt" },
+  }),
   "GET /api/v1/clones/{cloneId}/decision-runs": async () => ({ params: { cloneId: await newOwnedClone() } }),
   "POST /api/v1/clones/{cloneId}/dry-run": async () => {
     const cloneId = await newOwnedClone();

@@ -9,10 +9,11 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../src/db/client";
 import { artifactsOf, memoryArtifactStore } from "../../src/domains/artifacts";
-import { type ResolvedPacket, resolvePacket, storePacketArtifacts, tokenCount } from "../../src/domains/context";
+import { type ResolvedPacket, resolvePacket, scanCandidates, storePacketArtifacts, tokenCount } from "../../src/domains/context";
 import { defillamaMetrics, hyperliquidAssetCtxs, hyperliquidCandles1m, polymarketMarkets } from "../../src/domains/market-data";
 import { parseCandleLines } from "../../src/domains/market-data/indicators/candle-lines.model";
 import type { MinuteBar } from "../../src/domains/market-data/indicators/rollup.model";
+import { type AccountSummary, emptyAccountSummary } from "../../src/domains/trading";
 import btcText from "../fixtures/ohlcv_1m/binance_spot_BTCUSDT_1m.jsonl?raw";
 import ethText from "../fixtures/ohlcv_1m/binance_spot_ETHUSDT_1m.jsonl?raw";
 import { bearer } from "../support/auth";
@@ -311,6 +312,91 @@ describe("prompt", () => {
     expect(new TextDecoder().decode(packet?.content)).toBe(r.canonical);
     await storePacketArtifacts({ db, artifacts: store }, r, 2);
     expect(store.size()).toBe(2);
+  });
+});
+
+describe("account port", () => {
+  const withPosition = (accountId: string, asOfMs: number): AccountSummary => ({
+    ...emptyAccountSummary({ accountId, cloneId, asOfMs, startingBalanceMicroUsd: 10_000_000_000 }),
+    positions: [
+      {
+        symbol: "ETH",
+        szi: "-1.5",
+        entryPx: "3400",
+        markPx: "3350",
+        leverage: 2,
+        marginUsedMicroUsd: 2_512_500_000,
+        unrealizedPnlMicroUsd: 75_000_000,
+        realizedPnlMicroUsd: 0,
+        liquidationPx: null,
+      },
+    ],
+    recentFills: Array.from({ length: 20 }, (_, i) => ({
+      fillId: `f${i}`,
+      t: asOfMs - i * MIN,
+      actionId: `a${i}`,
+      symbol: "ETH",
+      side: "sell" as const,
+      sz: "0.075",
+      px: "3400",
+      notionalMicroUsd: 255_000_000,
+      feeMicroUsd: 114_750,
+      feeRate: "0.00045",
+      reason: "action",
+    })),
+  });
+
+  it("embeds the empty-account summary without a port, the port's summary with one, and nothing without an account", async () => {
+    expect((await resolve()).packet.account).toBeNull();
+    const empty = await resolvePacket({ db }, { cloneId, strategyId: "prompt", symbol: "BTC", asOfMs: AS_OF, propAccountId: "acct-1" });
+    expect(empty.ok && empty.value.packet.account).toEqual(emptyAccountSummary({ accountId: "acct-1", cloneId, asOfMs: AS_OF }));
+    const calls: Array<[string, number]> = [];
+    const accountSummary = async (id: string, asOfMs: number) => {
+      calls.push([id, asOfMs]);
+      return withPosition(id, asOfMs);
+    };
+    const real = await resolvePacket(
+      { db, accountSummary },
+      { cloneId, strategyId: "prompt", symbol: "BTC", asOfMs: AS_OF, propAccountId: "acct-1" },
+    );
+    if (!real.ok) throw new Error(real.error.message);
+    expect(calls).toEqual([["acct-1", AS_OF]]);
+    expect(real.value.packet.account?.positions[0]?.symbol).toBe("ETH");
+    expect(real.value.prompt.text).toContain('"fillId":"f19"');
+    // Over budget with the market sections already at `latest`: step 3 drops the fills, positions stay.
+    const all = real.value.prompt;
+    const marketTokens = all.sections.filter((x) => x.kind === "market").reduce((n, x) => n + x.tokens, 0);
+    const tight = await resolvePacket(
+      { db, accountSummary },
+      { cloneId, strategyId: "prompt", symbol: "BTC", asOfMs: AS_OF, propAccountId: "acct-1", budgetTokens: all.tokens - marketTokens },
+    );
+    if (!tight.ok) throw new Error(tight.error.message);
+    expect(tight.value.prompt.trimmed.map((t) => t.action)).toContain("account_activity_dropped");
+    expect(tight.value.prompt.text).not.toContain('"fillId"');
+    expect(tight.value.prompt.text).toContain('"szi":"-1.5"');
+  });
+
+  it("puts open positions first in the candidate scan, and refuses another clone's account", async () => {
+    const scan = await scanCandidates(
+      { db, accountSummary: async (id, t) => withPosition(id, t) },
+      { cloneId, strategyId: "prompt", asOfMs: AS_OF, slotMs: AS_OF, propAccountId: "acct-1" },
+    );
+    if (!scan.ok) throw new Error(scan.error.message);
+    expect(scan.value.selected[0]).toBe("ETH");
+    expect(scan.value.ranked[0]).toMatchObject({ symbol: "ETH", openPosition: true, selected: true });
+    const foreign = async (id: string, t: number) => ({ ...withPosition(id, t), cloneId: "someone-else" });
+    const refused = await scanCandidates(
+      { db, accountSummary: foreign },
+      { cloneId, strategyId: "prompt", asOfMs: AS_OF, slotMs: AS_OF, propAccountId: "acct-9" },
+    );
+    expect(refused.ok ? null : refused.error.kind).toBe("account_not_found");
+    const packet = await resolvePacket(
+      { db, accountSummary: foreign },
+      { cloneId, strategyId: "prompt", symbol: "BTC", asOfMs: AS_OF, propAccountId: "acct-9" },
+    );
+    expect(packet.ok ? null : packet.error.kind).toBe("account_not_found");
+    const none = await scanCandidates({ db }, { cloneId, strategyId: "prompt", asOfMs: AS_OF, slotMs: AS_OF });
+    expect(none.ok && none.value.ranked.every((v) => !v.openPosition)).toBe(true);
   });
 });
 

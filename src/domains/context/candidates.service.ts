@@ -11,7 +11,7 @@ import { hyperliquidAssetCtxs, hyperliquidCandles1m, hyperliquidIndicators } fro
 import type { AssetSignals } from "./candidates.model";
 import { selectCandidates } from "./candidates.model";
 import type { CandidateScanResult } from "./context.model";
-import { type ContextDeps, type ContextFailure, loadStrategy } from "./context.service";
+import { accountFor, type ContextDeps, type ContextFailure, loadStrategy } from "./context.service";
 
 const MINUTE = 60_000;
 
@@ -82,8 +82,9 @@ export async function scanCandidates(deps: ContextDeps, input: ScanInput): Promi
   if (!loaded.ok) return loaded;
   const { strategy, clone } = loaded.value;
   const decided = strategy.executions.filter((e) => e.enabled).map((e) => e.symbol);
-  const account = input.propAccountId && deps.accountSummary ? await deps.accountSummary(input.propAccountId, input.asOfMs) : null;
-  const openPositions = (account?.positions ?? []).filter((p) => Number(p.szi) !== 0).map((p) => p.symbol);
+  const account = await accountFor(deps, clone, input);
+  if (!account.ok) return account;
+  const openPositions = (account.value?.positions ?? []).filter((p) => Number(p.szi) !== 0).map((p) => p.symbol);
   const cadenceMs = (strategy.executions[0]?.decisionCadenceSec ?? 300) * 1000;
   const scan = selectCandidates({
     policy: strategy.candidatePolicySettings,

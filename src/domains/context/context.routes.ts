@@ -1,22 +1,25 @@
 /**
  * Context routes of a clone (owner or admin; anyone else 404): the "what does my clone see" preview
  * and the candidate scan. Thin: parse, check the clone, call the service, map failures (unknown
- * strategy or symbol 404, asOf in the future 400).
+ * strategy or symbol 404, a prop account of another clone 404, asOf in the future 400).
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { openDb } from "../../db/client";
-import type { AppEnv } from "../../env";
+import { declareRoute } from "../../http/access";
+import type { AppEnv } from "../../http/app-env";
 import { ApiError, errorResponses } from "../../http/errors";
 import { createRouter, jsonResponse } from "../../http/router";
 import { CloneParamsSchema, ownedClone } from "../strategy";
+import { getAccountSummary } from "../trading";
 import { scanCandidates } from "./candidates.service";
 import { CandidateScanSchema, ContextPreviewSchema } from "./context.model";
 import { type ContextDeps, type ContextFailure, resolvePacket } from "./context.service";
 
 const AsOf = z.coerce.number().int().min(0).optional().openapi({ description: "Epoch ms; default now. Later than now is 400." });
 
-const previewRoute = createRoute({
+const previewRoute = declareRoute({
+  access: { role: "user", owner: true, rateLimit: "read" },
   method: "get",
   path: "/clones/{cloneId}/context-preview",
   tags: ["context"],
@@ -37,7 +40,8 @@ const previewRoute = createRoute({
   },
 });
 
-const candidatesRoute = createRoute({
+const candidatesRoute = declareRoute({
+  access: { role: "user", owner: true, rateLimit: "read" },
   method: "get",
   path: "/clones/{cloneId}/candidates",
   tags: ["context"],
@@ -56,9 +60,10 @@ const candidatesRoute = createRoute({
   },
 });
 
-/** The resolver's dependencies for a request. Wire the trading domain's account summary here once merged. */
+/** The resolver's dependencies for a request: D1 and the trading domain's account summary. */
 export function contextDepsFor(c: Context<AppEnv>): ContextDeps {
-  return { db: openDb(c.env.DB) };
+  const trading = { env: c.env, ids: c.get("deps").ids };
+  return { db: openDb(c.env.DB), accountSummary: (accountId, asOfMs) => getAccountSummary(trading, accountId, asOfMs) };
 }
 
 function asOfOf(c: Context<AppEnv>, asOfMs: number | undefined): number {

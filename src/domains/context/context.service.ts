@@ -31,7 +31,11 @@ export interface ContextDeps {
   series?: SeriesCache;
   /** A registry snapshot shared by many resolutions (else loaded per call). */
   registry?: Registry;
+  /** Per-invocation memo of loaded clones and compiled plans, keyed by clone id (one load per clone per slot). */
+  plans?: Map<string, Promise<LoadedPlan | null>>;
 }
+
+type LoadedPlan = { clone: Clone; registry: Registry; plan: Awaited<ReturnType<typeof compileStored>> };
 
 export interface ResolveInput {
   cloneId: string;
@@ -56,18 +60,30 @@ export interface ResolvedPacket {
 export type ContextFailure =
   | { kind: "clone_not_found"; message: string }
   | { kind: "strategy_not_found"; message: string }
-  | { kind: "symbol_not_found"; message: string };
+  | { kind: "symbol_not_found"; message: string }
+  | { kind: "account_not_found"; message: string };
 
 export const readIdOf = (r: Pick<Read, "dataStreamNodeId" | "blockId" | "contextSymbol">) =>
   `${r.dataStreamNodeId}/${r.blockId}/${r.contextSymbol}`;
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Loads the clone's compiled strategy (shared by the resolver and the candidate scan). */
-export async function loadStrategy(deps: ContextDeps, cloneId: string, strategyId: string) {
+async function loadPlan(deps: ContextDeps, cloneId: string): Promise<LoadedPlan | null> {
   const clone = await findClone(deps.db, cloneId);
-  if (!clone) return err<ContextFailure>({ kind: "clone_not_found", message: `clone ${cloneId} not found` });
+  if (!clone) return null;
   const registry = deps.registry ?? (await loadRegistry(deps.db));
-  const plan = await compileStored(deps.db, clone, registry);
+  return { clone, registry, plan: await compileStored(deps.db, clone, registry) };
+}
+
+export async function loadStrategy(deps: ContextDeps, cloneId: string, strategyId: string) {
+  let pending = deps.plans?.get(cloneId);
+  if (!pending) {
+    pending = loadPlan(deps, cloneId);
+    deps.plans?.set(cloneId, pending);
+  }
+  const loaded = await pending;
+  if (!loaded) return err<ContextFailure>({ kind: "clone_not_found", message: `clone ${cloneId} not found` });
+  const { clone, registry, plan } = loaded;
   // A clone deleted mid-request has no pipeline any more: the same 404 as a missing clone.
   if (!plan) return err<ContextFailure>({ kind: "clone_not_found", message: `clone ${cloneId} not found` });
   const strategy = plan.strategies.find((s) => s.strategyId === strategyId);
@@ -76,10 +92,21 @@ export async function loadStrategy(deps: ContextDeps, cloneId: string, strategyI
   return ok({ clone, registry, plan, strategy });
 }
 
-async function accountFor(deps: ContextDeps, clone: Clone, input: ResolveInput): Promise<AccountSummary | null> {
-  if (!input.propAccountId) return null;
+/**
+ * The attached account's summary through the port (empty-account stand-in when the port has none).
+ * An account of another clone is refused: the preview must not show someone else's positions.
+ */
+export async function accountFor(
+  deps: ContextDeps,
+  clone: Pick<Clone, "id">,
+  input: { propAccountId?: string; asOfMs: number },
+): Promise<Result<AccountSummary | null, ContextFailure>> {
+  if (!input.propAccountId) return ok(null);
   const real = deps.accountSummary ? await deps.accountSummary(input.propAccountId, input.asOfMs) : null;
-  return real ?? emptyAccountSummary({ accountId: input.propAccountId, cloneId: clone.id, asOfMs: input.asOfMs });
+  if (real && real.cloneId !== clone.id) {
+    return err({ kind: "account_not_found", message: `prop account ${input.propAccountId} does not belong to clone ${clone.id}` });
+  }
+  return ok(real ?? emptyAccountSummary({ accountId: input.propAccountId, cloneId: clone.id, asOfMs: input.asOfMs }));
 }
 
 /** Resolves the packet and prompt; see index.ts for the contract. */
@@ -107,7 +134,9 @@ export async function resolvePacket(deps: ContextDeps, input: ResolveInput): Pro
     else skippedReads.push({ ...r, reason: answer.error.kind, message: answer.error.message });
   });
   skippedReads.sort((a, b) => byText(readIdOf(a), readIdOf(b)) || byText(a.reason, b.reason));
-  const account = await accountFor(deps, clone, input);
+  const attached = await accountFor(deps, clone, input);
+  if (!attached.ok) return attached;
+  const account = attached.value;
 
   const packet: Packet = {
     schemaVersion: PACKET_SCHEMA_VERSION,

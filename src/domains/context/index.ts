@@ -3,7 +3,7 @@
  *
  *   resolvePacket(deps, { cloneId, strategyId, symbol, asOfMs, propAccountId?, budgetTokens? })
  *     -> Result<{ packet, packetHash, canonical, prompt: { sections, text, tokens, budgetTokens, withinBudget, trimmed } },
- *               { kind: "clone_not_found" | "strategy_not_found" | "symbol_not_found", message }>
+ *               { kind: "clone_not_found" | "strategy_not_found" | "symbol_not_found" | "account_not_found", message }>
  *     packet      the effective context packet (context.model.ts `PacketSchema`)
  *     packetHash  hex SHA-256 of `canonical`, the packet's canonical JSON
  *     prompt      the assembled prompt trimmed to the budget; `trimmed` lists every trim
@@ -12,7 +12,8 @@
  *   storePacketArtifacts({ db, artifacts }, resolved, nowMs, owner?) -> heads of `packet` and `prompt`
  *
  *   deps: { db, accountSummary?: (accountId, asOfMs) => Promise<AccountSummary | null>,
- *           series?: createSeriesCache() shared per invocation, registry?: loadRegistry(db) shared }
+ *           series?: createSeriesCache() shared per invocation, registry?: loadRegistry(db) shared,
+ *           plans?: new Map() (clone -> compiled plan memo, shared per invocation) }
  *
  * The artifact store (ArtifactStore, artifactStoreFor(env), storeOwnedArtifacts, artifactsOf) is
  * its own capability: src/domains/artifacts.
