@@ -18,6 +18,7 @@ import { decisionRoutes } from "./domains/decision";
 import { DASHBOARD_PAGES, ingestionDashboard, ingestionHealthRoutes, latestRoutes, marketRoutes } from "./domains/market-data";
 import { opsRoutes } from "./domains/ops";
 import { strategyRoutes } from "./domains/strategy";
+import { tradingRoutes } from "./domains/trading";
 import type { PageAccess } from "./http/access";
 import type { AppEnv } from "./http/app-env";
 import { requireAuth, requireRole } from "./http/auth";
@@ -64,6 +65,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route("/", strategyRoutes);
   api.route("/", contextRoutes);
   api.route("/", decisionRoutes);
+  api.route("/", tradingRoutes);
   return api;
 }
 

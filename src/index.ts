@@ -8,6 +8,7 @@ import { readConfig } from "./config";
 import { dispatchCron } from "./jobs";
 import { dispatchQueue } from "./queues";
 
+export { HyperliquidBudget } from "../durable-objects/hyperliquid-budget/hyperliquid-budget";
 export { HyperliquidFeed } from "../durable-objects/hyperliquid-feed/hyperliquid-feed";
 export { PropAccount } from "../durable-objects/prop-account/prop-account";
 export { RateLimiter } from "../durable-objects/rate-limiter/rate-limiter";

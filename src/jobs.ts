@@ -13,11 +13,12 @@ import type { AnyJob, JobCatalog } from "./cron/job";
 import { type ManualRunError, type RunOutcome, dispatchCron as runCron, runJobNow as runNow } from "./cron/scheduler";
 import { decisionJobs } from "./domains/decision";
 import { exchangeJobs, indicatorJobs, marketDataIngestionJobs } from "./domains/market-data";
+import { tradingJobs } from "./domains/trading";
 import { SCHEDULE } from "./schedule";
 
 export type { AnyJob };
 
-const ALL_JOBS: AnyJob[] = [...cronJobs, ...exchangeJobs, ...indicatorJobs, ...marketDataIngestionJobs, ...decisionJobs];
+const ALL_JOBS: AnyJob[] = [...cronJobs, ...exchangeJobs, ...indicatorJobs, ...marketDataIngestionJobs, ...tradingJobs, ...decisionJobs];
 
 export const JOBS: ReadonlyMap<string, AnyJob> = new Map(ALL_JOBS.map((job) => [job.name, job]));
 

@@ -5,8 +5,9 @@
  * reaching the scheduled handler is an error.
  */
 export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
-  // Indicators first, so the decision runs created next see the newest closed bar.
-  "* * * * *": ["market-data.indicators-1m", "decision.schedule-runs"],
+  // Indicators first; prop accounts mark (triggers, snapshots, liquidation) and finalize the ones due;
+  // then the decision runs of the minute, which see the newest closed bar and the marked accounts.
+  "* * * * *": ["market-data.indicators-1m", "prop.mark-to-market", "prop.finalize-due", "decision.schedule-runs"],
   // The 1h rollup, then the 1h indicators over the bars it finalized.
   "*/5 * * * *": [
     "market-data.ensure-feeds",
@@ -17,6 +18,8 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
     "polymarket.poll-prices",
   ],
   "0 * * * *": ["ops.prune-job-runs"],
+  // Prop-account funding, a minute past the hour, for the hour that just ended.
+  "1 * * * *": ["prop.funding"],
   // Hourly, a few minutes past the hour: the asset registry (the feeds follow on the next */5 tick), and
   // candles past retention to the R2 archive.
   "3 * * * *": ["market-data.refresh-assets", "market-data.archive-candles"],

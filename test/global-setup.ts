@@ -11,6 +11,8 @@ import { startPolymarketStandIn } from "../src/cli/stand-ins/polymarket.stand-in
 
 /** Replay speed for the feed tests: 600 virtual minutes per real minute (one candle every 100 ms). */
 const FEED_TEST_SPEED = 600;
+/** The weight-enforcing instance's window: the real 60 s scaled down 30x so a cold start takes seconds. */
+const STRICT_WEIGHT_WINDOW_MS = 2_000;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stops: Array<() => Promise<void>> = [];
@@ -25,9 +27,28 @@ export default async function setup(project: TestProject): Promise<() => Promise
   stops.push(llm.stop);
   project.provide("llmBaseUrl", llm.baseUrl);
 
-  const exchange = await startReplayExchange({ speed: FEED_TEST_SPEED, historyMinutes: 5000 });
+  // Every test file has its own (isolated) weight budget but they all share this server's IP, so it
+  // does not enforce the weight limit; the strict instance below does, for the budget tests.
+  const exchange = await startReplayExchange({ speed: FEED_TEST_SPEED, historyMinutes: 5000, weightLimit: 1_000_000 });
   stops.push(exchange.stop);
   project.provide("replayExchange", { baseUrl: exchange.baseUrl, infoUrl: exchange.infoUrl, wsUrl: exchange.wsUrl });
+
+  // The exchange's real limits with time scaled 30x (1200 weight per 2 s instead of per minute), real
+  // time candles, and every coin served (hundreds of coins replay the FTX BTC-PERP series).
+  const strict = await startReplayExchange({
+    speed: 1,
+    historyMinutes: 5000,
+    weightLimit: 1200,
+    weightWindowMs: STRICT_WEIGHT_WINDOW_MS,
+    fallbackSeries: "ohlcv_1m/ftx_BTC-PERP_1m.jsonl",
+  });
+  stops.push(strict.stop);
+  project.provide("strictExchange", {
+    baseUrl: strict.baseUrl,
+    infoUrl: strict.infoUrl,
+    wsUrl: strict.wsUrl,
+    weightWindowMs: STRICT_WEIGHT_WINDOW_MS,
+  });
 
   return async () => {
     for (const stop of stops.reverse()) await stop();

@@ -1,11 +1,16 @@
 /**
  * The feed's I/O adapters inside workerd: the outbound WebSocket (fetch with `Upgrade: websocket`,
  * which workerd requires for client sockets, so `ws://`/`wss://` become `http://`/`https://`) and
- * the candleSnapshot request. Outbound sockets do not hibernate; the alarm restarts a dropped one.
+ * the candleSnapshot request (through the weight budget, with a deadline). Outbound sockets do not hibernate; the alarm restarts a dropped one.
  */
-import { postInfo } from "../../src/domains/market-data/hyperliquid/info.client";
-import { CandleSnapshotSchema, type WireCandle } from "../../src/domains/market-data/hyperliquid/info.schemas";
-import type { FeedSocket } from "./feed-engine";
+import {
+  CandleSnapshotSchema,
+  estimateSnapshotWeight,
+  type FeedSocket,
+  postInfo,
+  type WeightGate,
+  type WireCandle,
+} from "../../src/domains/market-data";
 
 /** Opens a client WebSocket and wires its events to `handlers`. */
 export async function openExchangeSocket(wsUrl: string, handlers: { onMessage(text: string): void; onClose(): void }): Promise<FeedSocket> {
@@ -29,7 +34,22 @@ export async function openExchangeSocket(wsUrl: string, handlers: { onMessage(te
   };
 }
 
-/** 1m candles of `coin` from `startTimeMs` up to the newest (the exchange keeps the newest 5000). */
-export function fetchCandleSnapshot(infoUrl: string, coin: string, startTimeMs: number): Promise<WireCandle[]> {
-  return postInfo(infoUrl, { type: "candleSnapshot", req: { coin, interval: "1m", startTime: startTimeMs } }, CandleSnapshotSchema);
+/**
+ * 1m candles of `coin` from `startTimeMs` up to the newest (the exchange keeps the newest 5000),
+ * after reserving the request's estimated weight from the egress IP's budget (newest gaps first).
+ */
+export function fetchCandleSnapshot(
+  gate: WeightGate,
+  infoUrl: string,
+  coin: string,
+  startTimeMs: number,
+  options: { timeoutMs: number },
+): Promise<WireCandle[]> {
+  return postInfo(infoUrl, { type: "candleSnapshot", req: { coin, interval: "1m", startTime: startTimeMs } }, CandleSnapshotSchema, {
+    gate,
+    priority: "backfill",
+    weight: estimateSnapshotWeight(startTimeMs, Date.now()),
+    key: startTimeMs,
+    timeoutMs: options.timeoutMs,
+  });
 }

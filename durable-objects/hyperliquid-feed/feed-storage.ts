@@ -5,7 +5,7 @@
  *   feed_coins   per coin, the open time of the newest candle committed to D1: where a cold start's
  *                backfill resumes. Advanced only after the D1 write succeeded.
  */
-import { type FeedConfig, FeedConfigSchema } from "../../src/domains/market-data/hyperliquid/feed.model";
+import { type FeedConfig, FeedConfigSchema } from "../../src/domains/market-data";
 import type { StorageMigration } from "../shared/storage-migrations";
 
 export const FEED_STORAGE_MIGRATIONS: StorageMigration[] = [

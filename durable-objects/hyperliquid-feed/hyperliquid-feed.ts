@@ -2,7 +2,7 @@
  * HyperliquidFeed: one Durable Object per feed shard (named `shard-<i>`). It holds one outbound
  * WebSocket to Hyperliquid for its coins and persists closed 1-minute candles into D1. The class is
  * a thin shell: RPC input is validated with the shared zod schema and the behaviour lives in
- * FeedEngine (feed-engine.ts) with its I/O adapters (exchange-io.ts) and storage (feed-storage.ts).
+ * FeedEngine (src/domains/market-data/hyperliquid/feed/feed-engine.ts) with its I/O adapters (exchange-io.ts) and storage (feed-storage.ts).
  *
  * The alarm is the only timer and the watchdog: it reconnects a dropped or silent socket, pings,
  * flushes and re-arms itself. It also wakes an evicted object, which then resumes from its stored
@@ -10,11 +10,16 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { openDb } from "../../src/db/client";
-import { upsertCandles1m } from "../../src/domains/market-data/hyperliquid/candles-ingest.service";
-import { type FeedConfigInput, FeedConfigSchema, type FeedStatus } from "../../src/domains/market-data/hyperliquid/feed.model";
+import {
+  budgetGate,
+  type FeedConfigInput,
+  FeedConfigSchema,
+  FeedEngine,
+  type FeedStatus,
+  upsertCandles1m,
+} from "../../src/domains/market-data";
 import { migrateStorage } from "../shared/storage-migrations";
 import { fetchCandleSnapshot, openExchangeSocket } from "./exchange-io";
-import { FeedEngine } from "./feed-engine";
 import { FEED_STORAGE_MIGRATIONS, FeedStorage } from "./feed-storage";
 
 export class HyperliquidFeed extends DurableObject<Env> {
@@ -23,11 +28,12 @@ export class HyperliquidFeed extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const db = openDb(env.DB);
+    const gate = budgetGate(env.HYPERLIQUID_BUDGET);
     this.engine = new FeedEngine({
       nowMs: () => Date.now(),
       random: Math.random,
       openSocket: openExchangeSocket,
-      fetchSnapshot: fetchCandleSnapshot,
+      fetchSnapshot: (infoUrl, coin, start, options) => fetchCandleSnapshot(gate, infoUrl, coin, start, options),
       persist: (candles) => upsertCandles1m(db, candles, Date.now()),
       storage: new FeedStorage(ctx.storage),
       setAlarm: (atMs) => void ctx.storage.setAlarm(atMs),
@@ -35,7 +41,7 @@ export class HyperliquidFeed extends DurableObject<Env> {
     });
     ctx.blockConcurrencyWhile(async () => {
       migrateStorage(ctx.storage, FEED_STORAGE_MIGRATIONS);
-      if (this.engine.restore() && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
+      this.engine.restore(await ctx.storage.getAlarm());
     });
   }
 

@@ -11,10 +11,12 @@
  * into the D1 projection; the alarm retries a failed drain (the only timer; safe to run twice).
  */
 import { DurableObject } from "cloudflare:workers";
-import { type OpenAccountInput, OpenAccountSchema } from "../../src/domains/trading/account.model";
+import type { Transfer } from "../../src/domains/ledger";
+import { type OpenAccountInput, OpenAccountSchema, type Snapshot } from "../../src/domains/trading/account.model";
 import type { AccountSummary, FillView } from "../../src/domains/trading/account-summary.model";
 import { type DecisionActionInput, DecisionActionSchema, type IntakeOutcome } from "../../src/domains/trading/decision-action.model";
 import { type Applied, applyEvent, type EngineEvent, openAccount } from "../../src/domains/trading/engine.model";
+import type { Fill } from "../../src/domains/trading/execution.model";
 import { type Market, MarketSchema } from "../../src/domains/trading/market.model";
 import { applyProjection } from "../../src/domains/trading/projection.service";
 import type { AccountResult } from "../../src/domains/trading/result.model";
@@ -36,6 +38,8 @@ const HOUR_MS = 3_600_000;
 
 export class PropAccount extends DurableObject<Env> {
   private readonly store: PropAccountStorage;
+  /** The projection drain in progress, if any (see `drain`). */
+  private inflight: Promise<boolean> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -64,6 +68,9 @@ export class PropAccount extends DurableObject<Env> {
   /** The intake: one outcome per action id, forever. */
   async submitAction(action: DecisionActionInput, nowMs: number, market: Market): Promise<IntakeOutcome> {
     const parsed = DecisionActionSchema.parse(action);
+    if (!this.store.load()) {
+      return { status: "denied", actionId: parsed.actionId, code: "account_not_active", message: "no such prop account", t: nowMs };
+    }
     const outcome = this.step(
       `action:${parsed.actionId}`,
       nowMs,
@@ -182,7 +189,8 @@ export class PropAccount extends DurableObject<Env> {
         : { status: "done", requestId: cmd.requestId, ...(a.result ? { result: a.result } : {}) };
       this.store.commit({ state: a.state, effects: a.effects, t: nowMs, log: [{ key, answer }], audit });
     }
-    await this.drain();
+    if (cmd.op.kind === "action") this.drainLater();
+    else await this.drain();
     return answer;
   }
 
@@ -199,11 +207,11 @@ export class PropAccount extends DurableObject<Env> {
   }
 
   async fills(q: PageQuery) {
-    return this.store.fills(q).map((r) => ({ seq: r.seq, fill: JSON.parse(r.json) as FillView }));
+    return this.store.fills(q).map((r) => ({ seq: r.seq, fill: JSON.parse(r.json) as Fill }));
   }
 
   async ledger(q: PageQuery) {
-    return this.store.ledger(q).map((r) => ({ seq: r.seq, amountMicroUsd: r.amount, transfer: JSON.parse(r.json) }));
+    return this.store.ledger(q).map((r) => ({ seq: r.seq, amountMicroUsd: r.amount, transfer: JSON.parse(r.json) as Transfer }));
   }
 
   async orders(q: PageQuery) {
@@ -211,7 +219,7 @@ export class PropAccount extends DurableObject<Env> {
   }
 
   async snapshots(q: PageQuery & { hourlyOnly: boolean }) {
-    return this.store.snapshots(q).map((r) => ({ t: r.t, hourly: r.hourly, snapshot: JSON.parse(r.json) }));
+    return this.store.snapshots(q).map((r) => ({ t: r.t, hourly: r.hourly, snapshot: JSON.parse(r.json) as Snapshot }));
   }
 
   async audit(): Promise<AuditRow[]> {
@@ -227,18 +235,42 @@ export class PropAccount extends DurableObject<Env> {
     };
   }
 
-  /** Applies the newest pending outbox entry to D1; on failure the alarm retries. */
+  /**
+   * Brings the D1 projection up to the newest outbox entry. Single-flight: concurrent callers join the
+   * drain in progress and, if a newer entry arrived meanwhile, one follow-up drain covers them all, so
+   * a burst of N changes costs about two D1 batches, not N. On failure the alarm retries.
+   */
   async drain(): Promise<number> {
+    for (let round = 0; round < 3 && this.store.pendingOutbox(); round++) {
+      this.inflight ??= this.drainOnce().finally(() => {
+        this.inflight = null;
+      });
+      if (!(await this.inflight)) break;
+    }
+    return this.store.ackedSeq();
+  }
+
+  /**
+   * Starts the projection drain without holding the caller's answer on it (intake hot path): the
+   * object keeps running the drain after it answers, bursts coalesce into one D1 batch, a failure arms
+   * the alarm. Readers of the projection are eventually consistent; `drain()` waits for it.
+   */
+  private drainLater(): void {
+    void this.drain().catch((error: unknown) => console.error(JSON.stringify({ msg: "prop-account drain failed", error: String(error) })));
+  }
+
+  private async drainOnce(): Promise<boolean> {
     const entry = this.store.pendingOutbox();
-    if (!entry) return this.store.ackedSeq();
+    if (!entry) return true;
     try {
       await applyProjection(this.env.DB, entry);
       this.store.ackOutbox(entry.seq);
+      return true;
     } catch (error) {
       console.error(JSON.stringify({ msg: "prop-account projection failed", seq: entry.seq, error: String(error) }));
       if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + DRAIN_RETRY_MS);
+      return false;
     }
-    return this.store.ackedSeq();
   }
 
   override async alarm(): Promise<void> {

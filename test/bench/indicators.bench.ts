@@ -4,7 +4,11 @@
  *     MACD 12/26/9 together), plus the JSON round trip of its state (paid once per symbol per job run);
  *   - a full-window recompute: every candle recomputes all five from the last 250 bars with the
  *     straightforward reference implementations (test/support/ta-reference.ts);
- *   - trading-signals 8 (SMA, BollingerBands, EMA, RSI, MACD objects, one `add` each per candle).
+ *   - trading-signals 8 (SMA, BollingerBands, EMA, RSI, MACD objects, one `add` each per candle);
+ *   - a tight incremental FLOOR: the same five indicators as plain running sums and recurrences in
+ *     local variables (no TA-Lib seeding, no state object, no nulls): what a step cannot go below.
+ *     The engine is timed through `stepIndicatorsInto` (no allocation per step) and reported as a
+ *     ratio to the floor measured in the same run.
  */
 import { readFileSync } from "node:fs";
 import { BollingerBands, EMA, MACD, RSI, SMA } from "trading-signals";
@@ -14,6 +18,7 @@ import {
   IndicatorStateSchema,
   newIndicatorState,
   stepIndicators,
+  stepIndicatorsInto,
 } from "../../src/domains/market-data/indicators/indicator-engine.model";
 import { referenceSeries } from "../support/ta-reference";
 import type { Benchmark } from "./registry";
@@ -41,7 +46,14 @@ export const indicatorsBench: Benchmark = {
 
     const engineNs = nsPerItem(15, closes.length, () => {
       const s = newIndicatorState();
-      for (const c of closes) sink += stepIndicators(s, c).macdHist ?? 0;
+      const out = new Float64Array(INDICATOR_FIELDS.length);
+      for (let i = 0; i < closes.length; i++) {
+        stepIndicatorsInto(s, closes[i] as number, out);
+        sink += out[8] || 0;
+      }
+    });
+    const floorNs = nsPerItem(15, closes.length, () => {
+      sink += tightFloor(closes);
     });
 
     const warm = newIndicatorState();
@@ -84,6 +96,8 @@ export const indicatorsBench: Benchmark = {
     return [
       { metric: `candles (${closes.length} real BTCUSDT 1m closes)`, value: String(closes.length), unit: "" },
       { metric: "incremental engine, all 5 indicators, per candle", value: engineNs.toFixed(0), unit: "ns" },
+      { metric: "tight floor (plain running sums, no seeding), per candle", value: floorNs.toFixed(0), unit: "ns" },
+      { metric: "engine / floor", value: (engineNs / floorNs).toFixed(2), unit: "x" },
       { metric: "engine state JSON round trip (per symbol per job run)", value: stateNs.toFixed(0), unit: "ns" },
       { metric: `full-window recompute (last ${WINDOW} bars), per candle`, value: recomputeNs.toFixed(0), unit: "ns" },
       { metric: "trading-signals 8 (5 indicator objects), per candle", value: librarySignalsNs.toFixed(0), unit: "ns" },
@@ -94,3 +108,40 @@ export const indicatorsBench: Benchmark = {
     ];
   },
 };
+
+/** The floor: RSI, SMA, Bollinger, EMA and MACD as running sums/recurrences in locals (no seeding). */
+function tightFloor(closes: readonly number[]): number {
+  const ring = new Float64Array(20);
+  let sum = 0;
+  let sumSq = 0;
+  let ema = closes[0] ?? 0;
+  let fast = ema;
+  let slow = ema;
+  let signal = 0;
+  let avgGain = 0;
+  let avgLoss = 0;
+  let prev = ema;
+  let acc = 0;
+  for (let i = 0; i < closes.length; i++) {
+    const c = closes[i] as number;
+    const slot = i % 20;
+    const old = ring[slot] as number;
+    ring[slot] = c;
+    sum += c - old;
+    sumSq += c * c - old * old;
+    const mean = sum / 20;
+    const sd = Math.sqrt(Math.max(0, sumSq / 20 - mean * mean));
+    const change = c - prev;
+    prev = c;
+    avgGain = (avgGain * 13 + Math.max(change, 0)) / 14;
+    avgLoss = (avgLoss * 13 + Math.max(-change, 0)) / 14;
+    const rsi = avgGain + avgLoss === 0 ? 0 : (100 * avgGain) / (avgGain + avgLoss);
+    ema += (c - ema) * (2 / 21);
+    fast += (c - fast) * (2 / 13);
+    slow += (c - slow) * (2 / 27);
+    const line = fast - slow;
+    signal += (line - signal) * (2 / 10);
+    acc += rsi + mean + 2 * sd + ema + (line - signal);
+  }
+  return acc;
+}

@@ -1,4 +1,6 @@
 /** Benchmarks known to `npm run bench`. Each returns figures; none asserts a timing. */
+
+import { coldStartBench } from "./cold-start.bench";
 import { contextBench } from "./context.bench";
 import { cronBench } from "./cron.bench";
 import { decisionBench } from "./decision.bench";
@@ -7,6 +9,7 @@ import { feedBench } from "./feed.bench";
 import { httpBench } from "./http.bench";
 import { indicatorsBench } from "./indicators.bench";
 import { ingestionBench } from "./ingestion.bench";
+import { propBench } from "./prop.bench";
 import { strategyBench } from "./strategy.bench";
 
 export interface BenchRow {
@@ -24,11 +27,13 @@ export interface Benchmark {
 export const BENCHMARKS: Benchmark[] = [
   cronBench,
   feedBench,
+  coldStartBench,
   indicatorsBench,
   ingestionBench,
   discoveryBench,
   strategyBench,
   httpBench,
   contextBench,
+  propBench,
   decisionBench,
 ];

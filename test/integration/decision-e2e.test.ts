@@ -186,6 +186,19 @@ describe("decision runtime end to end on the replayed BTC/ETH series", () => {
 
   it("runs the Worker's scheduled handler and real queue: two concurrent ticks of one minute create each run once", async () => {
     const tick = Date.now() - (Date.now() % MIN);
+    // The first account's window lies in the replayed past (the real tick finalizes it): a live one.
+    const live = await openPropAccount(
+      { env, ids },
+      {
+        cloneId,
+        ownerId: "demo-e2e",
+        kind: "sandbox",
+        startingBalanceMicroUsd: 10_000_000_000,
+        startMs: tick - MIN,
+        endMs: tick + 60 * MIN,
+        allowedSymbols: ["BTC", "ETH"],
+      },
+    );
     const fire = async () => {
       const ctx = createExecutionContext();
       await worker.scheduled(createScheduledController({ cron: "* * * * *", scheduledTime: tick }), env, ctx);
@@ -193,14 +206,14 @@ describe("decision runtime end to end on the replayed BTC/ETH series", () => {
     };
     await Promise.all([fire(), fire()]);
     const slotRuns = async () =>
-      (await db.select().from(decisionRuns).where(eq(decisionRuns.accountId, accountId))).filter((r) => r.slotMs === tick);
+      (await db.select().from(decisionRuns).where(eq(decisionRuns.accountId, live.accountId))).filter((r) => r.slotMs === tick);
     expect((await slotRuns()).map((r) => r.symbol).sort()).toEqual(["BTC", "ETH"]);
     // The queue consumer runs them (asynchronously); the packet has no fresh market data now, so they hold.
     await vi.waitFor(async () => expect((await slotRuns()).every((r) => r.status === "succeeded")).toBe(true), {
       timeout: 20_000,
       interval: 250,
     });
-    const actions = await db.select().from(decisionActions).where(eq(decisionActions.accountId, accountId));
-    expect(actions.filter((a) => (a.runId ? (JSON.parse(a.actionJson).slotMs as number) === tick : false))).toHaveLength(2);
+    const actions = await db.select().from(decisionActions).where(eq(decisionActions.accountId, live.accountId));
+    expect(actions.filter((a) => (JSON.parse(a.actionJson).slotMs as number) === tick)).toHaveLength(2);
   });
 });

@@ -2,15 +2,20 @@
  * DefiLlama ingestion against the local stand-in serving the REAL recorded responses
  * (test/fixtures/defillama). `/protocol/drift-trade` is recorded; the chain and global TVL series are
  * derived by the stand-in from that recorded protocol series (Drift Trade is Solana-only), because no
- * chain series was recorded. `/stablecoins` and `/overview/*` were not recorded: those polls record an
- * error against the stand-in, which is what this test asserts for them (no data is invented).
+ * chain series was recorded. `/stablecoins` serves the real (partial, scraper-kept) recording of 8
+ * pegged assets without the scraper's keys: the stored rows equal that answer, and the channel's
+ * health is `ok`. `/overview/*` were not recorded: those polls record an error against the stand-in
+ * (no data is invented), and `npm start` keeps those channels disabled.
  */
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { DAY_MS, floorTo } from "../../src/core/clock";
 import { overviewRows, stablecoinRows } from "../../src/domains/market-data/defillama/defillama.model";
 import { pollDimension, pollStablecoins, pollTvl } from "../../src/domains/market-data/defillama/defillama.service";
+import { ingestionHealth } from "../../src/domains/market-data/ingestion/health.service";
+import { IngestionSettingsSchema } from "../../src/domains/market-data/ingestion/ingestion.model";
 import drift from "../fixtures/defillama/protocol_drift-trade.reduced.json";
+import pegged from "../fixtures/defillama/stablecoins_peggedAssets__chainparrot_2022-08-27__tail8.json";
 import { faultUrl, runsOf, TEST_POLICY, tableCount, testPollContext } from "../support/ingestion";
 
 const base = inject("defillamaUrl");
@@ -82,13 +87,81 @@ describe("defillama tvl", () => {
     expect(await tableCount("defillama_metrics")).toBe(0);
   });
 
-  it("unrecorded endpoints (stablecoins, overviews) record errors; disabled channels are skipped", async () => {
-    expect((await pollStablecoins(testPollContext(NOW, settings), urls, TEST_POLICY)).status).toBe("error");
+  it("stablecoins: stores rows equal to the recorded answer served, and the channel is healthy", async () => {
+    const chains = "Karura,Kava";
+    const outcome = await pollStablecoins(testPollContext(NOW, { ...settings, DEFILLAMA_CHAINS: chains }), urls, TEST_POLICY);
+    expect(outcome).toMatchObject({ status: "ok" });
+    const { results } = await env.DB.prepare(
+      "SELECT scope, target, value_usd, delta_1d_usd, delta_7d_usd FROM defillama_metrics WHERE channel = 'stablecoins' ORDER BY scope, target",
+    ).all<{ scope: string; target: string; value_usd: number; delta_1d_usd: number | null; delta_7d_usd: number | null }>();
+    // Expected straight from the recording (every recorded asset is USD-pegged).
+    type Supply = { peggedUSD: number };
+    type Asset = {
+      symbol: string;
+      circulating: Supply;
+      circulatingPrevDay: Supply;
+      circulatingPrevWeek: Supply;
+      chainCirculating: Record<string, { current: Supply; circulatingPrevDay: Supply; circulatingPrevWeek: Supply }>;
+    };
+    const assets = pegged as unknown as Asset[];
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    const expected: typeof results = [];
+    for (const chain of chains.split(",")) {
+      const on = assets.flatMap((a) => (a.chainCirculating[chain] ? [a.chainCirculating[chain]] : []));
+      if (on.length === 0) continue;
+      expected.push({
+        scope: "chain",
+        target: chain,
+        value_usd: sum(on.map((c) => c.current.peggedUSD)),
+        delta_1d_usd: sum(on.map((c) => c.current.peggedUSD - c.circulatingPrevDay.peggedUSD)),
+        delta_7d_usd: sum(on.map((c) => c.current.peggedUSD - c.circulatingPrevWeek.peggedUSD)),
+      });
+    }
+    expected.push({
+      scope: "global",
+      target: "all",
+      value_usd: sum(assets.map((a) => a.circulating.peggedUSD)),
+      delta_1d_usd: sum(assets.map((a) => a.circulating.peggedUSD - a.circulatingPrevDay.peggedUSD)),
+      delta_7d_usd: sum(assets.map((a) => a.circulating.peggedUSD - a.circulatingPrevWeek.peggedUSD)),
+    });
+    for (const a of [...assets].sort((x, y) => x.symbol.localeCompare(y.symbol))) {
+      expected.push({
+        scope: "stablecoin",
+        target: a.symbol,
+        value_usd: a.circulating.peggedUSD,
+        delta_1d_usd: a.circulating.peggedUSD - a.circulatingPrevDay.peggedUSD,
+        delta_7d_usd: a.circulating.peggedUSD - a.circulatingPrevWeek.peggedUSD,
+      });
+    }
+    expect(expected.some((r) => r.scope === "chain")).toBe(true);
+    expect(results).toEqual(expected);
+    const health = await ingestionHealth(env.DB, IngestionSettingsSchema.parse({}), NOW + 60_000, ["defillama"]);
+    expect(health.find((h) => h.channel === "stablecoins")?.status).toBe("ok");
+  });
+
+  it("unrecorded endpoints (overviews) record errors; disabled channels are skipped", async () => {
     expect((await pollDimension(testPollContext(NOW, settings), urls, TEST_POLICY, "open_interest")).status).toBe("error");
     const disabled = testPollContext(NOW, { ...settings, INGEST_DISABLED_CHANNELS: "defillama:fees" });
     expect(await pollDimension(disabled, urls, TEST_POLICY, "fees")).toEqual({ status: "disabled" });
     expect(await runsOf("defillama", "fees")).toHaveLength(0);
     expect(await tableCount("defillama_metrics")).toBe(0);
+  });
+});
+
+describe("defillama stablecoin flows (derived from the recording)", () => {
+  it("one coin lacking a previous-day value does not null the global delta", () => {
+    // DERIVED: the recorded answer with the first asset's circulatingPrevDay removed.
+    const assets = structuredClone(pegged) as unknown as Array<
+      Record<string, unknown> & { circulating: { peggedUSD: number }; circulatingPrevDay?: { peggedUSD: number } }
+    >;
+    const lacking = assets[0];
+    if (!lacking) throw new Error("empty recording");
+    delete lacking.circulatingPrevDay;
+    const rows = stablecoinRows({ peggedAssets: assets as never }, [], 10, NOW);
+    const global = rows.find((r) => r.scope === "global");
+    const others = assets.slice(1);
+    expect(global?.delta1dUsd).toBe(others.reduce((s, a) => s + (a.circulating.peggedUSD - (a.circulatingPrevDay?.peggedUSD ?? 0)), 0));
+    expect(rows.find((r) => r.target === lacking.symbol)?.delta1dUsd).toBeNull();
   });
 });
 
@@ -119,7 +192,7 @@ describe("defillama pure mappings (shape examples, not market data)", () => {
     ]);
   });
 
-  it("open interest keeps Derivatives protocols only and sums them", () => {
+  it("open interest uses the API's total and lists Derivatives protocols only", () => {
     const rows = overviewRows(
       "open_interest",
       "global",
@@ -134,8 +207,9 @@ describe("defillama pure mappings (shape examples, not market data)", () => {
       5,
       DAY_MS,
     );
+    // The API's own total is used as given (never re-summed from a category); the top list keeps Derivatives.
     expect(rows.map((r) => [r.scope, r.target, r.valueUsd])).toEqual([
-      ["global", "all", 30],
+      ["global", "all", 100],
       ["protocol", "perp-one", 30],
     ]);
   });

@@ -195,9 +195,15 @@ describe("market-data.ensure-feeds", () => {
     ]);
     expect((await get("/internal/market/feeds", "user")).status).toBe(403);
 
-    // A larger shard size needs one shard: the second is stopped and forgotten.
+    // A larger shard size moves nothing: shards are stable (hyperliquid-shards.test.ts).
     const again = await runJob("market-data.ensure-feeds", T0 + 3 * HOUR_MS, undefined, { shardSize: 500 });
-    expect(JSON.parse(again.summaryJson ?? "{}")).toEqual({ shards: 1, coinsPerShard: [active] });
+    expect(JSON.parse(again.summaryJson ?? "{}")).toEqual({ shards: 2, coinsPerShard: [100, active - 100] });
+    // A shard left without coins (its coins delisted) is stopped and forgotten.
+    await env.DB.prepare("UPDATE hyperliquid_assets SET is_delisted = 1 WHERE symbol IN (SELECT value FROM json_each(?))")
+      .bind(results[1]?.coins_json ?? "[]")
+      .run();
+    const shrunk = await runJob("market-data.ensure-feeds", T0 + 4 * HOUR_MS, undefined, { shardSize: 500 });
+    expect(JSON.parse(shrunk.summaryJson ?? "{}")).toEqual({ shards: 1, coinsPerShard: [100] });
     const stopped = await env.HYPERLIQUID_FEED.get(env.HYPERLIQUID_FEED.idFromName("shard-1")).status();
     expect(stopped).toMatchObject({ coins: 0, connected: false });
   });

@@ -223,6 +223,15 @@ describe("discovery closes stored rows that are no longer listed", () => {
     expect((await contextFor(openDb(env.DB), NOMINEE, NOW))?.immediate?.id).toBe(first.immediate);
   });
 
+  it("a repeated cursor stops the run with the error recorded, and marks nothing", async () => {
+    const first = await firstRun();
+    const looping = faultUrl(base, "repeat-cursor", "markets+paged");
+    const outcome = await discover(testPollContext(NOW + 60_000), { gammaUrl: looping, clobUrl: looping }, TEST_POLICY, options);
+    expect(outcome).toMatchObject({ status: "error", error: expect.stringMatching(/markets: repeated cursor after page 1/) });
+    expect(await openIds("polymarket_markets")).toEqual(first.markets);
+    expect(await openIds("polymarket_events")).toEqual(first.events);
+  });
+
   it("a run failing on a later page marks nothing", async () => {
     const first = await firstRun();
     const delisted = `__delisted/${first.immediate},${first.otherEvent}`;

@@ -101,5 +101,9 @@ describe("trading service surface", () => {
   it("answers null for an unknown account", async () => {
     expect(await getAccountSummary(deps, "pa_nope", T0)).toBeNull();
     expect(await getAccountResult(deps, "pa_nope")).toBeNull();
+    expect(await submitAction(deps, "pa_nope", action({ actionId: "z" }), T0 + 1000)).toMatchObject({
+      status: "denied",
+      code: "account_not_active",
+    });
   });
 });

@@ -24,7 +24,7 @@ export function testPollContext(nowMs: number, overrides: Partial<Record<keyof I
 }
 
 /** A stand-in base URL whose requests under `/<pathPrefix>` fail with `kind` (see stand-in-server.ts). */
-export function faultUrl(base: string, kind: "500" | "timeout" | "malformed", pathPrefix: string): string {
+export function faultUrl(base: string, kind: "500" | "timeout" | "malformed" | "repeat-cursor", pathPrefix: string): string {
   return `${base}/__fault/${kind}/${encodeURIComponent(pathPrefix)}`;
 }
 

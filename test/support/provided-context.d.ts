@@ -6,6 +6,8 @@ declare module "vitest" {
     globalSetupReady: boolean;
     /** The Hyperliquid replay exchange (src/cli/replay-exchange) started for this test run. */
     replayExchange: { baseUrl: string; infoUrl: string; wsUrl: string };
+    /** A second replay exchange enforcing the real per-IP limits (weight window scaled), real-time candles. */
+    strictExchange: { baseUrl: string; infoUrl: string; wsUrl: string; weightWindowMs: number };
     /** Polymarket Gamma + CLOB stand-in (src/cli/stand-ins), serving the recorded fixtures. */
     polymarketUrl: string;
     /** DefiLlama stand-in (src/cli/stand-ins), serving the recorded fixtures. */

@@ -4,8 +4,8 @@
  * array `data`, backfill merging while live pushes race it, and closing by time.
  */
 import { describe, expect, it } from "vitest";
-import { CandleAssembler } from "../../durable-objects/hyperliquid-feed/candle-assembler";
-import { parseFrame } from "../../durable-objects/hyperliquid-feed/ws-protocol";
+import { CandleAssembler } from "../../src/domains/market-data/hyperliquid/feed/candle-assembler";
+import { parseFrame } from "../../src/domains/market-data/hyperliquid/feed/ws-protocol";
 import type { WireCandle } from "../../src/domains/market-data/hyperliquid/info.schemas";
 import recorded from "../fixtures/hyperliquid/ws_candle_AAVE_1m.jsonl?raw";
 

@@ -17,7 +17,9 @@ const cases = Object.keys(inputs)
 
 describe("hand-computed replay cases", () => {
   it("has the cases the issue asks for", () => {
-    expect(cases.map(([name]) => name)).toEqual(expect.arrayContaining(["fee"]));
+    expect(cases.map(([name]) => name)).toEqual(
+      expect.arrayContaining(["fee", "funding", "liquidation-before", "liquidation", "liquidation-backstop", "triggers", "gates"]),
+    );
   });
 
   it.each(cases)("%s matches its expected output", (_name, path) => {
@@ -37,5 +39,19 @@ describe("hand-computed replay cases", () => {
     expect(out).toMatchObject({ ok: false, line: 2 });
     expect(runReplay('{"t":0,"type":"mark"}')).toMatchObject({ ok: false, line: 1 });
     expect(runReplay("not json")).toMatchObject({ ok: false, line: 1, message: "not JSON" });
+  });
+});
+
+describe("the gates case covers every gate code", () => {
+  it("denies with each of GATE_CODES at least once", async () => {
+    const { GATE_CODES } = await import("../../src/domains/trading/decision-action.model");
+    const out = runReplay(inputs["../fixtures/prop-replay/gates.jsonl"] as string);
+    const codes = new Set(
+      out.lines
+        .map((l) => JSON.parse(l))
+        .filter((l) => l.type === "rejected")
+        .map((l) => l.code),
+    );
+    expect([...codes].sort()).toEqual([...GATE_CODES].sort());
   });
 });

@@ -23,7 +23,7 @@ export interface WireCandle {
   h: string;
   l: string;
   v: string;
-  n: number | null;
+  n: number;
 }
 
 interface SourceRow {
@@ -38,18 +38,47 @@ interface SourceRow {
 
 const FIXTURES = fileURLToPath(new URL("../../../test/fixtures/", import.meta.url));
 
+/**
+ * A recorded series: a fixture file, optionally with its zero-volume minutes omitted (what the
+ * exchange does for minutes without trades: no push, no snapshot row) and looped (a short series
+ * repeats, so the coin never runs dry).
+ */
+export type SeriesSpec = string | { file: string; omitZeroVolume?: boolean; loop?: boolean };
+
+/** The illiquid coin: Kraken's XBT/USDT (696 of 721 minutes without a trade) as the thin perp `NOT`. */
+export const ILLIQUID_COIN = "NOT";
+
 /** Which recorded series plays which Hyperliquid coin. */
-export const DEFAULT_SERIES: Record<string, string> = {
+export const DEFAULT_SERIES: Record<string, SeriesSpec> = {
   BTC: "ohlcv_1m/binance_spot_BTCUSDT_1m.jsonl",
   ETH: "ohlcv_1m/binance_spot_ETHUSDT_1m.jsonl",
+  [ILLIQUID_COIN]: { file: "ohlcv_1m/kraken_spot_XBTUSDT_1m.jsonl", omitZeroVolume: true, loop: true },
 };
+
+interface Series {
+  /** Sparse when zero-volume minutes are omitted (holes are minutes without a candle). */
+  rows: Array<SourceRow | undefined>;
+  loop: boolean;
+}
+
+function loadSeries(spec: SeriesSpec): Series {
+  const { file, omitZeroVolume, loop } = typeof spec === "string" ? { file: spec, omitZeroVolume: false, loop: false } : spec;
+  const rows = readFileSync(FIXTURES + file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as SourceRow)
+    .map((row) => (omitZeroVolume && Number(row.v) === 0 ? undefined : row));
+  return { rows, loop: loop === true };
+}
 
 export interface CandleSourceOptions {
   /** Virtual minutes per real minute (1 = real time). */
   speed: number;
   /** Candles already closed when the server starts (served by candleSnapshot). */
   historyMinutes: number;
-  series?: Record<string, string>;
+  series?: Record<string, SeriesSpec>;
+  /** Any other coin asked for replays this series (the cold-start test: hundreds of coins). */
+  fallbackSeries?: string;
   /** Real start time; defaults to now. */
   startRealMs?: number;
 }
@@ -60,22 +89,20 @@ export class CandleSource {
   readonly historyMinutes: number;
   private _startRealMs: number;
   private _anchorMinuteMs: number;
-  private readonly rows = new Map<string, SourceRow[]>();
+  private readonly series = new Map<string, Series>();
+  private readonly fallback: Series | undefined;
 
   constructor(options: CandleSourceOptions) {
     this.speed = options.speed;
     this.historyMinutes = options.historyMinutes;
     this._startRealMs = options.startRealMs ?? Date.now();
     this._anchorMinuteMs = Math.floor(this._startRealMs / MINUTE_MS) * MINUTE_MS;
-    for (const [coin, file] of Object.entries(options.series ?? DEFAULT_SERIES)) {
-      const lines = readFileSync(FIXTURES + file, "utf8")
-        .split("\n")
-        .filter(Boolean);
-      this.rows.set(
-        coin,
-        lines.map((line) => JSON.parse(line) as SourceRow),
-      );
-    }
+    for (const [coin, spec] of Object.entries(options.series ?? DEFAULT_SERIES)) this.series.set(coin, loadSeries(spec));
+    this.fallback = options.fallbackSeries ? loadSeries(options.fallbackSeries) : undefined;
+  }
+
+  private seriesOf(coin: string): Series | undefined {
+    return this.series.get(coin) ?? this.fallback;
   }
 
   get startRealMs(): number {
@@ -93,7 +120,7 @@ export class CandleSource {
   }
 
   get coins(): string[] {
-    return [...this.rows.keys()];
+    return [...this.series.keys()];
   }
 
   /** Virtual "now" of the replay. */
@@ -113,20 +140,26 @@ export class CandleSource {
 
   /** Added to a recorded `t` to get the replayed `t` (per coin, since series start at different times). */
   shiftMs(coin: string): number | undefined {
-    const first = this.rows.get(coin)?.[0];
+    const first = this.seriesOf(coin)?.rows.find((r) => r !== undefined);
     return first === undefined ? undefined : this.openTimeOf(0) - first.t;
   }
 
+  /** Minutes in the series of `coin` (a looped series never ends). */
   length(coin: string): number {
-    return this.rows.get(coin)?.length ?? 0;
+    const series = this.seriesOf(coin);
+    if (!series) return 0;
+    return series.loop ? Number.MAX_SAFE_INTEGER : series.rows.length;
   }
 
-  /** Candle `i` of `coin` in wire shape, or undefined outside the series. */
+  /** Candle `i` of `coin` in wire shape, or undefined outside the series or for an omitted (no-trade) minute. */
   candle(coin: string, i: number): WireCandle | undefined {
-    const row = this.rows.get(coin)?.[i];
+    const series = this.seriesOf(coin);
+    if (!series || i < 0) return undefined;
+    const row = series.loop ? series.rows[i % series.rows.length] : series.rows[i];
     if (!row) return undefined;
     const t = this.openTimeOf(i);
-    return { t, T: t + MINUTE_MS - 1, s: coin, i: "1m", o: row.o, c: row.c, h: row.h, l: row.l, v: row.v, n: row.n };
+    // `n` is always a number on the exchange; a recording without trade counts says 0.
+    return { t, T: t + MINUTE_MS - 1, s: coin, i: "1m", o: row.o, c: row.c, h: row.h, l: row.l, v: row.v, n: row.n ?? 0 };
   }
 
   /**

@@ -9,10 +9,18 @@
  *                         frames; pushes carry one object in `data`; the forming candle is re-sent
  *                         `pushesPerMinute` times per minute; idle sockets are dropped after 60 s
  *   POST /malformed/info  the same info answers with one field of the wrong type (for refusal tests)
+ *   Limits, per client IP, as the exchange publishes them: request weight (`weightLimit` per
+ *                         `weightWindowMs`, sliding; info 20, candleSnapshot + 1 per 60 candles)
+ *                         answered 429 past it; at most 10 connections, 30 new connections a
+ *                         window, 1000 subscriptions (across connections); a socket the server has
+ *                         sent nothing to for 60 s is closed (so a client must ping on quiet coins)
+ *   POST /control/hang {ms}  info requests arriving in the next `ms` are never answered
+ *                         (until the client gives up): the hung-request test
  *   POST /control/drop    terminates every socket mid-stream
  *   POST /control/silence {ms}  keeps the current sockets open but sending and answering nothing for `ms`
  *   POST /control/inject {frames}  sends raw text frames to every socket (malformed-input tests)
- *   GET  /control/state   speed, shift, connections, subscriptions, virtual now
+ *   GET  /control/state   speed, shift, connections, subscriptions, virtual now, weight (peak per
+ *                         window, 429s answered, requests per info type)
  *
  * Forming-candle re-sends repeat the recorded final values: the recordings have no sub-minute
  * states, and inventing them would be synthetic data.
@@ -22,6 +30,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type WebSocket, WebSocketServer } from "ws";
+import { candleSnapshotWeight, INFO_REQUEST_WEIGHT } from "../../domains/market-data/hyperliquid/budget/weight-budget.model";
 import { CandleSource, type CandleSourceOptions, MINUTE_MS } from "./candle-source";
 
 export interface ReplayExchangeOptions extends Partial<CandleSourceOptions> {
@@ -30,9 +39,16 @@ export interface ReplayExchangeOptions extends Partial<CandleSourceOptions> {
   pushesPerMinute?: number;
   /** How often the push loop runs (real ms). */
   tickMs?: number;
-  /** The exchange drops a socket that sent nothing for this long. */
+  /** The exchange closes a socket it has sent nothing to for this long. */
   idleTimeoutMs?: number;
+  /** Subscriptions per client IP, across its connections (the exchange: 1000). */
   maxSubscriptionsPerConnection?: number;
+  /** Request weight per client IP per window (the exchange: 1200 a minute). Tests scale the window. */
+  weightLimit?: number;
+  weightWindowMs?: number;
+  /** Connections per IP open at once, and new connections per IP per window (the exchange: 10, 30 a minute). */
+  maxConnectionsPerIp?: number;
+  maxNewConnectionsPerWindow?: number;
   /** Start the replay clock at the first subscription instead of at server start (bench). */
   startOnFirstSubscribe?: boolean;
 }
@@ -52,8 +68,10 @@ interface Subscription {
 
 interface Connection {
   socket: WebSocket;
+  ip: string;
   subs: Map<string, Subscription>;
-  lastReceivedMs: number;
+  /** The idle rule counts what the SERVER sent: quiet coins need the client's pings (answered by pongs). */
+  lastSentMs: number;
   /** Until then the socket stays open but sends and answers nothing (a silent connection). */
   silentUntilMs: number;
 }
@@ -87,6 +105,39 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** A sliding window of request weight per client IP. */
+class WeightWindow {
+  private readonly entries = new Map<string, Array<{ atMs: number; weight: number }>>();
+  peak = 0;
+  rejected = 0;
+  total = 0;
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+  ) {}
+  private used(ip: string, nowMs: number): number {
+    const list = (this.entries.get(ip) ?? []).filter((e) => e.atMs > nowMs - this.windowMs);
+    this.entries.set(ip, list);
+    return list.reduce((sum, e) => sum + e.weight, 0);
+  }
+  /** Admits a request of base weight `weight` (false: 429). */
+  admit(ip: string, weight: number, nowMs: number): boolean {
+    if (this.used(ip, nowMs) + weight > this.limit) {
+      this.rejected += 1;
+      return false;
+    }
+    this.charge(ip, weight, nowMs);
+    return true;
+  }
+  /** Adds weight known only after the answer (candleSnapshot's per-candle part). */
+  charge(ip: string, weight: number, nowMs: number): void {
+    if (weight <= 0) return;
+    this.entries.get(ip)?.push({ atMs: nowMs, weight }) ?? this.entries.set(ip, [{ atMs: nowMs, weight }]);
+    this.total += weight;
+    this.peak = Math.max(this.peak, this.used(ip, nowMs));
+  }
+}
+
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify(body));
@@ -94,10 +145,24 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 /** Starts the replay exchange on 127.0.0.1 (port 0 = any free port). */
 export async function startReplayExchange(options: ReplayExchangeOptions = {}): Promise<ReplayExchange> {
-  const source = new CandleSource({ speed: options.speed ?? 1, historyMinutes: options.historyMinutes ?? 5000, series: options.series });
+  const source = new CandleSource({
+    speed: options.speed ?? 1,
+    historyMinutes: options.historyMinutes ?? 5000,
+    series: options.series,
+    fallbackSeries: options.fallbackSeries,
+  });
   const pushesPerMinute = options.pushesPerMinute ?? 4;
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   const maxSubs = options.maxSubscriptionsPerConnection ?? 1000;
+  const maxConnections = options.maxConnectionsPerIp ?? 10;
+  const maxNewConnections = options.maxNewConnectionsPerWindow ?? 30;
+  const weight = new WeightWindow(options.weightLimit ?? 1200, options.weightWindowMs ?? 60_000);
+  const newConnections = new WeightWindow(maxNewConnections, options.weightWindowMs ?? 60_000);
+  const requestsByType: Record<string, number> = {};
+  /** The `startTime` of the last candleSnapshot per coin: tests check where a backfill starts. */
+  const lastSnapshotStart: Record<string, number> = {};
+  let hangUntilMs = 0;
+  const hung = new Set<ServerResponse>();
   const info = recordedInfo();
   const connections = new Set<Connection>();
   let awaitingFirstSubscribe = options.startOnFirstSubscribe === true;
@@ -110,6 +175,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
         return [422, "Failed to deserialize the JSON body into the target type"];
       }
       const endTime = typeof req.endTime === "number" ? req.endTime : undefined;
+      lastSnapshotStart[req.coin] = req.startTime;
       return [200, source.snapshot(req.coin, req.startTime, endTime, source.virtualNowMs())];
     }
     const answer = info[type];
@@ -121,8 +187,25 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     try {
       if (req.method === "POST" && (path === "/info" || path === "/malformed/info")) {
-        const [status, body] = answerInfo(JSON.parse(await readBody(req)) as Record<string, unknown>, path !== "/info");
+        const ip = req.socket.remoteAddress ?? "?";
+        const parsed = JSON.parse(await readBody(req)) as Record<string, unknown>;
+        const type = String(parsed.type);
+        requestsByType[type] = (requestsByType[type] ?? 0) + 1;
+        if (Date.now() < hangUntilMs) {
+          hung.add(res); // never answered: the client's deadline has to end it
+          res.on("close", () => hung.delete(res));
+          return;
+        }
+        if (!weight.admit(ip, INFO_REQUEST_WEIGHT, Date.now())) return send(res, 429, null);
+        const [status, body] = answerInfo(parsed, path !== "/info");
+        if (type === "candleSnapshot" && Array.isArray(body))
+          weight.charge(ip, candleSnapshotWeight(body.length) - INFO_REQUEST_WEIGHT, Date.now());
         return send(res, status, body);
+      }
+      if (req.method === "POST" && path === "/control/hang") {
+        const { ms } = JSON.parse((await readBody(req)) || "{}") as { ms?: number };
+        hangUntilMs = Date.now() + (ms ?? 10_000);
+        return send(res, 200, { hangUntilMs });
       }
       if (req.method === "POST" && path === "/control/drop") {
         const dropped = connections.size;
@@ -137,7 +220,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
       }
       if (req.method === "POST" && path === "/control/inject") {
         const { frames } = JSON.parse(await readBody(req)) as { frames: string[] };
-        for (const conn of connections) for (const frame of frames) conn.socket.send(frame);
+        for (const conn of connections) for (const frame of frames) sendTo(conn, frame);
         return send(res, 200, { connections: connections.size, frames: frames.length });
       }
       if (req.method === "GET" && path === "/control/state") {
@@ -149,6 +232,16 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
           shiftMs: Object.fromEntries(source.coins.map((c) => [c, source.shiftMs(c)])),
           connections: connections.size,
           subscriptions: [...connections].reduce((n, c) => n + c.subs.size, 0),
+          weight: {
+            limit: weight.limit,
+            windowMs: weight.windowMs,
+            peakInWindow: weight.peak,
+            total: weight.total,
+            rejected429: weight.rejected,
+          },
+          requestsByType,
+          lastSnapshotStart,
+          hungRequests: hung.size,
         });
       }
       send(res, 404, { error: `no route ${req.method} ${path}` });
@@ -160,17 +253,27 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
   const wss = new WebSocketServer({ noServer: true });
   http.on("upgrade", (req, socket, head) => {
     if (new URL(req.url ?? "/", "http://localhost").pathname !== "/ws") return socket.destroy();
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+    const ip = req.socket.remoteAddress ?? "?";
+    const open = [...connections].filter((c) => c.ip === ip).length;
+    if (open >= maxConnections || !newConnections.admit(ip, 1, Date.now())) {
+      socket.end("HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, ip));
   });
 
-  function onConnection(socket: WebSocket): void {
-    const conn: Connection = { socket, subs: new Map(), lastReceivedMs: Date.now(), silentUntilMs: 0 };
+  function sendTo(conn: Connection, text: string): void {
+    conn.lastSentMs = Date.now();
+    conn.socket.send(text);
+  }
+
+  function onConnection(socket: WebSocket, ip: string): void {
+    const conn: Connection = { socket, ip, subs: new Map(), lastSentMs: Date.now(), silentUntilMs: 0 };
     connections.add(conn);
-    socket.send("Websocket connection established.");
+    sendTo(conn, "Websocket connection established.");
     socket.on("close", () => connections.delete(conn));
     socket.on("error", () => connections.delete(conn));
     socket.on("message", (raw) => {
-      conn.lastReceivedMs = Date.now();
       if (Date.now() < conn.silentUntilMs) return;
       onMessage(conn, raw.toString());
     });
@@ -181,23 +284,24 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
     try {
       msg = JSON.parse(text);
     } catch {
-      conn.socket.send(JSON.stringify({ channel: "error", data: `Invalid JSON: ${text.slice(0, 100)}` }));
+      sendTo(conn, JSON.stringify({ channel: "error", data: `Invalid JSON: ${text.slice(0, 100)}` }));
       return;
     }
     if (msg.method === "ping") {
-      conn.socket.send(JSON.stringify({ channel: "pong" }));
+      sendTo(conn, JSON.stringify({ channel: "pong" }));
       return;
     }
     const sub = msg.subscription;
     const valid = sub?.type === "candle" && typeof sub.coin === "string" && sub.interval === "1m";
     if ((msg.method !== "subscribe" && msg.method !== "unsubscribe") || !valid) {
-      conn.socket.send(JSON.stringify({ channel: "error", data: `Invalid subscription ${text.slice(0, 200)}` }));
+      sendTo(conn, JSON.stringify({ channel: "error", data: `Invalid subscription ${text.slice(0, 200)}` }));
       return;
     }
     const coin = sub.coin as string;
     if (msg.method === "subscribe") {
-      if (conn.subs.size >= maxSubs && !conn.subs.has(coin)) {
-        conn.socket.send(JSON.stringify({ channel: "error", data: "Cannot track more than 1000 total subscriptions" }));
+      const ipSubs = [...connections].filter((c) => c.ip === conn.ip).reduce((n, c) => n + c.subs.size, 0);
+      if (ipSubs >= maxSubs && !conn.subs.has(coin)) {
+        sendTo(conn, JSON.stringify({ channel: "error", data: `Cannot track more than ${maxSubs} total subscriptions` }));
         return;
       }
       if (awaitingFirstSubscribe) {
@@ -209,18 +313,18 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
     } else {
       conn.subs.delete(coin);
     }
-    conn.socket.send(JSON.stringify({ channel: "subscriptionResponse", data: { method: msg.method, subscription: sub } }));
+    sendTo(conn, JSON.stringify({ channel: "subscriptionResponse", data: { method: msg.method, subscription: sub } }));
   }
 
   function pushCandle(conn: Connection, coin: string, i: number): void {
     const candle = source.candle(coin, i);
-    if (candle) conn.socket.send(JSON.stringify({ channel: "candle", data: candle }));
+    if (candle) sendTo(conn, JSON.stringify({ channel: "candle", data: candle }));
   }
 
   const timer = setInterval(() => {
     const now = Date.now();
     for (const conn of connections) {
-      if (now - conn.lastReceivedMs > idleTimeoutMs) {
+      if (now - conn.lastSentMs > idleTimeoutMs) {
         conn.socket.terminate();
         continue;
       }
@@ -235,7 +339,12 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
           for (let i = sub.lastIndex + 1; i <= last; i++) pushCandle(conn, coin, i);
           sub.lastIndex = last;
           sub.pushes = 1;
-        } else if (last === current && sub.pushes < pushesPerMinute && fraction >= sub.pushes / pushesPerMinute) {
+        } else if (
+          last === current &&
+          source.candle(coin, last) &&
+          sub.pushes < pushesPerMinute &&
+          fraction >= sub.pushes / pushesPerMinute
+        ) {
           pushCandle(conn, coin, last);
           sub.pushes += 1;
         }
@@ -253,6 +362,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
     source,
     async stop() {
       clearInterval(timer);
+      for (const res of hung) res.destroy();
       for (const conn of connections) conn.socket.terminate();
       wss.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -7,9 +7,11 @@
  * `/v2/historicalChainTvl/{chain}` sums, per date, the recorded protocol series whose
  * `currentChainTvls` has exactly that one chain (Drift Trade -> Solana); `/v2/historicalChainTvl`
  * sums all recorded protocol series. So this stand-in's "world" is the recorded protocols.
- * NOT served (nothing recorded to build them from, and values are never invented): `/stablecoins`,
- * `/overview/*`. They answer 404, and `npm start` disables those channels
- * (INGEST_DISABLED_CHANNELS), which ingestion health reports as `disabled`.
+ * Recorded, partial: `/stablecoins` serves the 8 real `peggedAssets` a scraper kept (2022-08-27),
+ * without the keys the scraper added, wrapped as the API wraps them (`{ peggedAssets }`).
+ * NOT served (nothing recorded to build them from, and values are never invented): `/overview/*`
+ * (DEX volume, fees, revenue, open interest). They answer 404, and `npm start` disables those
+ * channels (INGEST_DISABLED_CHANNELS), which ingestion health reports as `disabled`.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,14 +22,35 @@ interface RecordedProtocol {
   body: { name: string; tvl: Array<{ date: number; totalLiquidityUSD: number }>; currentChainTvls: Record<string, number> };
 }
 
-export const UNRECORDED_DEFILLAMA_CHANNELS = ["stablecoins", "dex_volume", "fees", "revenue", "open_interest"] as const;
+export const UNRECORDED_DEFILLAMA_CHANNELS = ["dex_volume", "fees", "revenue", "open_interest"] as const;
+
+/** Keys the scraper added to each recorded pegged asset (test/fixtures/ORIGIN.md): not DefiLlama's. */
+export const SCRAPER_KEYS = [
+  "marketcapUSD",
+  "marketcapEUR",
+  "offPeg",
+  "timestamp",
+  "rank",
+  "totalchains",
+  "change1d",
+  "change1w",
+  "change1m",
+];
+
+/** The recorded pegged assets as the API answers `/stablecoins?includePrices=true`. */
+export function stablecoinsAnswer(recorded: Array<Record<string, unknown>>): { peggedAssets: Array<Record<string, unknown>> } {
+  return { peggedAssets: recorded.map((a) => Object.fromEntries(Object.entries(a).filter(([k]) => !SCRAPER_KEYS.includes(k)))) };
+}
 
 export function loadDefillamaRecording(dir = join(process.cwd(), "test/fixtures/defillama")) {
   const read = (f: string) => JSON.parse(readFileSync(join(dir, f), "utf8")) as unknown;
   const protocols: RecordedProtocol[] = [
     { slug: "drift-trade", body: read("protocol_drift-trade.reduced.json") as RecordedProtocol["body"] },
   ];
-  return { list: read("lite_protocols2.reduced.top100.json") as unknown[], protocols };
+  const stablecoins = stablecoinsAnswer(
+    read("stablecoins_peggedAssets__chainparrot_2022-08-27__tail8.json") as Array<Record<string, unknown>>,
+  );
+  return { list: read("lite_protocols2.reduced.top100.json") as unknown[], protocols, stablecoins };
 }
 
 /** Sums protocol series by date: `[{date, tvl}]` sorted by date. */
@@ -42,6 +65,7 @@ export function defillamaHandler(recording = loadDefillamaRecording()): Handler 
   return (url) => {
     const p = url.pathname;
     if (p === "/protocols") return json(recording.list);
+    if (p === "/stablecoins") return json(recording.stablecoins);
     if (p.startsWith("/protocol/")) {
       const found = recording.protocols.find((x) => x.slug === decodeURIComponent(p.slice(10)));
       return found ? json(found.body) : undefined;

@@ -3,7 +3,9 @@
  * parallel tests never share fault state: a base URL of `<url>/__fault/<kind>/<pathPrefix>` makes
  * every request whose path starts with `/<pathPrefix>` fail with `kind`:
  *   `500` (status 500), `timeout` (holds the request for `hangMs`, longer than any client timeout),
- *   `malformed` (the real answer cut in half, so not JSON).
+ *   `malformed` (the real answer cut in half, so not JSON),
+ *   `repeat-cursor` (a keyset page whose `next_cursor` is the cursor the request came with, or the
+ *   first page's own next cursor again: a server stuck on one page).
  * `pathPrefix` may end with `+paged` to fault only requests that carry `after_cursor` (a later page).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -11,7 +13,7 @@ import type { AddressInfo } from "node:net";
 
 export type Handler = (url: URL) => { status: number; body: string } | undefined;
 
-const FAULT = /^\/__fault\/(500|timeout|malformed)\/([^/]+)(\/.*)$/;
+const FAULT = /^\/__fault\/(500|timeout|malformed|repeat-cursor)\/([^/]+)(\/.*)$/;
 
 export async function startStandIn(name: string, handler: Handler, hangMs = 20_000): Promise<{ url: string; stop(): Promise<void> }> {
   const hanging = new Set<ServerResponse>();
@@ -37,7 +39,9 @@ export async function startStandIn(name: string, handler: Handler, hangMs = 20_0
       return;
     }
     const answer = handler(url) ?? { status: 404, body: JSON.stringify({ error: `${name} stand-in: no recording for ${url.pathname}` }) };
-    const body = fault === "malformed" ? answer.body.slice(0, Math.floor(answer.body.length / 2)) : answer.body;
+    let body = fault === "malformed" ? answer.body.slice(0, Math.floor(answer.body.length / 2)) : answer.body;
+    const asked = url.searchParams.get("after_cursor");
+    if (fault === "repeat-cursor" && asked) body = JSON.stringify({ ...(JSON.parse(body) as object), next_cursor: asked });
     return send(res, answer.status, body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -7,14 +7,33 @@ export { type AssetCtxRow, hyperliquidAssetCtxs } from "./hyperliquid/asset-cont
 export { type Asset, supportsChannel, toAsset } from "./hyperliquid/assets.model";
 export { getAssets, listAssets } from "./hyperliquid/assets.service";
 export { type HyperliquidAssetRow, hyperliquidAssets } from "./hyperliquid/assets.tables";
+export { BUDGET_OBJECT_NAME, budgetGate } from "./hyperliquid/budget/budget.gate";
+export {
+  candleSnapshotWeight,
+  estimateSnapshotWeight,
+  INFO_REQUEST_WEIGHT,
+  nextWaiter,
+  PeakMeter,
+  type ReserveRequest,
+  ReserveRequestSchema,
+  TokenBucket,
+  type Waiter,
+  type WeightBudgetSettings,
+  WeightBudgetSettingsSchema,
+} from "./hyperliquid/budget/weight-budget.model";
 export {
   type Candle1hRow,
   type Candle1mRow,
   hyperliquidCandles1h,
   hyperliquidCandles1m,
 } from "./hyperliquid/candles.tables";
+export { upsertCandles1m } from "./hyperliquid/candles-ingest.service";
 export { exchangeJobs } from "./hyperliquid/exchange.jobs";
+export { FeedEngine, type FeedEngineDeps, type FeedSocket } from "./hyperliquid/feed/feed-engine";
+export { type FeedConfig, type FeedConfigInput, FeedConfigSchema, type FeedStatus } from "./hyperliquid/feed.model";
 export { type FeedShardRow, hyperliquidFeedShards } from "./hyperliquid/feed-shards.tables";
+export { InfoRequestError, postInfo, type WeightGate } from "./hyperliquid/info.client";
+export { CandleSnapshotSchema, type WireCandle } from "./hyperliquid/info.schemas";
 export { type MarginTier, marginTiersFor, tiersForTable } from "./hyperliquid/margin-tables.service";
 export { hyperliquidMarginTables, type MarginTableRow } from "./hyperliquid/margin-tables.tables";
 export { marketRoutes } from "./hyperliquid/market.routes";

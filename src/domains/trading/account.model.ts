@@ -35,7 +35,10 @@ export const RulesSchema = z.object({
 export type Rules = z.infer<typeof RulesSchema>;
 export type RulesInput = z.input<typeof RulesSchema>;
 
-export const PinsSchema = z.object({ pipelineVersion: z.number().int().optional(), modelId: z.string().optional() }).passthrough();
+/** What an account pins (opaque to the engine, recorded in the result): e.g. the pipeline version and model. */
+export const PinsSchema = z
+  .object({ pipelineVersion: z.number().int().optional(), modelId: z.string().optional() })
+  .catchall(z.union([z.string(), z.number(), z.boolean(), z.null()]));
 export type Pins = z.infer<typeof PinsSchema>;
 
 export const OpenAccountSchema = z

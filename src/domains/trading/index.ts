@@ -53,6 +53,15 @@ export {
   submitAction,
   type TradingDeps,
 } from "./prop-accounts.service";
+export { adminCommand, finalizeAccount } from "./prop-admin.service";
 export { type AccountResult, AccountResultSchema, verifyResult } from "./result.model";
 export { toAccountSummary } from "./summary.model";
+export { tradingJobs } from "./trading.jobs";
 export { type PropAccountRow, propAccounts, propPositions, propResults } from "./trading.tables";
+
+import { createRouter } from "../../http/router";
+import { propAccountRoutes } from "./trading.routes";
+import { propAdminRoutes } from "./trading-admin.routes";
+
+/** Client and admin prop-account routes, mounted under /api/v1. */
+export const tradingRoutes = createRouter().route("/", propAccountRoutes).route("/", propAdminRoutes);

@@ -37,10 +37,30 @@ interface CandleRow {
 
 const placeholders = (n: number) => Array.from({ length: n }, () => "?").join(", ");
 
+/**
+ * A per-isolate cache of market reads, keyed by the symbol set and the second of `nowMs`: the intake's
+ * hot path (one account taking many actions a second) reads D1 once a second, not once per action.
+ * Callers within one second share the read made as of the first caller's time (quotes are polled every
+ * 5 minutes and candles close every minute, so a second of reuse serves at most a second-old view).
+ */
+const recent = new Map<string, Promise<Market>>();
+const RECENT_MAX = 256;
+
 /** Market for `symbols` as of `nowMs` (unknown symbols are simply absent). */
-export async function loadMarket(d1: D1Database, symbols: readonly string[], nowMs: number): Promise<Market> {
+export function loadMarket(d1: D1Database, symbols: readonly string[], nowMs: number): Promise<Market> {
+  const list = [...new Set(symbols)].sort();
+  const key = `${Math.floor(nowMs / 1000)}|${list.join(",")}`;
+  const hit = recent.get(key);
+  if (hit) return hit.then((m) => structuredClone(m));
+  if (recent.size >= RECENT_MAX) recent.clear();
+  const read = readMarket(d1, list, nowMs);
+  recent.set(key, read);
+  read.catch(() => recent.delete(key));
+  return read.then((m) => structuredClone(m));
+}
+
+async function readMarket(d1: D1Database, list: readonly string[], nowMs: number): Promise<Market> {
   const market: Market = { assets: {}, quotes: {} };
-  const list = [...new Set(symbols)];
   if (list.length === 0) return market;
   const [assets, ctxs, candles, tiers] = await Promise.all([
     d1

@@ -10,7 +10,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { sha256Hex } from "../../core/sha256";
-import type { AccountState } from "./account.model";
+import { type AccountState, PinsSchema } from "./account.model";
 import { round4 } from "./risk.model";
 
 export const AccountResultSchema = z
@@ -39,7 +39,7 @@ export const AccountResultSchema = z
     volumeMicroUsd: z.number().int(),
     sharpeLike: z.number().nullable(),
     hourlyReturns: z.number().int(),
-    pins: z.record(z.string(), z.unknown()).nullable(),
+    pins: PinsSchema.nullable(),
     hash: z.string(),
   })
   .openapi("PropAccountResult");

@@ -96,60 +96,88 @@ export function seriesRows(
 /** Stablecoin supply rows: global, per watched chain and per stablecoin (top `topN` by supply). USD-pegged only. */
 export function stablecoinRows(data: Stablecoins, chains: string[], topN: number, nowMs: number): MetricRow[] {
   const usd = data.peggedAssets.filter((a) => (a.pegType ?? "peggedUSD") === "peggedUSD");
-  const row = (scope: Scope, target: string, now: number, prevDay: number | null, prevWeek: number | null): MetricRow => ({
+  const row = (scope: Scope, target: string, now: number, delta1d: number | null, delta7d: number | null): MetricRow => ({
     channel: "stablecoins",
     scope,
     target,
     dayMs: floorTo(nowMs, DAY_MS),
     tMs: nowMs,
     valueUsd: now,
-    delta1dUsd: prevDay === null ? null : now - prevDay,
-    delta7dUsd: prevWeek === null ? null : now - prevWeek,
+    delta1dUsd: delta1d,
+    delta7dUsd: delta7d,
     ingestedAtMs: nowMs,
   });
-  const sum = (values: Array<number | null | undefined>) =>
-    values.some((v) => v === null || v === undefined) ? null : values.reduce<number>((s, v) => s + (v as number), 0);
   const out: MetricRow[] = [
-    row(
+    flowRow(
+      row,
       "global",
       "all",
-      usd.reduce((s, a) => s + (a.circulating?.peggedUSD ?? 0), 0),
-      sum(usd.map((a) => a.circulatingPrevDay?.peggedUSD)),
-      sum(usd.map((a) => a.circulatingPrevWeek?.peggedUSD)),
+      usd.map((a) => ({
+        now: a.circulating?.peggedUSD,
+        prevDay: a.circulatingPrevDay?.peggedUSD,
+        prevWeek: a.circulatingPrevWeek?.peggedUSD,
+      })),
     ),
   ];
   for (const chain of chains) {
     const on = usd.map((a) => a.chainCirculating?.[chain]).filter((c) => c !== undefined && c !== null);
     if (on.length === 0) continue;
     out.push(
-      row(
+      flowRow(
+        row,
         "chain",
         chain,
-        on.reduce((s, c) => s + (c.current?.peggedUSD ?? 0), 0),
-        sum(on.map((c) => c.circulatingPrevDay?.peggedUSD)),
-        sum(on.map((c) => c.circulatingPrevWeek?.peggedUSD)),
+        on.map((c) => ({
+          now: c.current?.peggedUSD,
+          prevDay: c.circulatingPrevDay?.peggedUSD,
+          prevWeek: c.circulatingPrevWeek?.peggedUSD,
+        })),
       ),
     );
   }
   const top = [...usd].sort((a, b) => (b.circulating?.peggedUSD ?? 0) - (a.circulating?.peggedUSD ?? 0)).slice(0, topN);
   for (const a of top) {
     out.push(
-      row(
-        "stablecoin",
-        a.symbol,
-        a.circulating?.peggedUSD ?? 0,
-        a.circulatingPrevDay?.peggedUSD ?? null,
-        a.circulatingPrevWeek?.peggedUSD ?? null,
-      ),
+      flowRow(row, "stablecoin", a.symbol, [
+        { now: a.circulating?.peggedUSD, prevDay: a.circulatingPrevDay?.peggedUSD, prevWeek: a.circulatingPrevWeek?.peggedUSD },
+      ]),
     );
   }
   return out;
 }
 
+type Supply = { now: number | null | undefined; prevDay: number | null | undefined; prevWeek: number | null | undefined };
+
 /**
- * Dimension rows (DEX volume, fees, revenue, open interest): the overview total (global or a chain)
- * and the top protocols by 24h value. Open interest keeps only `category == "Derivatives"` protocols
- * and sums them for the total, as DefiLlama's overview mixes categories.
+ * An aggregate supply row whose flows sum, per coin, `now − prev` over the coins that HAVE the
+ * previous value: one coin lacking a previous-day value (a new listing, a gap in DefiLlama's data)
+ * must not null the whole aggregate's delta, and its whole supply is not a one-day flow either.
+ * A delta is null only when no coin has the previous value.
+ */
+function flowRow(
+  row: (scope: Scope, target: string, now: number, delta1d: number | null, delta7d: number | null) => MetricRow,
+  scope: Scope,
+  target: string,
+  coins: Supply[],
+): MetricRow {
+  const flow = (key: "prevDay" | "prevWeek") => {
+    const known = coins.filter((c) => typeof c[key] === "number");
+    return known.length === 0 ? null : known.reduce((s, c) => s + ((c.now ?? 0) - (c[key] as number)), 0);
+  };
+  return row(
+    scope,
+    target,
+    coins.reduce((s, c) => s + (c.now ?? 0), 0),
+    flow("prevDay"),
+    flow("prevWeek"),
+  );
+}
+
+/**
+ * Dimension rows (DEX volume, fees, revenue, open interest): the overview's own total (global or a
+ * chain: `total24h`, with `total48hto24h` for the 1-day change) and the top protocols by 24h value.
+ * The API's totals are used as given, never re-summed from a category; open interest lists only
+ * `category == "Derivatives"` protocols in its top list.
  */
 export function overviewRows(
   channel: DefillamaChannel,
@@ -160,11 +188,11 @@ export function overviewRows(
   nowMs: number,
 ): MetricRow[] {
   const protocols = channel === "open_interest" ? data.protocols.filter((p) => p.category === "Derivatives") : data.protocols;
-  const total = channel === "open_interest" ? protocols.reduce((s, p) => s + (p.total24h ?? 0), 0) : (data.total24h ?? null);
+  const total = data.total24h ?? null;
   const base = { channel, dayMs: floorTo(nowMs, DAY_MS), tMs: nowMs, delta7dUsd: null, ingestedAtMs: nowMs };
   const out: MetricRow[] = [];
   if (total !== null) {
-    const prev = channel === "open_interest" ? null : (data.total48hto24h ?? null);
+    const prev = data.total48hto24h ?? null;
     out.push({ ...base, scope, target, valueUsd: total, delta1dUsd: prev === null ? null : total - prev });
   }
   if (scope === "global") {

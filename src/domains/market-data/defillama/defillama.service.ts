@@ -6,11 +6,11 @@
  */
 import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../../../db/client";
+import { upsertRows, upsertSpec } from "../../../db/json-upsert";
 import type { DefillamaChannel } from "../channels";
 import { fetchJson, type HttpPolicy } from "../ingestion/http-client";
 import type { PollOutcome, PollPlan } from "../ingestion/ingestion.model";
 import { type PollContext, runPoll } from "../ingestion/ingestion.service";
-import { upsertRows } from "../ingestion/json-upsert";
 import {
   ChainTvlSeriesSchema,
   type MetricRow,
@@ -33,24 +33,12 @@ export interface DefillamaUrls {
 const KEEP_DAYS = 8;
 const TOP_N = 10;
 
-const METRIC_COLUMNS = {
-  channel: "channel",
-  scope: "scope",
-  target: "target",
-  day_ms: "dayMs",
-  t_ms: "tMs",
-  value_usd: "valueUsd",
-  delta_1d_usd: "delta1dUsd",
-  delta_7d_usd: "delta7dUsd",
-  ingested_at_ms: "ingestedAtMs",
-};
+const METRICS_UPSERT = upsertSpec(defillamaMetrics, {
+  conflict: [defillamaMetrics.channel, defillamaMetrics.scope, defillamaMetrics.target, defillamaMetrics.dayMs],
+});
 
 function planOf(d1: D1Database, channel: DefillamaChannel, rows: MetricRow[], raw: PollPlan["raw"]): PollPlan {
-  const statements = upsertRows(
-    d1,
-    { table: "defillama_metrics", columns: METRIC_COLUMNS, conflict: ["channel", "scope", "target", "day_ms"] },
-    rows as never,
-  );
+  const statements = upsertRows(d1, METRICS_UPSERT, rows as never);
   const newestDataMs = rows.reduce<number | null>((max, r) => (max === null || r.tMs > max ? r.tMs : max), null);
   return { statements, channels: [{ channel, rowsWritten: rows.length, newestDataMs }], raw };
 }

@@ -10,16 +10,16 @@ import type { Db } from "../../../db/client";
 import { contextRows, type PredictedFunding, PredictedFundingSchema } from "./asset-contexts.model";
 import { type AssetCtxRow, hyperliquidAssetCtxs } from "./asset-contexts.tables";
 import { type Candle1mRow, hyperliquidCandles1m } from "./candles.tables";
-import { postInfo } from "./info.client";
+import { postInfo, type WeightGate } from "./info.client";
 import { MetaAndAssetCtxsSchema, PredictedFundingsSchema } from "./info.schemas";
 
 export const CONTEXT_BUCKET_MS = 5 * 60_000;
 
 /** Polls both endpoints and upserts one row per listed perp for the bucket of `scheduledAtMs`. */
-export async function pollAssetContexts(db: Db, infoUrl: string, scheduledAtMs: number, nowMs: number): Promise<number> {
+export async function pollAssetContexts(db: Db, infoUrl: string, scheduledAtMs: number, nowMs: number, gate?: WeightGate): Promise<number> {
   const [metaAndCtxs, predicted] = await Promise.all([
-    postInfo(infoUrl, { type: "metaAndAssetCtxs" }, MetaAndAssetCtxsSchema),
-    postInfo(infoUrl, { type: "predictedFundings" }, PredictedFundingsSchema),
+    postInfo(infoUrl, { type: "metaAndAssetCtxs" }, MetaAndAssetCtxsSchema, { gate }),
+    postInfo(infoUrl, { type: "predictedFundings" }, PredictedFundingsSchema, { gate }),
   ]);
   const rows = contextRows(metaAndCtxs, predicted, floorTo(scheduledAtMs, CONTEXT_BUCKET_MS), nowMs);
   const set = setFromExcluded(hyperliquidAssetCtxs, [

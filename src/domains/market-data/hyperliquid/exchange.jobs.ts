@@ -9,6 +9,7 @@ import { readConfig } from "../../../config";
 import { defineJob } from "../../../cron/job";
 import { openDb } from "../../../db/client";
 import { pollAssetContexts } from "./asset-contexts.service";
+import { budgetGate } from "./budget/budget.gate";
 import { ensureFeeds } from "./feeds.service";
 import { refreshRegistry } from "./registry.service";
 
@@ -17,7 +18,12 @@ export const refreshAssetsJob = defineJob({
   description: "Upserts every Hyperliquid perp and spot pair (with taxonomy and capability flags) from metaAndAssetCtxs and spotMeta.",
   params: z.object({}),
   async run({ env, deps }) {
-    const summary = await refreshRegistry(openDb(env.DB), readConfig(env).HYPERLIQUID_INFO_URL, deps.clock.nowMs());
+    const summary = await refreshRegistry(
+      openDb(env.DB),
+      readConfig(env).HYPERLIQUID_INFO_URL,
+      deps.clock.nowMs(),
+      budgetGate(env.HYPERLIQUID_BUDGET),
+    );
     return { itemsProcessed: summary.perps + summary.spot, summary: { ...summary } };
   },
 });
@@ -48,7 +54,13 @@ export const pollContextsJob = defineJob({
   description: "Stores funding, predicted fundings, mark/oracle/mid, open interest, 24h volume and premium of every listed perp.",
   params: z.object({}),
   async run({ env, deps, scheduledAtMs }) {
-    const rows = await pollAssetContexts(openDb(env.DB), readConfig(env).HYPERLIQUID_INFO_URL, scheduledAtMs, deps.clock.nowMs());
+    const rows = await pollAssetContexts(
+      openDb(env.DB),
+      readConfig(env).HYPERLIQUID_INFO_URL,
+      scheduledAtMs,
+      deps.clock.nowMs(),
+      budgetGate(env.HYPERLIQUID_BUDGET),
+    );
     return { itemsProcessed: rows };
   },
 });

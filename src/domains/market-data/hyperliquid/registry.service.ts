@@ -9,7 +9,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { runBatch, setFromExcluded, statementChunks } from "../../../db/batch";
 import type { Db } from "../../../db/client";
 import { hyperliquidAssets } from "./assets.tables";
-import { postInfo } from "./info.client";
+import { postInfo, type WeightGate } from "./info.client";
 import { MetaAndAssetCtxsSchema, SpotMetaSchema } from "./info.schemas";
 import { hyperliquidMarginTables } from "./margin-tables.tables";
 import { perpRows, spotRows } from "./registry.model";
@@ -24,10 +24,10 @@ export interface RefreshSummary {
 }
 
 /** Fetches the exchange metadata and upserts the registry; returns counts. */
-export async function refreshRegistry(db: Db, infoUrl: string, nowMs: number): Promise<RefreshSummary> {
+export async function refreshRegistry(db: Db, infoUrl: string, nowMs: number, gate?: WeightGate): Promise<RefreshSummary> {
   const [[meta], spot] = await Promise.all([
-    postInfo(infoUrl, { type: "metaAndAssetCtxs" }, MetaAndAssetCtxsSchema),
-    postInfo(infoUrl, { type: "spotMeta" }, SpotMetaSchema),
+    postInfo(infoUrl, { type: "metaAndAssetCtxs" }, MetaAndAssetCtxsSchema, { gate }),
+    postInfo(infoUrl, { type: "spotMeta" }, SpotMetaSchema, { gate }),
   ]);
   const rows = [...perpRows(meta, spot, nowMs), ...spotRows(spot, nowMs)];
   const listed = new Set(rows.map((r) => r.symbol));

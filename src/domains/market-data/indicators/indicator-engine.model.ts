@@ -23,7 +23,15 @@ export const MACD_SLOW = 26;
 export const MACD_SIGNAL = 9;
 
 const num = z.number();
-const maybe = z.number().nullable();
+/**
+ * A value not known yet: `null` in JSON, NaN in memory. Keeping every state field a double (never
+ * null) lets the JS engine store them unboxed, so a step allocates nothing (JSON.stringify writes NaN
+ * as null, and parsing maps it back).
+ */
+const maybe = z
+  .number()
+  .nullable()
+  .transform((v) => v ?? Number.NaN);
 
 /** Everything needed to continue the series after the last consumed close. */
 export const IndicatorStateSchema = z.object({
@@ -83,48 +91,80 @@ export const INDICATOR_FIELDS = [
 export function newIndicatorState(): IndicatorState {
   return {
     n: 0,
-    prevClose: null,
+    prevClose: Number.NaN,
     ring: [],
     pos: 0,
     mean: 0,
     m2: 0,
-    ema: null,
+    ema: Number.NaN,
     emaSeed: 0,
-    avgGain: null,
-    avgLoss: null,
+    avgGain: Number.NaN,
+    avgLoss: Number.NaN,
     gainSeed: 0,
     lossSeed: 0,
-    fast: null,
-    slow: null,
+    fast: Number.NaN,
+    slow: Number.NaN,
     fastSeed: 0,
     slowSeed: 0,
-    signal: null,
+    signal: Number.NaN,
     signalSeed: 0,
   };
 }
 
+/** Slots of `stepIndicatorsInto`'s output, in INDICATOR_FIELDS order. */
+const RSI = 0;
+const BB_UPPER = 1;
+const BB_MIDDLE = 2;
+const BB_LOWER = 3;
+const SMA = 4;
+const EMA = 5;
+const MACD = 6;
+const MACD_SIGNAL_SLOT = 7;
+const MACD_HIST = 8;
+
+const scratch = new Float64Array(INDICATOR_FIELDS.length);
+
 /** Consumes one closed bar's close (mutating `s`) and returns the indicator values at that bar. */
 export function stepIndicators(s: IndicatorState, close: number): IndicatorValues {
-  if (!Number.isFinite(close)) throw new RangeError(`close must be finite, got ${close}`);
-  const i = s.n;
-  const rsi14 = stepRsi(s, i, close);
-  const window = stepWindow(s, close);
-  const ema20 = stepEma(s, i, close);
-  const macd = stepMacd(s, i, close);
-  s.prevClose = close;
-  s.n = i + 1;
-  return { rsi14, ...window, ema20, ...macd };
+  stepIndicatorsInto(s, close, scratch);
+  const at = (k: number) => (Number.isNaN(scratch[k] as number) ? null : (scratch[k] as number));
+  return {
+    rsi14: at(RSI),
+    bbUpper: at(BB_UPPER),
+    bbMiddle: at(BB_MIDDLE),
+    bbLower: at(BB_LOWER),
+    sma20: at(SMA),
+    ema20: at(EMA),
+    macd: at(MACD),
+    macdSignal: at(MACD_SIGNAL_SLOT),
+    macdHist: at(MACD_HIST),
+  };
 }
 
-function stepRsi(s: IndicatorState, i: number, close: number): number | null {
-  if (s.prevClose === null) return null;
+/**
+ * The allocation-free step: consumes one close and writes the bar's values into `out` (length 9,
+ * INDICATOR_FIELDS order, NaN while an indicator warms up). `stepIndicators` wraps it.
+ */
+export function stepIndicatorsInto(s: IndicatorState, close: number, out: Float64Array): void {
+  if (!Number.isFinite(close)) throw new RangeError(`close must be finite, got ${close}`);
+  const i = s.n;
+  out[RSI] = stepRsi(s, i, close);
+  stepWindow(s, close, out);
+  out[EMA] = stepEma(s, i, close);
+  stepMacd(s, i, close, out);
+  s.prevClose = close;
+  s.n = i + 1;
+}
+
+function stepRsi(s: IndicatorState, i: number, close: number): number {
+  if (Number.isNaN(s.prevClose)) return Number.NaN;
   const change = close - s.prevClose;
   const gain = Math.max(change, 0);
   const loss = Math.max(-change, 0);
-  if (s.avgGain === null || s.avgLoss === null) {
+  if (Number.isNaN(s.avgGain)) {
     s.gainSeed += gain;
     s.lossSeed += loss;
-    if (i < RSI_PERIOD) return null;
+    if (i < RSI_PERIOD) return Number.NaN;
     s.avgGain = s.gainSeed / RSI_PERIOD;
     s.avgLoss = s.lossSeed / RSI_PERIOD;
   } else {
@@ -132,51 +172,53 @@ function stepRsi(s: IndicatorState, i: number, close: number): number | null {
     s.avgLoss = (s.avgLoss * (RSI_PERIOD - 1) + loss) / RSI_PERIOD;
   }
   const total = s.avgGain + s.avgLoss;
-  // TA-Lib's TA_IS_ZERO (|x| < 1e-14): a flat series has RSI 0, not NaN.
   return Math.abs(total) < 1e-14 ? 0 : (100 * s.avgGain) / total;
 }
 
-function stepWindow(s: IndicatorState, close: number): Pick<IndicatorValues, "sma20" | "bbUpper" | "bbMiddle" | "bbLower"> {
-  if (s.ring.length < WINDOW_PERIOD) {
-    s.ring.push(close);
+function stepWindow(s: IndicatorState, close: number, out: Float64Array): void {
+  const ring = s.ring;
+  if (ring.length < WINDOW_PERIOD) {
+    ring.push(close);
     const delta = close - s.mean;
-    s.mean += delta / s.ring.length;
+    s.mean += delta / ring.length;
     s.m2 += delta * (close - s.mean);
   } else {
-    const old = s.ring[s.pos] as number;
-    s.ring[s.pos] = close;
-    s.pos = (s.pos + 1) % WINDOW_PERIOD;
+    const old = ring[s.pos] as number;
+    ring[s.pos] = close;
+    s.pos = s.pos === WINDOW_PERIOD - 1 ? 0 : s.pos + 1;
     const delta = close - old;
     const mean = s.mean + delta / WINDOW_PERIOD;
     s.m2 += delta * (close - mean + old - s.mean);
     s.mean = mean;
     if (s.pos === 0) recomputeWindow(s);
   }
-  if (s.ring.length < WINDOW_PERIOD) return { sma20: null, bbUpper: null, bbMiddle: null, bbLower: null };
+  if (ring.length < WINDOW_PERIOD) {
+    out[SMA] = out[BB_MIDDLE] = out[BB_UPPER] = out[BB_LOWER] = Number.NaN;
+    return;
+  }
   const deviation = Math.sqrt(Math.max(0, s.m2) / WINDOW_PERIOD);
-  return {
-    sma20: s.mean,
-    bbMiddle: s.mean,
-    bbUpper: s.mean + BB_DEVIATIONS * deviation,
-    bbLower: s.mean - BB_DEVIATIONS * deviation,
-  };
+  out[SMA] = s.mean;
+  out[BB_MIDDLE] = s.mean;
+  out[BB_UPPER] = s.mean + BB_DEVIATIONS * deviation;
+  out[BB_LOWER] = s.mean - BB_DEVIATIONS * deviation;
 }
 
 /** Exact two-pass mean and squared deviations of the ring (20 operations once every 20 bars). */
 function recomputeWindow(s: IndicatorState): void {
+  const ring = s.ring;
   let sum = 0;
-  for (const x of s.ring) sum += x;
-  const mean = sum / s.ring.length;
+  for (let k = 0; k < ring.length; k++) sum += ring[k] as number;
+  const mean = sum / ring.length;
   let m2 = 0;
-  for (const x of s.ring) m2 += (x - mean) * (x - mean);
+  for (let k = 0; k < ring.length; k++) m2 += ((ring[k] as number) - mean) * ((ring[k] as number) - mean);
   s.mean = mean;
   s.m2 = m2;
 }
 
-function stepEma(s: IndicatorState, i: number, close: number): number | null {
-  if (s.ema === null) {
+function stepEma(s: IndicatorState, i: number, close: number): number {
+  if (Number.isNaN(s.ema)) {
     s.emaSeed += close;
-    if (i < WINDOW_PERIOD - 1) return null;
+    if (i < WINDOW_PERIOD - 1) return Number.NaN;
     s.ema = s.emaSeed / WINDOW_PERIOD;
   } else {
     s.ema = (close - s.ema) * (2 / (WINDOW_PERIOD + 1)) + s.ema;
@@ -184,12 +226,12 @@ function stepEma(s: IndicatorState, i: number, close: number): number | null {
   return s.ema;
 }
 
-function stepMacd(s: IndicatorState, i: number, close: number): Pick<IndicatorValues, "macd" | "macdSignal" | "macdHist"> {
-  const none = { macd: null, macdSignal: null, macdHist: null };
-  if (s.fast === null || s.slow === null) {
+function stepMacd(s: IndicatorState, i: number, close: number, out: Float64Array): void {
+  out[MACD] = out[MACD_SIGNAL_SLOT] = out[MACD_HIST] = Number.NaN;
+  if (Number.isNaN(s.fast)) {
     s.slowSeed += close;
     if (i >= MACD_SLOW - MACD_FAST) s.fastSeed += close;
-    if (i < MACD_SLOW - 1) return none;
+    if (i < MACD_SLOW - 1) return;
     s.slow = s.slowSeed / MACD_SLOW;
     s.fast = s.fastSeed / MACD_FAST;
   } else {
@@ -197,12 +239,14 @@ function stepMacd(s: IndicatorState, i: number, close: number): Pick<IndicatorVa
     s.slow = (close - s.slow) * (2 / (MACD_SLOW + 1)) + s.slow;
   }
   const line = s.fast - s.slow;
-  if (s.signal === null) {
+  if (Number.isNaN(s.signal)) {
     s.signalSeed += line;
-    if (i < MACD_SLOW + MACD_SIGNAL - 2) return none;
+    if (i < MACD_SLOW + MACD_SIGNAL - 2) return;
     s.signal = s.signalSeed / MACD_SIGNAL;
   } else {
     s.signal = (line - s.signal) * (2 / (MACD_SIGNAL + 1)) + s.signal;
   }
-  return { macd: line, macdSignal: s.signal, macdHist: line - s.signal };
+  out[MACD] = line;
+  out[MACD_SIGNAL_SLOT] = s.signal;
+  out[MACD_HIST] = line - s.signal;
 }

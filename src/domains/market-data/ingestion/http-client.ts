@@ -3,7 +3,8 @@
  * with exponential backoff, honours `Retry-After` on 429/503, sends a real User-Agent, and validates
  * the body with zod. Failures are `UpstreamError`s with a kind the poll records (`http`, `timeout`,
  * `network`, `malformed`); a malformed body is not retried (the same bytes would come back).
- * Callers: the Polymarket and DefiLlama services.
+ * Callers: the Polymarket and DefiLlama services, and Hyperliquid's info endpoint (info.client.ts,
+ * a POST with a JSON body: registry, contexts and the feed's candleSnapshot backfills).
  */
 import type { z } from "zod";
 
@@ -41,17 +42,18 @@ export interface FetchedJson<T> {
 export type Sleep = (ms: number) => Promise<void>;
 const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** GETs `url`, retrying transient failures, and parses the JSON body with `schema`. */
+/** GETs `url` (or POSTs `postBody` as JSON), retrying transient failures, and parses the JSON body with `schema`. */
 export async function fetchJson<S extends z.ZodType>(
   url: string,
   schema: S,
   policy: HttpPolicy,
   sleep: Sleep = realSleep,
+  postBody?: unknown,
 ): Promise<FetchedJson<z.infer<S>>> {
   let lastError: UpstreamError | undefined;
   for (let attempt = 0; attempt <= policy.retries; attempt++) {
     if (attempt > 0) await sleep(backoffFor(attempt, policy, lastError));
-    const outcome = await attemptOnce(url, policy);
+    const outcome = await attemptOnce(url, policy, postBody);
     if (outcome instanceof UpstreamError) {
       lastError = outcome;
       if (!isRetryable(outcome)) break;
@@ -69,11 +71,20 @@ interface RetryHint {
   retryAfterMs?: number;
 }
 
-async function attemptOnce(url: string, policy: HttpPolicy): Promise<Answer | (UpstreamError & RetryHint)> {
+async function attemptOnce(url: string, policy: HttpPolicy, postBody: unknown): Promise<Answer | (UpstreamError & RetryHint)> {
   const controller = new AbortController();
+  // The deadline covers the whole exchange, body included: a server that sends headers and then
+  // stalls is as hung as one that never answers.
   const timer = setTimeout(() => controller.abort(), policy.timeoutMs);
   try {
-    const res = await fetch(url, { headers: { "user-agent": policy.userAgent, accept: "application/json" }, signal: controller.signal });
+    const headers: Record<string, string> = { "user-agent": policy.userAgent, accept: "application/json" };
+    const init: RequestInit = { headers, signal: controller.signal };
+    if (postBody !== undefined) {
+      headers["content-type"] = "application/json";
+      init.method = "POST";
+      init.body = JSON.stringify(postBody);
+    }
+    const res = await fetch(url, init);
     const text = await res.text();
     if (!res.ok) {
       const error: UpstreamError & RetryHint = new UpstreamError("http", url, `status ${res.status}`, res.status);

@@ -15,12 +15,14 @@
  *    so they never see a half-finished run; rows of a run that died mid-way are swept after an hour.
  * Callers: polymarket.jobs.ts, tests.
  */
+
+import { type UpsertSpec, upsertFrom, upsertRows, upsertSpec } from "../../../db/json-upsert";
 import type { Source } from "../channels";
 import { fetchJson, type HttpPolicy } from "../ingestion/http-client";
 import type { PollOutcome, PollPlan } from "../ingestion/ingestion.model";
 import { type PollContext, rawKey, runPoll } from "../ingestion/ingestion.service";
-import { type UpsertSpec, upsertFrom, upsertRows } from "../ingestion/json-upsert";
 import { EventsPageSchema, MarketsPageSchema, toEventRow, toMarketRow } from "./polymarket.model";
+import { polymarketEvents, polymarketEventsStaging, polymarketMarkets, polymarketMarketsStaging } from "./polymarket.tables";
 
 export interface PolymarketUrls {
   gammaUrl: string;
@@ -41,41 +43,10 @@ const SOURCE: Source = "polymarket";
 /** A cron invocation lasts minutes at most: older staging rows belong to a run that died mid-way. */
 export const STAGING_TTL_MS = 60 * 60_000;
 
-const COMMON_COLUMNS = {
-  id: "id",
-  slug: "slug",
-  start_ms: "startMs",
-  end_ms: "endMs",
-  active: "active",
-  closed: "closed",
-  archived: "archived",
-  volume_micro_usd: "volumeMicroUsd",
-  liquidity_micro_usd: "liquidityMicroUsd",
-  tags_json: "tagsJson",
-  source_updated_at_ms: "sourceUpdatedAtMs",
-  ingested_at_ms: "ingestedAtMs",
-};
-const EVENT_COLUMNS = { ...COMMON_COLUMNS, title: "title" };
-const MARKET_COLUMNS = {
-  ...COMMON_COLUMNS,
-  event_id: "eventId",
-  question: "question",
-  condition_id: "conditionId",
-  outcomes_json: "outcomesJson",
-};
-const STAGING_KEY = { run_id: "runId", staged_at_ms: "stagedAtMs" };
-
-const EVENTS_STAGING: UpsertSpec = {
-  table: "polymarket_events_staging",
-  columns: { ...STAGING_KEY, ...EVENT_COLUMNS },
-  conflict: ["run_id", "id"],
-};
+// Column maps come from the drizzle tables (src/db/json-upsert.ts): the staging twins share them.
+const EVENTS_STAGING = upsertSpec(polymarketEventsStaging, { conflict: [polymarketEventsStaging.runId, polymarketEventsStaging.id] });
 /** Markets embedded in events; a market embedded twice keeps the last listing. */
-const EMBEDDED_STAGING: UpsertSpec = {
-  table: "polymarket_markets_staging",
-  columns: { ...STAGING_KEY, ...MARKET_COLUMNS },
-  conflict: ["run_id", "id"],
-};
+const EMBEDDED_STAGING = upsertSpec(polymarketMarketsStaging, { conflict: [polymarketMarketsStaging.runId, polymarketMarketsStaging.id] });
 /** Markets listed alone keep the event link and the tags learnt from their embedding event. */
 const LISTED_STAGING: UpsertSpec = {
   ...EMBEDDED_STAGING,
@@ -85,14 +56,12 @@ const LISTED_STAGING: UpsertSpec = {
       "CASE WHEN polymarket_markets_staging.tags_json <> '[]' THEN polymarket_markets_staging.tags_json ELSE excluded.tags_json END",
   },
 };
-const EVENTS: UpsertSpec = { table: "polymarket_events", columns: EVENT_COLUMNS, conflict: ["id"] };
+const EVENTS = upsertSpec(polymarketEvents, { conflict: [polymarketEvents.id] });
 /** A market listed without an event must not erase the event link stored earlier. */
-const MARKETS: UpsertSpec = {
-  table: "polymarket_markets",
-  columns: MARKET_COLUMNS,
-  conflict: ["id"],
+const MARKETS = upsertSpec(polymarketMarkets, {
+  conflict: [polymarketMarkets.id],
   update: { event_id: "COALESCE(excluded.event_id, polymarket_markets.event_id)" },
-};
+});
 
 /** Polls discovery (channels `events` and `markets`) as one staged run and records it. */
 export function discover(ctx: PollContext, urls: PolymarketUrls, policy: HttpPolicy, options: DiscoverOptions): Promise<PollOutcome> {
@@ -162,7 +131,11 @@ function keysetUrl(urls: PolymarketUrls, list: "events" | "markets", pageSize: n
   return url;
 }
 
-/** Walks a keyset list until `next_cursor` is absent (or `maxPages`). Gamma ignores `cursor`: use `after_cursor`. */
+/**
+ * Walks a keyset list until `next_cursor` is absent (or `maxPages`). Gamma ignores `cursor`: use
+ * `after_cursor`. A cursor seen before in this walk means the server is looping: the run fails with
+ * that error recorded (instead of re-reading the same pages until `maxPages`).
+ */
 async function walkKeyset(
   first: URL,
   maxPages: number,
@@ -170,11 +143,14 @@ async function walkKeyset(
   onPage: (url: string, page: number) => Promise<string | null | undefined>,
 ): Promise<void> {
   let cursor: string | null | undefined;
+  const seen = new Set<string>();
   for (let page = 0; page < maxPages; page++) {
     const url = new URL(first);
     if (cursor) url.searchParams.set("after_cursor", cursor);
     cursor = await onPage(url.toString(), page);
     if (!cursor) return;
+    if (seen.has(cursor)) throw new Error(`${name}: repeated cursor after page ${page} (run incomplete: nothing promoted or closed)`);
+    seen.add(cursor);
   }
   throw new Error(`${name}: more than ${maxPages} pages; raise maxPages (run incomplete: nothing promoted or closed)`);
 }

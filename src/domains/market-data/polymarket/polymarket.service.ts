@@ -4,15 +4,21 @@
  * and later markets). Discovery (staged, page by page) is in polymarket.discovery.ts.
  * Callers: polymarket.jobs.ts, the latest readers and the context route.
  */
-import { and, desc, eq, inArray, or } from "drizzle-orm";
+import { and, desc, eq, or } from "drizzle-orm";
 import type { Db } from "../../../db/client";
+import { inJsonList, upsertRows, upsertSpec } from "../../../db/json-upsert";
 import { fetchJson, type HttpPolicy } from "../ingestion/http-client";
 import type { PollOutcome, PollPlan } from "../ingestion/ingestion.model";
 import { type PollContext, runPoll } from "../ingestion/ingestion.service";
-import { upsertRows } from "../ingestion/json-upsert";
 import type { PolymarketUrls } from "./polymarket.discovery";
 import { immediateAndLater, matchesAsset, type Outcome, PriceHistorySchema, type Target } from "./polymarket.model";
-import { type PolymarketEventRow, type PolymarketMarketRow, polymarketEvents, polymarketMarkets } from "./polymarket.tables";
+import {
+  type PolymarketEventRow,
+  type PolymarketMarketRow,
+  polymarketEvents,
+  polymarketMarkets,
+  polymarketPrices,
+} from "./polymarket.tables";
 
 /** The watched markets: explicit targets (their market, or an event's immediate and later markets) plus legacy asset matches. */
 export async function watchedMarkets(db: Db, targets: string[], assets: string[], nowMs: number): Promise<PolymarketMarketRow[]> {
@@ -71,22 +77,7 @@ export async function fetchPricesPlan(
       }
     }
   }
-  const statements = upsertRows(
-    d1,
-    {
-      table: "polymarket_prices",
-      columns: {
-        token_id: "tokenId",
-        t_ms: "tMs",
-        market_id: "marketId",
-        outcome: "outcome",
-        price: "price",
-        ingested_at_ms: "ingestedAtMs",
-      },
-      conflict: ["token_id", "t_ms"],
-    },
-    rows,
-  );
+  const statements = upsertRows(d1, upsertSpec(polymarketPrices, { conflict: [polymarketPrices.tokenId, polymarketPrices.tMs] }), rows);
   const newestDataMs = rows.reduce<number | null>((max, r) => Math.max(max ?? 0, r.tMs as number), null);
   return { statements, channels: [{ channel: "prices", rowsWritten: rows.length, newestDataMs }], raw };
 }
@@ -154,7 +145,8 @@ export async function contextFor(db: Db, target: Target, nowMs: number) {
 /** Newest-updated markets (optionally of one target), for the latest-data endpoint. */
 export async function latestMarkets(db: Db, ids: string[] | undefined, limit: number): Promise<PolymarketMarketRow[]> {
   const q = db.select().from(polymarketMarkets);
-  const filtered = ids ? q.where(inArray(polymarketMarkets.id, ids.length > 0 ? ids : ["-"])) : q;
+  // An `asset:` target can name hundreds of markets: one JSON parameter instead of one per id.
+  const filtered = ids ? q.where(inJsonList(polymarketMarkets.id, ids)) : q;
   return filtered.orderBy(desc(polymarketMarkets.sourceUpdatedAtMs), polymarketMarkets.id).limit(limit);
 }
 

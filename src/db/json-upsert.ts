@@ -2,8 +2,13 @@
  * Multi-row upserts as single statements: rows travel as ONE bound JSON parameter and are expanded
  * with `json_each`, so a poll of thousands of rows needs a handful of statements (D1 allows 100 bound
  * parameters per statement and caps queries per invocation). `upsertFrom` moves rows already in a
- * (staging) table with one statement and one parameter. Column names come from code, never from input.
+ * (staging) table with one statement and one parameter. Column names come from the drizzle tables
+ * (`upsertSpec`), never from input, so the SQL and the typed schema cannot drift apart.
+ * `inJsonList` is the read-side twin: an IN list of any length as one bound parameter.
+ * Sits beside batch.ts: these are the two bulk-write idioms (chunked drizzle inserts, JSON rows).
  */
+import { getTableColumns, getTableName, type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 
 export interface UpsertSpec {
   table: string;
@@ -12,6 +17,31 @@ export interface UpsertSpec {
   conflict: string[];
   /** Per-column update expressions; default `excluded.<col>` for every non-key column. */
   update?: Record<string, string>;
+}
+
+/**
+ * The spec of an upsert into `table`: every column of the table (snake_case name -> the drizzle key,
+ * which is also the key of each row object), optionally restricted to the columns of `shape` (a table
+ * whose columns a staging table shares) and with per-column update expressions.
+ */
+export function upsertSpec(
+  table: SQLiteTable,
+  options: { conflict: SQLiteColumn[]; update?: Record<string, string>; shape?: SQLiteTable },
+): UpsertSpec {
+  const columns: Record<string, string> = {};
+  const shapeNames = options.shape ? new Set(Object.values(getTableColumns(options.shape)).map((c) => c.name)) : undefined;
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    if (!shapeNames || shapeNames.has(column.name)) columns[column.name] = key;
+  }
+  return { table: getTableName(table), columns, conflict: options.conflict.map((c) => c.name), update: options.update };
+}
+
+/**
+ * `column IN (...)` over any number of values with ONE bound parameter (D1 binds at most 100 per
+ * statement): the values travel as a JSON array expanded by `json_each`. Empty list: matches nothing.
+ */
+export function inJsonList(column: SQLiteColumn, values: readonly (string | number)[]): SQL {
+  return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
 }
 
 /** Rows per statement: keeps the one JSON parameter far below D1's 2 MB value limit. */

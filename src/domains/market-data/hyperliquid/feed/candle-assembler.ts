@@ -8,11 +8,15 @@
  *   - a minute already closed is ignored (duplicate or late): everything up to `floorT` is done, and
  *     minutes closed above it while a backfill is outstanding are remembered individually, so live
  *     closes during a backfill never hide the older minutes the backfill brings;
+ *   - minutes without trades: the socket pushes nothing for them and snapshots omit them, so once
+ *     no backfill is outstanding a closed minute moves the floor to itself, past any skipped minute
+ *     (the live socket delivers minutes in order: a skipped one had no trade). No-trade minutes are
+ *     therefore ABSENT, never synthesized (doc/domains/market-data.md, "Minutes with no trades");
  *   - the forming candle closes by time once a message proves the socket alive after its `T`.
  * After a disconnect the forming candle is dropped (its last state may be incomplete) so the
  * backfill supplies its final version. Pure: no I/O, no clock.
  */
-import type { WireCandle } from "../../src/domains/market-data/hyperliquid/info.schemas";
+import type { WireCandle } from "../info.schemas";
 
 const MINUTE_MS = 60_000;
 
@@ -22,6 +26,8 @@ interface CoinState {
   /** Minutes closed above `floorT` (live closes racing a backfill). */
   closedAbove: Set<number>;
   forming: WireCandle | undefined;
+  /** True from (re)connect until a backfill of this coin succeeded: live closes may skip real gaps. */
+  backfillOutstanding: boolean;
 }
 
 export class CandleAssembler {
@@ -29,7 +35,7 @@ export class CandleAssembler {
 
   /** Starts tracking `coin`, resuming after `floorT` (the newest stored minute) when known. */
   track(coin: string, floorT?: number): void {
-    if (!this.coins.has(coin)) this.coins.set(coin, { floorT, closedAbove: new Set(), forming: undefined });
+    if (!this.coins.has(coin)) this.coins.set(coin, { floorT, closedAbove: new Set(), forming: undefined, backfillOutstanding: true });
   }
 
   untrack(coin: string): void {
@@ -45,6 +51,11 @@ export class CandleAssembler {
   }
 
   private markClosed(state: CoinState, t: number): void {
+    if (!state.backfillOutstanding) {
+      // In-order live close with the gap below it already backfilled: skipped minutes had no trade.
+      if (state.floorT === undefined || t > state.floorT) state.floorT = t;
+      return;
+    }
     if (state.floorT !== undefined && t === state.floorT + MINUTE_MS) {
       state.floorT = t;
       while (state.closedAbove.delete(state.floorT + MINUTE_MS)) state.floorT += MINUTE_MS;
@@ -98,6 +109,7 @@ export class CandleAssembler {
       state.floorT = newest;
       state.closedAbove.clear();
     }
+    state.backfillOutstanding = false;
     return closed;
   }
 
@@ -115,9 +127,19 @@ export class CandleAssembler {
     return closed;
   }
 
-  /** Drops every forming candle (after a disconnect: their last state may be incomplete). */
+  /** Drops every forming candle (after a disconnect: their last state may be incomplete); every coin needs a backfill again. */
   dropForming(): void {
-    for (const state of this.coins.values()) state.forming = undefined;
+    for (const state of this.coins.values()) {
+      state.forming = undefined;
+      state.backfillOutstanding = true;
+    }
+  }
+
+  /** Most minutes remembered above the floor by any coin (grows only while a backfill is outstanding). */
+  closedAboveMax(): number {
+    let max = 0;
+    for (const state of this.coins.values()) max = Math.max(max, state.closedAbove.size);
+    return max;
   }
 
   /** Where a backfill of `coin` starts: the minute after the closed floor, else `fallbackMs`. */

@@ -8,13 +8,9 @@
  * minute is emitted once (CandleAssembler); the committed-minute marks advance only after D1 accepted
  * the batch; `watchdog` (the alarm) is idempotent and safe to run twice.
  */
-import {
-  type FeedConfig,
-  type FeedSettings,
-  FeedSettingsSchema,
-  type FeedStatus,
-} from "../../src/domains/market-data/hyperliquid/feed.model";
-import type { WireCandle } from "../../src/domains/market-data/hyperliquid/info.schemas";
+import { type FeedConfig, type FeedSettings, FeedSettingsSchema, type FeedStatus } from "../feed.model";
+import type { WireCandle } from "../info.schemas";
+import { AlarmTimer } from "./alarm-timer";
 import { CandleAssembler } from "./candle-assembler";
 import { PING_MESSAGE, parseFrame, subscribeMessage } from "./ws-protocol";
 
@@ -27,7 +23,8 @@ export interface FeedEngineDeps {
   nowMs(): number;
   random(): number;
   openSocket(wsUrl: string, handlers: { onMessage(text: string): void; onClose(): void }): Promise<FeedSocket>;
-  fetchSnapshot(infoUrl: string, coin: string, startTimeMs: number): Promise<WireCandle[]>;
+  /** A candleSnapshot through the weight budget; `timeoutMs` is the request's deadline. */
+  fetchSnapshot(infoUrl: string, coin: string, startTimeMs: number, options: { timeoutMs: number }): Promise<WireCandle[]>;
   persist(candles: WireCandle[]): Promise<void>;
   storage: {
     loadConfig(): FeedConfig | undefined;
@@ -59,6 +56,7 @@ const COUNTERS = {
   messagesTotal: 0,
   reconnects: 0,
   gapsBackfilled: 0,
+  backfillFailures: 0,
   candlesBackfilled: 0,
   candlesPersisted: 0,
   malformedMessages: 0,
@@ -76,6 +74,10 @@ export class FeedEngine {
   private readonly assembler = new CandleAssembler();
   private readonly acked = new Set<string>();
   private readonly needsBackfill = new Set<string>();
+  /** Coins with a backfill in flight (waiting for weight or for the answer): never fetched twice at once. */
+  private readonly backfilling = new Set<string>();
+  /** A failed backfill (timeout, 429, ...) is retried by the watchdog after this time (jittered). */
+  private backfillRetryAtMs = 0;
   private pending: WireCandle[] = [];
   private pendingSinceMs: number | undefined;
   private flushing: Promise<void> | undefined;
@@ -86,15 +88,23 @@ export class FeedEngine {
   private lastError: string | null = null;
   private readonly meter = new RateMeter();
   private readonly counters = { ...COUNTERS };
+  /** Every alarm goes through here: it only ever moves the alarm earlier. */
+  private readonly alarm: AlarmTimer;
 
-  constructor(private readonly deps: FeedEngineDeps) {}
+  constructor(private readonly deps: FeedEngineDeps) {
+    this.alarm = new AlarmTimer(deps.setAlarm, deps.deleteAlarm);
+  }
 
-  /** Loads the stored configuration after an eviction (the alarm then reconnects). */
-  restore(): boolean {
+  /**
+   * Loads the stored configuration after an eviction; `storedAlarmMs` is the alarm still set in
+   * storage (null: none). A feed with coins and no alarm gets one now: the watchdog then reconnects.
+   */
+  restore(storedAlarmMs: number | null): void {
+    this.alarm.adopt(storedAlarmMs);
     const config = this.deps.storage.loadConfig();
-    if (!config) return false;
+    if (!config) return;
     this.apply(config);
-    return config.coins.length > 0;
+    if (config.coins.length > 0) this.alarm.armAt(this.deps.nowMs());
   }
 
   /** Applies a new configuration: (un)subscribes the difference and makes sure a socket is coming. */
@@ -105,7 +115,7 @@ export class FeedEngine {
     const { added, removed } = this.apply(config);
     if (config.coins.length === 0) {
       this.disconnect();
-      this.deps.deleteAlarm();
+      this.alarm.cancel();
       return this.status();
     }
     if (this.socket && previous && previous.wsUrl !== config.wsUrl) this.disconnect();
@@ -117,7 +127,7 @@ export class FeedEngine {
       this.nextReconnectAtMs = 0;
       void this.connect();
     }
-    this.deps.setAlarm(now + this.settings.watchdogIntervalMs);
+    this.alarm.armAt(now + this.settings.watchdogIntervalMs);
     return this.status();
   }
 
@@ -134,12 +144,14 @@ export class FeedEngine {
       this.acked.delete(coin);
       this.needsBackfill.delete(coin);
     }
-    for (const coin of added) this.assembler.track(coin, persisted.get(coin));
+    // A coin moved here from another shard carries its floor (newest stored minute) in the config.
+    for (const coin of added) this.assembler.track(coin, persisted.get(coin) ?? config.floors?.[coin]);
     return { added, removed };
   }
 
   /** The watchdog (alarm body): reconnects a dropped or silent socket, pings, closes, flushes, re-arms. */
   async watchdog(): Promise<void> {
+    this.alarm.fired();
     const config = this.config;
     if (!config || config.coins.length === 0) return;
     const now = this.deps.nowMs();
@@ -150,14 +162,16 @@ export class FeedEngine {
       this.send(PING_MESSAGE);
       this.lastPingAtMs = now;
     }
-    if (this.socket && !this.connecting && this.needsBackfill.size > 0) await this.backfill([...this.needsBackfill], this.generation);
+    if (this.socket && !this.connecting && this.needsBackfill.size > 0 && now >= this.backfillRetryAtMs) {
+      void this.backfill([...this.needsBackfill], this.generation);
+    }
     if (this.lastMessageAtMs !== undefined) this.enqueue(this.assembler.closeExpired(this.lastMessageAtMs, s.closeGraceMs));
     await this.flush();
     let next = now + s.watchdogIntervalMs;
     if (this.socket) next = Math.min(next, this.lastPingAtMs + s.pingIntervalMs, (this.lastMessageAtMs ?? now) + s.silenceTimeoutMs + 1);
     else next = Math.min(next, Math.max(this.nextReconnectAtMs, now + 1));
     if (this.pendingSinceMs !== undefined) next = Math.min(next, this.pendingSinceMs + s.flushIntervalMs);
-    this.deps.setAlarm(Math.max(next, now + 1));
+    this.alarm.armAt(Math.max(next, now + 1));
   }
 
   private connect(): Promise<void> {
@@ -181,8 +195,10 @@ export class FeedEngine {
         this.acked.clear();
         // Subscribe first, then backfill: whatever arrives meanwhile merges by `t`.
         for (const coin of config.coins) this.send(subscribeMessage(coin));
-        await this.backfill(config.coins, generation);
-        if (generation === this.generation) this.reconnectAttempt = 0;
+        this.reconnectAttempt = 0;
+        // Not awaited: a backfill waits for weight and may time out; it must never hold `connecting`
+        // (the watchdog could not reconnect a dead socket meanwhile).
+        void this.backfill(config.coins, generation);
       } catch (error) {
         this.lastError = `connect: ${String(error)}`.slice(0, 300);
         if (generation === this.generation) this.onDisconnect("connect failed");
@@ -203,7 +219,7 @@ export class FeedEngine {
     this.reconnectAttempt = Math.min(this.reconnectAttempt + 1, 30);
     this.nextReconnectAtMs = this.deps.nowMs() + delay;
     if (reason !== "connect failed") this.lastError = reason;
-    this.deps.setAlarm(this.nextReconnectAtMs);
+    this.alarm.armAt(this.nextReconnectAtMs);
   }
 
   private disconnect(): void {
@@ -272,13 +288,27 @@ export class FeedEngine {
     const config = this.config;
     if (!config || coins.length === 0) return;
     const fallback = Math.floor(this.deps.nowMs() / 60_000) * 60_000 - this.settings.initialBackfillMinutes * 60_000;
-    const queue = [...coins];
+    // Newest gaps first (the budget orders waiters across shards by the same key).
+    const queue = coins
+      .filter((coin) => !this.backfilling.has(coin))
+      .map((coin) => ({ coin, start: this.assembler.backfillStart(coin, fallback) }))
+      .sort((a, b) => b.start - a.start);
+    for (const { coin } of queue) {
+      this.backfilling.add(coin);
+      this.needsBackfill.add(coin);
+    }
     const worker = async () => {
-      for (let coin = queue.shift(); coin !== undefined; coin = queue.shift()) {
-        if (generation !== this.generation || !this.assembler.tracks(coin)) continue;
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+        const coin = item.coin;
+        if (generation !== this.generation || !this.assembler.tracks(coin)) {
+          this.backfilling.delete(coin);
+          continue;
+        }
         try {
-          const candles = await this.deps.fetchSnapshot(config.infoUrl, coin, this.assembler.backfillStart(coin, fallback));
-          if (generation !== this.generation) return; // a newer connection backfills again
+          // Re-read the start: live closes may have moved the floor while this coin waited.
+          const start = this.assembler.backfillStart(coin, fallback);
+          const candles = await this.deps.fetchSnapshot(config.infoUrl, coin, start, { timeoutMs: this.settings.infoTimeoutMs });
+          if (generation !== this.generation) continue; // a newer connection backfills again
           const closed = this.assembler.backfill(coin, candles);
           if (closed.length > 0) {
             this.counters.gapsBackfilled += 1;
@@ -288,7 +318,13 @@ export class FeedEngine {
           this.needsBackfill.delete(coin);
         } catch (error) {
           this.needsBackfill.add(coin);
+          this.counters.backfillFailures += 1;
+          const s = this.settings;
+          this.backfillRetryAtMs = this.deps.nowMs() + Math.round(s.backfillRetryMs * (0.5 + this.deps.random() * 0.5));
+          this.alarm.armAt(this.backfillRetryAtMs);
           this.lastError = `backfill ${coin}: ${String(error)}`.slice(0, 300);
+        } finally {
+          this.backfilling.delete(coin);
         }
       }
     };
@@ -302,7 +338,7 @@ export class FeedEngine {
     if (this.pendingSinceMs === undefined) {
       // A quiet socket may bring no further message: the alarm writes the batch when it is due.
       this.pendingSinceMs = this.deps.nowMs();
-      this.deps.setAlarm(this.pendingSinceMs + this.settings.flushIntervalMs);
+      this.alarm.armAt(this.pendingSinceMs + this.settings.flushIntervalMs);
     }
   }
 
@@ -347,6 +383,8 @@ export class FeedEngine {
       lastMessageAgeMs: this.lastMessageAtMs === undefined ? null : now - this.lastMessageAtMs,
       messagesPerMinute: this.meter.perMinute(now),
       pendingCandles: this.pending.length,
+      closedAboveMax: this.assembler.closedAboveMax(),
+      backfillsPending: this.needsBackfill.size,
       lastError: this.lastError,
       ...this.counters,
     };

@@ -1,0 +1,139 @@
+/**
+ * The prop-account jobs (a cron fan-out; doc/domains/trading.md explains why not per-object alarms):
+ *   prop.mark-to-market  every minute: one D1 read of quotes and the last closed candles for every
+ *                        symbol held, then each running account's object marks (triggers, snapshot,
+ *                        liquidation) with bounded concurrency. Keyed by (account, minute) inside the
+ *                        object, so a re-run or overlap is a no-op. `shard`/`shards` split the list
+ *                        across invocations when one is not enough.
+ *   prop.funding         hourly: the rate in force for the hour that just ended, per held symbol,
+ *                        settled once per (account, hour) (and per coin inside the engine).
+ *   prop.finalize-due    every minute: accounts whose window ended (or that were liquidated) finalize.
+ */
+import { z } from "zod";
+import { floorTo, HOUR_MS, MINUTE_MS } from "../../core/clock";
+import { defineJob } from "../../cron/job";
+import type { Market } from "./market.model";
+import { candlesBetween, fundingRatesFor, loadMarket } from "./market.service";
+import { accountStub, listActiveAccounts, listDueAccounts } from "./prop-accounts.service";
+import { finalizeAccount } from "./prop-admin.service";
+
+/** Runs `work` over `items` with at most `limit` in flight; returns how many threw. */
+export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<number> {
+  let next = 0;
+  let failed = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        failed += 1;
+        console.error(JSON.stringify({ msg: "prop job item failed", error: String(error) }));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return failed;
+}
+
+/** Held symbols per running account, from the projection. */
+async function heldByAccount(d1: D1Database, accountIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (accountIds.length === 0) return out;
+  const { results } = await d1
+    .prepare(
+      "SELECT p.account_id, p.symbol FROM prop_positions p JOIN prop_accounts a ON a.id = p.account_id WHERE a.status IN ('active', 'frozen')",
+    )
+    .all<{ account_id: string; symbol: string }>();
+  const wanted = new Set(accountIds);
+  for (const r of results) if (wanted.has(r.account_id)) out.set(r.account_id, [...(out.get(r.account_id) ?? []), r.symbol]);
+  return out;
+}
+
+const subset = (market: Market, symbols: readonly string[]): Market => ({
+  assets: Object.fromEntries(symbols.flatMap((s) => (market.assets[s] ? [[s, market.assets[s]]] : []))),
+  quotes: Object.fromEntries(symbols.flatMap((s) => (market.quotes[s] ? [[s, market.quotes[s]]] : []))),
+});
+
+const hashShard = (id: string, shards: number): number => {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return h % shards;
+};
+
+export const markToMarketJob = defineJob({
+  name: "prop.mark-to-market",
+  description: "Marks every running prop account to the mark price (triggers on closed minutes, snapshot, liquidation).",
+  params: z.object({
+    concurrency: z.coerce.number().int().min(1).max(500).default(50),
+    shard: z.coerce.number().int().min(0).default(0),
+    shards: z.coerce.number().int().min(1).max(1000).default(1),
+  }),
+  async run({ env, scheduledAtMs, params }) {
+    const minute = floorTo(scheduledAtMs, MINUTE_MS);
+    const accounts = (await listActiveAccounts({ env })).filter((a) => hashShard(a.id, params.shards) === params.shard);
+    const held = await heldByAccount(
+      env.DB,
+      accounts.map((a) => a.id),
+    );
+    const symbols = [...new Set([...held.values()].flat())];
+    const [market, candles] = await Promise.all([
+      loadMarket(env.DB, symbols, minute),
+      candlesBetween(env.DB, symbols, minute - 5 * MINUTE_MS, minute),
+    ]);
+    let liquidated = 0;
+    const failed = await forEachLimited(accounts, params.concurrency, async (a) => {
+      const mine = held.get(a.id) ?? [];
+      const r = await accountStub(env, a.id).mark(
+        minute,
+        subset(market, mine),
+        candles.filter((c) => mine.includes(c.symbol)),
+      );
+      if (r.status === "liquidated") liquidated += 1;
+    });
+    return {
+      itemsProcessed: accounts.length - failed,
+      summary: { accounts: accounts.length, symbols: symbols.length, failed, liquidated },
+    };
+  },
+});
+
+export const fundingJob = defineJob({
+  name: "prop.funding",
+  description: "Settles the hour's funding on every open perp position of running prop accounts (once per account and hour).",
+  params: z.object({ concurrency: z.coerce.number().int().min(1).max(500).default(50) }),
+  async run({ env, scheduledAtMs, params }) {
+    const hourMs = floorTo(scheduledAtMs, HOUR_MS);
+    const accounts = await listActiveAccounts({ env });
+    const held = await heldByAccount(
+      env.DB,
+      accounts.map((a) => a.id),
+    );
+    const rates = await fundingRatesFor(env.DB, hourMs);
+    let payments = 0;
+    const failed = await forEachLimited([...held.entries()], params.concurrency, async ([accountId, symbols]) => {
+      const r = await accountStub(env, accountId).settleFunding(
+        hourMs,
+        rates.filter((x) => symbols.includes(x.symbol)),
+        scheduledAtMs,
+      );
+      payments += r.payments;
+    });
+    return { itemsProcessed: held.size - failed, summary: { accounts: held.size, rates: rates.length, payments, failed } };
+  },
+});
+
+export const finalizeDueJob = defineJob({
+  name: "prop.finalize-due",
+  description: "Finalizes prop accounts whose window has ended, and liquidated ones (positions close at mark; hashed result).",
+  params: z.object({ concurrency: z.coerce.number().int().min(1).max(100).default(20) }),
+  async run({ env, scheduledAtMs, params }) {
+    const due = await listDueAccounts(env.DB, scheduledAtMs);
+    const failed = await forEachLimited(due, params.concurrency, async (a) => {
+      await finalizeAccount({ env }, a.id, scheduledAtMs);
+    });
+    return { itemsProcessed: due.length - failed, summary: { due: due.length, failed } };
+  },
+});
+
+export const tradingJobs = [markToMarketJob, fundingJob, finalizeDueJob];
