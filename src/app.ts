@@ -14,6 +14,7 @@ import type { AppDeps } from "./core/deps";
 import { randomIds } from "./core/ids";
 import { createCronRoutes } from "./cron/cron.routes";
 import { contextRoutes } from "./domains/context";
+import { decisionRoutes } from "./domains/decision";
 import { lifecycleRoutes } from "./domains/lifecycle";
 import { DASHBOARD_PAGES, ingestionDashboard, ingestionHealthRoutes, latestRoutes, marketRoutes } from "./domains/market-data";
 import { opsRoutes } from "./domains/ops";
@@ -64,6 +65,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route("/", ingestionHealthRoutes);
   api.route("/", strategyRoutes);
   api.route("/", contextRoutes);
+  api.route("/", decisionRoutes);
   api.route("/", tradingRoutes);
   api.route("/", lifecycleRoutes);
   return api;

@@ -80,6 +80,10 @@ export function readConfig(env: Env): Config {
 /** Secrets are not in wrangler.toml, so `wrangler types` cannot see them. */
 interface Secrets {
   JWT_SECRET: string;
+  /** Model provider keys (decision runtime); a provider without its key is not configured. */
+  OPENAI_API_KEY?: string;
+  ANTHROPIC_API_KEY?: string;
+  OPENAI_COMPATIBLE_API_KEY?: string;
 }
 
 declare global {

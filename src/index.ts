@@ -1,10 +1,12 @@
 /**
- * Worker entry: `fetch` serves the Hono app, `scheduled` dispatches cron expressions to jobs.
+ * Worker entry: `fetch` serves the Hono app, `scheduled` dispatches cron expressions to jobs, `queue`
+ * dispatches message batches by queue name (src/queues.ts).
  * Durable Object classes are re-exported here so wrangler can bind them.
  */
 import { createApp, defaultDeps } from "./app";
 import { readConfig } from "./config";
 import { dispatchCron } from "./jobs";
+import { dispatchQueue } from "./queues";
 
 export { HyperliquidBudget } from "../durable-objects/hyperliquid-budget/hyperliquid-budget";
 export { HyperliquidFeed } from "../durable-objects/hyperliquid-feed/hyperliquid-feed";
@@ -23,5 +25,8 @@ export default {
   async scheduled(controller, env, ctx) {
     readConfig(env);
     ctx.waitUntil(dispatchCron(env, defaultDeps, controller.cron, controller.scheduledTime));
+  },
+  async queue(batch, env) {
+    await dispatchQueue(batch, env, defaultDeps);
   },
 } satisfies ExportedHandler<Env>;

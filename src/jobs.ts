@@ -11,6 +11,7 @@ import type { Result } from "./core/result";
 import { cronJobs } from "./cron/cron.jobs";
 import type { AnyJob, JobCatalog } from "./cron/job";
 import { type ManualRunError, type RunOutcome, dispatchCron as runCron, runJobNow as runNow } from "./cron/scheduler";
+import { decisionJobs } from "./domains/decision";
 import { lifecycleJobs } from "./domains/lifecycle";
 import { exchangeJobs, indicatorJobs, marketDataIngestionJobs } from "./domains/market-data";
 import { tradingJobs } from "./domains/trading";
@@ -18,7 +19,15 @@ import { SCHEDULE } from "./schedule";
 
 export type { AnyJob };
 
-const ALL_JOBS: AnyJob[] = [...cronJobs, ...exchangeJobs, ...indicatorJobs, ...marketDataIngestionJobs, ...tradingJobs, ...lifecycleJobs];
+const ALL_JOBS: AnyJob[] = [
+  ...cronJobs,
+  ...exchangeJobs,
+  ...indicatorJobs,
+  ...marketDataIngestionJobs,
+  ...tradingJobs,
+  ...lifecycleJobs,
+  ...decisionJobs,
+];
 
 export const JOBS: ReadonlyMap<string, AnyJob> = new Map(ALL_JOBS.map((job) => [job.name, job]));
 

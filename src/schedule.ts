@@ -5,8 +5,9 @@
  * reaching the scheduled handler is an error.
  */
 export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
-  // Prop accounts mark every minute (triggers, snapshots, liquidation), then finalize the ones due; then
-  // lifecycle: pending fee payments, audition evaluation (of accounts just finalized), arena entry.
+  // Indicators first; prop accounts mark (triggers, snapshots, liquidation) and finalize the ones due;
+  // then lifecycle (pending fee payments, audition evaluation of accounts just finalized, arena entry);
+  // then the decision runs of the minute, which see the newest closed bar and the marked accounts.
   "* * * * *": [
     "market-data.indicators-1m",
     "prop.mark-to-market",
@@ -14,6 +15,7 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
     "lifecycle.recheck-payments",
     "lifecycle.auditions-worker",
     "lifecycle.arena-entry-worker",
+    "decision.schedule-runs",
   ],
   // The 1h rollup, then the 1h indicators over the bars it finalized.
   "*/5 * * * *": [

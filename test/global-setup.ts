@@ -7,6 +7,7 @@ import type { TestProject } from "vitest/node";
 import { startReplayExchange } from "../src/cli/replay-exchange/server";
 import { startDefillamaStandIn } from "../src/cli/stand-ins/defillama.stand-in";
 import { startEvmRpcStandIn } from "../src/cli/stand-ins/evm-rpc.stand-in";
+import { startLlmStandIn } from "../src/cli/stand-ins/llm.stand-in";
 import { startPolymarketStandIn } from "../src/cli/stand-ins/polymarket.stand-in";
 
 /** Replay speed for the feed tests: 600 virtual minutes per real minute (one candle every 100 ms). */
@@ -26,6 +27,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("globalSetupReady", true);
   project.provide("polymarketUrl", polymarket.url);
   project.provide("defillamaUrl", defillama.url);
+  const llm = await startLlmStandIn();
+  stops.push(llm.stop);
+  project.provide("llmBaseUrl", llm.baseUrl);
 
   // Every test file has its own (isolated) weight budget but they all share this server's IP, so it
   // does not enforce the weight limit; the strict instance below does, for the budget tests.

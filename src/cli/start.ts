@@ -6,18 +6,28 @@
  *   4. runs `wrangler dev --test-scheduled` on 127.0.0.1:8787;
  *   5. runs the market-data startup jobs once (asset registry, feed shards, funding contexts, Polymarket
  *      discovery and prices, DefiLlama TVL), so data arrives right away instead of at the next tick;
- *   6. drives the Cron Triggers from a local clock.
+ *   6. seeds the demo clone (user `demo`, "Demo BTC/ETH" on rules-v1, a 10,000 USD sandbox; idempotent,
+ *      see lib/demo.ts), which trades on the replay feed from the next minutes on;
+ *   7. drives the Cron Triggers from a local clock.
  * `npm start -- --live` skips the stand-ins and uses the real endpoints configured in wrangler.toml.
+ * `--persist-to <dir>` keeps the local state there instead of .wrangler/state (demo:check uses a fresh
+ * one); `--skip-demo` seeds no demo clone.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { demoApi, seedDemo } from "./lib/demo";
 import { localJwtSecret, mintToken } from "./lib/local-auth";
 import { startLocalCron } from "./lib/local-cron";
 import { LOCAL_SERVICES } from "./lib/local-services";
 
 const { values } = parseArgs({
-  options: { live: { type: "boolean", default: false }, port: { type: "string", default: process.env.PORT ?? "8787" } },
+  options: {
+    live: { type: "boolean", default: false },
+    port: { type: "string", default: process.env.PORT ?? "8787" },
+    "persist-to": { type: "string" },
+    "skip-demo": { type: "boolean", default: false },
+  },
 });
 const baseUrl = `http://127.0.0.1:${values.port}`;
 const log = (line: string) => console.log(`[start] ${line}`);
@@ -45,7 +55,8 @@ if (!existsSync(".dev.vars")) {
 }
 
 log("applying D1 migrations to the local database");
-const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], {
+const persistArgs = values["persist-to"] ? ["--persist-to", values["persist-to"]] : [];
+const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persistArgs], {
   stdio: "inherit",
   env: { ...process.env, CI: "1" },
 });
@@ -62,7 +73,7 @@ if (!values.live) {
 }
 
 const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-wrangler = spawn("npx", ["wrangler", "dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", values.port, ...varArgs], {
+wrangler = spawn("npx", ["wrangler", "dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", values.port, ...persistArgs, ...varArgs], {
   stdio: "inherit",
   env: process.env,
   detached: true,
@@ -112,7 +123,15 @@ if (secret) {
       `startup job ${job}: ${body.run?.status ?? res.status} (${body.run?.itemsProcessed ?? 0} items)${body.run?.error ? ` ${body.run.error}` : ""}`,
     );
   }
+  if (!values["skip-demo"]) {
+    try {
+      const demo = await seedDemo(await demoApi(baseUrl, secret), log);
+      log(`demo: clone ${demo.cloneId} trades in sandbox ${demo.accountId} (README "Watch the demo clone trade")`);
+    } catch (error) {
+      log(`demo: not seeded: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
 } else {
-  log("no JWT_SECRET found: startup jobs skipped");
+  log("no JWT_SECRET found: startup jobs and the demo skipped");
 }
 stops.push(startLocalCron(baseUrl, log));

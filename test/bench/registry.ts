@@ -3,6 +3,7 @@
 import { coldStartBench } from "./cold-start.bench";
 import { contextBench } from "./context.bench";
 import { cronBench } from "./cron.bench";
+import { decisionBench } from "./decision.bench";
 import { discoveryBench } from "./discovery.bench";
 import { feedBench } from "./feed.bench";
 import { httpBench } from "./http.bench";
@@ -34,4 +35,5 @@ export const BENCHMARKS: Benchmark[] = [
   httpBench,
   contextBench,
   propBench,
+  decisionBench,
 ];

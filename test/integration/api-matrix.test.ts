@@ -13,8 +13,14 @@
  */
 import { env, SELF } from "cloudflare:test";
 import { createRoute } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp, PAGES } from "../../src/app";
+import { randomIds } from "../../src/core/ids";
+import { openDb } from "../../src/db/client";
+import { artifactStoreFor } from "../../src/domains/artifacts";
+import { createRuns, decisionRuns } from "../../src/domains/decision";
+import { openPropAccount } from "../../src/domains/trading";
 import type { PageAccess, PublishedAccess } from "../../src/http/access";
 import { declareRoute } from "../../src/http/access";
 import { openApiDocuments } from "../../src/http/openapi";
@@ -195,7 +201,75 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
     body: { address: `0x${(Date.now() * 1000 + ++lifecycleSeq).toString(16).padStart(40, "a")}` },
   }),
   "GET /api/v1/admin/lifecycle/events": async () => ({ query: { subjectKind: "audition", subjectId: "aud_matrix" } }),
+  "GET /api/v1/clones/{cloneId}/decision-runs": async () => ({ params: { cloneId: await newOwnedClone() } }),
+  "POST /api/v1/clones/{cloneId}/dry-run": async () => {
+    const cloneId = await newOwnedClone();
+    const pipeline = { version: 0, graph: HOLD_GRAPH, layout: {} };
+    if ((await callApi(OWNER, "PATCH", `/clones/${cloneId}`, { modelId: "hold" })).status !== 200) throw new Error("fixture model");
+    if ((await callApi(OWNER, "PUT", `/clones/${cloneId}/pipeline`, pipeline)).status !== 200) throw new Error("fixture pipeline");
+    return { params: { cloneId }, body: {} };
+  },
+  "GET /api/v1/prop-accounts/{accountId}/decision-runs": async () => {
+    const account = await openPropAccount(
+      { env, ids: randomIds },
+      {
+        cloneId: "matrix",
+        ownerId: OWNER,
+        kind: "sandbox",
+        startingBalanceMicroUsd: 1_000_000,
+        startMs: 0,
+        endMs: Date.now() + 3_600_000,
+        allowedSymbols: [],
+      },
+    );
+    return { params: { accountId: account.accountId } };
+  },
+  "GET /api/v1/decision-runs/{runId}": async () => ({ params: { runId: await newOwnedRun() } }),
+  "GET /api/v1/decision-runs/{runId}/artifacts/{name}": async () => ({ params: { runId: await newOwnedRun(), name: "prompt" } }),
 };
+
+/** A pipeline the hold engine can decide (BTC, one block). */
+const HOLD_GRAPH = {
+  nodes: [
+    { id: "s", type: "data_stream", config: { blocks: [{ id: "rsi", source: "hyperliquid", channel: "rsi" }] } },
+    { id: "a", type: "asset_selection", config: { explicitlyEnabledSymbols: ["BTC"] } },
+    { id: "p", type: "trading_prompt", config: {} },
+  ],
+  edges: [
+    { id: "e1", source: "s", target: "a" },
+    { id: "e2", source: "a", target: "p" },
+  ],
+};
+
+/** A decision run of an owned clone with a stored prompt artifact. */
+async function newOwnedRun(): Promise<string> {
+  const cloneId = await newOwnedClone();
+  const db = openDb(env.DB);
+  const [run] = await createRuns(db, randomIds, Date.now(), [
+    {
+      scopeKey: `dryrun:${cloneId}`,
+      accountId: null,
+      dryRunId: cloneId,
+      cloneId,
+      strategyId: "p",
+      symbol: "BTC",
+      slotMs: 0,
+      cadenceSec: 60,
+      pipelineVersion: 1,
+      modelId: "hold",
+      engine: "hold",
+      asOfMs: 0,
+    },
+  ]);
+  const head = await artifactStoreFor(env as unknown as Record<string, unknown> & { ARTIFACTS: R2Bucket }).put(
+    JSON.stringify({ system: "s", user: "u" }),
+  );
+  await db
+    .update(decisionRuns)
+    .set({ promptKey: head.key })
+    .where(eq(decisionRuns.id, run?.id ?? ""));
+  return run?.id ?? "";
+}
 
 type Doc = ReturnType<typeof openApiDocuments>["client"];
 

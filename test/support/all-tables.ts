@@ -5,6 +5,7 @@
 
 import { jobRuns } from "../../src/cron/job-runs.tables";
 import { artifactLinks } from "../../src/domains/artifacts";
+import { decisionActions, decisionRuns } from "../../src/domains/decision";
 import {
   arenaSlots,
   auditions,
@@ -77,4 +78,6 @@ export const ALL_TABLES = [
   promotionQueue,
   arenaSlots,
   retiredClones,
+  decisionRuns,
+  decisionActions,
 ];

@@ -14,5 +14,7 @@ declare module "vitest" {
     defillamaUrl: string;
     /** EVM JSON-RPC stand-in (src/cli/stand-ins/evm-rpc.stand-in.ts), serving the recorded receipts. */
     evmRpcUrl: string;
+    /** Model provider stand-in (OpenAI Chat Completions + Anthropic Messages), base URL with `/v1`. */
+    llmBaseUrl: string;
   }
 }

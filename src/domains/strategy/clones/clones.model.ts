@@ -7,7 +7,18 @@ import { z } from "@hono/zod-openapi";
 import { type Model, STRENGTH_TIERS } from "./models.data";
 
 export const ModelSchema = z
-  .object({ id: z.string(), name: z.string(), provider: z.string(), strength: z.number().int().min(1).max(3) })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    provider: z.string(),
+    strength: z.number().int().min(1).max(3),
+    engine: z.enum(["hold", "rules", "llm"]).openapi({ description: "hold: local no-op; rules: local rules-v1; llm: a provider model" }),
+    providerModelId: z.string(),
+    pricing: z.object({
+      inputMicroUsdPerMTok: z.number().int().openapi({ description: "micro-USD per million input tokens" }),
+      outputMicroUsdPerMTok: z.number().int().openapi({ description: "micro-USD per million output tokens" }),
+    }),
+  })
   .openapi("Model");
 
 const Name = z.string().trim().min(1).max(80);

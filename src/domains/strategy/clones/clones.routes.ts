@@ -17,7 +17,8 @@ const modelsRoute = declareRoute({
   method: "get",
   path: "/models",
   tags: ["clones"],
-  summary: "The model catalog with strength tiers (1 light, 2 standard, 3 frontier)",
+  summary:
+    "The model catalog: every decision engine a clone can pick, with strength tier (1 light, 2 standard, 3 frontier), provider and price per million tokens",
   responses: { 200: jsonResponse(z.array(ModelSchema), "Every model"), ...errorResponses("unauthorized") },
 });
 

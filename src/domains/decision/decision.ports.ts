@@ -1,0 +1,74 @@
+/**
+ * The decision runtime's ports: what it needs from the context domain (packets, candidates, artifacts)
+ * and the trading domain (active accounts, the intake). The service codes against these; the wiring
+ * (decision.wiring.ts) plugs in the real implementations, tests plug in their own where a case needs
+ * it. Shapes follow the context and trading domains' exports.
+ */
+import type { Result } from "../../core/result";
+import type { CompiledStrategy } from "../strategy";
+import type { AccountSummary, DecisionAction, IntakeOutcome, PropAccountKind } from "../trading";
+import type { DecisionPacket, DecisionPrompt } from "./decision.model";
+
+export interface PacketRequest {
+  cloneId: string;
+  strategyId: string;
+  symbol: string;
+  asOfMs: number;
+  /** The prop account the packet embeds; absent for a dry-run (its own ledger's summary is passed). */
+  accountId?: string;
+  account?: AccountSummary;
+}
+
+export interface ResolvedContext {
+  packet: DecisionPacket;
+  prompt: DecisionPrompt;
+  /** Canonical JSON of the packet (what `packet.hash` covers): archived as the packet artifact. */
+  packetJson: string;
+}
+
+export interface PacketSource {
+  resolve(request: PacketRequest): Promise<Result<ResolvedContext, { code: string; message: string }>>;
+}
+
+export interface Candidate {
+  symbol: string;
+  score: number;
+}
+
+export interface CandidateSource {
+  /** The ranked, capped candidates of one strategy for one slot (open positions first). */
+  scan(input: { cloneId: string; strategy: CompiledStrategy; accountId?: string; asOfMs: number; slotMs: number }): Promise<Candidate[]>;
+}
+
+export type ArtifactName = "prompt" | "packet" | "response";
+
+export interface ArtifactSink {
+  /** Stores `body` for the run (content-addressed, so a retry stores nothing new) and returns its key. */
+  put(runId: string, name: ArtifactName, body: string): Promise<string>;
+  /** The stored body of `key`, if any. */
+  get(key: string): Promise<string | undefined>;
+}
+
+export interface ActiveAccount {
+  accountId: string;
+  cloneId: string;
+  kind: PropAccountKind;
+  /** Audition and race accounts pin the model at open; a sandbox follows the clone's current model. */
+  pinnedModelId?: string;
+  pinnedPipelineVersion?: number;
+}
+
+export interface AccountDirectory {
+  /** Prop accounts that are `active` now. */
+  listActive(nowMs: number): Promise<ActiveAccount[]>;
+}
+
+export interface Intake {
+  /** Sends one action through the account's safety gates; a repeated action id returns the first outcome. */
+  submit(accountId: string, action: DecisionAction, nowMs: number): Promise<IntakeOutcome>;
+}
+
+/** The queue the scheduler enqueues runs on (a Cloudflare Queue producer in production). */
+export interface RunQueue {
+  enqueue(runIds: string[]): Promise<void>;
+}

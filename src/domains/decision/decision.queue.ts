@@ -1,0 +1,78 @@
+/**
+ * The decision-runs queue consumer and its dead-letter consumer. Messages carry a run id only; the run
+ * row is the state. Delivery is at least once, so every path is idempotent (see decision.service.ts).
+ *
+ *   done / already_done / not_found -> ack
+ *   busy (another delivery holds a live lease) -> retry after the lease, in case that consumer dies
+ *   thrown (D1, intake transport) -> the claim is released and the message retried with backoff; after
+ *     the queue's max_retries it lands on the dead-letter queue, whose consumer marks the run failed
+ *     (`dead_lettered`).
+ * Concurrency: at most `DECISION_CONSUMER_CONCURRENCY` runs at once per invocation, and wrangler's
+ * `max_concurrency` bounds the invocations (provider rate limits).
+ */
+import { z } from "zod";
+import type { Clock } from "../../core/clock";
+import type { Db } from "../../db/client";
+import { type DecisionDeps, executeRun, finishWithoutAction, RUN_LEASE_MS, releaseRun } from "./decision.service";
+
+export const DecisionRunMessageSchema = z.object({ runId: z.string().min(1).max(128) });
+export type DecisionRunMessage = z.infer<typeof DecisionRunMessageSchema>;
+
+/** Retry delay after a thrown attempt: 10 s, 20 s, 40 s, ... capped at 5 minutes. */
+export const retryDelaySeconds = (attempts: number): number => Math.min(300, 10 * 2 ** Math.max(0, attempts - 1));
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+export async function withConcurrency<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+export async function consumeDecisionRuns(batch: MessageBatch<unknown>, deps: DecisionDeps): Promise<void> {
+  await withConcurrency(batch.messages, deps.settings.DECISION_CONSUMER_CONCURRENCY, async (message) => {
+    const parsed = DecisionRunMessageSchema.safeParse(message.body);
+    if (!parsed.success) {
+      console.error(JSON.stringify({ msg: "decision queue: bad message dropped", id: message.id }));
+      message.ack();
+      return;
+    }
+    const { runId } = parsed.data;
+    try {
+      const outcome = await executeRun(deps, runId);
+      if (outcome.kind === "busy") {
+        const leaseLeftMs = Math.max(0, (outcome.run.leaseUntilMs ?? 0) - deps.clock.nowMs());
+        message.retry({ delaySeconds: Math.ceil((leaseLeftMs || RUN_LEASE_MS) / 1000) + 1 });
+        return;
+      }
+      message.ack();
+    } catch (error) {
+      console.error(JSON.stringify({ msg: "decision run attempt failed", runId, attempts: message.attempts, error: String(error) }));
+      await releaseRun(deps.db, runId).catch(() => undefined);
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    }
+  });
+}
+
+/** Dead-lettered runs end `failed` with `dead_lettered` (a run already finished stays as it is). */
+export async function consumeDeadLetters(batch: MessageBatch<unknown>, db: Db, clock: Clock): Promise<void> {
+  for (const message of batch.messages) {
+    const parsed = DecisionRunMessageSchema.safeParse(message.body);
+    if (parsed.success) {
+      await finishWithoutAction(
+        db,
+        parsed.data.runId,
+        clock.nowMs(),
+        "failed",
+        "dead_lettered",
+        "retries exhausted on the decision queue",
+        ["pending", "running"],
+      );
+    }
+    message.ack();
+  }
+}

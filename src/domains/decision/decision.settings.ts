@@ -1,0 +1,67 @@
+/**
+ * The decision runtime's settings, read from the Worker's vars and secrets at the edge (zod). Provider
+ * base URLs are vars (wrangler.toml, or `.dev.vars` locally); API keys are secrets. A provider counts as
+ * configured when its base URL is set and, for OpenAI and Anthropic, its key too (an OpenAI-compatible
+ * server such as Ollama or vLLM may need no key). Callers: engines/index.ts, decision.jobs.ts.
+ */
+import { z } from "zod";
+
+const intFrom = (fallback: number, max: number) => z.coerce.number().int().min(0).max(max).optional().default(fallback);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+
+export const DecisionSettingsSchema = z.object({
+  /** Chat Completions base URL including `/v1`: requests go to `{OPENAI_BASE_URL}/chat/completions`. */
+  OPENAI_BASE_URL: optionalString,
+  OPENAI_API_KEY: optionalString,
+  /** Messages API base URL including `/v1`: requests go to `{ANTHROPIC_BASE_URL}/messages`. */
+  ANTHROPIC_BASE_URL: optionalString,
+  ANTHROPIC_API_KEY: optionalString,
+  /** Any OpenAI-compatible server (OpenRouter, vLLM, Ollama, AI Gateway), base URL including `/v1`. */
+  OPENAI_COMPATIBLE_BASE_URL: optionalString,
+  OPENAI_COMPATIBLE_API_KEY: optionalString,
+  /** Budget of one model call, retries and their waits included. */
+  DECISION_MODEL_TIMEOUT_MS: intFrom(30_000, 600_000),
+  /** Extra attempts after a retryable failure (429, 5xx); `Retry-After` sets the wait when present. */
+  DECISION_MODEL_MAX_RETRIES: intFrom(2, 10),
+  /** Most runs one queue consumer invocation executes at once (provider rate limits). */
+  DECISION_CONSUMER_CONCURRENCY: intFrom(4, 50),
+  /** "false" stops the scheduler from creating prop-account runs (dry-runs still work). */
+  DECISION_SCHEDULER_ENABLED: z
+    .string()
+    .optional()
+    .transform((v) => v !== "false"),
+});
+export type DecisionSettings = z.infer<typeof DecisionSettingsSchema>;
+
+/** Reads the decision settings from `env` (vars + secrets). */
+export function readDecisionSettings(env: Env): DecisionSettings {
+  return DecisionSettingsSchema.parse(env);
+}
+
+export interface ProviderEndpoint {
+  baseURL: string;
+  apiKey: string | undefined;
+}
+
+/** The endpoint of `provider` when configured, else undefined (runs are then skipped, never rerouted). */
+export function providerEndpoint(settings: DecisionSettings, provider: string): ProviderEndpoint | undefined {
+  switch (provider) {
+    case "openai":
+      return settings.OPENAI_BASE_URL && settings.OPENAI_API_KEY
+        ? { baseURL: settings.OPENAI_BASE_URL, apiKey: settings.OPENAI_API_KEY }
+        : undefined;
+    case "anthropic":
+      return settings.ANTHROPIC_BASE_URL && settings.ANTHROPIC_API_KEY
+        ? { baseURL: settings.ANTHROPIC_BASE_URL, apiKey: settings.ANTHROPIC_API_KEY }
+        : undefined;
+    case "openai-compatible":
+      return settings.OPENAI_COMPATIBLE_BASE_URL
+        ? { baseURL: settings.OPENAI_COMPATIBLE_BASE_URL, apiKey: settings.OPENAI_COMPATIBLE_API_KEY }
+        : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Plugs the real collaborators into the decision runtime's ports: the context resolver and candidate
+ * scan (context domain), the artifact store with its owner index (artifacts), the prop accounts and
+ * their intake (trading), and the Cloudflare Queue producer. One place, so the service, the scheduler,
+ * the consumer and the routes all run the same wiring. Callers: decision.jobs.ts, src/queues, routes.
+ */
+
+import type { AppDeps } from "../../core/deps";
+import { err, ok } from "../../core/result";
+import { openDb } from "../../db/client";
+import { artifactStoreFor, storeOwnedArtifacts } from "../artifacts";
+import { type AssembledPrompt, type ContextDeps, resolvePacket, scanCandidates } from "../context";
+import { createSeriesCache } from "../market-data";
+import { loadRegistry } from "../strategy";
+import { type AccountSummary, emptyAccountSummary, getAccountSummary, listActiveAccounts, submitAction } from "../trading";
+import type { DecisionPrompt } from "./decision.model";
+import type { ArtifactSink, CandidateSource, PacketSource, RunQueue } from "./decision.ports";
+import type { SchedulerDeps } from "./decision.scheduler";
+import type { DecisionDeps } from "./decision.service";
+import { readDecisionSettings } from "./decision.settings";
+import { indicatorSnapshotOf } from "./packet-view.model";
+
+export type DecisionRuntime = DecisionDeps & SchedulerDeps & { env: Env; context: ContextDeps };
+
+/** Owner kind of a decision run's artifacts in the artifact index. */
+export const RUN_ARTIFACT_OWNER = "decision_run";
+
+/**
+ * System = the fixed rules and the output contract (the parts no user or market text reaches); user =
+ * everything else, in the assembled order.
+ */
+export function splitPrompt(prompt: AssembledPrompt): DecisionPrompt {
+  const system = prompt.sections.filter((s) => s.kind === "system_rules" || s.kind === "output_contract");
+  const user = prompt.sections.filter((s) => s.kind !== "system_rules" && s.kind !== "output_contract");
+  return { system: system.map((s) => s.text).join("\n\n"), user: user.map((s) => s.text).join("\n\n") };
+}
+
+/** The resolver as a packet source; `accountSummary` overrides the account (the dry-run's own ledger). */
+export function packetSource(context: ContextDeps, accountSummary?: (asOfMs: number) => AccountSummary): PacketSource {
+  return {
+    async resolve(request) {
+      const deps = accountSummary ? { ...context, accountSummary: async (_id: string, asOf: number) => accountSummary(asOf) } : context;
+      const resolved = await resolvePacket(deps, { ...request, propAccountId: request.accountId });
+      if (!resolved.ok) return err({ code: resolved.error.kind, message: resolved.error.message });
+      const { packet, packetHash, canonical, prompt } = resolved.value;
+      const venue = packet.asset.venue;
+      return ok({
+        packet: {
+          hash: packetHash,
+          cloneId: request.cloneId,
+          strategyId: request.strategyId,
+          symbol: request.symbol,
+          asOfMs: request.asOfMs,
+          account:
+            packet.account ??
+            emptyAccountSummary({ accountId: request.accountId ?? "none", cloneId: request.cloneId, asOfMs: request.asOfMs }),
+          venue: { szDecimals: venue.szDecimals, maxLeverage: venue.maxLeverage ?? 1, minNotionalUsd: venue.minNotionalUsd },
+          indicators: indicatorSnapshotOf(packet.series, request.symbol),
+          body: packet,
+        },
+        prompt: splitPrompt(prompt),
+        packetJson: canonical,
+      });
+    },
+  };
+}
+
+/** The context domain's candidate scan as a candidate source (the selected symbols, ranked). */
+export function candidateSource(context: ContextDeps): CandidateSource {
+  return {
+    async scan({ cloneId, strategy, accountId, asOfMs, slotMs }) {
+      const scanned = await scanCandidates(context, { cloneId, strategyId: strategy.strategyId, asOfMs, slotMs, propAccountId: accountId });
+      if (!scanned.ok) return [];
+      const scores = new Map(scanned.value.ranked.map((r) => [r.symbol, r.score]));
+      return scanned.value.selected.map((symbol) => ({ symbol, score: scores.get(symbol) ?? 0 }));
+    },
+  };
+}
+
+/**
+ * The runtime with one registry snapshot shared by every packet it resolves (a batch of runs, a
+ * dry-run): the registry (every asset) is the largest read of a resolution and changes hourly.
+ */
+export async function withSharedRegistry(rt: DecisionRuntime): Promise<DecisionRuntime> {
+  const context = { ...rt.context, registry: await loadRegistry(rt.db) };
+  return { ...rt, context, packets: packetSource(context), candidates: candidateSource(context) };
+}
+
+export function decisionRuntime(env: Env, app: AppDeps): DecisionRuntime {
+  const db = openDb(env.DB);
+  const settings = readDecisionSettings(env);
+  const trading = { env, ids: app.ids };
+  const store = artifactStoreFor(env as unknown as Record<string, unknown> & { ARTIFACTS: R2Bucket });
+  const context: ContextDeps = {
+    db,
+    accountSummary: (accountId, asOfMs) => getAccountSummary(trading, accountId, asOfMs),
+    series: createSeriesCache(),
+  };
+  const artifacts: ArtifactSink = {
+    async put(runId, name, body) {
+      const contentType = name === "response" ? "text/plain; charset=utf-8" : "application/json";
+      const heads = await storeOwnedArtifacts(
+        db,
+        store,
+        { kind: RUN_ARTIFACT_OWNER, id: runId },
+        [{ role: name, content: body, contentType }],
+        app.clock.nowMs(),
+      );
+      const head = heads[name];
+      if (!head) throw new Error(`artifact ${name} of ${runId} not stored`);
+      return head.key;
+    },
+    async get(key) {
+      const found = await store.get(key);
+      return found ? new TextDecoder().decode(found.content) : undefined;
+    },
+  };
+  const queue: RunQueue = {
+    async enqueue(runIds) {
+      // sendBatch takes at most 100 messages.
+      for (let i = 0; i < runIds.length; i += 100) {
+        await env.DECISION_QUEUE.sendBatch(runIds.slice(i, i + 100).map((runId) => ({ body: { runId }, contentType: "json" as const })));
+      }
+    },
+  };
+  return {
+    env,
+    db,
+    clock: app.clock,
+    ids: app.ids,
+    settings,
+    context,
+    packets: packetSource(context),
+    artifacts,
+    intake: { submit: (accountId, action, nowMs) => submitAction(trading, accountId, action, nowMs) },
+    accounts: {
+      async listActive() {
+        const rows = await listActiveAccounts(trading);
+        return rows
+          .filter((r) => r.status === "active")
+          .map((r) => {
+            const pins = r.pinsJson ? (JSON.parse(r.pinsJson) as { modelId?: string; pipelineVersion?: number }) : null;
+            // Audition and race accounts decide with the model pinned at open; a sandbox follows the clone.
+            const pinned = r.kind !== "sandbox" ? pins : null;
+            return {
+              accountId: r.id,
+              cloneId: r.cloneId,
+              kind: r.kind,
+              pinnedModelId: pinned?.modelId,
+              pinnedPipelineVersion: pinned?.pipelineVersion,
+            };
+          });
+      },
+    },
+    candidates: candidateSource(context),
+    queue,
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * The decision domain's import surface: runs and actions (tables, views), the engine port and engines,
+ * the scheduler, the queue consumers and the routes.
+ */
+
+export { runDryRun } from "./decision.dry-run";
+export { decisionJobs } from "./decision.jobs";
+export * from "./decision.model";
+export type * from "./decision.ports";
+export { consumeDeadLetters, consumeDecisionRuns, DecisionRunMessageSchema } from "./decision.queue";
+export { decisionRoutes } from "./decision.routes";
+export { clonePreflight, type SchedulerDeps, scheduleDueRuns } from "./decision.scheduler";
+export { createRuns, type DecisionDeps, executeRun, type NewRun } from "./decision.service";
+export { type DecisionSettings, readDecisionSettings } from "./decision.settings";
+export { type DecisionActionRow, type DecisionRunRow, decisionActions, decisionRuns } from "./decision.tables";
+export { getRun, listRuns, toRunView } from "./decision.views";
+export { type DecisionRuntime, decisionRuntime, withSharedRegistry } from "./decision.wiring";
+export { resolveEngine, rulesV1 } from "./engines";

@@ -1,0 +1,24 @@
+/**
+ * The queue dispatch table: queue name -> consumer, like the cron table (src/schedule.ts). The keys must
+ * equal the `[[queues.consumers]]` queue names in wrangler.toml (a test checks it); a batch from a queue
+ * that is not in the table is an error, never silently acked.
+ */
+import type { AppDeps } from "./core/deps";
+import { openDb } from "./db/client";
+import { consumeDeadLetters, consumeDecisionRuns, decisionRuntime, withSharedRegistry } from "./domains/decision";
+
+export type QueueConsumer = (batch: MessageBatch<unknown>, env: Env, deps: AppDeps) => Promise<void>;
+
+export const QUEUE_CONSUMERS: Readonly<Record<string, QueueConsumer>> = {
+  // One message per decision run: packet -> engine -> validate -> intake -> record (idempotent).
+  "decision-runs": async (batch, env, deps) => consumeDecisionRuns(batch, await withSharedRegistry(decisionRuntime(env, deps))),
+  // Runs whose messages exhausted their retries end `failed` with `dead_lettered`.
+  "decision-runs-dlq": (batch, env, deps) => consumeDeadLetters(batch, openDb(env.DB), deps.clock),
+};
+
+/** Runs the consumer of `batch.queue`; throws for an unknown queue. */
+export async function dispatchQueue(batch: MessageBatch<unknown>, env: Env, deps: AppDeps): Promise<void> {
+  const consumer = QUEUE_CONSUMERS[batch.queue];
+  if (!consumer) throw new Error(`unknown queue: "${batch.queue}"`);
+  await consumer(batch, env, deps);
+}
