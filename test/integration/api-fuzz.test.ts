@@ -103,6 +103,8 @@ const CONTENT_TYPES = [
 ] as const;
 
 let ownedCloneId = "";
+/** A sandbox prop account of the owned clone, so the trading routes are fuzzed past their 404. */
+let ownedAccountId = "";
 
 interface FuzzRequest {
   target: Target;
@@ -116,7 +118,7 @@ interface FuzzRequest {
 function requestFor(target: Target): fc.Arbitrary<FuzzRequest> {
   const paramValue = fc.oneof(
     fc.constant("__owned__"),
-    fc.constantFrom("ops.prune-job-runs", "polymarket", "defillama", OWNER),
+    fc.constantFrom("ops.prune-job-runs", "polymarket", "defillama", OWNER, "BTC"),
     hostileString,
   );
   const params = fc.tuple(...target.params.map(() => paramValue));
@@ -141,7 +143,8 @@ async function send(req: FuzzRequest) {
   let path = t.path;
   t.params.forEach((name, i) => {
     const raw = req.params[i] as string;
-    path = path.replace(`{${name}}`, encodeURIComponent(raw === "__owned__" ? ownedCloneId : raw));
+    const owned = name === "accountId" ? ownedAccountId : ownedCloneId;
+    path = path.replace(`{${name}}`, encodeURIComponent(raw === "__owned__" ? owned : raw));
   });
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(req.query)) search.set(k, typeof v === "string" ? v : JSON.stringify(v));
@@ -172,6 +175,11 @@ beforeAll(async () => {
   );
   const created = await callApi(OWNER, "POST", "/clones", { name: "fuzzed", modelId: "gpt-5" });
   ownedCloneId = created.body.id as string;
+  const pipeline = { version: 0, graph: { nodes: [], edges: [] }, layout: {} };
+  expect((await callApi(OWNER, "PUT", `/clones/${ownedCloneId}/pipeline`, pipeline)).status).toBe(200);
+  const opened = await callApi(OWNER, "POST", `/clones/${ownedCloneId}/prop-accounts`, { kind: "sandbox" });
+  expect(opened.status).toBe(201);
+  ownedAccountId = opened.body.accountId as string;
 });
 
 describe("fuzz: every route's request schema", () => {

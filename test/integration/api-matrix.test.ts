@@ -127,6 +127,23 @@ async function queueEntry(status: "queued" | "seated"): Promise<string> {
     status,
   );
   return cloneId;
+/** An owned trading clone with an open sandbox account, opened through the API as OWNER. */
+async function newSandbox(): Promise<{ cloneId: string; accountId: string }> {
+  const cloneId = await newTradingClone();
+  const res = await callApi(OWNER, "POST", `/clones/${cloneId}/prop-accounts`, { kind: "sandbox" });
+  if (res.status !== 201) throw new Error(`fixture sandbox: ${res.status}`);
+  return { cloneId, accountId: res.body.accountId as string };
+}
+const accountParams = async () => ({ params: { accountId: (await newSandbox()).accountId } });
+/** Admin request ids (and action ids) are idempotency keys: unique per call so every cell does the work. */
+let adminRequests = 0;
+const adminRequest = (extra: Record<string, unknown> = {}) => ({ requestId: `matrix-${++adminRequests}`, reason: "matrix", ...extra });
+/** A finalized sandbox (admin finalize through the API), so its result exists for the owner and admin. */
+async function finalizedSandbox(): Promise<string> {
+  const { accountId } = await newSandbox();
+  const res = await callApi("root", "POST", `/admin/prop-accounts/${accountId}/finalize`, adminRequest(), "admin");
+  if (res.status !== 200 || res.body.status !== "done") throw new Error(`fixture finalize: ${res.status}`);
+  return accountId;
 }
 
 /** One request builder per operation that needs inputs ("METHOD /api/v1/path"). Extend here. */
@@ -226,6 +243,49 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
   },
   "GET /api/v1/decision-runs/{runId}": async () => ({ params: { runId: await newOwnedRun() } }),
   "GET /api/v1/decision-runs/{runId}/artifacts/{name}": async () => ({ params: { runId: await newOwnedRun(), name: "prompt" } }),
+  "POST /api/v1/clones/{cloneId}/prop-accounts": async () => ({
+    params: { cloneId: await newTradingClone() },
+    body: { kind: "sandbox" },
+    ok: 201,
+  }),
+  "GET /api/v1/clones/{cloneId}/prop-accounts": async () => ({ params: { cloneId: (await newSandbox()).cloneId } }),
+  "GET /api/v1/prop-accounts/{accountId}": accountParams,
+  "GET /api/v1/prop-accounts/{accountId}/fills": accountParams,
+  "GET /api/v1/prop-accounts/{accountId}/ledger": accountParams,
+  "GET /api/v1/prop-accounts/{accountId}/orders": accountParams,
+  "GET /api/v1/prop-accounts/{accountId}/snapshots": accountParams,
+  "GET /api/v1/prop-accounts/{accountId}/result": async () => ({ params: { accountId: await finalizedSandbox() } }),
+  "GET /api/v1/admin/prop-accounts/{accountId}/audit": accountParams,
+  "POST /api/v1/admin/prop-accounts/{accountId}/freeze": async () => ({ ...(await accountParams()), body: adminRequest() }),
+  "POST /api/v1/admin/prop-accounts/{accountId}/unfreeze": async () => {
+    // Frozen first, so the admitted unfreeze is a real transition ("done"), not a refusal.
+    const { params } = await accountParams();
+    await callApi("root", "POST", `/admin/prop-accounts/${params.accountId}/freeze`, adminRequest(), "admin");
+    return { params, body: adminRequest() };
+  },
+  "POST /api/v1/admin/prop-accounts/{accountId}/finalize": async () => ({ ...(await accountParams()), body: adminRequest() }),
+  "POST /api/v1/admin/prop-accounts/{accountId}/adjustments": async () => ({
+    ...(await accountParams()),
+    body: adminRequest({ amountMicroUsd: 1_000_000 }),
+  }),
+  "POST /api/v1/admin/prop-accounts/{accountId}/positions/{symbol}/close": async () => ({
+    params: { ...(await accountParams()).params, symbol: "BTC" },
+    body: adminRequest(),
+  }),
+  // No market data is seeded here: the admitted action is still a 200 intake outcome (a recorded denial).
+  "POST /api/v1/admin/prop-accounts/{accountId}/actions": async () => ({
+    ...(await accountParams()),
+    body: {
+      actionId: `matrix-action-${++adminRequests}`,
+      symbol: "BTC",
+      action: "open_long",
+      size: "0.01",
+      leverage: 2,
+      confidence: 0.5,
+      reason: "matrix",
+      decidedAtMs: Date.now(),
+    },
+  }),
 };
 
 /** A pipeline the hold engine can decide (BTC, one block). */

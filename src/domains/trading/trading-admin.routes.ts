@@ -4,9 +4,10 @@
  * position, finalize early, adjust the balance with a reason, submit a `DecisionAction` through the same
  * intake as decisions, and read the audit trail. Mounted under /api/v1/admin (role admin).
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../env";
+import { declareRoute } from "../../http/access";
 import { errorResponses, notFound } from "../../http/errors";
 import { createRouter, jsonResponse } from "../../http/router";
 import { DecisionActionSchema, IntakeOutcomeSchema } from "./decision-action.model";
@@ -22,7 +23,8 @@ async function existing(c: Context<AppEnv>, accountId: string): Promise<void> {
 }
 
 const control = (path: string, summary: string, body: z.ZodType = AdminRequestSchema, params: z.ZodObject = AccountParamsSchema) =>
-  createRoute({
+  declareRoute({
+    access: { role: "admin" },
     method: "post",
     path: `/admin/prop-accounts/{accountId}/${path}`,
     tags: TAG,
@@ -45,7 +47,8 @@ const closeRoute = control(
   AccountParamsSchema.extend({ symbol: z.string().min(1).max(64) }),
 );
 
-const actionRoute = createRoute({
+const actionRoute = declareRoute({
+  access: { role: "admin" },
   method: "post",
   path: "/admin/prop-accounts/{accountId}/actions",
   tags: TAG,
@@ -57,7 +60,8 @@ const actionRoute = createRoute({
   },
 });
 
-const auditRoute = createRoute({
+const auditRoute = declareRoute({
+  access: { role: "admin" },
   method: "get",
   path: "/admin/prop-accounts/{accountId}/audit",
   tags: TAG,

@@ -4,11 +4,12 @@
  * events and snapshots (cursor-paginated) and its result. The owner or an admin; anyone else gets 404.
  * Thin: parse, check access, call the service or the account's object, map.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HOUR_MS } from "../../core/clock";
 import { openDb } from "../../db/client";
 import type { AppEnv } from "../../env";
+import { declareRoute } from "../../http/access";
 import { assertOwner } from "../../http/auth";
 import { errorResponses, notFound } from "../../http/errors";
 import { createRouter, jsonResponse } from "../../http/router";
@@ -72,7 +73,17 @@ const nextCursor = <T>(items: T[], limit: number, cursorOf: (t: T) => number) =>
   return items.length === limit && last !== undefined ? cursorOf(last) : null;
 };
 
-const openRoute = createRoute({
+// Owner-scoped: the owner or an admin; anyone else (another user, the service role) gets 404 from
+// assertOwner in the handler. Opening is a write (default "write" rate limit, default body cap).
+const OWNER_ONLY = { role: "user", owner: true } as const;
+// The reads served by the account's PropAccount object (summary, pages, result) are rate-limited as
+// expensive reads: each one wakes the single-writer object and queues behind its intake, marks and
+// funding, so a flood of reads would delay the account's money-moving work. The list reads the D1
+// projection (one indexed query) and keeps the GET default (no limit).
+const OWNER_OBJECT_READ = { ...OWNER_ONLY, rateLimit: "read" } as const;
+
+const openRoute = declareRoute({
+  access: OWNER_ONLY,
   method: "post",
   path: "/clones/{cloneId}/prop-accounts",
   tags: TAG,
@@ -84,7 +95,8 @@ const openRoute = createRoute({
   },
 });
 
-const listRoute = createRoute({
+const listRoute = declareRoute({
+  access: OWNER_ONLY,
   method: "get",
   path: "/clones/{cloneId}/prop-accounts",
   tags: TAG,
@@ -96,7 +108,8 @@ const listRoute = createRoute({
   },
 });
 
-const getRoute = createRoute({
+const getRoute = declareRoute({
+  access: OWNER_OBJECT_READ,
   method: "get",
   path: "/prop-accounts/{accountId}",
   tags: TAG,
@@ -106,7 +119,8 @@ const getRoute = createRoute({
 });
 
 const pageRoute = <T extends z.ZodType>(path: string, summary: string, schema: T, query: z.ZodObject = PageQuerySchema) =>
-  createRoute({
+  declareRoute({
+    access: OWNER_OBJECT_READ,
     method: "get",
     path: `/prop-accounts/{accountId}/${path}`,
     tags: TAG,
@@ -128,7 +142,8 @@ const snapshotsRoute = pageRoute(
   SnapshotQuerySchema,
 );
 
-const resultRoute = createRoute({
+const resultRoute = declareRoute({
+  access: OWNER_OBJECT_READ,
   method: "get",
   path: "/prop-accounts/{accountId}/result",
   tags: TAG,
