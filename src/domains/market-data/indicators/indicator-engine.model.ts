@@ -148,12 +148,87 @@ export function stepIndicators(s: IndicatorState, close: number): IndicatorValue
 export function stepIndicatorsInto(s: IndicatorState, close: number, out: Float64Array): void {
   if (!Number.isFinite(close)) throw new RangeError(`close must be finite, got ${close}`);
   const i = s.n;
+  if (i >= STEADY_FROM) {
+    stepSteady(s, close, out);
+    return;
+  }
   out[RSI] = stepRsi(s, i, close);
   stepWindow(s, close, out);
   out[EMA] = stepEma(s, i, close);
   stepMacd(s, i, close, out);
   s.prevClose = close;
   s.n = i + 1;
+}
+
+/**
+ * From this bar on every indicator is seeded and the ring is full (MACD's signal, the last to warm
+ * up, gives its first value at bar 33), so `stepSteady` can skip every warm-up branch.
+ */
+const STEADY_FROM = MACD_SLOW + MACD_SIGNAL - 1;
+const EMA_K = 2 / (WINDOW_PERIOD + 1);
+const FAST_K = 2 / (MACD_FAST + 1);
+const SLOW_K = 2 / (MACD_SLOW + 1);
+const SIGNAL_K = 2 / (MACD_SIGNAL + 1);
+
+/**
+ * The warmed-up step, fused into one pass over locals: the same arithmetic, operation for
+ * operation, as stepRsi + stepWindow + stepEma + stepMacd once seeded (so values are bit-identical
+ * and the TA-Lib agreement is unchanged), but each state field is loaded and stored once and no
+ * NaN/warm-up tests run.
+ */
+function stepSteady(s: IndicatorState, close: number, out: Float64Array): void {
+  // RSI (Wilder), the same expressions as stepRsi.
+  const change = close - s.prevClose;
+  const avgGain = (s.avgGain * (RSI_PERIOD - 1) + Math.max(change, 0)) / RSI_PERIOD;
+  const avgLoss = (s.avgLoss * (RSI_PERIOD - 1) + Math.max(-change, 0)) / RSI_PERIOD;
+  const total = avgGain + avgLoss; // ≥ 0, so the |total| test of stepRsi needs no Math.abs
+  out[RSI] = total < 1e-14 ? 0 : (100 * avgGain) / total;
+  s.avgGain = avgGain;
+  s.avgLoss = avgLoss;
+  s.prevClose = close;
+
+  // SMA / Bollinger: replace the oldest close in the full ring (Welford replace update).
+  const ring = s.ring;
+  const pos = s.pos;
+  const old = ring[pos] as number;
+  ring[pos] = close;
+  const delta = close - old;
+  const prevMean = s.mean;
+  let mean = prevMean + delta / WINDOW_PERIOD;
+  let m2 = s.m2 + delta * (close - mean + old - prevMean);
+  if (pos === WINDOW_PERIOD - 1) {
+    // The ring wrapped: recompute exactly so rounding drift never accumulates.
+    s.pos = 0;
+    recomputeWindow(s);
+    mean = s.mean;
+    m2 = s.m2;
+  } else {
+    s.pos = pos + 1;
+    s.mean = mean;
+    s.m2 = m2;
+  }
+  const deviation = Math.sqrt(Math.max(0, m2) / WINDOW_PERIOD);
+  out[SMA] = mean;
+  out[BB_MIDDLE] = mean;
+  out[BB_UPPER] = mean + BB_DEVIATIONS * deviation;
+  out[BB_LOWER] = mean - BB_DEVIATIONS * deviation;
+
+  // EMA 20 and MACD 12/26/9.
+  const ema = s.ema;
+  const nextEma = (close - ema) * EMA_K + ema;
+  s.ema = nextEma;
+  out[EMA] = nextEma;
+  const fast = (close - s.fast) * FAST_K + s.fast;
+  const slow = (close - s.slow) * SLOW_K + s.slow;
+  const line = fast - slow;
+  const signal = (line - s.signal) * SIGNAL_K + s.signal;
+  s.fast = fast;
+  s.slow = slow;
+  s.signal = signal;
+  out[MACD] = line;
+  out[MACD_SIGNAL_SLOT] = signal;
+  out[MACD_HIST] = line - signal;
+  s.n = s.n + 1;
 }
 
 function stepRsi(s: IndicatorState, i: number, close: number): number {
