@@ -127,6 +127,7 @@ async function queueEntry(status: "queued" | "seated"): Promise<string> {
     status,
   );
   return cloneId;
+}
 /** An owned trading clone with an open sandbox account, opened through the API as OWNER. */
 async function newSandbox(): Promise<{ cloneId: string; accountId: string }> {
   const cloneId = await newTradingClone();
