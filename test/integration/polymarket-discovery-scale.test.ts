@@ -96,5 +96,5 @@ describe("polymarket discovery over 50,000 open markets", () => {
     expect(fresh).toMatchObject({ status: "running", ticks: 1, markets_pages: PAGES_PER_TICK - 1 });
     const runIds = await env.DB.prepare("SELECT DISTINCT run_id FROM polymarket_markets_staging").all<{ run_id: string }>();
     expect(runIds.results.map((r) => r.run_id)).toEqual([fresh?.id]);
-  }, 60_000);
+  }, 120_000);
 });
