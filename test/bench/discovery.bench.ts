@@ -54,7 +54,8 @@ export const discoveryBench: Benchmark = {
       const res = await fetch(`${backend.baseUrl}/api/v1/admin/jobs/polymarket.discover/run`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: "{}",
+        // The whole walk in one invocation (the job's default resumes across ticks, 100 pages each).
+        body: JSON.stringify({ params: { pagesPerTick: 1000 } }),
       });
       const body = (await res.json()) as {
         run?: { status: string; durationMs?: number | null; itemsProcessed?: number; summary?: unknown };

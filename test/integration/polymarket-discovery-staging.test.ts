@@ -70,7 +70,9 @@ const stagingWrites = (batches: Batch[]) =>
 
 async function clear() {
   await env.DB.batch(
-    ["polymarket_events", "polymarket_markets", "ingestion_runs", ...STAGING].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
+    ["polymarket_events", "polymarket_markets", "ingestion_runs", "polymarket_discovery_runs", ...STAGING].map((t) =>
+      env.DB.prepare(`DELETE FROM ${t}`),
+    ),
   );
 }
 
@@ -90,9 +92,10 @@ describe("staged polymarket discovery", () => {
     const beforePromotion = batches.slice(0, -1);
     expect(Math.max(...beforePromotion.map((b) => b.staged))).toBeGreaterThan(0);
     for (const b of beforePromotion) expect(b.seen).toEqual(empty);
-    // The promotion: 2 upserts from staging, 2 close-unlisted updates, 2 staging deletes, 2 run rows; no row travels in it.
+    // The promotion: 2 upserts from staging, 2 close-unlisted updates, 2 staging deletes, the discovery
+    // run record, 2 ingestion run rows; no row travels in it.
     const promotion = batches.at(-1) as Batch;
-    expect(promotion.statements).toHaveLength(8);
+    expect(promotion.statements).toHaveLength(9);
     expect(promotion.statements.every((s) => s.rows === 0)).toBe(true);
     expect(promotion.staged).toBe(0);
     expect(promotion.seen.markets.map((m) => m.id).sort()).toEqual(["1500056", "1557558", "559657", "559659"]);

@@ -11,6 +11,10 @@
  * - `/__delisted/<id,id,...>/<path>`: answers `<path>` without those events/markets (also where
  *   embedded), as Gamma's open lists do once they resolved, closed or were archived since the
  *   recording (stateless, like the fault prefixes).
+ * - `/__scaled/<n>/<path>`: `/markets/keyset` lists <n> open markets, the recorded open markets copied
+ *   with ids and slugs suffixed `-c<copy>` (every other field as recorded, as the discovery bench
+ *   does), generated per page so 50,000 cost no memory; the item at index n/2 is malformed (its
+ *   `question` is a number). Other paths (events included) answer as recorded.
  * - `/prices-history?market=<token>`: one point per token, the market's recorded `outcomePrices[i]`
  *   at its recorded `updatedAt` (no price history was recorded).
  */
@@ -78,6 +82,23 @@ function priceHistory(markets: Obj[], token: string | null) {
 }
 
 const DELISTED = /^\/__delisted\/([^/]+)(\/.*)$/;
+const SCALED = /^\/__scaled\/(\d+)(\/.*)$/;
+
+/** `/markets/keyset` over `n` copies of the recorded open markets, built page by page; one malformed item. */
+function scaledMarketsPage(recording: ReturnType<typeof loadPolymarketRecording>, n: number, url: URL) {
+  const open = recording.markets.filter((m) => !m.closed);
+  const limit = Math.min(Number(url.searchParams.get("limit") ?? 100) || 100, 100);
+  const offset = offsetOf(url.searchParams.get("after_cursor"));
+  const page: Obj[] = [];
+  for (let i = offset; i < Math.min(offset + limit, n); i++) {
+    const c = Math.floor(i / open.length);
+    const m = open[i % open.length] as Obj;
+    const copy: Obj = { ...m, id: `${m.id}-c${c}`, slug: `${String(m.slug)}-c${c}` };
+    page.push(i === Math.floor(n / 2) ? { ...copy, question: 42 } : copy);
+  }
+  const next = offset + limit < n ? cursorOf(offset + limit) : undefined;
+  return json({ markets: page, ...(next ? { next_cursor: next } : {}) });
+}
 
 /** The recording without the given event/market ids (also embedded markets). */
 function without(recording: ReturnType<typeof loadPolymarketRecording>, ids: Set<string>) {
@@ -93,6 +114,13 @@ export function polymarketHandler(recording = loadPolymarketRecording()): Handle
       const inner = new URL(url);
       inner.pathname = delisted[2] as string;
       return polymarketHandler(without(recording, new Set(decodeURIComponent(delisted[1] as string).split(","))))(inner);
+    }
+    const scaled = SCALED.exec(url.pathname);
+    if (scaled) {
+      const inner = new URL(url);
+      inner.pathname = scaled[2] as string;
+      if (inner.pathname === "/markets/keyset") return scaledMarketsPage(recording, Number(scaled[1]), inner);
+      return polymarketHandler(recording)(inner);
     }
     const p = url.pathname;
     if (p === "/events/keyset") return keysetPage("events", recording.events, url, 500);

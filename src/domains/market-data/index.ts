@@ -63,6 +63,7 @@ export { polymarketJobs } from "./polymarket/polymarket.jobs";
 export { type Target, TargetSchema } from "./polymarket/polymarket.model";
 export { contextFor } from "./polymarket/polymarket.service";
 export {
+  polymarketDiscoveryRuns,
   polymarketEvents,
   polymarketEventsStaging,
   polymarketMarkets,

@@ -7,13 +7,16 @@ import { pollPrices } from "./polymarket.service";
 
 export const discoverJob = defineJob({
   name: "polymarket.discover",
-  description: "Discovers open events and markets through Gamma keyset pagination, staged page by page and promoted in one batch.",
+  description:
+    "Discovers open events and markets through Gamma keyset pagination, pagesPerTick pages per tick resumed from a stored cursor, staged and promoted in one batch when the walk completes.",
   params: z.object({
     eventsPageSize: z.coerce.number().int().min(1).max(500).default(500),
     marketsPageSize: z.coerce.number().int().min(1).max(100).default(100),
     // 1,000 pages of 100 = 100k open markets; one run stays within a Worker invocation's D1 query budget.
     maxPages: z.coerce.number().int().min(1).max(1000).default(1000),
     flushRows: z.coerce.number().int().min(1).max(5000).default(1000),
+    // Pages per cron tick: bounds CPU and D1 queries per invocation; the run resumes from its stored cursor.
+    pagesPerTick: z.coerce.number().int().min(1).max(1000).default(100),
   }),
   async run(job) {
     const { ctx, policy, polymarket } = pollContextFor(job);

@@ -187,3 +187,33 @@ export const TargetSchema = z
     return m ? { kind: m[1] as "market" | "event" | "asset", ref: m[2] as string } : { kind: "any" as const, ref: raw };
   });
 export type Target = z.infer<typeof TargetSchema>;
+
+/**
+ * Item-tolerant page shapes for discovery: the page itself must be well formed (else the run fails),
+ * but each event and each embedded or listed market is validated alone, so one malformed item is
+ * skipped and counted instead of failing a 50,000-market run.
+ */
+export const LooseEventsPageSchema = z.object({ events: z.array(z.unknown()), next_cursor: z.string().nullish() });
+export const LooseMarketsPageSchema = z.object({ markets: z.array(z.unknown()), next_cursor: z.string().nullish() });
+const EventShellSchema = GammaEventSchema.extend({ markets: z.array(z.unknown()).nullish() });
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+function parseItem<T>(schema: z.ZodType<T>, item: unknown): Parsed<T> {
+  const r = schema.safeParse(item);
+  if (r.success) return { ok: true, value: r.data };
+  const id = typeof item === "object" && item !== null ? String((item as { id?: unknown }).id ?? "?") : "?";
+  const issue = r.error.issues[0];
+  return { ok: false, reason: `id ${id}: ${issue?.path.join(".") || "item"} ${issue?.message ?? "invalid"}` };
+}
+
+/** An event (its embedded markets validated one by one) or why it was skipped. */
+export function parseEvent(item: unknown): { event: Parsed<GammaEvent>; markets: Array<Parsed<GammaMarket>> } {
+  const shell = parseItem(EventShellSchema, item);
+  if (!shell.ok) return { event: shell, markets: [] };
+  const markets = (shell.value.markets ?? []).map((m) => parseItem(GammaMarketSchema, m));
+  const kept = markets.flatMap((m) => (m.ok ? [m.value] : []));
+  return { event: { ok: true, value: { ...shell.value, markets: kept } }, markets };
+}
+
+export const parseMarket = (item: unknown): Parsed<GammaMarket> => parseItem(GammaMarketSchema, item);

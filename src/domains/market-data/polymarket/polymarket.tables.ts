@@ -84,3 +84,33 @@ export const polymarketPrices = sqliteTable(
 export type PolymarketEventRow = typeof polymarketEvents.$inferSelect;
 export type PolymarketMarketRow = typeof polymarketMarkets.$inferSelect;
 export type PolymarketPriceRow = typeof polymarketPrices.$inferSelect;
+
+/**
+ * One row per discovery run, the state a run resumes from on the next cron tick (polymarket.discovery-run.ts):
+ * the list being walked and its next keyset cursor, pages done, the cursors seen in the current list
+ * (a repeat means the server loops) and the malformed items skipped. At most one row is `running`.
+ */
+export const polymarketDiscoveryRuns = sqliteTable(
+  "polymarket_discovery_runs",
+  {
+    id: text("id").primaryKey(),
+    /** running | ok | error | abandoned (stalled past the staging TTL). */
+    status: text("status").notNull(),
+    startedAtMs: integer("started_at_ms").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+    /** events | markets: the list the next page comes from. */
+    list: text("list").notNull(),
+    cursor: text("cursor"),
+    eventsPages: integer("events_pages").notNull(),
+    marketsPages: integer("markets_pages").notNull(),
+    ticks: integer("ticks").notNull(),
+    /** JSON `{ cursors: [...] }`: the cursors seen in the current list. */
+    seenCursorsJson: text("seen_cursors_json").notNull(),
+    skipped: integer("skipped").notNull(),
+    /** JSON `{ items: [...] }`: the last 20 skipped items, `list page N item I: reason`. */
+    skippedJson: text("skipped_json").notNull(),
+    error: text("error"),
+  },
+  (t) => [index("polymarket_discovery_runs_status_idx").on(t.status, t.startedAtMs)],
+);
+export type PolymarketDiscoveryRunRow = typeof polymarketDiscoveryRuns.$inferSelect;
