@@ -27,6 +27,7 @@ import { openApiDocuments } from "../../src/http/openapi";
 import { createRouter } from "../../src/http/router";
 import { callApi } from "../support/api";
 import { tokenFor } from "../support/auth";
+import { VALID_GRAPH } from "../support/graphs";
 import { seedRecordedRegistry } from "../support/registry-seed";
 
 const OWNER = "matrix-owner";
@@ -56,25 +57,7 @@ async function newOwnedClone(): Promise<string> {
 }
 const EMPTY_PIPELINE = { version: 0, graph: { nodes: [], edges: [] }, layout: {} };
 /** A one-branch pipeline (strategy id "prompt") over BTC and SOL reading ETH funding. */
-const TRADING_PIPELINE = {
-  version: 0,
-  graph: {
-    nodes: [
-      {
-        id: "stream",
-        type: "data_stream",
-        config: { blocks: [{ id: "eth-funding", source: "hyperliquid", channel: "funding", asset: "ETH" }] },
-      },
-      { id: "majors", type: "asset_selection", config: { explicitlyEnabledSymbols: ["BTC", "SOL"] } },
-      { id: "prompt", type: "trading_prompt", config: {} },
-    ],
-    edges: [
-      { id: "e1", source: "stream", target: "majors" },
-      { id: "e2", source: "majors", target: "prompt" },
-    ],
-  },
-  layout: {},
-};
+const TRADING_PIPELINE = { version: 0, graph: VALID_GRAPH, layout: {} };
 
 async function newTradingClone(): Promise<string> {
   const cloneId = await newOwnedClone();

@@ -5,9 +5,11 @@
  * 422 with every problem and nothing stored, layout round trip, validate, compiled plans, entitlements
  * with the capacity and model-strength refusals.
  */
+
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bearer } from "../support/auth";
+import { VALID_GRAPH } from "../support/graphs";
 import { seedRecordedRegistry } from "../support/registry-seed";
 
 const BASE = "https://api.test/api/v1";
@@ -26,21 +28,6 @@ async function newClone(user: string, modelId = "gpt-5", name = "Momentum") {
   return res.body as { id: string; name: string; modelId: string; tradingEnabled: boolean; pipelineVersion: number };
 }
 
-const VALID_GRAPH = {
-  nodes: [
-    {
-      id: "stream",
-      type: "data_stream",
-      config: { blocks: [{ id: "eth-funding", source: "hyperliquid", channel: "funding", asset: "ETH" }] },
-    },
-    { id: "majors", type: "asset_selection", config: { explicitlyEnabledSymbols: ["BTC", "SOL"] } },
-    { id: "prompt", type: "trading_prompt", config: {} },
-  ],
-  edges: [
-    { id: "e1", source: "stream", target: "majors" },
-    { id: "e2", source: "majors", target: "prompt" },
-  ],
-};
 const LAYOUT = {
   nodes: { stream: { x: 10, y: 20.5 }, majors: { x: 300, y: 20 }, prompt: { x: 600, y: -4 } },
   strategyClone: { position: { x: 900, y: 0 }, connectedPromptNodeIds: ["prompt"] },

@@ -8,25 +8,12 @@ import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { err, ok } from "../../src/core/result";
 import type { AccountResult, AuditionAccounts, OpenAuditionAccount } from "../../src/domains/lifecycle";
+import { VALID_GRAPH } from "./graphs";
 import type { lifecycleHarness } from "./lifecycle";
 
 type Harness = ReturnType<typeof lifecycleHarness>;
 
-export const VALID_GRAPH = {
-  nodes: [
-    {
-      id: "stream",
-      type: "data_stream",
-      config: { blocks: [{ id: "eth-funding", source: "hyperliquid", channel: "funding", asset: "ETH" }] },
-    },
-    { id: "majors", type: "asset_selection", config: { explicitlyEnabledSymbols: ["BTC", "SOL"] } },
-    { id: "prompt", type: "trading_prompt", config: {} },
-  ],
-  edges: [
-    { id: "e1", source: "stream", target: "majors" },
-    { id: "e2", source: "majors", target: "prompt" },
-  ],
-};
+export { VALID_GRAPH };
 
 export class FakeAuditionAccounts implements AuditionAccounts {
   readonly opened: OpenAuditionAccount[] = [];
