@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { ACCOUNT_EVENTS, ACCOUNT_TRANSITIONS, transition } from "../../src/domains/trading/account.model";
+import { verifyResult } from "../../src/domains/trading/account-result.model";
 import { PROP_ACCOUNT_STATUSES } from "../../src/domains/trading/account-summary.model";
 import { formatDec, parseDec, productToMicro, roundPrice } from "../../src/domains/trading/decimal";
 import { createPaperEngine } from "../../src/domains/trading/engine.model";
 import { maintenanceMargin } from "../../src/domains/trading/margin.model";
 import type { AssetSpec, Market } from "../../src/domains/trading/market.model";
-import { verifyResult } from "../../src/domains/trading/result.model";
 
 const T0 = 1_764_417_600_000;
 const BTC: AssetSpec = {

@@ -57,6 +57,23 @@ export const FillViewSchema = z.object({
 });
 export type FillView = z.infer<typeof FillViewSchema>;
 
+/** The API view of a fill (the engine's extra fields, e.g. its reference price, stay internal). */
+export function fillView(f: FillView): FillView {
+  return {
+    fillId: f.fillId,
+    t: f.t,
+    actionId: f.actionId,
+    symbol: f.symbol,
+    side: f.side,
+    sz: f.sz,
+    px: f.px,
+    notionalMicroUsd: f.notionalMicroUsd,
+    feeMicroUsd: f.feeMicroUsd,
+    feeRate: f.feeRate,
+    reason: f.reason,
+  };
+}
+
 export const LedgerSummarySchema = z.object({
   depositsMicroUsd: Micro,
   realizedPnlMicroUsd: Micro,

@@ -6,9 +6,9 @@
  */
 import { z } from "@hono/zod-openapi";
 import { err, ok, type Result } from "../../core/result";
+import { type AccountResult, type Pins, PinsSchema } from "./account-result.model";
 import { type PropAccountKind, PropAccountKindSchema, type PropAccountStatus } from "./account-summary.model";
 import { parseDec } from "./decimal";
-import type { AccountResult } from "./result.model";
 
 const RateSchema = z
   .string()
@@ -34,12 +34,6 @@ export const RulesSchema = z.object({
 });
 export type Rules = z.infer<typeof RulesSchema>;
 export type RulesInput = z.input<typeof RulesSchema>;
-
-/** What an account pins (opaque to the engine, recorded in the result): e.g. the pipeline version and model. */
-export const PinsSchema = z
-  .object({ pipelineVersion: z.number().int().optional(), modelId: z.string().optional() })
-  .catchall(z.union([z.string(), z.number(), z.boolean(), z.null()]));
-export type Pins = z.infer<typeof PinsSchema>;
 
 export const OpenAccountSchema = z
   .object({
