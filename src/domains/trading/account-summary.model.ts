@@ -82,7 +82,6 @@ export const LedgerSummarySchema = z.object({
   liquidationMicroUsd: Micro,
   adjustmentsMicroUsd: Micro,
 });
-export type LedgerSummary = z.infer<typeof LedgerSummarySchema>;
 
 export const AccountChecksSchema = z.object({
   /** Drawdown limit breached: only reducing actions pass the gates. */
@@ -93,7 +92,6 @@ export const AccountChecksSchema = z.object({
   allowedSymbols: z.array(z.string()),
   availableMarginMicroUsd: Micro,
 });
-export type AccountChecks = z.infer<typeof AccountChecksSchema>;
 
 export const AccountSummarySchema = z
   .object({

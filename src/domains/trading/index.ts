@@ -11,11 +11,11 @@
 export {
   ACCOUNT_TRANSITIONS,
   type AccountState,
+  accountTransition,
   type OpenAccountInput,
   type Rules,
   type RulesInput,
   RulesSchema,
-  transition,
 } from "./account.model";
 export { type AccountResult, AccountResultSchema, type Pins, verifyResult } from "./account-result.model";
 export {

@@ -13,7 +13,7 @@ import { floorTo, HOUR_MS } from "../../core/clock";
 import type { AccountState } from "./account.model";
 import { RulesSchema } from "./account.model";
 import { fillView } from "./account-summary.model";
-import { parseDec } from "./decimal";
+import { parseDec } from "./decimal.model";
 import { DecisionActionSchema } from "./decision-action.model";
 import { type Applied, applyEvent, type EngineEvent, markMinute, openAccount } from "./engine.model";
 import type { Effect } from "./execution.model";

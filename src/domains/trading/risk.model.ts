@@ -11,8 +11,8 @@
  */
 import { floorTo, HOUR_MS, MINUTE_MS } from "../../core/clock";
 import type { Snapshot } from "./account.model";
-import { transition } from "./account.model";
-import { absDec, formatDec, parseDec, productToMicro } from "./decimal";
+import { type AccountEvent, accountTransition } from "./account.model";
+import { absDec, formatDec, parseDec, productToMicro } from "./decimal.model";
 import { closeAtMark, executeTrade, post, valuation, type Work } from "./execution.model";
 import type { Market } from "./market.model";
 import { drawdownPct } from "./metrics.model";
@@ -135,8 +135,8 @@ function liquidate(w: Work, market: Market, t: number, backstop: boolean): void 
 }
 
 /** Moves the status through the transition table; false (nothing changes) for a forbidden move. */
-export function setStatus(w: Work, event: Parameters<typeof transition>[1], t: number): boolean {
-  const next = transition(w.st.status, event);
+export function setStatus(w: Work, event: AccountEvent, t: number): boolean {
+  const next = accountTransition(w.st.status, event);
   if (!next.ok) return false;
   w.effects.push({ type: "status", from: w.st.status, to: next.value, t });
   w.st.status = next.value;

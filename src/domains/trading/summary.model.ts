@@ -5,7 +5,7 @@
 
 import type { AccountState } from "./account.model";
 import type { AccountSummary, FillView, PositionView, TriggerOrderView } from "./account-summary.model";
-import { formatDec } from "./decimal";
+import { formatDec } from "./decimal.model";
 import { liquidationPxOf, type Valuation, valuation } from "./execution.model";
 import type { Market } from "./market.model";
 import { drawdownPct } from "./metrics.model";

@@ -11,7 +11,6 @@
  * into the D1 projection; the object's alarm retries a failed drain (the only timer; safe to run twice).
  */
 import { floorTo, HOUR_MS, MINUTE_MS } from "../../../core/clock";
-import type { Transfer } from "../../ledger";
 import { type OpenAccountInput, OpenAccountSchema, type Snapshot } from "../account.model";
 import type { AccountResult } from "../account-result.model";
 import { type AccountSummary, fillView } from "../account-summary.model";
@@ -19,6 +18,7 @@ import { type AdminCommand, AdminCommandSchema, type AdminOutcome, type FundingR
 import { type DecisionActionInput, DecisionActionSchema, type IntakeOutcome } from "../decision-action.model";
 import { type Applied, adminEvent, applyEvent, type EngineEvent, markMinute, openAccount, settleHour } from "../engine.model";
 import type { Fill } from "../execution.model";
+import type { PropTransfer } from "../ledger-books.model";
 import { type Market, MarketSchema } from "../market.model";
 import { applyProjection } from "../projection.service";
 import type { CandleInput } from "../risk.model";
@@ -180,7 +180,7 @@ export class PropAccountHost {
   }
 
   ledger(q: PageQuery) {
-    return this.store.ledger(q).map((r) => ({ seq: r.seq, amountMicroUsd: r.amount, transfer: JSON.parse(r.json) as Transfer }));
+    return this.store.ledger(q).map((r) => ({ seq: r.seq, amountMicroUsd: r.amount, transfer: JSON.parse(r.json) as PropTransfer }));
   }
 
   orders(q: PageQuery) {
