@@ -10,8 +10,8 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
   // then the decision runs of the minute, which see the newest closed bar and the marked accounts.
   "* * * * *": [
     "market-data.indicators-1m",
-    "prop.mark-to-market",
-    "prop.finalize-due",
+    "trading.mark-to-market",
+    "trading.finalize-due",
     "lifecycle.recheck-payments",
     "lifecycle.auditions-worker",
     "lifecycle.arena-entry-worker",
@@ -28,7 +28,7 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
   ],
   "0 * * * *": ["ops.prune-job-runs"],
   // Prop-account funding, a minute past the hour, for the hour that just ended.
-  "1 * * * *": ["prop.funding"],
+  "1 * * * *": ["trading.funding"],
   // Hourly, a few minutes past the hour: the asset registry (the feeds follow on the next */5 tick), and
   // candles past retention to the R2 archive.
   "3 * * * *": ["market-data.refresh-assets", "market-data.archive-candles"],

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { runReplay } from "../domains/trading/replay.model";
+import { runReplay } from "../domains/trading";
 
 const { values } = parseArgs({ options: { input: { type: "string" } } });
 if (!values.input) {

@@ -152,7 +152,7 @@ export const propBench: Benchmark = {
         await action(id, 0); // every account holds a BTC position while it is marked
       });
       const markStarted = performance.now();
-      const mark = await runJob("prop.mark-to-market");
+      const mark = await runJob("trading.mark-to-market");
       const markSeconds = (performance.now() - markStarted) / 1000;
       const summary = (mark.summary ?? {}) as { accounts?: number; failed?: number };
       rows.push({

@@ -118,7 +118,7 @@ describe("prop accounts through the Worker", () => {
     expect(ledger.body.items[1].postings).toEqual([{ book: "house:fees", amountMicroUsd: 298_375 }]);
 
     const markAt = Date.now() + 60_000;
-    const marked = await job("prop.mark-to-market", markAt);
+    const marked = await job("trading.mark-to-market", markAt);
     expect(marked).toMatchObject({ accounts: 1, failed: 0 });
     const summary = await call("alice", "GET", `/prop-accounts/${accountId}`);
     // Marked at 66303.2: unrealized = 0.01 × (66303.2 − 66305.5) = −0.023 USD.

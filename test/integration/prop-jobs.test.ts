@@ -1,7 +1,7 @@
 /**
- * The prop-account jobs through the job runner, on prices written to D1: prop.mark-to-market fires a
+ * The prop-account jobs through the job runner, on prices written to D1: trading.mark-to-market fires a
  * stop on a closed minute, liquidates an over-levered account and writes snapshots (a re-run of the
- * same minute is a no-op); prop.funding settles the hour once; prop.finalize-due finalizes accounts
+ * same minute is a no-op); trading.funding settles the hour once; trading.finalize-due finalizes accounts
  * whose window ended and liquidated ones, with their results in the projection.
  */
 import { env } from "cloudflare:test";
@@ -78,7 +78,7 @@ describe("prop jobs", () => {
     // Minute 16:00 trades down through the stop; the 16:01 poll marks BTC at 58700.
     await putCandle("BTC", T0, { o: "60000", h: "60050", l: "58900", c: "58950" });
     await putQuote("BTC", T0 + 60_000, { mark: "58700", mid: "58700", oracle: "58700", funding: "0.0000125" });
-    const marked = await job("prop.mark-to-market", T0 + 60_000);
+    const marked = await job("trading.mark-to-market", T0 + 60_000);
     expect(marked).toMatchObject({ accounts: 3, failed: 0, liquidated: 1 });
     const stopFills = await accountStub(env, withStop).fills({ limit: 10 });
     expect(stopFills.map((f) => [f.fill.reason, f.fill.px])).toEqual([
@@ -89,21 +89,21 @@ describe("prop jobs", () => {
     const snaps = await accountStub(env, shortLived).snapshots({ limit: 10, hourlyOnly: false });
     expect(snaps).toHaveLength(1);
     // The same minute again changes nothing.
-    await job("prop.mark-to-market", T0 + 60_000 + 30_000);
+    await job("trading.mark-to-market", T0 + 60_000 + 30_000);
     expect(await accountStub(env, shortLived).snapshots({ limit: 10, hourlyOnly: false })).toHaveLength(1);
   });
 
   it("settles funding for the hour once", async () => {
-    const summary = await job("prop.funding", T0 + 3_600_000 + 60_000);
+    const summary = await job("trading.funding", T0 + 3_600_000 + 60_000);
     expect(summary).toMatchObject({ accounts: 1, payments: 1, failed: 0 });
-    await job("prop.funding", T0 + 3_600_000 + 61_000);
+    await job("trading.funding", T0 + 3_600_000 + 61_000);
     const ledger = await accountStub(env, shortLived).ledger({ limit: 10 });
     // The ETH short receives −(−1) × 3000 × 0.0000125 = 0.0375 USD once.
     expect(ledger.filter((e) => e.transfer.code === "funding").map((e) => e.amountMicroUsd)).toEqual([37_500]);
   });
 
   it("finalizes accounts whose window ended and liquidated ones", async () => {
-    const summary = await job("prop.finalize-due", T0 + 3_700_000);
+    const summary = await job("trading.finalize-due", T0 + 3_700_000);
     expect(summary).toMatchObject({ due: 2, failed: 0 });
     for (const id of [levered, shortLived]) {
       expect((await findAccount(env.DB, id))?.status).toBe("finalized");
@@ -112,6 +112,6 @@ describe("prop jobs", () => {
     }
     expect((await accountStub(env, levered).result())?.outcome).toBe("liquidated");
     expect((await findAccount(env.DB, withStop))?.status).toBe("active");
-    expect(await job("prop.finalize-due", T0 + 3_800_000)).toMatchObject({ due: 0 });
+    expect(await job("trading.finalize-due", T0 + 3_800_000)).toMatchObject({ due: 0 });
   });
 });

@@ -4,13 +4,13 @@
  * keyed by hour, margin tiers with chained deductions, and finalization's stable hash.
  */
 import { describe, expect, it } from "vitest";
-import { ACCOUNT_EVENTS, ACCOUNT_TRANSITIONS, transition } from "../../src/domains/trading/account.model";
+import { ACCOUNT_EVENTS, ACCOUNT_TRANSITIONS, accountTransition } from "../../src/domains/trading/account.model";
+import { verifyResult } from "../../src/domains/trading/account-result.model";
 import { PROP_ACCOUNT_STATUSES } from "../../src/domains/trading/account-summary.model";
-import { formatDec, parseDec, productToMicro, roundPrice } from "../../src/domains/trading/decimal";
+import { formatDec, parseDec, productToMicro, roundPrice } from "../../src/domains/trading/decimal.model";
 import { createPaperEngine } from "../../src/domains/trading/engine.model";
 import { maintenanceMargin } from "../../src/domains/trading/margin.model";
 import type { AssetSpec, Market } from "../../src/domains/trading/market.model";
-import { verifyResult } from "../../src/domains/trading/result.model";
 
 const T0 = 1_764_417_600_000;
 const BTC: AssetSpec = {
@@ -49,7 +49,7 @@ const act = (actionId: string, action: string, extra: Record<string, unknown> = 
 describe("account transitions", () => {
   it.each(PROP_ACCOUNT_STATUSES.flatMap((from) => ACCOUNT_EVENTS.map((event) => [from, event] as const)))("%s --%s-->", (from, event) => {
     const to = ACCOUNT_TRANSITIONS[from][event];
-    const result = transition(from, event);
+    const result = accountTransition(from, event);
     if (to) expect(result).toEqual({ ok: true, value: to });
     else expect(result).toEqual({ ok: false, error: { kind: "invalid_transition", from, event } });
   });

@@ -6,9 +6,7 @@
  */
 import fc from "fast-check";
 import type { Transfer } from "../../domains/ledger";
-import { applyEvent, type EngineEvent, openAccount } from "../../domains/trading/engine.model";
-import { checkStep } from "../../domains/trading/invariants.model";
-import type { Market } from "../../domains/trading/market.model";
+import { applyEvent, checkStep, type EngineEvent, type Market, openAccount } from "../../domains/trading";
 
 const T0 = 1_764_417_600_000;
 const SYMBOLS = ["BTC", "ETH", "SOL"] as const;

@@ -1,60 +1,58 @@
 /**
- * The double-entry ledger over integer micro-USD: append-only transfers whose postings sum to zero,
- * each with a caller-supplied id (its idempotency key) and a code that says why. Corrections are
- * reversing transfers, never edits. A book's balance is the sum of its postings, so cash is derivable
- * from the ledger by construction; `checkLedger` proves it for a given journal.
+ * The double-entry ledger over integer micro-USD, generic over its caller: append-only transfers whose
+ * postings sum to zero, each with a caller-supplied id (its idempotency key) and a code that says why.
+ * Corrections are reversing transfers, never edits. A book's balance is the sum of its postings, so
+ * balances are derivable from the journal by construction; `checkLedger` proves it for a journal.
  *
- * Pure: the PropAccount object stores transfers, the replay CLI prints them, the property tests fold them.
+ * The ledger owns the mechanics only: codes and book names belong to the caller (trading's prop
+ * accounts: trading/ledger-books.model.ts; the Arena economy next), which passes its code type `C`
+ * and, for validation, its code schema to `transferSchema`. Pure.
  */
 import { z } from "zod";
-
-export const LEDGER_CODES = ["deposit", "fee", "realized_pnl", "funding", "liquidation", "admin_adjustment", "reversal"] as const;
-export const LedgerCodeSchema = z.enum(LEDGER_CODES);
-export type LedgerCode = z.infer<typeof LedgerCodeSchema>;
 
 export const PostingSchema = z.object({ book: z.string(), amountMicroUsd: z.number().int() });
 export type Posting = z.infer<typeof PostingSchema>;
 
-export const TransferSchema = z.object({
-  transferId: z.string(),
-  code: LedgerCodeSchema,
-  t: z.number().int(),
-  /** What caused it: an action id, fill id, funding key, admin request id. */
-  refId: z.string(),
-  symbol: z.string().optional(),
-  postings: z.array(PostingSchema).min(2),
-  /** For a reversal: the transfer it cancels. */
-  reverses: z.string().optional(),
-});
-export type Transfer = z.infer<typeof TransferSchema>;
+/** The transfer schema over the caller's code schema. */
+export function transferSchema<C extends string>(code: z.ZodType<C>) {
+  return z.object({
+    transferId: z.string(),
+    code,
+    t: z.number().int(),
+    /** What caused it: an action id, fill id, funding key, admin request id. */
+    refId: z.string(),
+    symbol: z.string().optional(),
+    postings: z.array(PostingSchema).min(2),
+    /** For a reversal: the transfer it cancels. */
+    reverses: z.string().optional(),
+  });
+}
 
-/** The house books a prop account's cash trades against (one per code, so totals read off a book). */
-export const HOUSE_BOOKS: Record<Exclude<LedgerCode, "reversal">, string> = {
-  deposit: "house:deposits",
-  fee: "house:fees",
-  realized_pnl: "house:trading",
-  funding: "house:funding",
-  liquidation: "house:backstop",
-  admin_adjustment: "house:adjustments",
-};
-
-/** The cash book of one prop account. */
-export const cashBook = (accountId: string): string => `prop:${accountId}:cash`;
+/** One transfer with the caller's code type `C`. */
+export interface Transfer<C extends string = string> {
+  transferId: string;
+  code: C;
+  t: number;
+  refId: string;
+  symbol?: string | undefined;
+  postings: Posting[];
+  reverses?: string | undefined;
+}
 
 /**
  * A two-legged transfer moving `amountMicroUsd` into `book` (negative: out of it) against `counter`.
  * A zero amount returns null: the ledger records movements, not no-ops.
  */
-export function transfer(input: {
+export function transfer<C extends string>(input: {
   transferId: string;
-  code: LedgerCode;
+  code: C;
   t: number;
   refId: string;
   symbol?: string;
   book: string;
   counter: string;
   amountMicroUsd: number;
-}): Transfer | null {
+}): Transfer<C> | null {
   if (!Number.isSafeInteger(input.amountMicroUsd)) throw new RangeError(`not an integer micro-USD amount: ${input.amountMicroUsd}`);
   if (input.amountMicroUsd === 0) return null;
   return {
@@ -70,11 +68,11 @@ export function transfer(input: {
   };
 }
 
-/** The transfer that cancels `original` (every posting negated), recorded under `transferId`. */
-export function reversal(original: Transfer, transferId: string, t: number, refId: string): Transfer {
+/** The transfer that cancels `original` (every posting negated), recorded under `transferId` with the caller's `code`. */
+export function reversal<C extends string>(original: Transfer<C>, transferId: string, code: C, t: number, refId: string): Transfer<C> {
   return {
     transferId,
-    code: "reversal",
+    code,
     t,
     refId,
     ...(original.symbol === undefined ? {} : { symbol: original.symbol }),
@@ -90,13 +88,6 @@ export const postingSum = (t: Transfer): number => t.postings.reduce((s, p) => s
 export function effectOn(t: Transfer, book: string): number {
   let sum = 0;
   for (const p of t.postings) if (p.book === book) sum += p.amountMicroUsd;
-  return sum;
-}
-
-/** A book's balance: the sum of its postings over the journal. */
-export function balanceOf(journal: readonly Transfer[], book: string): number {
-  let sum = 0;
-  for (const t of journal) sum += effectOn(t, book);
   return sum;
 }
 

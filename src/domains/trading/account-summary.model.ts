@@ -57,6 +57,23 @@ export const FillViewSchema = z.object({
 });
 export type FillView = z.infer<typeof FillViewSchema>;
 
+/** The API view of a fill (the engine's extra fields, e.g. its reference price, stay internal). */
+export function fillView(f: FillView): FillView {
+  return {
+    fillId: f.fillId,
+    t: f.t,
+    actionId: f.actionId,
+    symbol: f.symbol,
+    side: f.side,
+    sz: f.sz,
+    px: f.px,
+    notionalMicroUsd: f.notionalMicroUsd,
+    feeMicroUsd: f.feeMicroUsd,
+    feeRate: f.feeRate,
+    reason: f.reason,
+  };
+}
+
 export const LedgerSummarySchema = z.object({
   depositsMicroUsd: Micro,
   realizedPnlMicroUsd: Micro,
@@ -65,7 +82,6 @@ export const LedgerSummarySchema = z.object({
   liquidationMicroUsd: Micro,
   adjustmentsMicroUsd: Micro,
 });
-export type LedgerSummary = z.infer<typeof LedgerSummarySchema>;
 
 export const AccountChecksSchema = z.object({
   /** Drawdown limit breached: only reducing actions pass the gates. */
@@ -76,7 +92,6 @@ export const AccountChecksSchema = z.object({
   allowedSymbols: z.array(z.string()),
   availableMarginMicroUsd: Micro,
 });
-export type AccountChecks = z.infer<typeof AccountChecksSchema>;
 
 export const AccountSummarySchema = z
   .object({

@@ -5,10 +5,11 @@
  * runtime's dry-run hold it in memory. Pure; no I/O.
  */
 import { z } from "@hono/zod-openapi";
-import { err, ok, type Result } from "../../core/result";
+import type { Result } from "../../core/result";
+import { defineTransitions, type InvalidTransition, transition } from "../../core/transitions";
+import { type AccountResult, type Pins, PinsSchema } from "./account-result.model";
 import { type PropAccountKind, PropAccountKindSchema, type PropAccountStatus } from "./account-summary.model";
-import { parseDec } from "./decimal";
-import type { AccountResult } from "./result.model";
+import { parseDec } from "./decimal.model";
 
 const RateSchema = z
   .string()
@@ -35,12 +36,6 @@ export const RulesSchema = z.object({
 export type Rules = z.infer<typeof RulesSchema>;
 export type RulesInput = z.input<typeof RulesSchema>;
 
-/** What an account pins (opaque to the engine, recorded in the result): e.g. the pipeline version and model. */
-export const PinsSchema = z
-  .object({ pipelineVersion: z.number().int().optional(), modelId: z.string().optional() })
-  .catchall(z.union([z.string(), z.number(), z.boolean(), z.null()]));
-export type Pins = z.infer<typeof PinsSchema>;
-
 export const OpenAccountSchema = z
   .object({
     accountId: z.string().min(1).max(128),
@@ -63,25 +58,18 @@ export type OpenAccountInput = z.input<typeof OpenAccountSchema>;
 export const ACCOUNT_EVENTS = ["freeze", "unfreeze", "finalize", "liquidate", "complete"] as const;
 export type AccountEvent = (typeof ACCOUNT_EVENTS)[number];
 
-/** Every allowed move; anything absent is an `InvalidTransition`. */
-export const ACCOUNT_TRANSITIONS: Readonly<Record<PropAccountStatus, Partial<Record<AccountEvent, PropAccountStatus>>>> = {
+/** Every allowed move; anything absent is an `InvalidTransition` (src/core/transitions.ts). */
+export const ACCOUNT_TRANSITIONS = defineTransitions<PropAccountStatus, AccountEvent>({
   active: { freeze: "frozen", finalize: "finalizing", liquidate: "liquidated" },
   frozen: { unfreeze: "active", finalize: "finalizing" },
   finalizing: { complete: "finalized" },
   liquidated: { complete: "finalized" },
   finalized: {},
-};
+});
 
-export interface InvalidTransition {
-  kind: "invalid_transition";
-  from: PropAccountStatus;
-  event: AccountEvent;
-}
-
-export function transition(from: PropAccountStatus, event: AccountEvent): Result<PropAccountStatus, InvalidTransition> {
-  const to = ACCOUNT_TRANSITIONS[from][event];
-  return to ? ok(to) : err({ kind: "invalid_transition", from, event });
-}
+/** The account's status after `event`, or an InvalidTransition. */
+export const accountTransition = (from: PropAccountStatus, event: AccountEvent): Result<PropAccountStatus, InvalidTransition> =>
+  transition(ACCOUNT_TRANSITIONS, from, event);
 
 // ---- state ----------------------------------------------------------------------------------------
 

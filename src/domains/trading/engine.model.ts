@@ -1,17 +1,22 @@
 /**
- * The paper engine's one entry: `openAccount` then `applyEvent(state, event)` for every change (an
- * action, a closed candle, an hour of funding, a mark, finalization, admin controls). Pure and
- * deterministic: the same events give the same state, effects and result hash. The PropAccount object
- * runs it inside one storage transaction per event, the replay CLI over an event file, the property
- * tests over random sequences, and the decision runtime's dry-run over a clone-scoped in-memory state
- * (`createPaperEngine`).
+ * The paper engine's one step API: `openAccount` then `applyEvent(state, event)` for every change (an
+ * action, a closed candle, an hour of funding, a mark, finalization, admin controls), and the folds
+ * the object's timed work is made of: `markMinute` (a minute's closed candles, then the mark),
+ * `settleHour` (one hour of funding over the open positions) and `adminEvent` (an admin command as an
+ * engine event). Pure and deterministic: the same events give the same state, effects and result hash.
+ * The PropAccount object (src/domains/trading/prop-account/) runs them inside one storage transaction
+ * per step, the replay CLI over an event file, the property tests and the fuzzer over random
+ * sequences, and the decision runtime's dry-run over a clone-scoped in-memory state
+ * (`createPaperEngine`). A new rule belongs in one of the folds below, so every caller gets it.
  */
 import { type AccountState, newAccountState, type OpenAccountInput, OpenAccountSchema } from "./account.model";
+import type { AccountResult } from "./account-result.model";
+import type { AdminCommand, FundingRate } from "./admin-command.model";
 import type { DecisionAction, IntakeOutcome } from "./decision-action.model";
 import { closeAtMark, type Effect, post, valuation, type Work } from "./execution.model";
 import { intakeInto } from "./intake.model";
 import type { Market } from "./market.model";
-import { type AccountResult, buildResult } from "./result.model";
+import { buildResult } from "./result.model";
 import { applyCandle, applyFunding, applyMark, type CandleInput, setStatus } from "./risk.model";
 
 export type EngineEvent =
@@ -98,6 +103,67 @@ function finalize(w: Work, market: Market, t: number): Applied {
   st.finalizedAtMs = t;
   st.result = buildResult(st, equity, t, liquidated);
   return { state: st, effects: w.effects, result: st.result };
+}
+
+/**
+ * One minute's mark: the given closed candles in time order (triggers), then mark-to-market. A
+ * finalized account is refused and left unchanged.
+ */
+export function markMinute(state: AccountState, input: { t: number; market: Market; candles?: readonly CandleInput[] }): Applied {
+  if (state.status === "finalized") return { state, effects: [], refused: "account is finalized" };
+  let current = state;
+  const effects: Effect[] = [];
+  for (const candle of [...(input.candles ?? [])].sort((a, b) => a.openTimeMs - b.openTimeMs)) {
+    const a = applyEvent(current, { type: "candle", t: input.t, candle });
+    current = a.state;
+    effects.push(...a.effects);
+  }
+  const marked = applyEvent(current, { type: "mark", t: input.t, market: input.market });
+  return { ...marked, effects: [...effects, ...marked.effects] };
+}
+
+/**
+ * Settles one hour of funding for every open position among `rates` (a rate for a symbol without a
+ * position is skipped). Only active and frozen accounts pay funding: others are refused unchanged.
+ */
+export function settleHour(state: AccountState, input: { t: number; hourMs: number; rates: readonly FundingRate[] }): Applied {
+  if (state.status !== "active" && state.status !== "frozen") return { state, effects: [], refused: `account is ${state.status}` };
+  let current = state;
+  const effects: Effect[] = [];
+  for (const rate of input.rates) {
+    if (!current.positions[rate.symbol]) continue;
+    const a = applyEvent(current, {
+      type: "funding",
+      t: input.t,
+      symbol: rate.symbol,
+      hourMs: input.hourMs,
+      hourlyRate: rate.hourlyRate,
+      oraclePx: rate.oraclePx,
+    });
+    current = a.state;
+    effects.push(...a.effects);
+  }
+  return { state: current, effects };
+}
+
+/** The engine event of an admin command other than `action` (which goes through the intake). */
+export function adminEvent(
+  op: Exclude<AdminCommand["op"], { kind: "action" }>,
+  requestId: string,
+  reason: string,
+  t: number,
+  market: Market,
+): EngineEvent {
+  switch (op.kind) {
+    case "force_close":
+      return { type: "force_close", t, symbol: op.symbol, market, requestId };
+    case "adjust":
+      return { type: "adjust", t, amountMicroUsd: op.amountMicroUsd, requestId, reason };
+    case "finalize":
+      return { type: "finalize", t, market };
+    default:
+      return { type: op.kind, t };
+  }
 }
 
 /** An in-memory engine over one account (dry-runs, replays, fuzzing). */

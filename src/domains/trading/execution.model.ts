@@ -3,10 +3,10 @@
  * fill (position update, realized PnL, fee) and posting its ledger transfers. Every cash change goes
  * through `post`, so cash always equals the sum of the account's ledger effects.
  *
- * Rounding (the one rule, see decimal.ts): floor of the signed effect on the account's cash; ceil of
+ * Rounding (the one rule, see decimal.model.ts): floor of the signed effect on the account's cash; ceil of
  * requirements; trade prices against the trader.
  */
-import { cashBook, HOUSE_BOOKS, type LedgerCode, type Transfer, transfer } from "../ledger";
+import { transfer } from "../ledger";
 import type { AccountState, PositionState } from "./account.model";
 import type { FillView } from "./account-summary.model";
 import {
@@ -22,14 +22,15 @@ import {
   productToMicro,
   type Rounding,
   signOf,
-} from "./decimal";
+} from "./decimal.model";
+import { cashBook, HOUSE_BOOKS, type LedgerCode, type PropTransfer } from "./ledger-books.model";
 import { liquidationPrice, maintenanceMargin, maintenanceRate, priceDecimals } from "./margin.model";
 import type { AssetSpec, Market, Reference } from "./market.model";
 
 /** What the engine emits; the object stores them, the replay CLI prints them. */
 export type Effect =
   | { type: "fill"; fill: Fill }
-  | { type: "ledger"; transfer: Transfer; cashEffectMicroUsd: number }
+  | { type: "ledger"; transfer: PropTransfer; cashEffectMicroUsd: number }
   | {
       type: "order";
       event: "placed" | "cancelled" | "triggered";

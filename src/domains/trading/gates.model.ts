@@ -5,7 +5,7 @@
  * Pure; `intake.model.ts` builds the context and acts on the verdict.
  */
 import type { AccountState } from "./account.model";
-import { type Dec, divDec, isValidPrice, microToDec, parseDec, productToMicro } from "./decimal";
+import { type Dec, divDec, isValidPrice, microToDec, parseDec, productToMicro } from "./decimal.model";
 import type { ActionKind, DecisionAction, GateCode } from "./decision-action.model";
 import type { Valuation } from "./execution.model";
 import { maxLeverageAt, priceDecimals } from "./margin.model";

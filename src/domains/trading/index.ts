@@ -1,21 +1,23 @@
 /**
  * The trading domain's import surface. Contracts shared with the decision runtime and the context
  * packet (`DecisionAction`, gate codes, intake outcomes, the account summary); the service-level
- * surface over the PropAccount objects (open, submit, summary, result, listings); and the pure paper
- * engine (`createPaperEngine`, `openAccount`, `applyEvent`) that the object, the replay CLI, the fuzzer
- * and the decision runtime's dry-run all run.
+ * surface over the PropAccount objects (open, submit, summary, result, listings); the pure paper
+ * engine's step API (`createPaperEngine`, `openAccount`, `applyEvent`, `markMinute`, `settleHour`,
+ * `adminEvent`) that the object, the replay CLI, the fuzzer and the decision runtime's dry-run all run;
+ * the PropAccount object's host and storage schema (for its shell in durable-objects/prop-account/);
+ * and the replay and invariant checks behind `npm run prop:replay` and `npm run fuzz:ledger`.
  */
 
 export {
   ACCOUNT_TRANSITIONS,
   type AccountState,
+  accountTransition,
   type OpenAccountInput,
-  type Pins,
   type Rules,
   type RulesInput,
   RulesSchema,
-  transition,
 } from "./account.model";
+export { type AccountResult, AccountResultSchema, type Pins, verifyResult } from "./account-result.model";
 export {
   type AccountSummary,
   AccountSummarySchema,
@@ -26,6 +28,11 @@ export {
   type PropAccountStatus,
   type TriggerOrderView,
 } from "./account-summary.model";
+export type {
+  AdminCommand,
+  AdminOutcome,
+  FundingRate,
+} from "./admin-command.model";
 export {
   ACTION_KINDS,
   type ActionKind,
@@ -37,10 +44,27 @@ export {
   type IntakeOutcome,
   IntakeOutcomeSchema,
 } from "./decision-action.model";
-export { type Applied, applyEvent, createPaperEngine, type EngineEvent, openAccount, type PaperEngine } from "./engine.model";
+export {
+  type Applied,
+  adminEvent,
+  applyEvent,
+  createPaperEngine,
+  type EngineEvent,
+  markMinute,
+  openAccount,
+  type PaperEngine,
+  settleHour,
+} from "./engine.model";
 export type { Effect, Fill } from "./execution.model";
+export { checkStep } from "./invariants.model";
 export { type AssetSpec, EMPTY_MARKET, type Market, MarketSchema, type Quote } from "./market.model";
 export { loadMarket } from "./market.service";
+export { PropAccountHost } from "./prop-account/prop-account.host";
+export {
+  type AuditRow as PropAccountAuditRow,
+  type PageQuery as PropAccountPageQuery,
+  PROP_ACCOUNT_MIGRATIONS,
+} from "./prop-account/prop-account.storage";
 export {
   accountStub,
   findAccount,
@@ -54,7 +78,8 @@ export {
   type TradingDeps,
 } from "./prop-accounts.service";
 export { adminCommand, finalizeAccount } from "./prop-admin.service";
-export { type AccountResult, AccountResultSchema, verifyResult } from "./result.model";
+export { runReplay } from "./replay.model";
+export type { CandleInput } from "./risk.model";
 export { toAccountSummary } from "./summary.model";
 export { tradingJobs } from "./trading.jobs";
 export { type PropAccountRow, propAccounts, propPositions, propResults } from "./trading.tables";

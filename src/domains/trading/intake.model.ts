@@ -5,7 +5,7 @@
  * valid tick against the trader). Idempotency on `actionId` is the caller's (the object's intake log).
  */
 import type { AccountState } from "./account.model";
-import { absDec, type Dec, divDec, minDec, ONE, parseDec, productToMicro, roundPrice, roundToDecimals } from "./decimal";
+import { absDec, type Dec, divDec, minDec, ONE, parseDec, productToMicro, roundPrice, roundToDecimals } from "./decimal.model";
 import type { DecisionAction, IntakeOutcome } from "./decision-action.model";
 import { cancelTriggers, type Effect, executeTrade, nextId, valuation, type Work } from "./execution.model";
 import { type Denial, firstDenial, type GateContext, hasTriggers, MARKET_GATES, PLAN_GATES, type Plan, PRE_GATES } from "./gates.model";

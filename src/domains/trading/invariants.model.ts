@@ -10,12 +10,13 @@
  *      allowed perps, at ≥ $10 unless closing, within leverage, position and margin limits; reductions
  *      never flip a position.
  */
-import { cashBook, checkLedger, effectOn, type Transfer } from "../ledger";
+import { checkLedger, effectOn, type Transfer } from "../ledger";
 import type { AccountState } from "./account.model";
-import { absDec, microToDec, parseDec, productToMicro } from "./decimal";
+import { absDec, microToDec, parseDec, productToMicro } from "./decimal.model";
 import type { Applied, EngineEvent } from "./engine.model";
 import { assetOf, markOf, valuation } from "./execution.model";
 import { MIN_NOTIONAL_MICRO_USD } from "./gates.model";
+import { cashBook } from "./ledger-books.model";
 import { maxLeverageAt } from "./margin.model";
 import type { Market } from "./market.model";
 import { referenceOf } from "./market.model";

@@ -4,7 +4,7 @@
  * max leverage) and deductions chained so the margin is continuous in notional; liquidation price
  * `price − side × margin_available / size / (1 − mmr × side)`. Requirements round up (ceil).
  */
-import { type Dec, divDec, divRound, ONE, parseDec, roundPrice } from "./decimal";
+import { type Dec, divDec, divRound, ONE, parseDec, roundPrice } from "./decimal.model";
 import type { AssetSpec } from "./market.model";
 
 interface Tier {

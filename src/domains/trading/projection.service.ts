@@ -5,9 +5,9 @@
  * and the projection never goes backwards. The object drains after each change and its alarm retries.
  */
 import type { AccountState } from "./account.model";
+import type { AccountResult } from "./account-result.model";
 import { valuation } from "./execution.model";
 import { EMPTY_MARKET, type Market } from "./market.model";
-import type { AccountResult } from "./result.model";
 import { positionViews } from "./summary.model";
 
 export interface ProjectionEntry {

@@ -7,11 +7,11 @@
 import { and, desc, eq, inArray, lte, type SQL } from "drizzle-orm";
 import type { IdGenerator } from "../../core/ids";
 import { openDb } from "../../db/client";
-import type { Pins, RulesInput } from "./account.model";
+import type { RulesInput } from "./account.model";
+import type { AccountResult, Pins } from "./account-result.model";
 import type { AccountSummary, PropAccountKind } from "./account-summary.model";
 import { type DecisionActionInput, DecisionActionSchema, type IntakeOutcome } from "./decision-action.model";
 import { loadMarket } from "./market.service";
-import type { AccountResult } from "./result.model";
 import { type PropAccountRow, propAccounts } from "./trading.tables";
 
 /** What the trading services need: the bindings (DB, PROP_ACCOUNT) and an id generator. */

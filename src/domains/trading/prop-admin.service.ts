@@ -5,10 +5,10 @@
  * request id; an admin action goes through the same intake as a decision.
  */
 
+import type { AccountResult } from "./account-result.model";
+import type { AdminCommand, AdminOutcome } from "./admin-command.model";
 import { loadMarket } from "./market.service";
 import { accountStub, type TradingDeps } from "./prop-accounts.service";
-import type { AccountResult } from "./result.model";
-import type { AdminCommand, AdminOutcome } from "./trading.rpc";
 
 /** Symbols the account holds (as of its stored state). */
 async function heldSymbols(env: Env, accountId: string, nowMs: number): Promise<string[]> {

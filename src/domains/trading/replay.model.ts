@@ -12,9 +12,10 @@ import { z } from "@hono/zod-openapi";
 import { floorTo, HOUR_MS } from "../../core/clock";
 import type { AccountState } from "./account.model";
 import { RulesSchema } from "./account.model";
-import { parseDec } from "./decimal";
+import { fillView } from "./account-summary.model";
+import { parseDec } from "./decimal.model";
 import { DecisionActionSchema } from "./decision-action.model";
-import { type Applied, applyEvent, type EngineEvent, openAccount } from "./engine.model";
+import { type Applied, applyEvent, type EngineEvent, markMinute, openAccount } from "./engine.model";
 import type { Effect } from "./execution.model";
 import { valuation } from "./execution.model";
 import { AssetSpecSchema, type Market } from "./market.model";
@@ -55,20 +56,8 @@ export type ReplayOutput = { ok: true; lines: string[] } | { ok: false; line: nu
 /** Formats one engine effect as a replay output line (fills, ledger entries); other effects print nothing. */
 export function effectLine(effect: Effect): Record<string, unknown> | null {
   if (effect.type === "fill") {
-    const f = effect.fill;
-    return {
-      type: "fill",
-      t: f.t,
-      actionId: f.actionId,
-      symbol: f.symbol,
-      side: f.side,
-      sz: f.sz,
-      px: f.px,
-      notionalMicroUsd: f.notionalMicroUsd,
-      feeMicroUsd: f.feeMicroUsd,
-      feeRate: f.feeRate,
-      reason: f.reason,
-    };
+    const { fillId: _fillId, ...view } = fillView(effect.fill);
+    return { type: "fill", ...view };
   }
   if (effect.type === "ledger") {
     const tr = effect.transfer;
@@ -207,9 +196,13 @@ export function runReplay(text: string): ReplayOutput {
         event = { type: "action", t: ev.t, action: action.data, market };
         break;
       }
-      case "mark":
-        event = { type: "mark", t: ev.t, market };
-        break;
+      case "mark": {
+        // The object's minute fold (no candles here: replay candles are their own events).
+        const marked = markMinute(state, { t: ev.t, market });
+        state = marked.state;
+        emit(marked);
+        continue;
+      }
       case "finalize":
         event = { type: "finalize", t: ev.t, market };
         break;

@@ -6,56 +6,11 @@
  *   winRate         = round trips whose realized PnL net of their fees is > 0, over round trips
  *   sharpeLike      = mean / sample stdev of hourly equity returns × √8760 (null below 2 returns)
  * Ratios are rounded to 4 decimals (6 for Sharpe) so the hash is stable; money stays integer micro-USD.
- * The hash is SHA-256 of the canonical JSON (keys sorted) of every field but `hash`.
+ * The result's schema and hash live in account-result.model.ts (below the account state).
  */
-import { z } from "@hono/zod-openapi";
-import { sha256Hex } from "../../core/sha256";
-import { type AccountState, PinsSchema } from "./account.model";
-import { round4 } from "./risk.model";
-
-export const AccountResultSchema = z
-  .object({
-    accountId: z.string(),
-    cloneId: z.string(),
-    kind: z.string(),
-    /** `finalized` after a normal run; `liquidated` when the account was liquidated first. */
-    outcome: z.enum(["completed", "liquidated"]),
-    startMs: z.number().int(),
-    endMs: z.number().int(),
-    finalizedAtMs: z.number().int(),
-    startingBalanceMicroUsd: z.number().int(),
-    finalEquityMicroUsd: z.number().int(),
-    returnPct: z.number(),
-    maxDrawdownPct: z.number(),
-    fills: z.number().int(),
-    roundTrips: z.number().int(),
-    wins: z.number().int(),
-    winRate: z.number().nullable(),
-    feesMicroUsd: z.number().int(),
-    fundingMicroUsd: z.number().int(),
-    realizedPnlMicroUsd: z.number().int(),
-    liquidationMicroUsd: z.number().int(),
-    adjustmentsMicroUsd: z.number().int(),
-    volumeMicroUsd: z.number().int(),
-    sharpeLike: z.number().nullable(),
-    hourlyReturns: z.number().int(),
-    pins: PinsSchema.nullable(),
-    hash: z.string(),
-  })
-  .openapi("PropAccountResult");
-export type AccountResult = z.infer<typeof AccountResultSchema>;
-
-/** Canonical JSON: object keys sorted at every depth. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
+import type { AccountState } from "./account.model";
+import { type AccountResult, hashResult } from "./account-result.model";
+import { drawdownPct, round4 } from "./metrics.model";
 
 /** Mean / sample stdev of hourly returns × √8760, or null with fewer than 2 returns or no variance. */
 export function sharpeLike(equities: readonly number[]): { ratio: number | null; returns: number } {
@@ -75,7 +30,7 @@ export function sharpeLike(equities: readonly number[]): { ratio: number | null;
 export function buildResult(st: AccountState, finalEquityMicroUsd: number, finalizedAtMs: number, liquidated: boolean): AccountResult {
   const base = st.startingBalanceMicroUsd + st.totals.adjustmentsMicroUsd;
   const peak = Math.max(st.peakEquityMicroUsd, finalEquityMicroUsd);
-  const finalDrawdown = peak > 0 ? ((peak - finalEquityMicroUsd) * 100) / peak : 0;
+  const finalDrawdown = drawdownPct(peak, finalEquityMicroUsd);
   const sharpe = sharpeLike([...st.hourly.map((h) => h.equityMicroUsd), finalEquityMicroUsd]);
   const body: Omit<AccountResult, "hash"> = {
     accountId: st.accountId,
@@ -103,11 +58,5 @@ export function buildResult(st: AccountState, finalEquityMicroUsd: number, final
     hourlyReturns: sharpe.returns,
     pins: st.pins,
   };
-  return { ...body, hash: sha256Hex(canonicalJson(body)) };
-}
-
-/** True when `result.hash` matches its body (tamper check for stored results). */
-export function verifyResult(result: AccountResult): boolean {
-  const { hash, ...body } = result;
-  return sha256Hex(canonicalJson(body)) === hash;
+  return { ...body, hash: hashResult(body) };
 }

@@ -11,10 +11,11 @@
  */
 import { floorTo, HOUR_MS, MINUTE_MS } from "../../core/clock";
 import type { Snapshot } from "./account.model";
-import { transition } from "./account.model";
-import { absDec, formatDec, parseDec, productToMicro } from "./decimal";
+import { type AccountEvent, accountTransition } from "./account.model";
+import { absDec, formatDec, parseDec, productToMicro } from "./decimal.model";
 import { closeAtMark, executeTrade, post, valuation, type Work } from "./execution.model";
 import type { Market } from "./market.model";
+import { drawdownPct } from "./metrics.model";
 
 const DAY_MS = 24 * HOUR_MS;
 
@@ -98,9 +99,9 @@ export function applyMark(w: Work, market: Market, t: number): Snapshot {
     v = valuation(st, market);
   }
   st.peakEquityMicroUsd = Math.max(st.peakEquityMicroUsd, v.equityMicroUsd);
-  const drawdownPct = st.peakEquityMicroUsd > 0 ? round4(((st.peakEquityMicroUsd - v.equityMicroUsd) * 100) / st.peakEquityMicroUsd) : 0;
-  st.maxDrawdownPct = Math.max(st.maxDrawdownPct, drawdownPct);
-  if (st.rules.maxDrawdownPct > 0 && drawdownPct >= st.rules.maxDrawdownPct) st.reduceOnly = true;
+  const drawdown = drawdownPct(st.peakEquityMicroUsd, v.equityMicroUsd);
+  st.maxDrawdownPct = Math.max(st.maxDrawdownPct, drawdown);
+  if (st.rules.maxDrawdownPct > 0 && drawdown >= st.rules.maxDrawdownPct) st.reduceOnly = true;
   const snapshot: Snapshot = {
     t,
     cashMicroUsd: st.cashMicroUsd,
@@ -109,7 +110,7 @@ export function applyMark(w: Work, market: Market, t: number): Snapshot {
     marginUsedMicroUsd: v.marginUsedMicroUsd,
     maintenanceMarginMicroUsd: v.maintenanceMarginMicroUsd,
     peakEquityMicroUsd: st.peakEquityMicroUsd,
-    drawdownPct,
+    drawdownPct: drawdown,
   };
   const hourBucket = floorTo(t, HOUR_MS);
   const lastHourly = st.hourly[st.hourly.length - 1];
@@ -134,12 +135,10 @@ function liquidate(w: Work, market: Market, t: number, backstop: boolean): void 
 }
 
 /** Moves the status through the transition table; false (nothing changes) for a forbidden move. */
-export function setStatus(w: Work, event: Parameters<typeof transition>[1], t: number): boolean {
-  const next = transition(w.st.status, event);
+export function setStatus(w: Work, event: AccountEvent, t: number): boolean {
+  const next = accountTransition(w.st.status, event);
   if (!next.ok) return false;
   w.effects.push({ type: "status", from: w.st.status, to: next.value, t });
   w.st.status = next.value;
   return true;
 }
-
-export const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;

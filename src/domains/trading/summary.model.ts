@@ -5,9 +5,10 @@
 
 import type { AccountState } from "./account.model";
 import type { AccountSummary, FillView, PositionView, TriggerOrderView } from "./account-summary.model";
-import { formatDec } from "./decimal";
+import { formatDec } from "./decimal.model";
 import { liquidationPxOf, type Valuation, valuation } from "./execution.model";
 import type { Market } from "./market.model";
+import { drawdownPct } from "./metrics.model";
 
 export function positionViews(v: Valuation): PositionView[] {
   return v.positions
@@ -54,7 +55,7 @@ export function toAccountSummary(st: AccountState, market: Market, asOfMs: numbe
     marginUsedMicroUsd: v.marginUsedMicroUsd,
     maintenanceMarginMicroUsd: v.maintenanceMarginMicroUsd,
     peakEquityMicroUsd: peak,
-    drawdownPct: peak > 0 ? Math.round(((peak - v.equityMicroUsd) * 100 * 10_000) / peak) / 10_000 : 0,
+    drawdownPct: drawdownPct(peak, v.equityMicroUsd),
     positions: positionViews(v),
     openOrders: triggerViews(st),
     recentFills,

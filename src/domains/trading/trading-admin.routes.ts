@@ -10,10 +10,10 @@ import type { AppEnv } from "../../env";
 import { declareRoute } from "../../http/access";
 import { errorResponses, notFound } from "../../http/errors";
 import { createRouter, jsonResponse } from "../../http/router";
+import type { AdminCommand } from "./admin-command.model";
 import { DecisionActionSchema, IntakeOutcomeSchema } from "./decision-action.model";
 import { accountStub, findAccount } from "./prop-accounts.service";
 import { adminCommand } from "./prop-admin.service";
-import type { AdminCommand } from "./trading.rpc";
 import { AccountParamsSchema, AdjustmentSchema, AdminOutcomeSchema, AdminRequestSchema, AuditRowSchema } from "./trading.schemas";
 
 const TAG = ["admin"];

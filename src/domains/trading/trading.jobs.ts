@@ -1,13 +1,13 @@
 /**
  * The prop-account jobs (a cron fan-out; doc/domains/trading.md explains why not per-object alarms):
- *   prop.mark-to-market  every minute: one D1 read of quotes and the last closed candles for every
+ *   trading.mark-to-market  every minute: one D1 read of quotes and the last closed candles for every
  *                        symbol held, then each running account's object marks (triggers, snapshot,
  *                        liquidation) with bounded concurrency. Keyed by (account, minute) inside the
  *                        object, so a re-run or overlap is a no-op. `shard`/`shards` split the list
  *                        across invocations when one is not enough.
- *   prop.funding         hourly: the rate in force for the hour that just ended, per held symbol,
+ *   trading.funding         hourly: the rate in force for the hour that just ended, per held symbol,
  *                        settled once per (account, hour) (and per coin inside the engine).
- *   prop.finalize-due    every minute: accounts whose window ended (or that were liquidated) finalize.
+ *   trading.finalize-due    every minute: accounts whose window ended (or that were liquidated) finalize.
  */
 import { z } from "zod";
 import { floorTo, HOUR_MS, MINUTE_MS } from "../../core/clock";
@@ -62,7 +62,7 @@ const hashShard = (id: string, shards: number): number => {
 };
 
 export const markToMarketJob = defineJob({
-  name: "prop.mark-to-market",
+  name: "trading.mark-to-market",
   description: "Marks every running prop account to the mark price (triggers on closed minutes, snapshot, liquidation).",
   params: z.object({
     concurrency: z.coerce.number().int().min(1).max(500).default(50),
@@ -99,7 +99,7 @@ export const markToMarketJob = defineJob({
 });
 
 export const fundingJob = defineJob({
-  name: "prop.funding",
+  name: "trading.funding",
   description: "Settles the hour's funding on every open perp position of running prop accounts (once per account and hour).",
   params: z.object({ concurrency: z.coerce.number().int().min(1).max(500).default(50) }),
   async run({ env, scheduledAtMs, params }) {
@@ -124,7 +124,7 @@ export const fundingJob = defineJob({
 });
 
 export const finalizeDueJob = defineJob({
-  name: "prop.finalize-due",
+  name: "trading.finalize-due",
   description: "Finalizes prop accounts whose window has ended, and liquidated ones (positions close at mark; hashed result).",
   params: z.object({ concurrency: z.coerce.number().int().min(1).max(100).default(20) }),
   async run({ env, scheduledAtMs, params }) {

@@ -14,9 +14,9 @@ import { assertOwner } from "../../http/auth";
 import { errorResponses, notFound } from "../../http/errors";
 import { createRouter, jsonResponse } from "../../http/router";
 import { compileStored, findClone, loadRegistry } from "../strategy";
+import { AccountResultSchema } from "./account-result.model";
 import { AccountSummarySchema } from "./account-summary.model";
 import { accountStub, findAccount, listCloneAccounts, openPropAccount } from "./prop-accounts.service";
-import { AccountResultSchema } from "./result.model";
 import {
   AccountParamsSchema,
   CloneAccountParamsSchema,

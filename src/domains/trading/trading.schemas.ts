@@ -3,9 +3,10 @@
  * ledger entries and positions carry the same field names as the replay CLI's output.
  */
 import { z } from "@hono/zod-openapi";
-import { LedgerCodeSchema, PostingSchema } from "../ledger";
+import { PostingSchema } from "../ledger";
 import { RulesSchema } from "./account.model";
 import { FillViewSchema, PropAccountKindSchema, PropAccountStatusSchema } from "./account-summary.model";
+import { LedgerCodeSchema } from "./ledger-books.model";
 
 export const AccountParamsSchema = z.object({ accountId: z.string().min(1).max(128) });
 export const CloneAccountParamsSchema = z.object({ cloneId: z.string().min(1).max(80) });

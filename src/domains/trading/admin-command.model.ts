@@ -3,8 +3,8 @@
  * idempotent on `requestId`) and funding rates. Validated inside the object, like every RPC input.
  */
 import { z } from "@hono/zod-openapi";
+import type { AccountResult } from "./account-result.model";
 import { DecisionActionSchema, type IntakeOutcome } from "./decision-action.model";
-import type { AccountResult } from "./result.model";
 
 const AdminOpSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("freeze") }),

@@ -1,5 +1,6 @@
 /**
- * The PropAccount object's own SQLite storage: the account state (one JSON row), the intake log that
+ * The PropAccount object's own SQLite storage (the shell in durable-objects/prop-account/ applies
+ * `PROP_ACCOUNT_MIGRATIONS` with the shared migration runner at construction): the account state (one JSON row), the intake log that
  * makes every change idempotent on its key, append-only fills / ledger transfers / order events /
  * snapshots / admin audit, and the projection outbox with its acknowledged watermark.
  *
@@ -7,12 +8,12 @@
  * `transactionSync`: either all of it persists or none. Retention: minute snapshots for 24 h, hourly
  * snapshots for the account's life (pruned on each mark).
  */
-import type { AccountState } from "../../src/domains/trading/account.model";
-import type { Effect } from "../../src/domains/trading/execution.model";
-import { type ProjectionEntry, projectionOf } from "../../src/domains/trading/projection.service";
-import type { StorageMigration } from "../shared/storage-migrations";
+import type { AccountState } from "../account.model";
+import type { Effect } from "../execution.model";
+import { type ProjectionEntry, projectionOf } from "../projection.service";
 
-export const PROP_ACCOUNT_MIGRATIONS: StorageMigration[] = [
+/** Versioned storage schema (the shape durable-objects/shared/storage-migrations.ts applies). */
+export const PROP_ACCOUNT_MIGRATIONS: { version: number; statements: string[] }[] = [
   {
     version: 1,
     statements: [

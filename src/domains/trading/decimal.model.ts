@@ -62,16 +62,9 @@ export function formatDec(x: Dec): string {
   return `${negative && abs !== 0n ? "-" : ""}${whole}${frac ? `.${frac}` : ""}`;
 }
 
-export const decFromInt = (n: number | bigint): Dec => BigInt(n) * ONE;
 export const absDec = (x: Dec): Dec => (x < 0n ? -x : x);
 export const signOf = (x: Dec): -1n | 0n | 1n => (x > 0n ? 1n : x < 0n ? -1n : 0n);
 export const minDec = (a: Dec, b: Dec): Dec => (a < b ? a : b);
-export const maxDec = (a: Dec, b: Dec): Dec => (a > b ? a : b);
-
-/** `a × b` at scale, rounded. */
-export function mulDec(a: Dec, b: Dec, rounding: Rounding): Dec {
-  return divRound(a * b, ONE, rounding);
-}
 
 /** `a / b` at scale, rounded. */
 export function divDec(a: Dec, b: Dec, rounding: Rounding): Dec {
