@@ -43,7 +43,8 @@ export interface WalkthroughSummary {
   packetHash: string;
   accountId: string;
   fills: number;
-  ledgerEntries: number;
+  /** Ledger entry codes, oldest first (a fresh sandbox starts with its `deposit`). */
+  ledgerCodes: string[];
 }
 
 export async function runWalkthrough(options: {
@@ -99,7 +100,7 @@ export async function runWalkthrough(options: {
     packetHash: context.packetHash,
     accountId: account.accountId,
     fills: fills.items.length,
-    ledgerEntries: ledger.items.length,
+    ledgerCodes: ledger.items.map((e) => e.code),
   };
 }
 
