@@ -147,6 +147,7 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
   "PUT /api/v1/clones/{cloneId}/pipeline": async () => ({ params: { cloneId: await newOwnedClone() }, body: EMPTY_PIPELINE }),
   "POST /api/v1/clones/{cloneId}/pipeline/validate": async () => ({ params: { cloneId: await newOwnedClone() }, body: EMPTY_PIPELINE }),
   "GET /api/v1/clones/{cloneId}/pipeline/compiled": async () => ({ params: { cloneId: await newOwnedClone() } }),
+  "GET /api/v1/clones/{cloneId}/pipeline/preview": async () => ({ params: { cloneId: await newTradingClone() } }),
   "GET /api/v1/clones/{cloneId}/entitlements": async () => ({ params: { cloneId: await newOwnedClone() } }),
   "GET /api/v1/clones/{cloneId}/context-preview": async () => ({
     params: { cloneId: await newTradingClone() },

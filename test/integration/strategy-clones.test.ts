@@ -269,6 +269,7 @@ describe("entitlements", () => {
       {
         code: "model_strength_exceeded",
         message: "cannot publish strategies: model claude-opus-4-1 has strength 3; the entitlement allows at most 2",
+        nodeId: "prompt",
       },
     ]);
     expect((await call("liam", "PATCH", `/clones/${clone.id}`, { tradingEnabled: true })).status).toBe(403);

@@ -1,7 +1,8 @@
 /**
  * Property: whatever pipeline body a client sends (random graphs, mutations of a valid graph, random
  * JSON), PUT answers 200 with a plan that compiles (deterministically) or 400/409/422 with error codes
- * from the closed sets; never a 500. The validate route agrees with the save. Registry seeded by the
+ * from the closed sets; never a 500. Every problem names a node or an edge (and a config field's problem
+ * carries a well-formed JSON Pointer). The validate route agrees with the save. Registry seeded by the
  * `market-data.refresh-assets` job from the replay exchange.
  */
 import { SELF } from "cloudflare:test";
@@ -240,7 +241,12 @@ describe("pipeline PUT under random and mutated bodies", () => {
         expect(ERROR_CODES).toContain(put.body.error.code);
         if (put.status === 422) {
           expect(put.body.error.details.problems.length).toBeGreaterThan(0);
-          for (const p of put.body.error.details.problems) expect(PROBLEM_CODES).toContain(p.code);
+          for (const p of put.body.error.details.problems) {
+            expect(PROBLEM_CODES).toContain(p.code);
+            // Every problem names a node or an edge (entitlement problems name the prompt that publishes most).
+            expect(typeof p.nodeId === "string" || typeof p.edgeId === "string", JSON.stringify(p)).toBe(true);
+            if (p.pointer !== undefined) expect(p.pointer).toMatch(/^(\/([^~/]|~[01])*)+$/);
+          }
           const check = await call("POST", `/clones/${cloneId}/pipeline/validate`, payload);
           expect(check.body).toEqual({ valid: false, problems: put.body.error.details.problems });
         }

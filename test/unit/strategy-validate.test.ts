@@ -41,15 +41,31 @@ const CASES: Array<{ code: Problem["code"]; graph: Graph; layout?: Layout; expec
     graph: graph((g) => g.nodes.push({ id: "hook", type: "webhook", config: {} })),
     expected: { nodeId: "hook" },
   },
-  { code: "invalid_node_config", graph: graph(withNode(tp("tp", { decisionCadenceSec: 5 }))), expected: { nodeId: "tp" } },
+  {
+    code: "invalid_node_config",
+    graph: graph(withNode(tp("tp", { decisionCadenceSec: 5 }))),
+    expected: { nodeId: "tp", pointer: "/decisionCadenceSec" },
+  },
   { code: "dangling_edge", graph: graph((g) => g.edges.push(edge("e3", "sel", "ghost"))), expected: { edgeId: "e3" } },
   { code: "disallowed_edge", graph: graph((g) => g.edges.push(edge("e3", "ds", "tp"))), expected: { edgeId: "e3" } },
   { code: "duplicate_edge", graph: graph((g) => g.edges.push(edge("e3", "ds", "sel"))), expected: { edgeId: "e3" } },
   { code: "cycle", graph: graph((g) => g.edges.push(edge("e3", "tp", "sel"))), expected: { nodeId: "sel", edgeId: "e3" } },
   { code: "missing_asset_selection", graph: graph((g) => g.nodes.push(tp("lonely"))), expected: { nodeId: "lonely" } },
-  { code: "unknown_symbol", graph: graph(withNode(sel("sel", { explicitlyEnabledSymbols: ["NOPE"] }))), expected: { nodeId: "sel" } },
-  { code: "unknown_category", graph: graph(withNode(sel("sel", { highLevelCategories: ["pets"] }))), expected: { nodeId: "sel" } },
-  { code: "unknown_subcategory", graph: graph(withNode(sel("sel", { subcategories: ["Cats"] }))), expected: { nodeId: "sel" } },
+  {
+    code: "unknown_symbol",
+    graph: graph(withNode(sel("sel", { explicitlyEnabledSymbols: ["NOPE"] }))),
+    expected: { nodeId: "sel", pointer: "/explicitlyEnabledSymbols/0" },
+  },
+  {
+    code: "unknown_category",
+    graph: graph(withNode(sel("sel", { highLevelCategories: ["pets"] }))),
+    expected: { nodeId: "sel", pointer: "/highLevelCategories/0" },
+  },
+  {
+    code: "unknown_subcategory",
+    graph: graph(withNode(sel("sel", { subcategories: ["Cats"] }))),
+    expected: { nodeId: "sel", pointer: "/subcategories/0" },
+  },
   {
     code: "duplicate_block_id",
     graph: graph(
@@ -62,20 +78,32 @@ const CASES: Array<{ code: Problem["code"]; graph: Graph; layout?: Layout; expec
         }),
       ),
     ),
-    expected: { nodeId: "ds" },
+    expected: { nodeId: "ds", pointer: "/blocks/1/id" },
   },
-  { code: "unsupported_source", graph: graph(withNode(block({ source: "binance", channel: "ohlcv_1h" }))), expected: { nodeId: "ds" } },
-  { code: "unsupported_channel", graph: graph(withNode(block({ source: "hyperliquid", channel: "tvl" }))), expected: { nodeId: "ds" } },
-  { code: "missing_block_target", graph: graph(withNode(block({ source: "defillama", channel: "tvl" }))), expected: { nodeId: "ds" } },
+  {
+    code: "unsupported_source",
+    graph: graph(withNode(block({ source: "binance", channel: "ohlcv_1h" }))),
+    expected: { nodeId: "ds", pointer: "/blocks/0/source" },
+  },
+  {
+    code: "unsupported_channel",
+    graph: graph(withNode(block({ source: "hyperliquid", channel: "tvl" }))),
+    expected: { nodeId: "ds", pointer: "/blocks/0/channel" },
+  },
+  {
+    code: "missing_block_target",
+    graph: graph(withNode(block({ source: "defillama", channel: "tvl" }))),
+    expected: { nodeId: "ds", pointer: "/blocks/0/scope" },
+  },
   {
     code: "unsupported_scope",
     graph: graph(withNode(block({ source: "defillama", channel: "stablecoins", scope: { kind: "protocol", protocol: "aave" } }))),
-    expected: { nodeId: "ds" },
+    expected: { nodeId: "ds", pointer: "/blocks/0/scope/kind" },
   },
   {
     code: "unsupported_target",
     graph: graph(withNode(block({ source: "polymarket", channel: "prices", target: { kind: "event", slug: "fed-decision" } }))),
-    expected: { nodeId: "ds" },
+    expected: { nodeId: "ds", pointer: "/blocks/0/target/kind" },
   },
   { code: "unknown_layout_node", graph: graph(), layout: { nodes: { ghost: { x: 1, y: 2 } } }, expected: { nodeId: "ghost" } },
   {
@@ -113,11 +141,11 @@ describe("pipeline validation", () => {
       ];
     });
     const unknown = problemsOf(g).filter((p) => p.code === "unknown_symbol");
-    expect(unknown.map((p) => [p.nodeId, p.message.match(/NOPE\d/)?.[0]])).toEqual([
-      ["ds", "NOPE1"],
-      ["ds", "NOPE2"],
-      ["sel", "NOPE3"],
-      ["tp", "NOPE4"],
+    expect(unknown.map((p) => [p.nodeId, p.message.match(/NOPE\d/)?.[0], p.pointer])).toEqual([
+      ["ds", "NOPE1", "/assetOverrides/NOPE1"],
+      ["ds", "NOPE2", "/blocks/0/asset"],
+      ["sel", "NOPE3", "/explicitlyDisabledSymbols/0"],
+      ["tp", "NOPE4", "/assetOverrides/NOPE4"],
     ]);
   });
 
@@ -177,7 +205,7 @@ describe("entitlement problems after compilation", () => {
   it("refuses an enabled universe above the capacity, giving both numbers", () => {
     const out = checkPipeline(body(["BTC", "ETH", "SOL"]), { clone: { ...clone, modelId: "gpt-5" }, entitlement, registry });
     expect(out.problems).toEqual([
-      { code: "asset_capacity_exceeded", message: "the enabled universe has 3 assets; the entitlement allows at most 2" },
+      { code: "asset_capacity_exceeded", message: "the enabled universe has 3 assets; the entitlement allows at most 2", nodeId: "tp" },
     ]);
     expect(out.capacity).toEqual({ activeAssets: 3, maxActiveAssets: 2 });
     // A disabled prompt decides nothing, so it does not count.
@@ -192,6 +220,7 @@ describe("entitlement problems after compilation", () => {
       {
         code: "model_strength_exceeded",
         message: "cannot publish strategies: model claude-opus-4-1 has strength 3; the entitlement allows at most 2",
+        nodeId: "tp",
       },
     ]);
     expect(checkPipeline(body(["BTC"], false), { clone, entitlement, registry }).problems).toEqual([]);

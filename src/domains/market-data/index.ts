@@ -4,6 +4,12 @@ export { defillamaJobs } from "./defillama/defillama.jobs";
 export { type DefillamaMetricRow, defillamaMetrics } from "./defillama/defillama.tables";
 export { type AssetContext, latestAssetContexts, latestCandles1m } from "./hyperliquid/asset-contexts.service";
 export { type AssetCtxRow, hyperliquidAssetCtxs } from "./hyperliquid/asset-contexts.tables";
+export {
+  type AssetSearchParams,
+  type AssetSearchResult,
+  searchAssetList,
+  searchAssets,
+} from "./hyperliquid/asset-search.service";
 export { type Asset, supportsChannel, toAsset } from "./hyperliquid/assets.model";
 export { getAssets, listAssets } from "./hyperliquid/assets.service";
 export { type HyperliquidAssetRow, hyperliquidAssets } from "./hyperliquid/assets.tables";

@@ -2,6 +2,7 @@
 
 import { createRouter } from "../../http/router";
 import { cloneRoutes } from "./clones/clones.routes";
+import { builderRoutes } from "./pipeline/builder.routes";
 import { pipelineRoutes } from "./pipeline/pipeline.routes";
 
 export { CloneParamsSchema, ownedClone } from "./clones/clone-access";
@@ -23,5 +24,5 @@ export { clonePipelines, type PipelineRow } from "./pipeline/pipeline.tables";
 export type { CompiledPlan, CompiledStrategy, Execution, Read, SkippedRead, UniverseEntry } from "./pipeline/plan.model";
 export { ReadSchema, SkippedReadSchema, UniverseEntrySchema } from "./pipeline/plan.model";
 
-/** Clone and pipeline routes, mounted under /api/v1. */
-export const strategyRoutes = createRouter().route("/", cloneRoutes).route("/", pipelineRoutes);
+/** Clone, pipeline and graph-builder routes, mounted under /api/v1. */
+export const strategyRoutes = createRouter().route("/", cloneRoutes).route("/", pipelineRoutes).route("/", builderRoutes);

@@ -19,10 +19,14 @@ export const GraphNodeSchema = z
 
 export const GraphEdgeSchema = z.object({ id: Id, source: Id, target: Id }).openapi("PipelineEdge");
 
+/** Structural caps of a graph (a larger body is a 400). */
+export const MAX_NODES = 100;
+export const MAX_EDGES = 300;
+
 export const GraphSchema = z
   .object({
-    nodes: z.array(GraphNodeSchema).max(100),
-    edges: z.array(GraphEdgeSchema).max(300),
+    nodes: z.array(GraphNodeSchema).max(MAX_NODES),
+    edges: z.array(GraphEdgeSchema).max(MAX_EDGES),
   })
   .openapi("PipelineGraph");
 export type Graph = z.infer<typeof GraphSchema>;
@@ -86,6 +90,11 @@ export const ProblemSchema = z
     message: z.string(),
     nodeId: z.string().optional(),
     edgeId: z.string().optional(),
+    pointer: z.string().optional().openapi({
+      description:
+        "RFC 6901 JSON Pointer of the offending field inside the node's config (e.g. `/blocks/0/channel`); absent when the problem is not about one field",
+      example: "/blocks/0/channel",
+    }),
   })
   .openapi("PipelineProblem");
 export type Problem = z.infer<typeof ProblemSchema>;

@@ -2,7 +2,10 @@
  * Save-time validation of a pipeline document: every problem at once, each with a code and the node or
  * edge it concerns, in a deterministic order. Pure: the registry snapshot is passed in. On success it
  * also returns the parsed nodes (configs with defaults applied) that the compiler consumes.
- * Entitlement checks (capacity, model strength) need the compiled plan and live in entitlements.model.ts.
+ * Every problem names its node or edge; a problem about a config field also carries `pointer`, the
+ * RFC 6901 JSON Pointer of that field inside the node's config (`/blocks/2/channel`), so a builder can
+ * mark the field. An invalid config gives one `invalid_node_config` per failing field.
+ * Entitlement checks (capacity, model strength) need the compiled plan and live in pipeline.service.ts.
  */
 import { ASSET_TAXONOMY, type Asset, CATEGORIES, isChannelOf, SourceSchema } from "../../market-data";
 import {
@@ -31,12 +34,17 @@ export interface ParsedGraph {
 /** The registry snapshot validation and compilation read (every asset, delisted included). */
 export type Registry = ReadonlyMap<string, Asset>;
 
+/** RFC 6901: `~` -> `~0`, `/` -> `~1`, segments joined with `/` (the root is ""). */
+export const jsonPointer = (path: ReadonlyArray<PropertyKey>) =>
+  path.map((k) => `/${String(k).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
+
 const KNOWN_SUBCATEGORIES = new Set(Object.values(ASSET_TAXONOMY).flatMap((e) => e.subcategories));
 const isCategory = (id: string) => Object.hasOwn(CATEGORIES, id);
 const isNodeType = (t: string): t is NodeType => (NODE_TYPES as readonly string[]).includes(t);
 const isAllowed = (s: NodeType, t: NodeType) => ALLOWED_EDGES.some(([a, b]) => a === s && b === t);
 
-const DEFILLAMA_SCOPES: Record<string, readonly string[]> = {
+/** Scope kinds each DefiLlama channel reads (published in the catalog's `sources`). */
+export const DEFILLAMA_SCOPES: Record<string, readonly string[]> = {
   tvl: ["global", "chain", "protocol"],
   stablecoins: ["global", "chain", "stablecoin"],
   dex_volume: ["global", "chain", "protocol"],
@@ -44,7 +52,8 @@ const DEFILLAMA_SCOPES: Record<string, readonly string[]> = {
   revenue: ["global", "chain", "protocol"],
   open_interest: ["global", "chain", "protocol"],
 };
-const POLYMARKET_TARGETS: Record<string, string> = { markets: "market", events: "event", prices: "market" };
+/** Target kind each Polymarket channel reads (published in the catalog's `sources`). */
+export const POLYMARKET_TARGETS: Record<string, string> = { markets: "market", events: "event", prices: "market" };
 
 /** Validates the whole document; `graph` is only returned when there is no problem. */
 export function validatePipeline(graph: Graph, layout: Layout, registry: Registry): { problems: Problem[]; graph?: ParsedGraph } {
@@ -78,12 +87,15 @@ function parseNodes(graph: Graph, problems: Problem[]) {
     types.set(node.id, node.type);
     const result = CONFIG_SCHEMAS[node.type].safeParse(node.config);
     if (!result.success) {
-      const detail = result.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ");
-      problems.push({
-        code: "invalid_node_config",
-        message: `node ${node.id} (${node.type}) config is invalid: ${detail}`,
-        nodeId: node.id,
-      });
+      for (const issue of result.error.issues) {
+        const pointer = jsonPointer(issue.path);
+        problems.push({
+          code: "invalid_node_config",
+          message: `node ${node.id} (${node.type}) config ${pointer || "/"}: ${issue.message}`,
+          nodeId: node.id,
+          pointer,
+        });
+      }
       continue;
     }
     parsed.set(node.id, { id: node.id, type: node.type, config: result.data } as ParsedNode);
@@ -145,84 +157,111 @@ function checkCycles(graph: Graph, types: Map<string, unknown>, problems: Proble
   for (const id of [...types.keys()].sort()) if (!state.has(id)) visit(id);
 }
 
-function checkSymbols(symbols: Iterable<string>, what: string, nodeId: string, registry: Registry, problems: Problem[]) {
-  for (const symbol of symbols) {
+/** `symbols` as [symbol, pointer] pairs; each one missing from the registry is an `unknown_symbol`. */
+function checkSymbols(symbols: Iterable<[string, string]>, what: string, nodeId: string, registry: Registry, problems: Problem[]) {
+  for (const [symbol, pointer] of symbols) {
     if (!registry.has(symbol)) {
-      problems.push({ code: "unknown_symbol", message: `${what}: ${symbol} is not in the asset registry`, nodeId });
+      problems.push({ code: "unknown_symbol", message: `${what}: ${symbol} is not in the asset registry`, nodeId, pointer });
     }
   }
 }
+const listed = (field: string, values: readonly string[]) => values.map((v, i): [string, string] => [v, jsonPointer([field, i])]);
+const keyed = (field: string, record: object) => Object.keys(record).map((k): [string, string] => [k, jsonPointer([field, k])]);
 
 function checkNodeConfig(node: ParsedNode, registry: Registry, problems: Problem[]) {
   const id = node.id;
   if (node.type === "asset_selection") {
-    for (const c of node.config.highLevelCategories) {
-      if (!isCategory(c)) problems.push({ code: "unknown_category", message: `category ${c} is not in the taxonomy`, nodeId: id });
+    for (const [c, pointer] of listed("highLevelCategories", node.config.highLevelCategories)) {
+      if (!isCategory(c)) problems.push({ code: "unknown_category", message: `category ${c} is not in the taxonomy`, nodeId: id, pointer });
     }
-    for (const s of node.config.subcategories) {
+    for (const [s, pointer] of listed("subcategories", node.config.subcategories)) {
       if (!KNOWN_SUBCATEGORIES.has(s))
-        problems.push({ code: "unknown_subcategory", message: `subcategory ${s} is not in the taxonomy`, nodeId: id });
+        problems.push({ code: "unknown_subcategory", message: `subcategory ${s} is not in the taxonomy`, nodeId: id, pointer });
     }
-    checkSymbols(node.config.explicitlyEnabledSymbols, "explicitlyEnabledSymbols", id, registry, problems);
-    checkSymbols(node.config.explicitlyDisabledSymbols, "explicitlyDisabledSymbols", id, registry, problems);
+    checkSymbols(
+      listed("explicitlyEnabledSymbols", node.config.explicitlyEnabledSymbols),
+      "explicitlyEnabledSymbols",
+      id,
+      registry,
+      problems,
+    );
+    checkSymbols(
+      listed("explicitlyDisabledSymbols", node.config.explicitlyDisabledSymbols),
+      "explicitlyDisabledSymbols",
+      id,
+      registry,
+      problems,
+    );
   } else if (node.type === "trading_prompt") {
-    checkSymbols(Object.keys(node.config.assetOverrides), "assetOverrides", id, registry, problems);
+    checkSymbols(keyed("assetOverrides", node.config.assetOverrides), "assetOverrides", id, registry, problems);
   } else {
     checkDataStream(id, node.config, registry, problems);
   }
 }
 
 function checkDataStream(id: string, config: DataStreamConfig, registry: Registry, problems: Problem[]) {
-  for (const source of Object.keys(config.sourcePolicy)) {
+  for (const [source, pointer] of keyed("sourcePolicy", config.sourcePolicy)) {
     if (!SourceSchema.safeParse(source).success) {
-      problems.push({ code: "unsupported_source", message: `sourcePolicy names unknown source ${source}`, nodeId: id });
+      problems.push({ code: "unsupported_source", message: `sourcePolicy names unknown source ${source}`, nodeId: id, pointer });
     }
   }
-  for (const c of Object.keys(config.groupProfiles)) {
+  for (const [c, pointer] of keyed("groupProfiles", config.groupProfiles)) {
     if (!isCategory(c))
-      problems.push({ code: "unknown_category", message: `groupProfiles: category ${c} is not in the taxonomy`, nodeId: id });
+      problems.push({ code: "unknown_category", message: `groupProfiles: category ${c} is not in the taxonomy`, nodeId: id, pointer });
   }
-  checkSymbols(Object.keys(config.assetOverrides), "assetOverrides", id, registry, problems);
+  checkSymbols(keyed("assetOverrides", config.assetOverrides), "assetOverrides", id, registry, problems);
   const blockIds = new Set<string>();
-  for (const block of config.blocks) {
+  config.blocks.forEach((block, i) => {
     if (blockIds.has(block.id)) {
-      problems.push({ code: "duplicate_block_id", message: `block id ${block.id} is used more than once in ${id}`, nodeId: id });
+      const pointer = jsonPointer(["blocks", i, "id"]);
+      problems.push({ code: "duplicate_block_id", message: `block id ${block.id} is used more than once in ${id}`, nodeId: id, pointer });
     }
     blockIds.add(block.id);
-    checkBlock(id, block, registry, problems);
-  }
+    checkBlock(id, block, i, registry, problems);
+  });
 }
 
-function checkBlock(id: string, block: ContextBlock, registry: Registry, problems: Problem[]) {
+function checkBlock(id: string, block: ContextBlock, index: number, registry: Registry, problems: Problem[]) {
   const where = `block ${block.id}`;
+  const at = (...path: string[]) => jsonPointer(["blocks", index, ...path]);
   const source = SourceSchema.safeParse(block.source);
   if (!source.success) {
-    problems.push({ code: "unsupported_source", message: `${where}: unknown source ${block.source}`, nodeId: id });
+    problems.push({ code: "unsupported_source", message: `${where}: unknown source ${block.source}`, nodeId: id, pointer: at("source") });
     return;
   }
   if (!isChannelOf(source.data, block.channel)) {
-    problems.push({ code: "unsupported_channel", message: `${where}: ${block.source} has no channel ${block.channel}`, nodeId: id });
+    const message = `${where}: ${block.source} has no channel ${block.channel}`;
+    problems.push({ code: "unsupported_channel", message, nodeId: id, pointer: at("channel") });
     return;
   }
   if (source.data === "hyperliquid") {
-    if (block.asset !== undefined) checkSymbols([block.asset], `${where} asset`, id, registry, problems);
+    if (block.asset !== undefined) checkSymbols([[block.asset, at("asset")]], `${where} asset`, id, registry, problems);
   } else if (source.data === "defillama") {
-    if (!block.scope) problems.push({ code: "missing_block_target", message: `${where}: a DefiLlama block needs a scope`, nodeId: id });
-    else if (!DEFILLAMA_SCOPES[block.channel]?.includes(block.scope.kind)) {
+    if (!block.scope) {
+      problems.push({
+        code: "missing_block_target",
+        message: `${where}: a DefiLlama block needs a scope`,
+        nodeId: id,
+        pointer: at("scope"),
+      });
+    } else if (!DEFILLAMA_SCOPES[block.channel]?.includes(block.scope.kind)) {
       problems.push({
         code: "unsupported_scope",
         message: `${where}: channel ${block.channel} has no ${block.scope.kind} scope`,
         nodeId: id,
+        pointer: at("scope", "kind"),
       });
     }
   } else if (!block.target) {
-    problems.push({ code: "missing_block_target", message: `${where}: a Polymarket block needs a market or event target`, nodeId: id });
+    const message = `${where}: a Polymarket block needs a market or event target`;
+    problems.push({ code: "missing_block_target", message, nodeId: id, pointer: at("target") });
   } else if (POLYMARKET_TARGETS[block.channel] !== block.target.kind) {
     const want = POLYMARKET_TARGETS[block.channel];
     problems.push({
       code: "unsupported_target",
       message: `${where}: channel ${block.channel} reads a ${want}, not a ${block.target.kind}`,
       nodeId: id,
+      pointer: at("target", "kind"),
     });
   }
 }

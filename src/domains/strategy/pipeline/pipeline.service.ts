@@ -53,16 +53,28 @@ export function checkPipeline(body: Pick<PipelineBody, "graph" | "layout" | "ver
   const plan = compilePlan({ cloneId: ctx.clone.id, pipelineVersion: body.version, graph: validated.graph, registry: ctx.registry });
   const problems: Problem[] = [];
   const capacity = { activeAssets: plan.activeSymbols.length, maxActiveAssets: ctx.entitlement.maxActiveAssets };
+  // Entitlement problems are about the whole clone; they name the enabled prompt that publishes the most
+  // assets (ties: lowest id) so that every problem points the builder at a node.
+  const publishing = plan.strategies.filter((s) => s.enabled && s.executions.length > 0);
+  const largest = publishing.reduce<(typeof publishing)[number] | undefined>(
+    (best, s) => (!best || s.executions.length > best.executions.length ? s : best),
+    undefined,
+  );
   if (capacity.activeAssets > capacity.maxActiveAssets) {
     problems.push({
       code: "asset_capacity_exceeded",
       message: `the enabled universe has ${capacity.activeAssets} assets; the entitlement allows at most ${capacity.maxActiveAssets}`,
+      ...(largest && { nodeId: largest.promptNodeId }),
     });
   }
   const model = findModel(ctx.clone.modelId);
   const excess = model && modelStrengthExcess(model, ctx.entitlement);
   if (excess && plan.activeSymbols.length > 0) {
-    problems.push({ code: "model_strength_exceeded", message: `cannot publish strategies: ${excess.message}` });
+    problems.push({
+      code: "model_strength_exceeded",
+      message: `cannot publish strategies: ${excess.message}`,
+      ...(largest && { nodeId: largest.promptNodeId }),
+    });
   }
   return { problems, plan, capacity };
 }
