@@ -10,7 +10,7 @@ import { createMiddleware } from "hono/factory";
 import { verify, verifyWithJwks } from "hono/jwt";
 import { decodeHeader } from "hono/utils/jwt/jwt";
 import { z } from "zod";
-import { readConfig } from "../config";
+import { readPlatformConfig } from "../core/platform.config";
 import type { AppEnv } from "./app-env";
 import { ApiError } from "./errors";
 
@@ -35,7 +35,7 @@ const BEARER = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 
 /** Verifies a compact JWT and returns its claims, or throws an `unauthorized` ApiError. */
 export async function verifyToken(token: string, env: Env, nowMs: number): Promise<AuthClaims> {
-  const config = readConfig(env);
+  const config = readPlatformConfig(env);
   let payload: unknown;
   try {
     const header = decodeHeader(token);

@@ -29,7 +29,7 @@ import {
   toDecisionAction,
 } from "./decision.model";
 import type { ArtifactSink, Intake, PacketSource } from "./decision.ports";
-import type { DecisionSettings } from "./decision.settings";
+import type { DecisionSettings } from "./decision.config";
 import { type DecisionActionRow, type DecisionRunRow, decisionActions, decisionRuns } from "./decision.tables";
 import { type EngineOptions, resolveEngine } from "./engines";
 

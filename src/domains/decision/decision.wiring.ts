@@ -17,7 +17,7 @@ import type { DecisionPrompt } from "./decision.model";
 import type { ArtifactSink, CandidateSource, PacketSource, RunQueue } from "./decision.ports";
 import type { SchedulerDeps } from "./decision.scheduler";
 import type { DecisionDeps } from "./decision.service";
-import { readDecisionSettings } from "./decision.settings";
+import { readDecisionSettings } from "./decision.config";
 import { indicatorSnapshotOf } from "./packet-view.model";
 
 export type DecisionRuntime = DecisionDeps & SchedulerDeps & { env: Env; context: ContextDeps };

@@ -11,7 +11,7 @@ export { consumeDeadLetters, consumeDecisionRuns, DecisionRunMessageSchema } fro
 export { decisionRoutes } from "./decision.routes";
 export { clonePreflight, type SchedulerDeps, scheduleDueRuns } from "./decision.scheduler";
 export { createRuns, type DecisionDeps, executeRun, type NewRun } from "./decision.service";
-export { type DecisionSettings, readDecisionSettings } from "./decision.settings";
+export { type DecisionSettings, DecisionSettingsSchema, readDecisionSettings } from "./decision.config";
 export { type DecisionActionRow, type DecisionRunRow, decisionActions, decisionRuns } from "./decision.tables";
 export { getRun, listRuns, toRunView } from "./decision.views";
 export { type DecisionRuntime, decisionRuntime, withSharedRegistry } from "./decision.wiring";

@@ -14,7 +14,7 @@ import { err, ok } from "../../core/result";
 import { getAccountResult, openPropAccount, type RulesInput, type AccountResult as TradingResult } from "../trading";
 import type { AccountResult } from "./audition.model";
 import type { AuditionAccounts } from "./audition.port";
-import type { LifecycleSettings } from "./lifecycle.config";
+import type { LifecycleConfig } from "./lifecycle.config";
 
 const bps = (pct: number) => Math.sign(pct) * Math.round(Math.abs(pct) * 100);
 
@@ -57,7 +57,7 @@ export const tradingAuditionAccounts = (env: Env, deps: AppDeps, rules: RulesInp
 });
 
 /** The audition rules of the settings, handed to the engine (which validates them). */
-export const auditionRules = (settings: LifecycleSettings): RulesInput => settings.AUDITION_RULES_JSON as RulesInput;
+export const auditionRules = (settings: LifecycleConfig): RulesInput => settings.AUDITION_RULES_JSON as RulesInput;
 
 /** AppDeps plus the optional audition port (tests). */
 export interface LifecycleDeps extends AppDeps {

@@ -30,7 +30,7 @@ import {
 import type { AuditionAccounts } from "./audition.port";
 import { type AuditionRow, auditions } from "./audition.tables";
 import { consumeStatement, refundStatement } from "./credit.service";
-import type { LifecycleSettings } from "./lifecycle.config";
+import type { LifecycleConfig } from "./lifecycle.config";
 import { eventStatement } from "./lifecycle-events.service";
 import { rawStatement } from "./raw-statement";
 import { transition } from "./transitions.model";
@@ -52,7 +52,7 @@ export function toAudition({ criteriaJson, resultJson, ...row }: AuditionRow): A
   };
 }
 
-export function passCriteria(s: LifecycleSettings): PassCriteria {
+export function passCriteria(s: LifecycleConfig): PassCriteria {
   return {
     minFills: s.AUDITION_MIN_FILLS,
     minReturnBps: s.AUDITION_MIN_RETURN_BPS,
@@ -106,7 +106,7 @@ function nextState(row: Pick<AuditionRow, "status">, event: AuditionEvent) {
 export async function submitAudition(
   db: Db,
   deps: AppDeps,
-  settings: LifecycleSettings,
+  settings: LifecycleConfig,
   accounts: AuditionAccounts,
   clone: Clone,
   actor: string,

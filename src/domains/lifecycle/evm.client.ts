@@ -6,7 +6,7 @@
  */
 import { createPublicClient, http, TransactionReceiptNotFoundError } from "viem";
 import { err, ok, type Result } from "../../core/result";
-import type { FeeSettings } from "./lifecycle.config";
+import type { FeeConfig } from "./lifecycle.config";
 import type { ReceiptFacts } from "./payment.model";
 
 export interface ChainFacts {
@@ -17,7 +17,7 @@ export interface ChainFacts {
 export type ChainFailure = { kind: "unavailable"; message: string };
 
 /** Reads the receipt of `txHash` and the head block from the configured chain. */
-export async function readChainFacts(settings: FeeSettings, txHash: `0x${string}`): Promise<Result<ChainFacts, ChainFailure>> {
+export async function readChainFacts(settings: FeeConfig, txHash: `0x${string}`): Promise<Result<ChainFacts, ChainFailure>> {
   // cacheTime 0: viem otherwise reuses a block number for 4 s, and a re-check must see the new head.
   const client = createPublicClient({ transport: http(settings.rpcUrl, { timeout: settings.timeoutMs, retryCount: 1 }), cacheTime: 0 });
   try {

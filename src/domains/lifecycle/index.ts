@@ -17,3 +17,4 @@ export { walletNonces, wallets } from "./wallet.tables";
 
 /** Client and admin lifecycle routes, mounted under /api/v1. */
 export const lifecycleRoutes = createRouter().route("/", walletPaymentRoutes).route("/", auditionRoutes).route("/", lifecycleAdminRoutes);
+export { LifecycleConfigSchema } from "./lifecycle.config";

@@ -8,7 +8,7 @@ import { assertOwner } from "../../http/auth";
 import { errorResponses, notFound } from "../../http/errors";
 import { createRouter, jsonResponse } from "../../http/router";
 import { CreditsSchema, creditsOf } from "./credit.service";
-import { feeSettings } from "./lifecycle.config";
+import { feeConfig } from "./lifecycle.config";
 import { dbOf, paymentError, settingsOf, walletError } from "./lifecycle.http";
 import { PaymentSchema, TxHashSchema } from "./payment.model";
 import { findPayment, submitFeePayment } from "./payment.service";
@@ -102,7 +102,7 @@ export const walletPaymentRoutes = createRouter()
   })
   .openapi(submitFeeRoute, async (c) => {
     const { txHash } = c.req.valid("json");
-    const fee = feeSettings(settingsOf(c));
+    const fee = feeConfig(settingsOf(c));
     const submitted = await submitFeePayment(dbOf(c), c.get("deps"), fee, c.get("auth").sub, txHash as `0x${string}`);
     if (!submitted.ok) throw paymentError(submitted.error);
     return c.json(submitted.value, 201);

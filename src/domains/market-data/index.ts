@@ -91,3 +91,4 @@ import { polymarketJobs } from "./polymarket/polymarket.jobs";
 
 /** Every market-data ingestion job owned by this workstream (Polymarket, DefiLlama, run-record housekeeping). */
 export const marketDataIngestionJobs = [...polymarketJobs, ...defillamaJobs, ...ingestionJobs];
+export { MarketDataConfigSchema } from "./market-data.config";

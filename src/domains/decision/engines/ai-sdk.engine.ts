@@ -17,7 +17,7 @@ import { APICallError, generateText, type LanguageModel, NoObjectGeneratedError,
 import type { Model } from "../../strategy";
 import type { DecisionEngine, EngineFailureCode, EngineResult, EngineUsage } from "../decision.model";
 import { ModelProposalSchema } from "../decision.model";
-import type { ProviderEndpoint } from "../decision.settings";
+import type { ProviderEndpoint } from "../decision.config";
 
 export interface LlmEngineOptions {
   endpoint: ProviderEndpoint;

@@ -5,7 +5,7 @@
  */
 import { findModel, type Model } from "../../strategy";
 import type { DecisionEngine } from "../decision.model";
-import { type DecisionSettings, providerEndpoint } from "../decision.settings";
+import { type DecisionSettings, providerEndpoint } from "../decision.config";
 import { llmEngine } from "./ai-sdk.engine";
 import { holdEngine } from "./hold.engine";
 import { rulesV1Engine } from "./rules-v1.engine";
