@@ -5,9 +5,9 @@
  * does not stop the other jobs of the same tick.
  */
 import type { z } from "zod";
-import { readPlatformConfig } from "../core/platform.config";
 import { floorTo, MINUTE_MS } from "../core/clock";
 import type { AppDeps } from "../core/deps";
+import { readPlatformConfig } from "../core/platform.config";
 import { err, ok, type Result } from "../core/result";
 import { openDb } from "../db/client";
 import type { AnyJob, JobCatalog } from "./job";

@@ -5,9 +5,9 @@
  *   market-data.poll-contexts   every 5 minutes: funding and asset contexts, one row per 5-minute bucket
  */
 import { z } from "zod";
-import { readMarketDataConfig } from "../market-data.config";
 import { defineJob } from "../../../cron/job";
 import { openDb } from "../../../db/client";
+import { readMarketDataConfig } from "../market-data.config";
 import { pollAssetContexts } from "./asset-contexts.service";
 import { budgetGate } from "./budget/budget.gate";
 import { ensureFeeds } from "./feeds.service";

@@ -9,11 +9,11 @@
  */
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { readMarketDataConfig } from "../market-data.config";
 import type { PageAccess } from "../../../http/access";
 import { assertSameOrigin, endSession, pageCaller, startSession } from "../../../http/admin-session";
 import type { AppEnv } from "../../../http/app-env";
 import { ApiError } from "../../../http/errors";
+import { readMarketDataConfig } from "../market-data.config";
 import { renderDashboard, renderSignIn } from "./dashboard.page";
 import { ingestionHealth } from "./health.service";
 

@@ -5,7 +5,6 @@
  *                                  of its ingestion jobs, and the feed shards' live status)
  */
 import { z } from "@hono/zod-openapi";
-import { readMarketDataConfig } from "../market-data.config";
 import { openDb } from "../../../db/client";
 import { declareRoute } from "../../../http/access";
 import { errorResponses } from "../../../http/errors";
@@ -13,6 +12,7 @@ import { createRouter, jsonResponse } from "../../../http/router";
 import { SourceSchema } from "../channels";
 import { FeedStatusSchema } from "../hyperliquid/feed.model";
 import { feedsStatus } from "../hyperliquid/feeds.service";
+import { readMarketDataConfig } from "../market-data.config";
 import { ChannelHealthSchema } from "./health.model";
 import { ingestionHealth, recentRuns } from "./health.service";
 

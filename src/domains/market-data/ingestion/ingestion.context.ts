@@ -1,8 +1,8 @@
 /** Builds the poll context (db, deps, settings, archive bucket) and base URLs from a job's env. */
 
-import { readMarketDataConfig } from "../market-data.config";
 import type { JobContext } from "../../../cron/job";
 import { openDb } from "../../../db/client";
+import { readMarketDataConfig } from "../market-data.config";
 import { httpPolicy } from "./ingestion.model";
 import type { PollContext } from "./ingestion.service";
 
