@@ -7,10 +7,10 @@ import type { Context } from "hono";
 import { openDb } from "../../db/client";
 import type { AppEnv } from "../../http/app-env";
 import { ApiError } from "../../http/errors";
-import type { SubmitAuditionFailure } from "./audition.service";
+import type { SubmitAuditionFailure } from "./auditions/audition.service";
 import { readLifecycleConfig } from "./lifecycle.config";
-import type { SubmitFailure } from "./payment.service";
-import type { WalletFailure } from "./wallet.model";
+import type { SubmitFailure } from "./payments/payment.service";
+import type { WalletFailure } from "./wallets/wallet.model";
 
 export const dbOf = (c: Context<AppEnv>) => openDb(c.env.DB);
 export const settingsOf = (c: Context<AppEnv>) => readLifecycleConfig(c.env);

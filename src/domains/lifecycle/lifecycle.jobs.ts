@@ -6,11 +6,11 @@
 import { z } from "zod";
 import { defineJob } from "../../cron/job";
 import { openDb } from "../../db/client";
-import { syncArena } from "./arena.service";
-import { auditionAccountsOf, auditionRules } from "./audition.accounts";
-import { runAuditionsWorker } from "./audition.service";
+import { auditionAccountsOf, auditionRules } from "./auditions/audition.accounts";
+import { runAuditionsWorker } from "./auditions/audition.service";
 import { feeConfig, readLifecycleConfig } from "./lifecycle.config";
-import { recheckPendingPayments } from "./payment.service";
+import { recheckPendingPayments } from "./payments/payment.service";
+import { syncArena } from "./promotion/promotion.service";
 
 export const lifecycleJobs = [
   defineJob({

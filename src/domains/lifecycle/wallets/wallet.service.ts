@@ -9,10 +9,10 @@
  */
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { verifyMessage } from "viem";
-import type { AppDeps } from "../../core/deps";
-import { err, ok, type Result } from "../../core/result";
-import type { Db } from "../../db/client";
-import type { LifecycleConfig } from "./lifecycle.config";
+import type { AppDeps } from "../../../core/deps";
+import { err, ok, type Result } from "../../../core/result";
+import type { Db } from "../../../db/client";
+import type { LifecycleConfig } from "../lifecycle.config";
 import { nonceMessage, type Wallet, type WalletFailure } from "./wallet.model";
 import { walletNonces, wallets } from "./wallet.tables";
 

@@ -3,7 +3,7 @@
  * not in the table is an `InvalidTransition` value, never a silent move. Every lifecycle subject
  * (payment, audition, profile version, queue entry) declares its table with `defineTransitions`.
  */
-import { err, ok, type Result } from "../../core/result";
+import { err, ok, type Result } from "./result";
 
 export type TransitionTable<S extends string, E extends string> = Readonly<Record<S, Readonly<Partial<Record<E, S>>>>>;
 
