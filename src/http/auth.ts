@@ -9,7 +9,6 @@
 import { createMiddleware } from "hono/factory";
 import { verify, verifyWithJwks } from "hono/jwt";
 import { decodeHeader } from "hono/utils/jwt/jwt";
-import { z } from "zod";
 import { readPlatformConfig } from "../core/platform.config";
 import type { AppEnv } from "./app-env";
 import { type AuthClaims, AuthClaimsSchema, type Role } from "./auth-claims";
