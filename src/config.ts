@@ -1,71 +1,32 @@
 /**
- * The Worker's configuration: per-domain zod schemas composed into one, parsed from `env` (wrangler
- * vars + secrets) once per isolate and memoized per `env` object. A bad setting is a deploy error: the
- * Worker entry parses it before serving anything (src/index.ts), so every request and cron tick fails
- * loudly until it is fixed ("refuses to start": Workers have no start hook to fail earlier).
- *
- * Domains own their schemas (imported here from their leaf files, not their index, so that a domain
- * reading the config never forms an import cycle through this file).
+ * Composition root of the configuration (beside src/jobs.ts): the platform settings (src/core/) and every
+ * domain's `<domain>.config.ts` schema composed into one, used for the start-up check only. The Worker
+ * entry parses it before serving anything (src/index.ts), so a bad setting in ANY domain fails every
+ * request and cron tick loudly until it is fixed ("refuses to start": Workers have no start hook to fail
+ * earlier). Code never reads settings from here: the platform reads `readPlatformConfig`, each domain its
+ * own memoized reader; so no lower layer imports this file (no back-arrow), and it imports domains only
+ * through their index.
  */
 import { z } from "zod";
-import { LifecycleConfigSchema } from "./domains/lifecycle/lifecycle.config";
-import { IngestionSettingsSchema } from "./domains/market-data/ingestion/ingestion.model";
-import { MarketDataConfigSchema } from "./domains/market-data/market-data.config";
+import { PlatformConfigSchema, refinePlatformConfig } from "./core/platform.config";
+import { DecisionSettingsSchema } from "./domains/decision";
+import { LifecycleConfigSchema } from "./domains/lifecycle";
+import { MarketDataConfigSchema } from "./domains/market-data";
 
-const optionalUrl = z
-  .string()
-  .optional()
-  .transform((v) => (v ? v : undefined))
-  .pipe(z.url().optional());
-
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v ? v : undefined));
-const perMinute = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000_000).default(fallback);
-
-/** Runtime mode, bearer-token verification and the HTTP rate limits. */
-export const PlatformConfigSchema = z.object({
-  APP_ENV: z.enum(["development", "test", "production"]).default("development"),
-  JWT_SECRET: z.string().min(16, "JWT_SECRET must be at least 16 characters"),
-  /** Tokens must carry this `iss`; required outside development. */
-  JWT_ISSUER: optionalText,
-  /** Tokens must carry this `aud` (string or list); required outside development. */
-  JWT_AUDIENCE: optionalText,
-  JWKS_URL: optionalUrl,
-  /** Per-user writes a minute (every non-GET API route unless declared otherwise). */
-  RATE_LIMIT_USER_WRITES_PER_MIN: perMinute(60),
-  /** Per-user expensive reads a minute (routes declared `rateLimit: "read"`). */
-  RATE_LIMIT_USER_READS_PER_MIN: perMinute(120),
-  /** Per-client-IP limited requests a minute (writes and expensive reads together). */
-  RATE_LIMIT_IP_PER_MIN: perMinute(600),
-  /** One structured log line per request and per job run ("false" only in tests, to keep output readable). */
-  ACCESS_LOGS: z
-    .enum(["true", "false"])
-    .default("true")
-    .transform((v) => v === "true"),
-});
-
-/** Outside development a token without issuer and audience checks could come from any system sharing the key. */
 export const ConfigSchema = z
   .object({
     ...PlatformConfigSchema.shape,
     ...MarketDataConfigSchema.shape,
-    ...IngestionSettingsSchema.shape,
     ...LifecycleConfigSchema.shape,
+    ...DecisionSettingsSchema.shape,
   })
-  .superRefine((config, ctx) => {
-    if (config.APP_ENV === "development") return;
-    for (const key of ["JWT_ISSUER", "JWT_AUDIENCE"] as const) {
-      if (!config[key]) ctx.addIssue({ code: "custom", path: [key], message: `${key} is required when APP_ENV is ${config.APP_ENV}` });
-    }
-  });
+  .superRefine(refinePlatformConfig);
 
 export type Config = z.infer<typeof ConfigSchema>;
 
 const parsed = new WeakMap<object, Config>();
 
-/** The parsed configuration of `env`; parsed on first use, then served from the per-isolate memo. */
+/** The whole parsed configuration of `env` (start-up check); parsed on first use, then memoized. */
 export function readConfig(env: Env): Config {
   const cached = parsed.get(env);
   if (cached) return cached;

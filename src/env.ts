@@ -1,11 +1,7 @@
 /**
- * DEPRECATED shim, kept while parallel branches still import from `../env`; it is deleted once every
- * branch is merged. New code imports from the real homes:
- *   AppEnv                          src/http/app-env.ts
- *   AppDeps                         src/core/deps.ts
- *   Config, ConfigSchema, readConfig src/config.ts
+ * DEPRECATED shim, kept ONLY because trading routes (src/domains/trading/trading.routes.ts,
+ * trading-admin.routes.ts; edited on another branch) still import `AppEnv` from here. The lead deletes
+ * this file after merging, once those two imports read `../../http/app-env`. New code imports from the
+ * real homes: AppEnv src/http/app-env.ts, AppDeps src/core/deps.ts, settings from the owner's config file.
  */
-export type { Config } from "./config";
-export { ConfigSchema, readConfig } from "./config";
-export type { AppDeps } from "./core/deps";
 export type { AppEnv } from "./http/app-env";

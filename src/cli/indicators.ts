@@ -9,9 +9,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { MINUTE_MS } from "../core/clock";
-import { parseCandleLines } from "../domains/market-data/indicators/candle-lines.model";
-import { INDICATOR_FIELDS, newIndicatorState, stepIndicators } from "../domains/market-data/indicators/indicator-engine.model";
-import { rollupHours } from "../domains/market-data/indicators/rollup.model";
+import { INDICATOR_FIELDS, newIndicatorState, parseCandleLines, rollupHours, stepIndicators } from "../domains/market-data";
 
 const { values } = parseArgs({ options: { input: { type: "string" }, interval: { type: "string", default: "1m" } } });
 if (!values.input || (values.interval !== "1m" && values.interval !== "1h")) {

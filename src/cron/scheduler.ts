@@ -5,9 +5,9 @@
  * does not stop the other jobs of the same tick.
  */
 import type { z } from "zod";
-import { readConfig } from "../config";
 import { floorTo, MINUTE_MS } from "../core/clock";
 import type { AppDeps } from "../core/deps";
+import { readPlatformConfig } from "../core/platform.config";
 import { err, ok, type Result } from "../core/result";
 import { openDb } from "../db/client";
 import type { AnyJob, JobCatalog } from "./job";
@@ -46,7 +46,7 @@ async function execute(
  * duration, items, and the error message of a failed run. No parameters (they may carry anything).
  */
 function logJob(env: Env, job: string, input: { trigger: string; scheduledAtMs: number }, run: JobRunRow | { status: "skipped" }): void {
-  if (!readConfig(env).ACCESS_LOGS && run.status !== "error") return;
+  if (!readPlatformConfig(env).ACCESS_LOGS && run.status !== "error") return;
   const facts =
     run.status === "skipped"
       ? {}

@@ -16,7 +16,7 @@ import { and, eq, isNull, lt } from "drizzle-orm";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { sign, verify } from "hono/jwt";
-import { readConfig } from "../config";
+import { readPlatformConfig } from "../core/platform.config";
 import { openDb } from "../db/client";
 import { adminSessions } from "./admin-session.tables";
 import type { AppEnv } from "./app-env";
@@ -29,7 +29,7 @@ const COOKIE_PATH = "/admin";
 /** Expired rows are deleted on the next sign-in once they are this old (kept a day for forensics). */
 const EXPIRED_ROW_RETENTION_MS = 24 * 60 * 60_000;
 
-const sessionKey = (env: Env) => `${readConfig(env).JWT_SECRET}:admin-page-session`;
+const sessionKey = (env: Env) => `${readPlatformConfig(env).JWT_SECRET}:admin-page-session`;
 
 /** Who is asking for an admin page: `admin` claims, or the reason they are refused. */
 export async function pageCaller(c: Context<AppEnv>): Promise<{ ok: true; auth: AuthClaims } | { ok: false; error: ApiError }> {

@@ -4,7 +4,7 @@
  * services take plain arguments (`AppDeps`, a `Db`, values).
  */
 import type { AppDeps } from "../core/deps";
-import type { AuthClaims } from "./auth";
+import type { AuthClaims } from "./auth-claims";
 
 export type AppEnv = {
   Bindings: Env;

@@ -9,33 +9,19 @@
 import { createMiddleware } from "hono/factory";
 import { verify, verifyWithJwks } from "hono/jwt";
 import { decodeHeader } from "hono/utils/jwt/jwt";
-import { z } from "zod";
-import { readConfig } from "../config";
+import { readPlatformConfig } from "../core/platform.config";
 import type { AppEnv } from "./app-env";
+import { type AuthClaims, AuthClaimsSchema, type Role } from "./auth-claims";
 import { ApiError } from "./errors";
 
-export const RoleSchema = z.enum(["user", "admin", "service"]);
-export type Role = z.infer<typeof RoleSchema>;
-
-/** Longest accepted `sub`: ids are short; a megabyte `sub` would land in logs, keys and rows. */
-export const MAX_SUB_LENGTH = 128;
-
-export const AuthClaimsSchema = z.object({
-  sub: z.union([z.string().min(1).max(MAX_SUB_LENGTH), z.number().int()]).transform(String),
-  role: RoleSchema,
-  exp: z.number().int(),
-  nbf: z.number().int().optional(),
-  iss: z.string().optional(),
-  aud: z.union([z.string(), z.array(z.string())]).optional(),
-});
-export type AuthClaims = z.infer<typeof AuthClaimsSchema>;
+export { type AuthClaims, AuthClaimsSchema, MAX_SUB_LENGTH, type Role, RoleSchema } from "./auth-claims";
 
 /** RFC 7235: the scheme is case-insensitive (`bearer`, `BEARER` are the same). */
 const BEARER = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 
 /** Verifies a compact JWT and returns its claims, or throws an `unauthorized` ApiError. */
 export async function verifyToken(token: string, env: Env, nowMs: number): Promise<AuthClaims> {
-  const config = readConfig(env);
+  const config = readPlatformConfig(env);
   let payload: unknown;
   try {
     const header = decodeHeader(token);

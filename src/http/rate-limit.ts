@@ -5,7 +5,7 @@
  * (RATE_LIMIT_* vars); the time from the injected clock.
  */
 import type { Context } from "hono";
-import { readConfig } from "../config";
+import { readPlatformConfig } from "../core/platform.config";
 import type { AppEnv } from "./app-env";
 import { ApiError } from "./errors";
 import { limitFor, type RateLimits, type RateRule } from "./rate-limit.model";
@@ -18,7 +18,7 @@ import { limitFor, type RateLimits, type RateRule } from "./rate-limit.model";
 export const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip");
 
 export async function enforceRateLimit(c: Context<AppEnv>, rule: RateRule): Promise<void> {
-  const config = readConfig(c.env);
+  const config = readPlatformConfig(c.env);
   const limits: RateLimits = {
     userWritesPerMin: config.RATE_LIMIT_USER_WRITES_PER_MIN,
     userReadsPerMin: config.RATE_LIMIT_USER_READS_PER_MIN,

@@ -7,7 +7,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
-import { readConfig } from "../config";
+import { readPlatformConfig } from "../core/platform.config";
 import type { AppEnv } from "./app-env";
 
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
@@ -15,7 +15,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   try {
     await next();
   } finally {
-    if (readConfig(c.env).ACCESS_LOGS) logRequest(c, startedMs);
+    if (readPlatformConfig(c.env).ACCESS_LOGS) logRequest(c, startedMs);
   }
 });
 

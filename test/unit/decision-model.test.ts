@@ -18,7 +18,7 @@ import { emptyAccountSummary, type PositionView } from "../../src/domains/tradin
 import { UPTREND } from "../support/decision-ports";
 
 describe("run transitions", () => {
-  const allowed = new Set(Object.entries(RUN_TRANSITIONS).flatMap(([from, tos]) => tos.map((to) => `${from}->${to}`)));
+  const allowed = new Set(Object.entries(RUN_TRANSITIONS).flatMap(([from, tos]) => Object.keys(tos).map((to) => `${from}->${to}`)));
   for (const from of RUN_STATUSES) {
     for (const to of RUN_STATUSES) {
       it(`${from} -> ${to} is ${allowed.has(`${from}->${to}`) ? "allowed" : "refused"}`, () => {
@@ -28,9 +28,9 @@ describe("run transitions", () => {
     }
   }
   it("has terminal statuses that never move", () => {
-    expect(RUN_TRANSITIONS.succeeded).toEqual([]);
-    expect(RUN_TRANSITIONS.failed).toEqual([]);
-    expect(RUN_TRANSITIONS.skipped).toEqual([]);
+    expect(RUN_TRANSITIONS.succeeded).toEqual({});
+    expect(RUN_TRANSITIONS.failed).toEqual({});
+    expect(RUN_TRANSITIONS.skipped).toEqual({});
   });
 });
 

@@ -5,19 +5,20 @@
  * normalization and the credit balance.
  */
 import { describe, expect, it } from "vitest";
-import { planAdmissions, QUEUE_TRANSITIONS } from "../../src/domains/lifecycle/arena.model";
-import { toAuditionResult } from "../../src/domains/lifecycle/audition.accounts";
+import { allMoves, transition } from "../../src/core/transitions";
+import { judgeReceipt, type ReceiptFacts } from "../../src/domains/chain";
+import { toAuditionResult } from "../../src/domains/lifecycle/auditions/audition.accounts";
 import {
   AUDITION_EVENTS,
   AUDITION_TRANSITIONS,
   auditionScore,
   evaluateAudition,
   retryRefusal,
-} from "../../src/domains/lifecycle/audition.model";
-import { creditBalance } from "../../src/domains/lifecycle/credit.service";
-import { judgeReceipt, PAYMENT_TRANSITIONS, type ReceiptFacts } from "../../src/domains/lifecycle/payment.model";
-import { MODERATION_TRANSITIONS, nameKey, normalizeDisplayName } from "../../src/domains/lifecycle/profile.model";
-import { allMoves, transition } from "../../src/domains/lifecycle/transitions.model";
+} from "../../src/domains/lifecycle/auditions/audition.model";
+import { creditBalance } from "../../src/domains/lifecycle/payments/credit.service";
+import { PAYMENT_TRANSITIONS } from "../../src/domains/lifecycle/payments/payment.model";
+import { MODERATION_TRANSITIONS, nameKey, normalizeDisplayName } from "../../src/domains/lifecycle/profiles/profile.model";
+import { planAdmissions, QUEUE_TRANSITIONS } from "../../src/domains/lifecycle/promotion/promotion.model";
 import arbitrum from "../fixtures/evm/recorded/eth_getTransactionReceipt__arbitrum_USDC_transfer__etherscan_proxy.json";
 import base from "../fixtures/evm/recorded/eth_getTransactionReceipt__base_USDC_transfer__mainnet.base.org.json";
 import failed from "../fixtures/evm/recorded/eth_getTransactionReceipt__mainnet_failed_status0x0__etherscan_proxy.json";

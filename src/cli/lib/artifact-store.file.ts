@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { type ArtifactHead, type ArtifactStore, prepare, unpack } from "../../domains/artifacts/artifacts.model";
+import { type ArtifactHead, type ArtifactStore, prepare, unpack } from "../../domains/artifacts";
 
 async function readHead(root: string, key: string): Promise<ArtifactHead | null> {
   try {

@@ -30,7 +30,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type WebSocket, WebSocketServer } from "ws";
-import { candleSnapshotWeight, INFO_REQUEST_WEIGHT } from "../../domains/market-data/hyperliquid/budget/weight-budget.model";
+import { candleSnapshotWeight, INFO_REQUEST_WEIGHT } from "../../domains/market-data";
 import { CandleSource, type CandleSourceOptions, MINUTE_MS } from "./candle-source";
 
 export interface ReplayExchangeOptions extends Partial<CandleSourceOptions> {

@@ -5,6 +5,15 @@
  */
 export { r2ArtifactStore } from "./artifact-store.r2";
 export { type S3Settings, s3ArtifactStore } from "./artifact-store.s3";
-export { ARTIFACT_PREFIX, type ArtifactHead, type ArtifactStore, artifactKey, hashOfKey, memoryArtifactStore } from "./artifacts.model";
+export {
+  ARTIFACT_PREFIX,
+  type ArtifactHead,
+  type ArtifactStore,
+  artifactKey,
+  hashOfKey,
+  memoryArtifactStore,
+  prepare,
+  unpack,
+} from "./artifacts.model";
 export { type ArtifactOwner, ArtifactSettingsSchema, artifactStoreFor, artifactsOf, storeOwnedArtifacts } from "./artifacts.service";
 export { type ArtifactLinkRow, artifactLinks } from "./artifacts.tables";

@@ -11,6 +11,7 @@
  *     server-owned fields (action id, symbol, slot, run id, time) stamped by us, never by the model.
  */
 import { z } from "@hono/zod-openapi";
+import { defineTransitions, transition } from "../../core/transitions";
 import type { AccountSummary } from "../trading";
 import { type DecisionAction, DecisionActionSchema } from "../trading";
 
@@ -61,23 +62,24 @@ export type SkipReason = Extract<
   | "account_not_active"
 >;
 
-/** The run lifecycle. `running -> running` is a lease takeover after a consumer died mid-run. */
-export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
-  pending: ["running", "skipped", "failed"],
-  running: ["running", "succeeded", "failed", "skipped"],
-  succeeded: [],
-  failed: [],
-  skipped: [],
-};
+/**
+ * The run lifecycle, in the core/transitions idiom (the event is the target status). `running -> running`
+ * is a lease takeover after a consumer died mid-run.
+ */
+export const RUN_TRANSITIONS = defineTransitions<RunStatus, RunStatus>({
+  pending: { running: "running", skipped: "skipped", failed: "failed" },
+  running: { running: "running", succeeded: "succeeded", failed: "failed", skipped: "skipped" },
+  succeeded: {},
+  failed: {},
+  skipped: {},
+});
 
 export type Transition = { ok: true; to: RunStatus } | { ok: false; error: "invalid_transition"; from: RunStatus; to: RunStatus };
 
 /** `from -> to` when the table allows it, else an `invalid_transition` value. */
 export function transitionRun(from: RunStatus, to: RunStatus): Transition {
-  return RUN_TRANSITIONS[from].includes(to) ? { ok: true, to } : { ok: false, error: "invalid_transition", from, to };
+  return transition(RUN_TRANSITIONS, from, to).ok ? { ok: true, to } : { ok: false, error: "invalid_transition", from, to };
 }
-
-export const isTerminal = (status: RunStatus): boolean => RUN_TRANSITIONS[status].length === 0;
 
 // ---------- slots ----------
 

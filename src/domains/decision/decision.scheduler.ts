@@ -24,10 +24,10 @@ import {
   loadRegistry,
   modelStrengthExcess,
 } from "../strategy";
+import type { DecisionSettings } from "./decision.config";
 import { type SkipReason, slotOf } from "./decision.model";
 import type { AccountDirectory, ActiveAccount, CandidateSource, RunQueue } from "./decision.ports";
 import { createRuns, type NewRun } from "./decision.service";
-import type { DecisionSettings } from "./decision.settings";
 import { decisionRuns } from "./decision.tables";
 import { type EngineOptions, resolveEngine } from "./engines";
 

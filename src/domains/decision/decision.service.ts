@@ -16,6 +16,7 @@ import type { Clock } from "../../core/clock";
 import type { IdGenerator } from "../../core/ids";
 import type { Db } from "../../db/client";
 import type { DecisionAction, IntakeOutcome } from "../trading";
+import type { DecisionSettings } from "./decision.config";
 import {
   type ActionStamp,
   costMicroUsd,
@@ -29,7 +30,6 @@ import {
   toDecisionAction,
 } from "./decision.model";
 import type { ArtifactSink, Intake, PacketSource } from "./decision.ports";
-import type { DecisionSettings } from "./decision.settings";
 import { type DecisionActionRow, type DecisionRunRow, decisionActions, decisionRuns } from "./decision.tables";
 import { type EngineOptions, resolveEngine } from "./engines";
 

@@ -13,11 +13,11 @@ import { type AssembledPrompt, type ContextDeps, resolvePacket, scanCandidates }
 import { createSeriesCache } from "../market-data";
 import { loadRegistry } from "../strategy";
 import { type AccountSummary, emptyAccountSummary, getAccountSummary, listActiveAccounts, submitAction } from "../trading";
+import { readDecisionSettings } from "./decision.config";
 import type { DecisionPrompt } from "./decision.model";
 import type { ArtifactSink, CandidateSource, PacketSource, RunQueue } from "./decision.ports";
 import type { SchedulerDeps } from "./decision.scheduler";
 import type { DecisionDeps } from "./decision.service";
-import { readDecisionSettings } from "./decision.settings";
 import { indicatorSnapshotOf } from "./packet-view.model";
 
 export type DecisionRuntime = DecisionDeps & SchedulerDeps & { env: Env; context: ContextDeps };

@@ -3,6 +3,7 @@
  * the scheduler, the queue consumers and the routes.
  */
 
+export { type DecisionSettings, DecisionSettingsSchema, readDecisionSettings } from "./decision.config";
 export { runDryRun } from "./decision.dry-run";
 export { decisionJobs } from "./decision.jobs";
 export * from "./decision.model";
@@ -11,7 +12,6 @@ export { consumeDeadLetters, consumeDecisionRuns, DecisionRunMessageSchema } fro
 export { decisionRoutes } from "./decision.routes";
 export { clonePreflight, type SchedulerDeps, scheduleDueRuns } from "./decision.scheduler";
 export { createRuns, type DecisionDeps, executeRun, type NewRun } from "./decision.service";
-export { type DecisionSettings, readDecisionSettings } from "./decision.settings";
 export { type DecisionActionRow, type DecisionRunRow, decisionActions, decisionRuns } from "./decision.tables";
 export { getRun, listRuns, toRunView } from "./decision.views";
 export { type DecisionRuntime, decisionRuntime, withSharedRegistry } from "./decision.wiring";

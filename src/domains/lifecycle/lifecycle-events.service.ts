@@ -6,8 +6,8 @@
 import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import type { AppDeps } from "../../core/deps";
 import type { Db } from "../../db/client";
+import { rawStatement } from "../../db/raw-statement";
 import { type LifecycleEventInput, type LifecycleEventRow, lifecycleEvents } from "./lifecycle-events.tables";
-import { rawStatement } from "./raw-statement";
 
 export function eventStatement(db: Db, deps: AppDeps, input: LifecycleEventInput, when?: SQL) {
   const row: LifecycleEventRow = {

@@ -1,7 +1,7 @@
 /**
- * Lifecycle settings, read from the Worker's vars at the edge (zod). The schema is also composed into
- * the Worker configuration (src/config.ts), so a bad value fails there too; this leaf file parses its own
- * part so lifecycle code never imports src/config.ts (which imports this file). Every chain fact, fee, duration,
+ * Lifecycle settings, read from the Worker's vars at the edge (zod) by one memoized reader. The schema is
+ * also composed into the start-up check (src/config.ts, a composition root that imports this file; lifecycle
+ * code never imports src/config.ts). Every chain fact, fee, duration,
  * pass criterion, retry rule and slot count is a setting, never a constant in code. Amounts of the fee
  * token are in its base units (USDC: 6 decimals, so 1 base unit = 1 micro-USD).
  */
@@ -63,17 +63,22 @@ export const LifecycleConfigSchema = z.object({
   /** Number of Arena slots. */
   ARENA_SLOTS: z.coerce.number().int().min(0).default(8),
 });
-export type LifecycleSettings = z.infer<typeof LifecycleConfigSchema>;
+export type LifecycleConfig = z.infer<typeof LifecycleConfigSchema>;
 
-/** Parses the lifecycle settings from `env`; a bad setting is a deploy error, thrown loudly. */
-export function readLifecycleSettings(env: Env): LifecycleSettings {
-  const parsed = LifecycleConfigSchema.safeParse(env);
-  if (!parsed.success) throw new Error(`invalid lifecycle settings: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+const parsed = new WeakMap<object, LifecycleConfig>();
+
+/** The lifecycle settings of `env`, parsed on first use then memoized; a bad setting is a deploy error, thrown loudly. */
+export function readLifecycleConfig(env: Env): LifecycleConfig {
+  const cached = parsed.get(env);
+  if (cached) return cached;
+  const result = LifecycleConfigSchema.safeParse(env);
+  if (!result.success) throw new Error(`invalid lifecycle settings: ${z.prettifyError(result.error)}`);
+  parsed.set(env, result.data);
+  return result.data;
 }
 
 /** The payment part of the settings, complete, or undefined when fee verification is not configured. */
-export interface FeeSettings {
+export interface FeeConfig {
   rpcUrl: string;
   chainId: number;
   token: `0x${string}`;
@@ -83,7 +88,7 @@ export interface FeeSettings {
   timeoutMs: number;
 }
 
-export function feeSettings(s: LifecycleSettings): FeeSettings | undefined {
+export function feeConfig(s: LifecycleConfig): FeeConfig | undefined {
   if (!s.LIFECYCLE_RPC_URL || !s.AUDITION_FEE_TOKEN || !s.AUDITION_FEE_TREASURY) return undefined;
   return {
     rpcUrl: s.LIFECYCLE_RPC_URL,

@@ -7,13 +7,13 @@ import type { Context } from "hono";
 import { openDb } from "../../db/client";
 import type { AppEnv } from "../../http/app-env";
 import { ApiError } from "../../http/errors";
-import type { SubmitAuditionFailure } from "./audition.service";
-import { readLifecycleSettings } from "./lifecycle.config";
-import type { SubmitFailure } from "./payment.service";
-import type { WalletFailure } from "./wallet.model";
+import type { SubmitAuditionFailure } from "./auditions/audition.service";
+import { readLifecycleConfig } from "./lifecycle.config";
+import type { SubmitFailure } from "./payments/payment.service";
+import type { WalletFailure } from "./wallets/wallet.model";
 
 export const dbOf = (c: Context<AppEnv>) => openDb(c.env.DB);
-export const settingsOf = (c: Context<AppEnv>) => readLifecycleSettings(c.env);
+export const settingsOf = (c: Context<AppEnv>) => readLifecycleConfig(c.env);
 
 /** The actor recorded in the audit trail: the user id, or `admin:<id>` for admins. */
 export function actorOf(c: Context<AppEnv>): string {

@@ -6,11 +6,11 @@
 import { z } from "zod";
 import { defineJob } from "../../cron/job";
 import { openDb } from "../../db/client";
-import { syncArena } from "./arena.service";
-import { auditionAccountsOf, auditionRules } from "./audition.accounts";
-import { runAuditionsWorker } from "./audition.service";
-import { feeSettings, readLifecycleSettings } from "./lifecycle.config";
-import { recheckPendingPayments } from "./payment.service";
+import { auditionAccountsOf, auditionRules } from "./auditions/audition.accounts";
+import { runAuditionsWorker } from "./auditions/audition.service";
+import { feeConfig, readLifecycleConfig } from "./lifecycle.config";
+import { recheckPendingPayments } from "./payments/payment.service";
+import { syncArena } from "./promotion/promotion.service";
 
 export const lifecycleJobs = [
   defineJob({
@@ -21,7 +21,7 @@ export const lifecycleJobs = [
       const counts = await recheckPendingPayments(
         openDb(env.DB),
         deps,
-        feeSettings(readLifecycleSettings(env)),
+        feeConfig(readLifecycleConfig(env)),
         "worker:lifecycle.recheck-payments",
         params.limit,
       );
@@ -36,7 +36,7 @@ export const lifecycleJobs = [
       const counts = await runAuditionsWorker(
         openDb(env.DB),
         deps,
-        auditionAccountsOf(deps, env, auditionRules(readLifecycleSettings(env))),
+        auditionAccountsOf(deps, env, auditionRules(readLifecycleConfig(env))),
         "worker:lifecycle.auditions-worker",
       );
       return { itemsProcessed: counts.passed + counts.failed, summary: counts };
@@ -47,7 +47,7 @@ export const lifecycleJobs = [
     description: "Admits the head of the Promotion Queue into free Arena slots when the clone's profile is approved",
     params: z.object({}),
     async run({ env, deps }) {
-      const outcome = await syncArena(openDb(env.DB), deps, readLifecycleSettings(env).ARENA_SLOTS, "worker:lifecycle.arena-entry-worker");
+      const outcome = await syncArena(openDb(env.DB), deps, readLifecycleConfig(env).ARENA_SLOTS, "worker:lifecycle.arena-entry-worker");
       return { itemsProcessed: outcome.admitted.length, summary: outcome };
     },
   }),

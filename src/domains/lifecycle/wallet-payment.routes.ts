@@ -7,13 +7,14 @@ import { declareRoute } from "../../http/access";
 import { assertOwner } from "../../http/auth";
 import { errorResponses, notFound } from "../../http/errors";
 import { createRouter, jsonResponse } from "../../http/router";
-import { CreditsSchema, creditsOf } from "./credit.service";
-import { feeSettings } from "./lifecycle.config";
+import { TxHashSchema } from "../chain";
+import { feeConfig } from "./lifecycle.config";
 import { dbOf, paymentError, settingsOf, walletError } from "./lifecycle.http";
-import { PaymentSchema, TxHashSchema } from "./payment.model";
-import { findPayment, submitFeePayment } from "./payment.service";
-import { LinkWalletSchema, WalletNonceSchema, WalletSchema } from "./wallet.model";
-import { issueNonce, linkWallet, walletOf } from "./wallet.service";
+import { CreditsSchema, creditsOf } from "./payments/credit.service";
+import { PaymentSchema } from "./payments/payment.model";
+import { findPayment, submitFeePayment } from "./payments/payment.service";
+import { LinkWalletSchema, WalletNonceSchema, WalletSchema } from "./wallets/wallet.model";
+import { issueNonce, linkWallet, walletOf } from "./wallets/wallet.service";
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
 
@@ -102,7 +103,7 @@ export const walletPaymentRoutes = createRouter()
   })
   .openapi(submitFeeRoute, async (c) => {
     const { txHash } = c.req.valid("json");
-    const fee = feeSettings(settingsOf(c));
+    const fee = feeConfig(settingsOf(c));
     const submitted = await submitFeePayment(dbOf(c), c.get("deps"), fee, c.get("auth").sub, txHash as `0x${string}`);
     if (!submitted.ok) throw paymentError(submitted.error);
     return c.json(submitted.value, 201);

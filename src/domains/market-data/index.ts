@@ -97,3 +97,8 @@ import { polymarketJobs } from "./polymarket/polymarket.jobs";
 
 /** Every market-data ingestion job owned by this workstream (Polymarket, DefiLlama, run-record housekeeping). */
 export const marketDataIngestionJobs = [...polymarketJobs, ...defillamaJobs, ...ingestionJobs];
+/** Used by the CLIs (offline indicator runs, the replay exchange's weight accounting). */
+export { parseCandleLines } from "./indicators/candle-lines.model";
+export { INDICATOR_FIELDS } from "./indicators/indicator-engine.model";
+export { rollupHours } from "./indicators/rollup.model";
+export { MarketDataConfigSchema } from "./market-data.config";

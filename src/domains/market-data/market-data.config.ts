@@ -1,9 +1,11 @@
 /**
- * Settings of the market-data domain's upstreams (base URLs, feed sharding). Composed into the one
- * Worker configuration by src/config.ts; the ingestion HTTP policy and watch lists live beside the
- * ingestion model (`IngestionSettingsSchema`).
+ * Settings of the market-data domain: its upstreams (base URLs, feed sharding) and the ingestion HTTP
+ * policy and watch lists (`IngestionSettingsSchema`, beside the ingestion model). One memoized reader,
+ * `readMarketDataConfig`, used by the domain's jobs and routes; the composition root src/config.ts adds
+ * the schema to the start-up check. This file imports nothing outside the domain (no back-arrow).
  */
 import { z } from "zod";
+import { IngestionSettingsSchema } from "./ingestion/ingestion.model";
 
 export const MarketDataConfigSchema = z.object({
   HYPERLIQUID_INFO_URL: z.url(),
@@ -16,4 +18,18 @@ export const MarketDataConfigSchema = z.object({
   POLYMARKET_CLOB_URL: z.url(),
   DEFILLAMA_API_URL: z.url(),
   DEFILLAMA_STABLECOINS_URL: z.url(),
+  ...IngestionSettingsSchema.shape,
 });
+export type MarketDataConfig = z.infer<typeof MarketDataConfigSchema>;
+
+const parsed = new WeakMap<object, MarketDataConfig>();
+
+/** The market-data settings of `env`; parsed on first use, then served from the per-isolate memo. */
+export function readMarketDataConfig(env: Env): MarketDataConfig {
+  const cached = parsed.get(env);
+  if (cached) return cached;
+  const result = MarketDataConfigSchema.safeParse(env);
+  if (!result.success) throw new Error(`invalid market-data settings: ${z.prettifyError(result.error)}`);
+  parsed.set(env, result.data);
+  return result.data;
+}

@@ -15,9 +15,9 @@ import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { APICallError, generateText, type LanguageModel, NoObjectGeneratedError, Output, RetryError } from "ai";
 import type { Model } from "../../strategy";
+import type { ProviderEndpoint } from "../decision.config";
 import type { DecisionEngine, EngineFailureCode, EngineResult, EngineUsage } from "../decision.model";
 import { ModelProposalSchema } from "../decision.model";
-import type { ProviderEndpoint } from "../decision.settings";
 
 export interface LlmEngineOptions {
   endpoint: ProviderEndpoint;

@@ -4,8 +4,8 @@
  * value (the run is skipped with that reason), never a silent fallback to another engine.
  */
 import { findModel, type Model } from "../../strategy";
+import { type DecisionSettings, providerEndpoint } from "../decision.config";
 import type { DecisionEngine } from "../decision.model";
-import { type DecisionSettings, providerEndpoint } from "../decision.settings";
 import { llmEngine } from "./ai-sdk.engine";
 import { holdEngine } from "./hold.engine";
 import { rulesV1Engine } from "./rules-v1.engine";

@@ -5,9 +5,9 @@
  *   market-data.poll-contexts   every 5 minutes: funding and asset contexts, one row per 5-minute bucket
  */
 import { z } from "zod";
-import { readConfig } from "../../../config";
 import { defineJob } from "../../../cron/job";
 import { openDb } from "../../../db/client";
+import { readMarketDataConfig } from "../market-data.config";
 import { pollAssetContexts } from "./asset-contexts.service";
 import { budgetGate } from "./budget/budget.gate";
 import { ensureFeeds } from "./feeds.service";
@@ -20,7 +20,7 @@ export const refreshAssetsJob = defineJob({
   async run({ env, deps }) {
     const summary = await refreshRegistry(
       openDb(env.DB),
-      readConfig(env).HYPERLIQUID_INFO_URL,
+      readMarketDataConfig(env).HYPERLIQUID_INFO_URL,
       deps.clock.nowMs(),
       budgetGate(env.HYPERLIQUID_BUDGET),
     );
@@ -33,7 +33,7 @@ export const ensureFeedsJob = defineJob({
   description: "Shards the active registry assets across HyperliquidFeed objects and configures each (idempotent).",
   params: z.object({ shardSize: z.coerce.number().int().min(1).max(1000).optional() }),
   async run({ env, deps, params }) {
-    const config = readConfig(env);
+    const config = readMarketDataConfig(env);
     const sizes = await ensureFeeds(
       openDb(env.DB),
       env.HYPERLIQUID_FEED,
@@ -56,7 +56,7 @@ export const pollContextsJob = defineJob({
   async run({ env, deps, scheduledAtMs }) {
     const rows = await pollAssetContexts(
       openDb(env.DB),
-      readConfig(env).HYPERLIQUID_INFO_URL,
+      readMarketDataConfig(env).HYPERLIQUID_INFO_URL,
       scheduledAtMs,
       deps.clock.nowMs(),
       budgetGate(env.HYPERLIQUID_BUDGET),

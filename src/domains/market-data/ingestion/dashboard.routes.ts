@@ -9,11 +9,11 @@
  */
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { readConfig } from "../../../config";
 import type { PageAccess } from "../../../http/access";
 import { assertSameOrigin, endSession, pageCaller, startSession } from "../../../http/admin-session";
 import type { AppEnv } from "../../../http/app-env";
 import { ApiError } from "../../../http/errors";
+import { readMarketDataConfig } from "../market-data.config";
 import { renderDashboard, renderSignIn } from "./dashboard.page";
 import { ingestionHealth } from "./health.service";
 
@@ -69,7 +69,7 @@ export const ingestionDashboard = new Hono<AppEnv>()
     const caller = await pageCaller(c);
     if (!caller.ok) return c.html(renderSignIn(caller.error.message, n), caller.error.status as 401 | 403, pageHeaders(n));
     const nowMs = c.get("deps").clock.nowMs();
-    const channels = await ingestionHealth(c.env.DB, readConfig(c.env), nowMs);
+    const channels = await ingestionHealth(c.env.DB, readMarketDataConfig(c.env), nowMs);
     return c.html(renderDashboard(channels, nowMs, n), 200, pageHeaders(n));
   })
   .post("/session", formLimit, async (c) => {

@@ -5,7 +5,6 @@
  *                                  of its ingestion jobs, and the feed shards' live status)
  */
 import { z } from "@hono/zod-openapi";
-import { readConfig } from "../../../config";
 import { openDb } from "../../../db/client";
 import { declareRoute } from "../../../http/access";
 import { errorResponses } from "../../../http/errors";
@@ -13,6 +12,7 @@ import { createRouter, jsonResponse } from "../../../http/router";
 import { SourceSchema } from "../channels";
 import { FeedStatusSchema } from "../hyperliquid/feed.model";
 import { feedsStatus } from "../hyperliquid/feeds.service";
+import { readMarketDataConfig } from "../market-data.config";
 import { ChannelHealthSchema } from "./health.model";
 import { ingestionHealth, recentRuns } from "./health.service";
 
@@ -71,12 +71,12 @@ const sourceRoute = declareRoute({
 export const ingestionHealthRoutes = createRouter()
   .openapi(overviewRoute, async (c) => {
     const nowMs = c.get("deps").clock.nowMs();
-    return c.json({ generatedAtMs: nowMs, channels: await ingestionHealth(c.env.DB, readConfig(c.env), nowMs) }, 200);
+    return c.json({ generatedAtMs: nowMs, channels: await ingestionHealth(c.env.DB, readMarketDataConfig(c.env), nowMs) }, 200);
   })
   .openapi(sourceRoute, async (c) => {
     const { source } = c.req.valid("param");
     const nowMs = c.get("deps").clock.nowMs();
-    const channels = await ingestionHealth(c.env.DB, readConfig(c.env), nowMs, [source]);
+    const channels = await ingestionHealth(c.env.DB, readMarketDataConfig(c.env), nowMs, [source]);
     const runs = await recentRuns(c.env.DB, source, 50);
     const feeds = source === "hyperliquid" ? await feedsStatus(openDb(c.env.DB), c.env.HYPERLIQUID_FEED) : undefined;
     return c.json({ source, generatedAtMs: nowMs, channels, recentRuns: runs, ...(feeds ? { feeds } : {}) }, 200);

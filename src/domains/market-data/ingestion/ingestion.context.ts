@@ -1,15 +1,15 @@
 /** Builds the poll context (db, deps, settings, archive bucket) and base URLs from a job's env. */
 
-import { readConfig } from "../../../config";
 import type { JobContext } from "../../../cron/job";
 import { openDb } from "../../../db/client";
+import { readMarketDataConfig } from "../market-data.config";
 import { httpPolicy } from "./ingestion.model";
 import type { PollContext } from "./ingestion.service";
 
 const trim = (url: string) => url.replace(/\/+$/, "");
 
 export function pollContextFor(job: Pick<JobContext, "env" | "deps">) {
-  const config = readConfig(job.env);
+  const config = readMarketDataConfig(job.env);
   const settings = config;
   const ctx: PollContext = { db: openDb(job.env.DB), d1: job.env.DB, deps: job.deps, settings, archive: job.env.ARTIFACTS };
   return {

@@ -1,5 +1,5 @@
 /**
- * Ingestion settings (composed into src/config.ts, parsed once per isolate) and the shapes shared by every
+ * Ingestion settings (part of market-data.config.ts, parsed once per isolate) and the shapes shared by every
  * source's poll: a poll plan (statements + per-channel counts) and the run outcome.
  */
 import { z } from "zod";

@@ -9,18 +9,18 @@
  * grant twice either. Callers: payment routes, the `lifecycle.recheck-payments` job.
  */
 import { and, asc, eq, sql } from "drizzle-orm";
-import type { AppDeps } from "../../core/deps";
-import { err, ok, type Result } from "../../core/result";
-import type { Db } from "../../db/client";
+import type { AppDeps } from "../../../core/deps";
+import { err, ok, type Result } from "../../../core/result";
+import { transition } from "../../../core/transitions";
+import type { Db } from "../../../db/client";
+import { rawStatement } from "../../../db/raw-statement";
+import { judgeReceipt, readChainFacts, type Verdict } from "../../chain";
+import type { FeeConfig } from "../lifecycle.config";
+import { eventStatement } from "../lifecycle-events.service";
+import { walletOf } from "../wallets/wallet.service";
 import { grantStatement } from "./credit.service";
-import { readChainFacts } from "./evm.client";
-import type { FeeSettings } from "./lifecycle.config";
-import { eventStatement } from "./lifecycle-events.service";
-import { judgeReceipt, PAYMENT_TRANSITIONS, type Payment, type PaymentReason, type Verdict } from "./payment.model";
+import { PAYMENT_TRANSITIONS, type Payment, type PaymentReason } from "./payment.model";
 import { type PaymentRow, payments } from "./payment.tables";
-import { rawStatement } from "./raw-statement";
-import { transition } from "./transitions.model";
-import { walletOf } from "./wallet.service";
 
 export type SubmitFailure = { kind: "not_configured" } | { kind: "wallet_required" } | { kind: "unavailable"; message: string };
 
@@ -71,7 +71,7 @@ function verdictColumns(verdict: Verdict, nowMs: number) {
 export async function submitFeePayment(
   db: Db,
   deps: AppDeps,
-  fee: FeeSettings | undefined,
+  fee: FeeConfig | undefined,
   userId: string,
   txHash: `0x${string}`,
 ): Promise<Result<Payment, SubmitFailure>> {
@@ -134,7 +134,7 @@ async function pendingPayments(db: Db, limit: number): Promise<PaymentRow[]> {
  * the transaction) → rejected with the reason. The wallet judged is the one recorded at submission.
  * Each update is conditional on the row still being pending, so overlapping runs grant once.
  */
-export async function recheckPendingPayments(db: Db, deps: AppDeps, fee: FeeSettings | undefined, actor: string, limit = 100) {
+export async function recheckPendingPayments(db: Db, deps: AppDeps, fee: FeeConfig | undefined, actor: string, limit = 100) {
   const counts = { checked: 0, verified: 0, rejected: 0, pending: 0, unavailable: 0 };
   if (!fee) return counts;
   for (const row of await pendingPayments(db, limit)) {

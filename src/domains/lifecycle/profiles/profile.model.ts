@@ -7,7 +7,7 @@
  * of at most AVATAR_MAX_LENGTH characters (no http, data: or javascript: URLs reach a client).
  */
 import { z } from "@hono/zod-openapi";
-import { defineTransitions } from "./transitions.model";
+import { defineTransitions } from "../../../core/transitions";
 
 export const AVATAR_MAX_LENGTH = 512;
 export const NAME_MIN = 3;

@@ -12,7 +12,7 @@
  * exact and reproducible. Ties break on the time the clone passed, then the clone id.
  */
 import { z } from "@hono/zod-openapi";
-import { defineTransitions } from "./transitions.model";
+import { defineTransitions } from "../../../core/transitions";
 
 export const AuditionStatusSchema = z.enum(["opening", "running", "passed", "failed", "voided"]);
 export type AuditionStatus = z.infer<typeof AuditionStatusSchema>;

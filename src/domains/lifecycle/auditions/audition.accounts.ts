@@ -9,12 +9,12 @@
  * Tests may inject their own port as `auditionAccounts` on the deps object handed to `createApp` /
  * `runJobNow` (`LifecycleDeps`); the shared `AppDeps` stays free of domain types.
  */
-import type { AppDeps } from "../../core/deps";
-import { err, ok } from "../../core/result";
-import { getAccountResult, openPropAccount, type RulesInput, type AccountResult as TradingResult } from "../trading";
+import type { AppDeps } from "../../../core/deps";
+import { err, ok } from "../../../core/result";
+import { getAccountResult, openPropAccount, type RulesInput, type AccountResult as TradingResult } from "../../trading";
+import type { LifecycleConfig } from "../lifecycle.config";
 import type { AccountResult } from "./audition.model";
 import type { AuditionAccounts } from "./audition.port";
-import type { LifecycleSettings } from "./lifecycle.config";
 
 const bps = (pct: number) => Math.sign(pct) * Math.round(Math.abs(pct) * 100);
 
@@ -57,7 +57,7 @@ export const tradingAuditionAccounts = (env: Env, deps: AppDeps, rules: RulesInp
 });
 
 /** The audition rules of the settings, handed to the engine (which validates them). */
-export const auditionRules = (settings: LifecycleSettings): RulesInput => settings.AUDITION_RULES_JSON as RulesInput;
+export const auditionRules = (settings: LifecycleConfig): RulesInput => settings.AUDITION_RULES_JSON as RulesInput;
 
 /** AppDeps plus the optional audition port (tests). */
 export interface LifecycleDeps extends AppDeps {

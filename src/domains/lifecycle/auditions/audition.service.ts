@@ -10,12 +10,17 @@
  * and is audited. Callers: audition routes, `lifecycle.auditions-worker`.
  */
 import { and, asc, eq, lte, sql } from "drizzle-orm";
-import { HOUR_MS } from "../../core/clock";
-import type { AppDeps } from "../../core/deps";
-import { err, ok, type Result } from "../../core/result";
-import type { Db } from "../../db/client";
-import { type Clone, checkPipeline, entitlementOf, findModel, getPipeline, loadRegistry, modelStrengthExcess } from "../strategy";
-import { enqueueStatement, isRetired } from "./arena.service";
+import { HOUR_MS } from "../../../core/clock";
+import type { AppDeps } from "../../../core/deps";
+import { err, ok, type Result } from "../../../core/result";
+import { transition } from "../../../core/transitions";
+import type { Db } from "../../../db/client";
+import { rawStatement } from "../../../db/raw-statement";
+import { type Clone, checkPipeline, entitlementOf, findModel, getPipeline, loadRegistry, modelStrengthExcess } from "../../strategy";
+import type { LifecycleConfig } from "../lifecycle.config";
+import { eventStatement } from "../lifecycle-events.service";
+import { consumeStatement, refundStatement } from "../payments/credit.service";
+import { enqueueStatement, isRetired } from "../promotion/promotion.service";
 import {
   type AccountResult,
   AUDITION_TRANSITIONS,
@@ -29,11 +34,6 @@ import {
 } from "./audition.model";
 import type { AuditionAccounts } from "./audition.port";
 import { type AuditionRow, auditions } from "./audition.tables";
-import { consumeStatement, refundStatement } from "./credit.service";
-import type { LifecycleSettings } from "./lifecycle.config";
-import { eventStatement } from "./lifecycle-events.service";
-import { rawStatement } from "./raw-statement";
-import { transition } from "./transitions.model";
 
 export type SubmitAuditionFailure =
   | RetryRefusal
@@ -52,7 +52,7 @@ export function toAudition({ criteriaJson, resultJson, ...row }: AuditionRow): A
   };
 }
 
-export function passCriteria(s: LifecycleSettings): PassCriteria {
+export function passCriteria(s: LifecycleConfig): PassCriteria {
   return {
     minFills: s.AUDITION_MIN_FILLS,
     minReturnBps: s.AUDITION_MIN_RETURN_BPS,
@@ -106,7 +106,7 @@ function nextState(row: Pick<AuditionRow, "status">, event: AuditionEvent) {
 export async function submitAudition(
   db: Db,
   deps: AppDeps,
-  settings: LifecycleSettings,
+  settings: LifecycleConfig,
   accounts: AuditionAccounts,
   clone: Clone,
   actor: string,

@@ -3,7 +3,7 @@
  * its finalized result. The lifecycle never writes trading rows; the production adapter (the trading
  * domain's `openPropAccount` / `getAccountResult` from its index.ts) and test fakes implement this.
  */
-import type { Result } from "../../core/result";
+import type { Result } from "../../../core/result";
 import type { AccountResult } from "./audition.model";
 
 export interface OpenAuditionAccount {

@@ -6,7 +6,7 @@
  * joins a batch like any builder query.
  */
 import type { SQL } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { Db } from "./client";
 
 export function rawStatement(db: Db, query: SQL) {
   const raw = db.run(query);

@@ -9,14 +9,14 @@
  */
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { verifyMessage } from "viem";
-import type { AppDeps } from "../../core/deps";
-import { err, ok, type Result } from "../../core/result";
-import type { Db } from "../../db/client";
-import type { LifecycleSettings } from "./lifecycle.config";
+import type { AppDeps } from "../../../core/deps";
+import { err, ok, type Result } from "../../../core/result";
+import type { Db } from "../../../db/client";
+import type { LifecycleConfig } from "../lifecycle.config";
 import { nonceMessage, type Wallet, type WalletFailure } from "./wallet.model";
 import { walletNonces, wallets } from "./wallet.tables";
 
-export async function issueNonce(db: Db, deps: AppDeps, settings: LifecycleSettings, userId: string) {
+export async function issueNonce(db: Db, deps: AppDeps, settings: LifecycleConfig, userId: string) {
   const issuedAtMs = deps.clock.nowMs();
   const expiresAtMs = issuedAtMs + settings.WALLET_NONCE_TTL_SEC * 1000;
   const nonce = crypto.randomUUID().replaceAll("-", "");

@@ -1,45 +1,29 @@
 /**
- * Audition fee verification, pure: the payment statuses and their transition table, the reason codes,
- * and `judgeReceipt`, which turns a JSON-RPC receipt and the chain head into a verdict. No I/O.
- *
+ * Receipt judging, pure: turns a JSON-RPC receipt of an ERC-20 payment and the chain head into a verdict.
+ * Shared capability: the audition fee (lifecycle/payments) uses it today; Arena deposits and tickets reuse it.
  * Checks, in order (the first failing one is the reason):
  *   1. a receipt exists                                   else `tx_not_found`
  *   2. receipt status success                             else `tx_failed`
- *   3. an ERC-20 Transfer log emitted by the fee token    else `wrong_token`
- *   4. one of those pays the treasury                     else `wrong_recipient`
+ *   3. an ERC-20 Transfer log emitted by the token        else `wrong_token`
+ *   4. one of those pays the recipient (treasury)         else `wrong_recipient`
  *   5. one of those is sent from the user's wallet        else `wrong_sender`
- *   6. those transfers sum to at least the fee            else `amount_too_small`
+ *   6. those transfers sum to at least the amount         else `amount_too_small`
  *   7. confirmations (head − block + 1) ≥ required        else pending `not_confirmed`
  * The sender is the Transfer log's `from` (whose tokens moved), not the transaction's `from`, so a
- * payment made through a contract wallet or a relayer still names the paying wallet.
+ * payment made through a contract wallet or a relayer still names the paying wallet. No I/O.
  */
 import { z } from "@hono/zod-openapi";
-import { defineTransitions } from "./transitions.model";
 
-export const PaymentStatusSchema = z.enum(["pending", "verified", "rejected"]);
-export type PaymentStatus = z.infer<typeof PaymentStatusSchema>;
-
-export const REJECT_REASONS = [
+/** Verdict reasons of `judgeReceipt`, in their published order. */
+export const RECEIPT_REJECT_REASONS = [
   "tx_not_found",
   "tx_failed",
   "wrong_token",
   "wrong_recipient",
   "amount_too_small",
   "wrong_sender",
-  "already_used",
 ] as const;
-export const PaymentReasonSchema = z.enum([...REJECT_REASONS, "not_confirmed"]);
-export type RejectReason = (typeof REJECT_REASONS)[number];
-export type PaymentReason = z.infer<typeof PaymentReasonSchema>;
-
-export type PaymentEvent = "confirm" | "reject" | "wait";
-
-/** pending may stay pending (re-check), become verified or rejected (e.g. a reorg dropped the tx). */
-export const PAYMENT_TRANSITIONS = defineTransitions<PaymentStatus, PaymentEvent>({
-  pending: { wait: "pending", confirm: "verified", reject: "rejected" },
-  verified: {},
-  rejected: {},
-});
+export type ReceiptRejectReason = (typeof RECEIPT_REJECT_REASONS)[number];
 
 export const TxHashSchema = z
   .string()
@@ -53,7 +37,7 @@ export interface ReceiptFacts {
   logs: ReadonlyArray<{ address: string; topics: readonly string[]; data: string }>;
 }
 
-export interface FeeExpectation {
+export interface TransferExpectation {
   token: string;
   treasury: string;
   wallet: string;
@@ -64,7 +48,7 @@ export interface FeeExpectation {
 export type Verdict =
   | { status: "verified"; amount: bigint; blockNumber: bigint; confirmations: number }
   | { status: "pending"; reason: "not_confirmed"; amount: bigint; blockNumber: bigint; confirmations: number }
-  | { status: "rejected"; reason: Exclude<RejectReason, "already_used">; amount?: bigint; blockNumber?: bigint };
+  | { status: "rejected"; reason: ReceiptRejectReason; amount?: bigint; blockNumber?: bigint };
 
 export const TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
 
@@ -93,7 +77,7 @@ function transfersOf(receipt: ReceiptFacts, token: string): Transfer[] {
 }
 
 /** The verdict on `receipt` (undefined: not found) with the chain at `headBlock`. Addresses lowercase. */
-export function judgeReceipt(receipt: ReceiptFacts | undefined, headBlock: bigint, expect: FeeExpectation): Verdict {
+export function judgeReceipt(receipt: ReceiptFacts | undefined, headBlock: bigint, expect: TransferExpectation): Verdict {
   if (!receipt) return { status: "rejected", reason: "tx_not_found" };
   const blockNumber = receipt.blockNumber;
   if (receipt.status !== "success") return { status: "rejected", reason: "tx_failed", blockNumber };
@@ -109,22 +93,3 @@ export function judgeReceipt(receipt: ReceiptFacts | undefined, headBlock: bigin
   if (confirmations < expect.confirmations) return { status: "pending", reason: "not_confirmed", amount, blockNumber, confirmations };
   return { status: "verified", amount, blockNumber, confirmations };
 }
-
-export const PaymentSchema = z
-  .object({
-    id: z.string(),
-    userId: z.string(),
-    txHash: z.string(),
-    chainId: z.number().int(),
-    status: PaymentStatusSchema,
-    reason: PaymentReasonSchema.nullable(),
-    walletAddress: z.string().nullable(),
-    amount: z.string().nullable().openapi({ description: "Token base units paid to the treasury by the wallet" }),
-    blockNumber: z.number().int().nullable(),
-    confirmations: z.number().int().nullable(),
-    submittedAtMs: z.number().int(),
-    checkedAtMs: z.number().int(),
-    verifiedAtMs: z.number().int().nullable(),
-  })
-  .openapi("AuditionFeePayment");
-export type Payment = z.infer<typeof PaymentSchema>;

@@ -2,7 +2,8 @@
  * The decision runtime's settings, read from the Worker's vars and secrets at the edge (zod). Provider
  * base URLs are vars (wrangler.toml, or `.dev.vars` locally); API keys are secrets. A provider counts as
  * configured when its base URL is set and, for OpenAI and Anthropic, its key too (an OpenAI-compatible
- * server such as Ollama or vLLM may need no key). Callers: engines/index.ts, decision.jobs.ts.
+ * server such as Ollama or vLLM may need no key). Callers: engines/index.ts, decision.wiring.ts; the
+ * composition root src/config.ts adds the schema to the Worker's start-up check.
  */
 import { z } from "zod";
 
@@ -36,9 +37,15 @@ export const DecisionSettingsSchema = z.object({
 });
 export type DecisionSettings = z.infer<typeof DecisionSettingsSchema>;
 
-/** Reads the decision settings from `env` (vars + secrets). */
+const parsed = new WeakMap<object, DecisionSettings>();
+
+/** Reads the decision settings from `env` (vars + secrets); parsed on first use, then memoized per `env`. */
 export function readDecisionSettings(env: Env): DecisionSettings {
-  return DecisionSettingsSchema.parse(env);
+  const cached = parsed.get(env);
+  if (cached) return cached;
+  const settings = DecisionSettingsSchema.parse(env);
+  parsed.set(env, settings);
+  return settings;
 }
 
 export interface ProviderEndpoint {

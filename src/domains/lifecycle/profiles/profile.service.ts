@@ -9,10 +9,12 @@
  * arena.service (approved-profile gate).
  */
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
-import type { AppDeps } from "../../core/deps";
-import { err, ok, type Result } from "../../core/result";
-import type { Db } from "../../db/client";
-import { eventStatement } from "./lifecycle-events.service";
+import type { AppDeps } from "../../../core/deps";
+import { err, ok, type Result } from "../../../core/result";
+import { transition } from "../../../core/transitions";
+import type { Db } from "../../../db/client";
+import { rawStatement } from "../../../db/raw-statement";
+import { eventStatement } from "../lifecycle-events.service";
 import {
   MODERATION_TRANSITIONS,
   type ModerationEvent,
@@ -22,8 +24,6 @@ import {
   type PublicProfile,
 } from "./profile.model";
 import { type ProfileVersionRow, profileNames, profileVersions } from "./profile.tables";
-import { rawStatement } from "./raw-statement";
-import { transition } from "./transitions.model";
 
 export type ProfileFailure = { kind: "name_taken" };
 export type ModerationFailure = { kind: "not_found" } | { kind: "invalid_transition"; from: string; event: string };

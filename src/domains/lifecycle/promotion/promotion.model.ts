@@ -7,8 +7,8 @@
  * entries in order whose profile is approved; an unapproved entry is skipped but keeps its place.
  */
 import { z } from "@hono/zod-openapi";
-import { PublicProfileSchema } from "./profile.model";
-import { defineTransitions } from "./transitions.model";
+import { defineTransitions } from "../../../core/transitions";
+import { PublicProfileSchema } from "../profiles/profile.model";
 
 export const QueueStatusSchema = z.enum(["queued", "seated", "removed", "retired"]);
 export type QueueStatus = z.infer<typeof QueueStatusSchema>;

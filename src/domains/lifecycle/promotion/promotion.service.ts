@@ -10,15 +10,15 @@
  * `lifecycle.arena-entry-worker`.
  */
 import { and, asc, eq, type SQL, sql } from "drizzle-orm";
-import type { AppDeps } from "../../core/deps";
-import { err, ok, type Result } from "../../core/result";
-import type { Db } from "../../db/client";
-import { compareQueue, planAdmissions, QUEUE_TRANSITIONS, type QueueEvent } from "./arena.model";
-import { arenaSlots, promotionQueue, type QueueEntryRow, retiredClones } from "./arena.tables";
-import { eventStatement } from "./lifecycle-events.service";
-import { approvedProfiles } from "./profile.service";
-import { rawStatement } from "./raw-statement";
-import { transition } from "./transitions.model";
+import type { AppDeps } from "../../../core/deps";
+import { err, ok, type Result } from "../../../core/result";
+import { transition } from "../../../core/transitions";
+import type { Db } from "../../../db/client";
+import { rawStatement } from "../../../db/raw-statement";
+import { eventStatement } from "../lifecycle-events.service";
+import { approvedProfiles } from "../profiles/profile.service";
+import { compareQueue, planAdmissions, QUEUE_TRANSITIONS, type QueueEvent } from "./promotion.model";
+import { arenaSlots, promotionQueue, type QueueEntryRow, retiredClones } from "./promotion.tables";
 
 export async function isRetired(db: Db, cloneId: string): Promise<boolean> {
   const [row] = await db.select({ cloneId: retiredClones.cloneId }).from(retiredClones).where(eq(retiredClones.cloneId, cloneId));

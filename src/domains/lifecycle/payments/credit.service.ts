@@ -7,9 +7,9 @@
 
 import { z } from "@hono/zod-openapi";
 import { asc, eq, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { Db } from "../../../db/client";
+import { rawStatement } from "../../../db/raw-statement";
 import { type CreditEntryRow, creditEntries } from "./payment.tables";
-import { rawStatement } from "./raw-statement";
 
 export const CreditEntrySchema = z
   .object({

@@ -4,19 +4,19 @@
  * and the Arena slots are readable with any valid token and show approved profile versions only.
  */
 import { z } from "@hono/zod-openapi";
-import { declareRoute } from "../../http/access";
-import { assertOwner } from "../../http/auth";
-import { ApiError, errorResponses, notFound } from "../../http/errors";
-import { createRouter, jsonResponse } from "../../http/router";
-import { ownedClone } from "../strategy";
-import { QueueEntrySchema, SlotSchema } from "./arena.model";
-import { listQueue, listSlots } from "./arena.service";
+import { declareRoute } from "../../../http/access";
+import { assertOwner } from "../../../http/auth";
+import { ApiError, errorResponses, notFound } from "../../../http/errors";
+import { createRouter, jsonResponse } from "../../../http/router";
+import { ownedClone } from "../../strategy";
+import { actorOf, auditionError, dbOf, settingsOf } from "../lifecycle.http";
+import { ProfileInputSchema, ProfileVersionSchema, PublicProfileSchema } from "../profiles/profile.model";
+import { publicProfile, submitProfile } from "../profiles/profile.service";
+import { QueueEntrySchema, SlotSchema } from "../promotion/promotion.model";
+import { listQueue, listSlots } from "../promotion/promotion.service";
 import { auditionAccountsOf, auditionRules } from "./audition.accounts";
 import { AuditionSchema } from "./audition.model";
 import { findAudition, listAuditions, submitAudition, toAudition } from "./audition.service";
-import { actorOf, auditionError, dbOf, settingsOf } from "./lifecycle.http";
-import { ProfileInputSchema, ProfileVersionSchema, PublicProfileSchema } from "./profile.model";
-import { publicProfile, submitProfile } from "./profile.service";
 
 const CloneParams = z.object({ cloneId: z.string().min(1).max(80) });
 
