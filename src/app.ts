@@ -13,7 +13,7 @@ import { systemClock } from "./core/clock";
 import type { AppDeps } from "./core/deps";
 import { randomIds } from "./core/ids";
 import { createCronRoutes } from "./cron/cron.routes";
-import { contextRoutes } from "./domains/context";
+import { contextRoutes, pipelinePreviewRoutes } from "./domains/context";
 import { decisionRoutes } from "./domains/decision";
 import { lifecycleRoutes } from "./domains/lifecycle";
 import { DASHBOARD_PAGES, ingestionDashboard, ingestionHealthRoutes, latestRoutes, marketRoutes } from "./domains/market-data";
@@ -65,6 +65,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route("/", ingestionHealthRoutes);
   api.route("/", strategyRoutes);
   api.route("/", contextRoutes);
+  api.route("/", pipelinePreviewRoutes);
   api.route("/", decisionRoutes);
   api.route("/", tradingRoutes);
   api.route("/", lifecycleRoutes);

@@ -900,62 +900,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/clones/{cloneId}/pipeline/preview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Per node of the stored pipeline, what it resolves to now: a stream's subjects, a selection's assets, a prompt's candidate cap and estimated prompt tokens */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    cloneId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The preview, nodes in id order */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PipelinePreview"];
-                    };
-                };
-                /** @description unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/assets": {
         parameters: {
             query?: never;
@@ -1133,6 +1077,62 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clones/{cloneId}/pipeline/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per node of the stored pipeline, what it resolves to now: a stream's subjects, a selection's assets, a prompt's candidate cap and estimated prompt tokens */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    cloneId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The preview, nodes in id order */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelinePreview"];
                     };
                 };
                 /** @description unauthorized */
@@ -3256,70 +3256,6 @@ export interface components {
                 allowedModelIds: string[];
             };
         };
-        PipelinePreview: {
-            cloneId: string;
-            pipelineVersion: number;
-            nodes: ({
-                nodeId: string;
-                /** @enum {string} */
-                type: "data_stream";
-                feedsStrategies: string[];
-                blocks: {
-                    blockId: string;
-                    source: string;
-                    channel: string;
-                    /** @description Distinct subjects read now, sorted */
-                    contextSymbols: string[];
-                    plannedReads: number;
-                    skippedReads: number;
-                    skipReasons: ("source_disabled" | "unknown_asset" | "asset_delisted" | "channel_unsupported")[];
-                    /** @description Largest budget of one of its reads */
-                    promptBudgetTokens: number;
-                }[];
-            } | {
-                nodeId: string;
-                /** @enum {string} */
-                type: "asset_selection";
-                assetCount: number;
-                assets: {
-                    symbol: string;
-                    displayName: string;
-                    category: string;
-                    /** @enum {string} */
-                    selectionSource: "explicit_enable" | "category" | "subcategory";
-                    tradingSupported: boolean;
-                }[];
-            } | {
-                nodeId: string;
-                /** @enum {string} */
-                type: "trading_prompt";
-                enabled: boolean;
-                universeSize: number;
-                decidedAssets: string[];
-                skippedAssets: {
-                    symbol: string;
-                    /** @enum {string} */
-                    reason: "asset_delisted" | "disabled_by_override" | "no_asset_override";
-                }[];
-                candidatePolicy: {
-                    /** @enum {string} */
-                    mode: "scored" | "all" | "round_robin";
-                    cap: number;
-                    /** @description min(cap, decided assets): decisions per slot at most */
-                    effectiveCap: number;
-                };
-                estimatedPromptTokens: {
-                    fixedAllowance: number;
-                    behaviorPrompt: number;
-                    perAsset: {
-                        symbol: string;
-                        tokens: number;
-                        readBudget: number;
-                    }[];
-                    max: number;
-                };
-            })[];
-        };
         AssetSearchPage: {
             assets: components["schemas"]["AssetSearchHit"][];
             /** @description Matches of every filter, all pages */
@@ -3559,6 +3495,70 @@ export interface components {
                     closeHourAgo: number | null;
                 };
             }[];
+        };
+        PipelinePreview: {
+            cloneId: string;
+            pipelineVersion: number;
+            nodes: ({
+                nodeId: string;
+                /** @enum {string} */
+                type: "data_stream";
+                feedsStrategies: string[];
+                blocks: {
+                    blockId: string;
+                    source: string;
+                    channel: string;
+                    /** @description Distinct subjects read now, sorted */
+                    contextSymbols: string[];
+                    plannedReads: number;
+                    skippedReads: number;
+                    skipReasons: ("source_disabled" | "unknown_asset" | "asset_delisted" | "channel_unsupported")[];
+                    /** @description Largest budget of one of its reads */
+                    promptBudgetTokens: number;
+                }[];
+            } | {
+                nodeId: string;
+                /** @enum {string} */
+                type: "asset_selection";
+                assetCount: number;
+                assets: {
+                    symbol: string;
+                    displayName: string;
+                    category: string;
+                    /** @enum {string} */
+                    selectionSource: "explicit_enable" | "category" | "subcategory";
+                    tradingSupported: boolean;
+                }[];
+            } | {
+                nodeId: string;
+                /** @enum {string} */
+                type: "trading_prompt";
+                enabled: boolean;
+                universeSize: number;
+                decidedAssets: string[];
+                skippedAssets: {
+                    symbol: string;
+                    /** @enum {string} */
+                    reason: "asset_delisted" | "disabled_by_override" | "no_asset_override";
+                }[];
+                candidatePolicy: {
+                    /** @enum {string} */
+                    mode: "scored" | "all" | "round_robin";
+                    cap: number;
+                    /** @description min(cap, decided assets): decisions per slot at most */
+                    effectiveCap: number;
+                };
+                estimatedPromptTokens: {
+                    fixedAllowance: number;
+                    behaviorPrompt: number;
+                    perAsset: {
+                        symbol: string;
+                        tokens: number;
+                        readBudget: number;
+                    }[];
+                    max: number;
+                };
+            })[];
         };
         DecisionRunPage: {
             runs: components["schemas"]["DecisionRun"][];

@@ -14,7 +14,7 @@
  *        0 core      src/core/
  *        1 platform  src/db/, src/http/, src/cron/
  *        2 domains   src/domains/
- *        3 roots     src/app.ts, src/jobs.ts, src/config.ts, src/queues.ts, src/schedule.ts, src/env.ts
+ *        3 roots     src/app.ts, src/jobs.ts, src/config.ts, src/queues.ts, src/schedule.ts
  *        4 edges     src/cli/, durable-objects/
  *        5 entry     src/index.ts (the Worker entry re-exports the Durable Object classes so wrangler binds them)
  *      So src/core/ imports no domain, and no domain or platform file imports src/config.ts (each reads

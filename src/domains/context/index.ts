@@ -40,4 +40,5 @@ export {
   resolvePacket,
   storePacketArtifacts,
 } from "./context.service";
+export { pipelinePreviewRoutes } from "./pipeline-preview.routes";
 export { type AssembledPrompt, type PromptSection, quoteUntrusted, type Trim, tokenCount } from "./prompt.model";

@@ -23,6 +23,8 @@ export { checkPipeline, compileStored, getPipeline, loadRegistry } from "./pipel
 export { clonePipelines, type PipelineRow } from "./pipeline/pipeline.tables";
 export type { CompiledPlan, CompiledStrategy, Execution, Read, SkippedRead, UniverseEntry } from "./pipeline/plan.model";
 export { ReadSchema, SkippedReadSchema, UniverseEntrySchema } from "./pipeline/plan.model";
+export { PipelinePreviewSchema } from "./pipeline/preview.model";
+export { type PreviewTokens, previewStored } from "./pipeline/preview.service";
 
 /** Clone, pipeline and graph-builder routes, mounted under /api/v1. */
 export const strategyRoutes = createRouter().route("/", cloneRoutes).route("/", pipelineRoutes).route("/", builderRoutes);

@@ -6,8 +6,8 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { AppEnv } from "../../env";
 import { declareRoute } from "../../http/access";
+import type { AppEnv } from "../../http/app-env";
 import { errorResponses, notFound } from "../../http/errors";
 import { createRouter, jsonResponse } from "../../http/router";
 import type { AdminCommand } from "./admin-command.model";

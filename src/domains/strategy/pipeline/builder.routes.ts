@@ -1,6 +1,6 @@
 /**
  * Graph-builder routes: the node catalog (JSON Schemas, defaults, edges, the caller's limits), the
- * per-node preview of a clone's stored pipeline, and asset search over the registry with taxonomy
+ * asset search over the registry with taxonomy
  * facets. Thin: parse, call the model or service, map. Validation of a draft without saving is
  * `POST /clones/{cloneId}/pipeline/validate` (pipeline.routes.ts).
  */
@@ -14,8 +14,6 @@ import { CloneParamsSchema, ownedClone } from "../clones/clone-access";
 import { entitlementOf } from "../clones/clones.service";
 import { buildCatalog, CatalogSchema } from "./catalog.model";
 import { loadRegistry, MAX_DOCUMENT_BYTES } from "./pipeline.service";
-import { PipelinePreviewSchema } from "./preview.model";
-import { previewStored } from "./preview.service";
 
 const catalogRoute = declareRoute({
   access: { role: "user" },
@@ -25,17 +23,6 @@ const catalogRoute = declareRoute({
   summary:
     "Every node type with its config JSON Schema (generated from the save path's zod schemas), defaults, labels, allowed edges and the caller's entitlement limits",
   responses: { 200: jsonResponse(CatalogSchema, "The catalog"), ...errorResponses("unauthorized") },
-});
-
-const previewRoute = declareRoute({
-  access: { role: "user", owner: true, rateLimit: "read" },
-  method: "get",
-  path: "/clones/{cloneId}/pipeline/preview",
-  tags: ["pipeline"],
-  summary:
-    "Per node of the stored pipeline, what it resolves to now: a stream's subjects, a selection's assets, a prompt's candidate cap and estimated prompt tokens",
-  request: { params: CloneParamsSchema },
-  responses: { 200: jsonResponse(PipelinePreviewSchema, "The preview, nodes in id order"), ...errorResponses("unauthorized", "not_found") },
 });
 
 const SECTORS = new Set(Object.values(ASSET_TAXONOMY).flatMap((e) => e.subcategories));
@@ -127,13 +114,6 @@ export const builderRoutes = createRouter()
   .openapi(catalogRoute, async (c) => {
     const entitlement = await entitlementOf(openDb(c.env.DB), c.get("auth").sub);
     return c.json(buildCatalog(entitlement, MAX_DOCUMENT_BYTES), 200);
-  })
-  .openapi(previewRoute, async (c) => {
-    const clone = await ownedClone(c, c.req.valid("param").cloneId);
-    const db = openDb(c.env.DB);
-    const preview = await previewStored(db, clone, await loadRegistry(db));
-    if (!preview) throw notFound("clone");
-    return c.json(preview, 200);
   })
   .openapi(assetsRoute, async (c) => {
     const q = c.req.valid("query");
