@@ -12,7 +12,7 @@
  * deterministic RFC 6979). Called by the exchange client, the `hl:sign` CLI and the stand-in exchange.
  */
 import { Encoder } from "@msgpack/msgpack";
-import { type Address, concat, type Hex, hexToBytes, keccak256, numberToBytes, parseSignature, recoverTypedDataAddress } from "viem";
+import { type Address, concat, type Hex, hexToBytes, keccak256, numberToBytes, numberToHex, parseSignature, recoverTypedDataAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 /** A JSON-like wire action; bigint for integers beyond 2^53. */
@@ -122,7 +122,7 @@ export async function recoverL1Signer(input: {
   const connectionId = actionHash(input.action, input.nonce, input.vaultAddress);
   const { r, s, v } = input.signature;
   const pad = (h: Hex): Hex => `0x${h.slice(2).padStart(64, "0")}`;
-  const signature = concat([pad(r), pad(s), numberToBytes(v, { size: 1 })]);
+  const signature = concat([pad(r), pad(s), numberToHex(v, { size: 1 })]);
   return recoverTypedDataAddress({ ...agentTypedData(phantomAgent(connectionId, input.isMainnet)), signature });
 }
 
