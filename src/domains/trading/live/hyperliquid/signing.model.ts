@@ -12,7 +12,17 @@
  * deterministic RFC 6979). Called by the exchange client, the `hl:sign` CLI and the stand-in exchange.
  */
 import { Encoder } from "@msgpack/msgpack";
-import { type Address, concat, type Hex, hexToBytes, keccak256, numberToBytes, numberToHex, parseSignature, recoverTypedDataAddress } from "viem";
+import {
+  type Address,
+  concat,
+  type Hex,
+  hexToBytes,
+  keccak256,
+  numberToBytes,
+  numberToHex,
+  parseSignature,
+  recoverTypedDataAddress,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 /** A JSON-like wire action; bigint for integers beyond 2^53. */
