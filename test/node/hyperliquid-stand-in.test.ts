@@ -47,10 +47,18 @@ const issue = async () => {
   nonceState = r.state;
   return r.nonce;
 };
+/** Every request and response body the client exchanged: the agent key must appear in none. */
+const wire: string[] = [];
+const recordingFetch: typeof fetch = async (input, init) => {
+  wire.push(String(init?.body ?? ""));
+  const res = await fetch(input, init);
+  wire.push(await res.clone().text());
+  return res;
+};
 const client = (key: `0x${string}`): ExchangeClientDeps => ({
   baseUrl: replay.baseUrl,
   isMainnet: false,
-  fetch,
+  fetch: recordingFetch,
   agentKey: key,
   nextNonce: issue,
 });
@@ -261,5 +269,12 @@ describe("stand-in /exchange", () => {
     expect((await postAction(client(AGENT_KEY), lev.value)).ok).toBe(true);
     const sc = await postAction(client(AGENT_KEY), scheduleCancelAction(clock + 60_000));
     expect(sc.ok && sc.response).toEqual({ status: "ok", response: { type: "default" } });
+  });
+
+  it("never puts an agent's private key on the wire", () => {
+    expect(wire.length).toBeGreaterThanOrEqual(20);
+    const all = wire.join("\n").toLowerCase();
+    expect(all).toContain('"status":"ok"');
+    for (const key of [AGENT_KEY, ROGUE_KEY]) expect(all).not.toContain(key.slice(2));
   });
 });
