@@ -21,6 +21,7 @@ import {
   isApprovedAgent,
   postAction,
   postInfo,
+  submitOrders,
 } from "../../src/domains/trading/live/hyperliquid/exchange-client.service";
 import { nextNonce } from "../../src/domains/trading/live/hyperliquid/nonce.model";
 import { orderOutcome, parseExchangeResponse } from "../../src/domains/trading/live/hyperliquid/responses.model";
@@ -269,6 +270,26 @@ describe("stand-in /exchange", () => {
     expect((await postAction(client(AGENT_KEY), lev.value)).ok).toBe(true);
     const sc = await postAction(client(AGENT_KEY), scheduleCancelAction(clock + 60_000));
     expect(sc.ok && sc.response).toEqual({ status: "ok", response: { type: "default" } });
+  });
+
+  it("a reduce-only close fills at most the position and realizes PnL", async () => {
+    const close = marketLikeOrder({
+      asset: ETH,
+      isBuy: false,
+      sz: "0.2",
+      referencePx: mid(),
+      slippageBps: 100,
+      reduceOnly: true,
+      decisionActionId: "d-8",
+    });
+    if (!close.ok) throw new Error(close.reason);
+    const outcomes = await submitOrders(client(AGENT_KEY), close.value);
+    expect(outcomes).toMatchObject({ ok: true, outcomes: [{ kind: "filled", totalSz: "0.1" }] });
+    expect(await position()).toBe("0");
+    const fills = (await info("userFills")) as Array<{ dir: string; closedPnl: string; cloid?: string }>;
+    expect(fills).toHaveLength(2);
+    expect(fills[0]).toMatchObject({ dir: "Close Long", cloid: close.value.orders[0]?.c });
+    expect(Number.isFinite(Number(fills[0]?.closedPnl))).toBe(true);
   });
 
   it("never puts an agent's private key on the wire", () => {

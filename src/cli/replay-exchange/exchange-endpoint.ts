@@ -249,8 +249,10 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
     if (m === undefined) return { error: `No liquidity available for market order. asset=${asset}` };
     if (isBuy ? px < m : px > m) return { error: `Order could not immediately match against any resting orders. asset=${asset}` };
     if (cloid) a.cloids.add(cloid);
-    applyFill(a, { coin: spec.name, asset, isBuy, px: m, sz, oid, cloid });
-    return { filled: { totalSz: text8(sz), avgPx: text8(m), oid, ...(cloid ? { cloid } : {}) } };
+    // A reduce-only order fills at most the position (it can close, never flip).
+    const fillSz = reduceOnly && pos ? minB(sz, abs(pos.szi)) : sz;
+    applyFill(a, { coin: spec.name, asset, isBuy, px: m, sz: fillSz, oid, cloid });
+    return { filled: { totalSz: text8(fillSz), avgPx: text8(m), oid, ...(cloid ? { cloid } : {}) } };
   }
 
   const NOT_FOUND = "Order was never placed, already canceled, or filled.";

@@ -82,7 +82,7 @@ export {
   rewrapAgentKey,
   type SealedAgentKey,
 } from "./live/hyperliquid/agent-key.service";
-export { type ExchangeClientDeps, isApprovedAgent, postAction, postInfo } from "./live/hyperliquid/exchange-client.service";
+export { type ExchangeClientDeps, isApprovedAgent, postAction, postInfo, submitOrders } from "./live/hyperliquid/exchange-client.service";
 export { type NonceState, nextNonce } from "./live/hyperliquid/nonce.model";
 export { classifyOrderError, type OrderOutcome, orderOutcome, parseExchangeResponse } from "./live/hyperliquid/responses.model";
 export { actionHash, signL1Action } from "./live/hyperliquid/signing.model";

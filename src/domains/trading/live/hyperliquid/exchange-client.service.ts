@@ -11,7 +11,7 @@
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { ExchangeAction } from "./actions.model";
-import { type ExchangeResponse, parseExchangeResponse } from "./responses.model";
+import { type ExchangeResponse, type OrderOutcome, orderOutcome, parseExchangeResponse } from "./responses.model";
 import { signL1Action, type WireAction, type WireSignature } from "./signing.model";
 
 export interface ExchangeClientDeps {
@@ -71,6 +71,22 @@ export async function postAction(deps: ExchangeClientDeps, action: ExchangeActio
   const parsed = parseExchangeResponse(json);
   if (!parsed) return { ok: false, error: "malformed", status: res.status, message: `unexpected shape: ${text.slice(0, 200)}`, nonce };
   return { ok: true, response: parsed, nonce };
+}
+
+/**
+ * Posts an order action and returns one outcome per order (filled / resting / waiting / rejected with
+ * its gate code), or why there are none: an `err` answer (signature, nonce, unknown agent) or a
+ * transport / shape failure.
+ */
+export async function submitOrders(
+  deps: ExchangeClientDeps,
+  action: ExchangeAction & { type: "order" },
+): Promise<{ ok: true; outcomes: OrderOutcome[]; nonce: number } | { ok: false; error: string; nonce: number }> {
+  const r = await postAction(deps, action);
+  if (!r.ok) return { ok: false, error: `${r.error} ${r.status}: ${r.message}`, nonce: r.nonce };
+  if (r.response.status === "err") return { ok: false, error: r.response.response, nonce: r.nonce };
+  if (r.response.response.type !== "order") return { ok: false, error: `answer of type ${r.response.response.type}`, nonce: r.nonce };
+  return { ok: true, outcomes: r.response.response.data.statuses.map(orderOutcome), nonce: r.nonce };
 }
 
 /** The agent's public address (what the creator approves). */
