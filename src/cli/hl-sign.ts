@@ -6,6 +6,7 @@
  * Input: `{"privateKey":"0x..","action":{...wire action...},"vaultAddress":null|"0x..","nonce":0,"isMainnet":true}`.
  * The action is hashed exactly as given (its key order preserved); integers beyond 2^53 in the file
  * are read exactly (as bigint), never through a float. `vaultAddress` may be omitted (= null).
+ * (A JavaScript object lists integer-like keys such as "1" first; no exchange action has such keys.)
  * r and s are printed as the SDK prints them (`to_hex` of the integer: no zero padding), so they
  * compare equal to the published vectors as strings; `connectionId` is the full 32-byte hash.
  * Bad input exits 2 with a message naming the field.
