@@ -8,6 +8,8 @@
  *   GET  /ws  (upgrade)   text greeting, `candle` 1m subscribe/unsubscribe with acks, ping/pong, error
  *                         frames; pushes carry one object in `data`; the forming candle is re-sent
  *                         `pushesPerMinute` times per minute; idle sockets are dropped after 60 s
+ *   POST /exchange        stand-in exchange endpoint (exchange-endpoint.ts); /info also answers extraAgents,
+ *                         clearinghouseState, userFills, openOrders; POST /control/agents {user, agent} approves
  *   POST /malformed/info  the same info answers with one field of the wrong type (for refusal tests)
  *   Limits, per client IP, as the exchange publishes them: request weight (`weightLimit` per
  *                         `weightWindowMs`, sliding; info 20, candleSnapshot + 1 per 60 candles)
@@ -32,6 +34,7 @@ import { fileURLToPath } from "node:url";
 import { type WebSocket, WebSocketServer } from "ws";
 import { candleSnapshotWeight, INFO_REQUEST_WEIGHT } from "../../domains/market-data";
 import { CandleSource, type CandleSourceOptions, MINUTE_MS } from "./candle-source";
+import { createStandInExchange, type StandInExchange, type StandInExchangeOptions } from "./exchange-endpoint";
 
 export interface ReplayExchangeOptions extends Partial<CandleSourceOptions> {
   port?: number;
@@ -51,6 +54,8 @@ export interface ReplayExchangeOptions extends Partial<CandleSourceOptions> {
   maxNewConnectionsPerWindow?: number;
   /** Start the replay clock at the first subscription instead of at server start (bench). */
   startOnFirstSubscribe?: boolean;
+  /** The stand-in `/exchange` (exchange-endpoint.ts): signature source, approved agents, balances. */
+  exchange?: StandInExchangeOptions;
 }
 
 export interface ReplayExchange {
@@ -58,6 +63,8 @@ export interface ReplayExchange {
   infoUrl: string;
   wsUrl: string;
   source: CandleSource;
+  /** The stand-in `/exchange` and account `/info` (approve agents on it directly in tests). */
+  exchange: StandInExchange;
   stop(): Promise<void>;
 }
 
@@ -166,6 +173,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
   const info = recordedInfo();
   const connections = new Set<Connection>();
   let awaitingFirstSubscribe = options.startOnFirstSubscribe === true;
+  const exchange = createStandInExchange(source, info.meta as Parameters<typeof createStandInExchange>[1], options.exchange);
 
   function answerInfo(body: Record<string, unknown>, broken: boolean): [number, unknown] {
     const type = String(body.type);
@@ -197,10 +205,19 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
           return;
         }
         if (!weight.admit(ip, INFO_REQUEST_WEIGHT, Date.now())) return send(res, 429, null);
-        const [status, body] = answerInfo(parsed, path !== "/info");
+        const [status, body] = (path === "/info" && exchange.answerInfo(parsed)) || answerInfo(parsed, path !== "/info");
         if (type === "candleSnapshot" && Array.isArray(body))
           weight.charge(ip, candleSnapshotWeight(body.length) - INFO_REQUEST_WEIGHT, Date.now());
         return send(res, status, body);
+      }
+      if (req.method === "POST" && path === "/exchange") {
+        const [status, body] = await exchange.handleExchange(JSON.parse(await readBody(req)));
+        return send(res, status, body);
+      }
+      if (req.method === "POST" && path === "/control/agents") {
+        const { user, agent, name } = JSON.parse(await readBody(req)) as { user: string; agent: string; name?: string };
+        exchange.approveAgent(user, agent, name);
+        return send(res, 200, { approved: agent, user });
       }
       if (req.method === "POST" && path === "/control/hang") {
         const { ms } = JSON.parse((await readBody(req)) || "{}") as { ms?: number };
@@ -360,6 +377,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
     infoUrl: `${baseUrl}/info`,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     source,
+    exchange,
     async stop() {
       clearInterval(timer);
       for (const res of hung) res.destroy();

@@ -90,3 +90,24 @@ import { propAdminRoutes } from "./trading-admin.routes";
 
 /** Client and admin prop-account routes, mounted under /api/v1. */
 export const tradingRoutes = createRouter().route("/", propAccountRoutes).route("/", propAdminRoutes);
+
+// Live adapter, Hyperliquid exchange client (src/domains/trading/live/hyperliquid/, doc/domains/trading-live.md).
+export {
+  cloidFor,
+  type ExchangeAction,
+  marketLikeOrder,
+  orderAction,
+  scheduleCancelAction,
+  triggerOrder,
+} from "./live/hyperliquid/actions.model";
+export {
+  generateAgentKey,
+  keyRingFromSettings,
+  openAgentKey,
+  rewrapAgentKey,
+  type SealedAgentKey,
+} from "./live/hyperliquid/agent-key.service";
+export { type ExchangeClientDeps, isApprovedAgent, postAction, postInfo, submitOrders } from "./live/hyperliquid/exchange-client.service";
+export { type NonceState, nextNonce } from "./live/hyperliquid/nonce.model";
+export { classifyOrderError, type OrderOutcome, orderOutcome, parseExchangeResponse } from "./live/hyperliquid/responses.model";
+export { actionHash, signL1Action } from "./live/hyperliquid/signing.model";

@@ -1,0 +1,409 @@
+/**
+ * Stand-in for Hyperliquid's `POST /exchange` (and the account half of `/info`) on the replay
+ * exchange, so the live adapter can be exercised offline. It verifies requests the way the exchange
+ * does and answers in its documented shapes (test/fixtures/hyperliquid/exchange/ORIGIN.md):
+ *
+ *   signature   recovers the signer from the EIP-712 Agent signature over the action hash (a tampered
+ *               action recovers some other address) and accepts it only if it is an approved agent of an
+ *               account: else `{status:"err", response:"L1 error: User or API Wallet 0x… does not exist."}`
+ *   nonce       per signer, as nonce.model.ts `checkNonce` (unused, larger than the smallest of the last
+ *               100, inside (now − 2 d, now + 1 d)): else `{status:"err", response:"Invalid nonce: …"}`
+ *   order       asset from the recorded `meta`; price/size rules (wire.model.ts), $10 minimum, reduce-only,
+ *               cross margin at the asset's leverage; IOC fills at the replay mid (the current candle's
+ *               close) when the limit crosses it, else the exchange's IOC cancel error; Gtc/Alo and trigger
+ *               orders rest (the stand-in does not work resting orders); a cloid already used by the
+ *               account is refused, so a retried submission never places a second order
+ *   cancel, cancelByCloid, updateLeverage (cross), scheduleCancel
+ *   /info       extraAgents, clearinghouseState, userFills, openOrders (per user)
+ *
+ * Not the exchange: vault trading, funding, liquidation and the book's depth are not simulated;
+ * sizes and prices are exact (bigint, 8 decimals), balances integer micro-USD. Error strings whose
+ * exact wording the documentation does not give are marked "(stand-in wording)".
+ * Wired into server.ts; approved agents come from options or `POST /control/agents`.
+ */
+import type { Address } from "viem";
+import { isAddress } from "viem";
+import { checkNonce } from "../../domains/trading/live/hyperliquid/nonce.model";
+import { recoverL1Signer, type WireAction, type WireSignature } from "../../domains/trading/live/hyperliquid/signing.model";
+import { parseExact, priceToWire, sizeToWire } from "../../domains/trading/live/hyperliquid/wire.model";
+import type { CandleSource } from "./candle-source";
+
+export interface StandInExchangeOptions {
+  /** Which `source` signatures must carry ("a" mainnet / "b" testnet). Default false: testnet. */
+  isMainnet?: boolean;
+  /** Approved agents per account: `{ [user]: [agent, ...] }`. */
+  approvedAgents?: Record<string, string[]>;
+  /** USDC each account starts with (default 10,000). */
+  startingUsdc?: number;
+  /** The exchange clock for the nonce window (default: the real clock). */
+  nowMs?: () => number;
+}
+
+interface MetaAsset {
+  name: string;
+  szDecimals: number;
+  maxLeverage: number;
+  isDelisted?: boolean;
+}
+
+const S8 = 100_000_000n;
+/** Base-tier perp taker fee, 0.045% (protocols.md). */
+const TAKER_FEE_PPM = 450n;
+const MIN_NOTIONAL_MICRO = 10_000_000n;
+
+interface Position {
+  szi: bigint;
+  entryPx: bigint;
+}
+interface OpenOrder {
+  coin: string;
+  asset: number;
+  side: "B" | "A";
+  limitPx: bigint;
+  sz: bigint;
+  oid: number;
+  timestamp: number;
+  cloid?: string;
+  isTrigger: boolean;
+  triggerPx?: bigint;
+  reduceOnly: boolean;
+}
+interface Account {
+  usdcMicro: bigint;
+  positions: Map<string, Position>;
+  leverage: Map<number, number>;
+  open: OpenOrder[];
+  fills: Array<Record<string, unknown>>;
+  cloids: Set<string>;
+  scheduledCancelMs: number | null;
+  agents: Array<{ address: Address; name: string }>;
+}
+
+/** 8-decimal fixed point of a wire decimal string. */
+const s8 = (x: string): bigint => {
+  const e = parseExact(x);
+  if (!e || e.scale > 8) throw new Error(`bad decimal ${x}`);
+  return e.digits * 10n ** BigInt(8 - e.scale);
+};
+/** Wire text of an 8-decimal fixed point value (trailing zeros stripped). */
+const text8 = (v: bigint): string => {
+  const neg = v < 0n;
+  const abs = (neg ? -v : v).toString().padStart(9, "0");
+  const frac = abs.slice(-8).replace(/0+$/, "");
+  return `${neg ? "-" : ""}${abs.slice(0, -8)}${frac ? `.${frac}` : ""}`;
+};
+const microOf = (px: bigint, sz: bigint): bigint => (px * sz) / ((S8 * S8) / 1_000_000n);
+const usd = (micro: bigint): string => text8(micro * 100n);
+const abs = (v: bigint) => (v < 0n ? -v : v);
+const minB = (x: bigint, y: bigint) => (x < y ? x : y);
+
+type Answer = [number, unknown];
+const err = (response: string): Answer => [200, { status: "err", response }];
+
+export function createStandInExchange(source: CandleSource, meta: { universe: MetaAsset[] }, options: StandInExchangeOptions = {}) {
+  const isMainnet = options.isMainnet ?? false;
+  const now = options.nowMs ?? (() => Date.now());
+  const startingMicro = BigInt(Math.round((options.startingUsdc ?? 10_000) * 1_000_000));
+  const accounts = new Map<string, Account>();
+  const agentOwner = new Map<string, string>();
+  const seenNonces = new Map<string, number[]>();
+  let nextOid = 1000;
+  let nextTid = 1;
+
+  const account = (user: string): Account => {
+    const key = user.toLowerCase();
+    let a = accounts.get(key);
+    if (!a) {
+      a = {
+        usdcMicro: startingMicro,
+        positions: new Map(),
+        leverage: new Map(),
+        open: [],
+        fills: [],
+        cloids: new Set(),
+        scheduledCancelMs: null,
+        agents: [],
+      };
+      accounts.set(key, a);
+    }
+    return a;
+  };
+
+  /** Approves `agent` for `user` (what the user's signed `approveAgent` does on the exchange). */
+  function approveAgent(user: string, agent: string, name = "clash-arena"): void {
+    if (!isAddress(user) || !isAddress(agent)) throw new Error("user and agent must be addresses");
+    const a = account(user);
+    if (!a.agents.some((x) => x.address.toLowerCase() === agent.toLowerCase())) a.agents.push({ address: agent as Address, name });
+    agentOwner.set(agent.toLowerCase(), user.toLowerCase());
+  }
+  for (const [user, agents] of Object.entries(options.approvedAgents ?? {})) for (const agent of agents) approveAgent(user, agent);
+
+  /** The replay mid of `coin`: the close of the forming candle, else of the latest one in the last hour. */
+  function mid(coin: string): bigint | undefined {
+    const i = source.indexAt(source.virtualNowMs());
+    for (let k = i; k > i - 60; k--) {
+      const c = source.candle(coin, k);
+      if (c) return s8(c.c);
+    }
+    return undefined;
+  }
+
+  function marginUsedMicro(a: Account): bigint {
+    let used = 0n;
+    for (const [coin, p] of a.positions) {
+      const asset = meta.universe.findIndex((u) => u.name === coin);
+      const px = mid(coin) ?? p.entryPx;
+      used += microOf(px, abs(p.szi)) / BigInt(a.leverage.get(asset) ?? defaultLeverage(asset));
+    }
+    return used;
+  }
+  const defaultLeverage = (asset: number) => Math.min(20, meta.universe[asset]?.maxLeverage ?? 1);
+
+  function applyFill(a: Account, o: { coin: string; asset: number; isBuy: boolean; px: bigint; sz: bigint; oid: number; cloid?: string }) {
+    const pos = a.positions.get(o.coin) ?? { szi: 0n, entryPx: 0n };
+    const signed = o.isBuy ? o.sz : -o.sz;
+    let closedPnlMicro = 0n;
+    const start = pos.szi;
+    if (pos.szi !== 0n && pos.szi > 0n !== o.isBuy) {
+      const closing = minB(abs(signed), abs(pos.szi));
+      const side = pos.szi > 0n ? 1n : -1n;
+      closedPnlMicro = (side * (o.px - pos.entryPx) * closing) / ((S8 * S8) / 1_000_000n);
+    }
+    const szi = pos.szi + signed;
+    let entryPx = pos.entryPx;
+    if (szi === 0n) entryPx = 0n;
+    else if (pos.szi === 0n || pos.szi > 0n !== szi > 0n) entryPx = o.px;
+    else if (abs(szi) > abs(pos.szi)) entryPx = (pos.entryPx * abs(pos.szi) + o.px * o.sz) / abs(szi);
+    if (szi === 0n) a.positions.delete(o.coin);
+    else a.positions.set(o.coin, { szi, entryPx });
+    const feeMicro = (microOf(o.px, o.sz) * TAKER_FEE_PPM) / 1_000_000n;
+    a.usdcMicro += closedPnlMicro - feeMicro;
+    const dir = start === 0n || start > 0n === o.isBuy ? (o.isBuy ? "Open Long" : "Open Short") : o.isBuy ? "Close Short" : "Close Long";
+    a.fills.push({
+      coin: o.coin,
+      px: text8(o.px),
+      sz: text8(o.sz),
+      side: o.isBuy ? "B" : "A",
+      time: source.virtualNowMs(),
+      startPosition: text8(start),
+      dir,
+      closedPnl: usd(closedPnlMicro),
+      hash: `0x${"0".repeat(64)}`,
+      oid: o.oid,
+      crossed: true,
+      fee: usd(feeMicro),
+      tid: nextTid++,
+      feeToken: "USDC",
+      ...(o.cloid ? { cloid: o.cloid } : {}),
+    });
+  }
+
+  function placeOrder(a: Account, w: Record<string, unknown>): unknown {
+    const asset = Number(w.a);
+    const spec = meta.universe[asset];
+    if (!Number.isInteger(asset) || !spec || spec.isDelisted)
+      return { error: `Asset ${String(w.a)} is not a tradable perp (stand-in wording)` };
+    const rules = { szDecimals: spec.szDecimals, kind: "perp" as const };
+    if (typeof w.p !== "string" || !priceToWire(w.p, rules).ok) return { error: `Order has invalid price. asset=${asset}` };
+    if (typeof w.s !== "string" || !sizeToWire(w.s, rules).ok) return { error: `Order has invalid size. asset=${asset}` };
+    const px = s8(w.p);
+    const sz = s8(w.s);
+    const isBuy = w.b === true;
+    const reduceOnly = w.r === true;
+    const cloid = typeof w.c === "string" ? w.c.toLowerCase() : undefined;
+    if (cloid && a.cloids.has(cloid))
+      return { error: `Duplicate cloid ${cloid}: an order with this cloid was already placed (stand-in wording)` };
+    const t = w.t as { limit?: { tif?: string }; trigger?: { isMarket?: boolean; triggerPx?: string; tpsl?: string } };
+    const pos = a.positions.get(spec.name);
+    const increases = !pos || pos.szi === 0n || pos.szi > 0n === isBuy || sz > abs(pos.szi);
+    if (reduceOnly && (!pos || pos.szi === 0n || pos.szi > 0n === isBuy))
+      return { error: `Reduce only order would increase position. asset=${asset}` };
+    const notional = microOf(px, sz);
+    if (!reduceOnly && notional < MIN_NOTIONAL_MICRO) return { error: `Order must have minimum value of $10. asset=${asset}` };
+    if (increases && !reduceOnly) {
+      const lev = BigInt(a.leverage.get(asset) ?? defaultLeverage(asset));
+      const markPx = mid(spec.name) ?? px;
+      const need = microOf(markPx, sz) / lev;
+      if (a.usdcMicro - marginUsedMicro(a) < need) return { error: `Insufficient margin to place order. asset=${asset}` };
+    }
+    const oid = nextOid++;
+    if (t?.trigger || t?.limit?.tif !== "Ioc") {
+      if (cloid) a.cloids.add(cloid);
+      const trig = t?.trigger?.triggerPx;
+      a.open.push({
+        coin: spec.name,
+        asset,
+        side: isBuy ? "B" : "A",
+        limitPx: px,
+        sz,
+        oid,
+        timestamp: source.virtualNowMs(),
+        cloid,
+        isTrigger: !!t?.trigger,
+        triggerPx: trig ? s8(trig) : undefined,
+        reduceOnly,
+      });
+      return { resting: { oid, ...(cloid ? { cloid } : {}) } };
+    }
+    const m = mid(spec.name);
+    if (m === undefined) return { error: `No liquidity available for market order. asset=${asset}` };
+    if (isBuy ? px < m : px > m) return { error: `Order could not immediately match against any resting orders. asset=${asset}` };
+    if (cloid) a.cloids.add(cloid);
+    // A reduce-only order fills at most the position (it can close, never flip).
+    const fillSz = reduceOnly && pos ? minB(sz, abs(pos.szi)) : sz;
+    applyFill(a, { coin: spec.name, asset, isBuy, px: m, sz: fillSz, oid, cloid });
+    return { filled: { totalSz: text8(fillSz), avgPx: text8(m), oid, ...(cloid ? { cloid } : {}) } };
+  }
+
+  const NOT_FOUND = "Order was never placed, already canceled, or filled.";
+
+  function act(a: Account, action: Record<string, unknown>): Answer {
+    switch (action.type) {
+      case "order": {
+        if (!Array.isArray(action.orders)) return [422, "Failed to deserialize the JSON body into the target type"];
+        const statuses = action.orders.map((o) => placeOrder(a, o as Record<string, unknown>));
+        return [200, { status: "ok", response: { type: "order", data: { statuses } } }];
+      }
+      case "cancel":
+      case "cancelByCloid": {
+        const cancels = Array.isArray(action.cancels) ? (action.cancels as Array<Record<string, unknown>>) : [];
+        const statuses = cancels.map((c) => {
+          const i = a.open.findIndex((o) =>
+            action.type === "cancel" ? o.asset === c.a && o.oid === c.o : o.asset === c.asset && o.cloid === String(c.cloid).toLowerCase(),
+          );
+          if (i < 0) return { error: `${NOT_FOUND} asset=${String(c.a ?? c.asset)}` };
+          a.open.splice(i, 1);
+          return "success";
+        });
+        return [200, { status: "ok", response: { type: "cancel", data: { statuses } } }];
+      }
+      case "updateLeverage": {
+        const asset = Number(action.asset);
+        const lev = Number(action.leverage);
+        const spec = meta.universe[asset];
+        if (!spec || !Number.isInteger(lev) || lev < 1 || lev > spec.maxLeverage) return err(`Invalid leverage value (stand-in wording)`);
+        if (action.isCross !== true) return err("Only cross margin is supported by the stand-in (stand-in wording)");
+        a.leverage.set(asset, lev);
+        return [200, { status: "ok", response: { type: "default" } }];
+      }
+      case "scheduleCancel": {
+        const time = action.time;
+        if (time === undefined) a.scheduledCancelMs = null;
+        else if (typeof time !== "number" || time < now() + 5000)
+          return err("Scheduled cancel time too early, must be at least 5 seconds from now (stand-in wording)");
+        else a.scheduledCancelMs = time;
+        return [200, { status: "ok", response: { type: "default" } }];
+      }
+      default:
+        return [422, "Failed to deserialize the JSON body into the target type"];
+    }
+  }
+
+  /** `POST /exchange`. */
+  async function handleExchange(body: unknown): Promise<Answer> {
+    const b = body as { action?: unknown; nonce?: unknown; signature?: Partial<WireSignature>; vaultAddress?: unknown };
+    const sig = b?.signature;
+    if (
+      typeof b?.action !== "object" ||
+      b.action === null ||
+      typeof (b.action as { type?: unknown }).type !== "string" ||
+      typeof b.nonce !== "number" ||
+      typeof sig?.r !== "string" ||
+      typeof sig.s !== "string" ||
+      typeof sig.v !== "number"
+    )
+      return [422, "Failed to deserialize the JSON body into the target type"];
+    if (b.vaultAddress !== undefined && b.vaultAddress !== null)
+      return err("Vault trading is not simulated by the stand-in (stand-in wording)");
+    let signer: string;
+    try {
+      signer = (
+        await recoverL1Signer({
+          action: b.action as WireAction,
+          nonce: b.nonce,
+          vaultAddress: null,
+          isMainnet,
+          signature: sig as WireSignature,
+        })
+      ).toLowerCase();
+    } catch {
+      return [422, "Failed to deserialize the JSON body into the target type"];
+    }
+    const user = agentOwner.get(signer);
+    if (!user) return err(`L1 error: User or API Wallet ${signer} does not exist.`);
+    const checked = checkNonce(seenNonces.get(signer) ?? [], b.nonce, now());
+    if (!checked.ok) return err(checked.error);
+    seenNonces.set(signer, checked.seen);
+    const a = account(user);
+    if (a.scheduledCancelMs !== null && now() >= a.scheduledCancelMs) {
+      a.open = [];
+      a.scheduledCancelMs = null;
+    }
+    return act(a, b.action as Record<string, unknown>);
+  }
+
+  /** The account half of `/info`; undefined for types it does not answer. */
+  function answerInfo(body: Record<string, unknown>): Answer | undefined {
+    const type = body.type;
+    if (type !== "extraAgents" && type !== "clearinghouseState" && type !== "userFills" && type !== "openOrders") return undefined;
+    if (typeof body.user !== "string" || !isAddress(body.user)) return [422, "Failed to deserialize the JSON body into the target type"];
+    const a = account(body.user);
+    if (type === "extraAgents") return [200, a.agents.map((x) => ({ name: x.name, address: x.address, validUntil: null }))];
+    if (type === "userFills") return [200, [...a.fills].reverse()];
+    if (type === "openOrders")
+      return [
+        200,
+        a.open.map((o) => ({
+          coin: o.coin,
+          limitPx: text8(o.limitPx),
+          oid: o.oid,
+          side: o.side,
+          sz: text8(o.sz),
+          timestamp: o.timestamp,
+          ...(o.cloid ? { cloid: o.cloid } : {}),
+        })),
+      ];
+    return [200, clearinghouseState(a)];
+  }
+
+  function clearinghouseState(a: Account) {
+    let ntl = 0n;
+    let upnl = 0n;
+    const assetPositions = [...a.positions].map(([coin, p]) => {
+      const asset = meta.universe.findIndex((u) => u.name === coin);
+      const markPx = mid(coin) ?? p.entryPx;
+      const value = microOf(markPx, abs(p.szi));
+      const pnl = (p.szi * (markPx - p.entryPx)) / ((S8 * S8) / 1_000_000n);
+      const lev = a.leverage.get(asset) ?? defaultLeverage(asset);
+      ntl += value;
+      upnl += pnl;
+      return {
+        type: "oneWay",
+        position: {
+          coin,
+          szi: text8(p.szi),
+          entryPx: text8(p.entryPx),
+          positionValue: usd(value),
+          unrealizedPnl: usd(pnl),
+          leverage: { type: "cross", value: lev },
+          marginUsed: usd(value / BigInt(lev)),
+          maxLeverage: meta.universe[asset]?.maxLeverage ?? lev,
+        },
+      };
+    });
+    const used = marginUsedMicro(a);
+    const accountValue = a.usdcMicro + upnl;
+    const summary = { accountValue: usd(accountValue), totalNtlPos: usd(ntl), totalRawUsd: usd(a.usdcMicro), totalMarginUsed: usd(used) };
+    return {
+      marginSummary: summary,
+      crossMarginSummary: summary,
+      withdrawable: usd(accountValue - used > 0n ? accountValue - used : 0n),
+      assetPositions,
+      time: source.virtualNowMs(),
+    };
+  }
+
+  return { handleExchange, answerInfo, approveAgent, isMainnet };
+}
+
+export type StandInExchange = ReturnType<typeof createStandInExchange>;
