@@ -40,7 +40,12 @@ export const ingestionBench: Benchmark = {
   name: "ingestion",
   description: "poll durations and health/latest/dashboard latency through wrangler dev with the recorded stand-ins",
   async run(): Promise<BenchRow[]> {
-    const backend = await startReplayBackend({ jwtSecret: SECRET, name: "ingestion-bench", timeoutMs: 180_000, vars: { ...BENCH_RATE_LIMITS } });
+    const backend = await startReplayBackend({
+      jwtSecret: SECRET,
+      name: "ingestion-bench",
+      timeoutMs: 180_000,
+      vars: { ...BENCH_RATE_LIMITS },
+    });
     try {
       const token = await sign({ sub: "bench", role: "admin", exp: Math.floor(Date.now() / 1000) + 3600 }, SECRET, "HS256");
       const headers = { authorization: `Bearer ${token}` };

@@ -95,7 +95,10 @@ describe("market-data.poll-contexts", () => {
       premium: "-0.0003663484",
     });
     const mark = Number(btc?.markPx);
-    expect(closes.some((c) => Math.abs(c - mark) <= 0.05), `mark ${mark} among ${closes.slice(-5)}`).toBe(true);
+    expect(
+      closes.some((c) => Math.abs(c - mark) <= 0.05),
+      `mark ${mark} among ${closes.slice(-5)}`,
+    ).toBe(true);
     expect(Math.abs(Number(btc?.oraclePx) / mark - 1)).toBeLessThan(0.005);
     expect(Math.abs(Number(btc?.midPx) / mark - 1)).toBeLessThan(0.005);
     expect(btc?.predicted.map((p) => [p.venue, p.fundingRate, p.intervalHours])).toEqual([

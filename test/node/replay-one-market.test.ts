@@ -13,7 +13,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CandleSource } from "../../src/cli/replay-exchange/candle-source";
 import { type ReplayExchange, startReplayExchange } from "../../src/cli/replay-exchange/server";
-import { CandleSnapshotSchema, MetaAndAssetCtxsSchema, PredictedFundingsSchema } from "../../src/domains/market-data/hyperliquid/info.schemas";
+import {
+  CandleSnapshotSchema,
+  MetaAndAssetCtxsSchema,
+  PredictedFundingsSchema,
+} from "../../src/domains/market-data/hyperliquid/info.schemas";
 import recordedCtxs from "../fixtures/hyperliquid/metaAndAssetCtxs.json";
 
 const TOLERANCE = 0.005;
@@ -27,7 +31,11 @@ let realNow = T0;
 let exchange: ReplayExchange;
 
 async function info(body: Record<string, unknown>): Promise<unknown> {
-  const res = await fetch(exchange.infoUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(exchange.infoUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   expect(res.status, JSON.stringify(body)).toBe(200);
   return res.json();
 }
@@ -93,7 +101,11 @@ describe("offline prices are one market", () => {
     const [meta, ctxs] = MetaAndAssetCtxsSchema.parse(await info({ type: "metaAndAssetCtxs" }));
     const [recMeta, recCtx] = recordedCtxs as unknown as [{ universe: Array<{ name: string }> }, Array<Record<string, string>>];
     const btc = meta.universe.findIndex((u) => u.name === "BTC");
-    expect(ctxs[btc]).toMatchObject({ funding: recCtx[btc]?.funding, openInterest: recCtx[btc]?.openInterest, premium: recCtx[btc]?.premium });
+    expect(ctxs[btc]).toMatchObject({
+      funding: recCtx[btc]?.funding,
+      openInterest: recCtx[btc]?.openInterest,
+      premium: recCtx[btc]?.premium,
+    });
     // A coin the replay does not play (no series, no fallback) keeps its recorded context whole.
     const sol = recMeta.universe.findIndex((u) => u.name === "SOL");
     expect(ctxs[sol]).toEqual(recCtx[sol]);

@@ -8,9 +8,10 @@
  * (CandleSource.priceAt: the close of the newest candle closed by v), written with the exchange's
  * price decimals (at most 6 - szDecimals for perps). What stays recorded is what is not a price level:
  *   - oracle, mid and impact prices keep their recorded offset from the recorded mark (as ratios);
- *   - funding rate, premium, open interest and base volume stay as recorded; the 24h notional volume
- *     is the recorded base volume at the current price; `prevDayPx` is the close 1440 minutes earlier
- *     when the series has it (else the recorded ratio);
+ *   - funding rate, premium, open interest and the 24h volumes stay as recorded (a coin replayed at
+ *     another price level, e.g. the illiquid NOT at Kraken's BTC price, must not jump to the top of
+ *     the volume ranking); `prevDayPx` is the close 1440 minutes earlier when the series has it
+ *     (else the recorded ratio);
  *   - `predictedFundings` keep their rates, with each venue's next funding time moved to its next
  *     interval boundary after v (the recorded 2026 times would sit in the replay's future or past);
  *   - `l2Book` keeps the recorded DYDX book's shape: each level's offset from the mid as a ratio and
@@ -122,7 +123,6 @@ export function createReplayMarket(source: CandleSource, recorded: RecordedMarke
       midPx: rec.midPx == null ? rec.midPx : scaled(rec.midPx),
       impactPxs: rec.impactPxs == null ? rec.impactPxs : rec.impactPxs.map(scaled),
       prevDayPx: dayAgo ? formatPx(Number(dayAgo.c), u.szDecimals) : scaled(rec.prevDayPx),
-      dayNtlVlm: (Number(rec.dayBaseVlm) * px).toFixed(6),
     };
   }
 

@@ -30,7 +30,10 @@ async function previousPredictions(db: Db, bucketMs: number): Promise<Map<string
   const t = hyperliquidAssetCtxs;
   // Only a recent bucket's: after an outage the predictions are fetched afresh.
   const recent = and(lt(t.bucketMs, bucketMs), gte(t.bucketMs, bucketMs - PREDICTED_FUNDINGS_EVERY_MS));
-  const [newest] = await db.select({ b: max(t.bucketMs) }).from(t).where(recent);
+  const [newest] = await db
+    .select({ b: max(t.bucketMs) })
+    .from(t)
+    .where(recent);
   if (newest?.b == null) return new Map();
   const rows = await db.select({ symbol: t.symbol, predictedJson: t.predictedJson }).from(t).where(eq(t.bucketMs, newest.b));
   return new Map(rows.map((r) => [r.symbol, r.predictedJson]));
