@@ -153,8 +153,13 @@ export const propBench: Benchmark = {
         await action(id, 0); // every account holds a BTC position while it is marked
       });
       const markStarted = performance.now();
-      const mark = await runJob("prop.mark-to-market");
+      // A failed round is reported as a row, so the intake figures above still print.
+      const mark = await runJob("prop.mark-to-market").catch((error: unknown) => error as Error);
       const markSeconds = (performance.now() - markStarted) / 1000;
+      if (mark instanceof Error) {
+        rows.push({ metric: "mark-to-market round: FAILED", value: markSeconds.toFixed(2), unit: `s (${mark.message.slice(0, 120)})` });
+        return rows;
+      }
       const summary = (mark.summary ?? {}) as { accounts?: number; failed?: number };
       rows.push({
         metric: "mark-to-market round (accounts marked)",
