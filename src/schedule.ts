@@ -5,11 +5,13 @@
  * reaching the scheduled handler is an error.
  */
 export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
-  // Indicators first; prop accounts mark (triggers, snapshots, liquidation) and finalize the ones due;
+  // Indicators first, then the asset contexts (a fresh mark every minute: the mark job refuses old
+  // ones); prop accounts mark (triggers, snapshots, liquidation) and finalize the ones due;
   // then lifecycle (pending fee payments, audition evaluation of accounts just finalized, arena entry);
   // then the decision runs of the minute, which see the newest closed bar and the marked accounts.
   "* * * * *": [
     "market-data.indicators-1m",
+    "market-data.poll-contexts",
     "trading.mark-to-market",
     "trading.finalize-due",
     "lifecycle.recheck-payments",
@@ -20,7 +22,6 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
   // The 1h rollup, then the 1h indicators over the bars it finalized.
   "*/5 * * * *": [
     "market-data.ensure-feeds",
-    "market-data.poll-contexts",
     "market-data.rollup-1h",
     "market-data.indicators-1h",
     "polymarket.discover",

@@ -12,7 +12,7 @@
  * Bad input exits 2 with a message naming the field.
  */
 import { readFileSync } from "node:fs";
-import { sdkHex, signL1Action, type WireAction } from "../domains/trading/live/hyperliquid/signing.model";
+import { sdkHex, signL1Action, type WireAction } from "../domains/trading";
 
 class InputError extends Error {}
 const fail = (field: string, why: string): never => {

@@ -9,6 +9,7 @@ import { sign } from "hono/jwt";
 import { startWranglerDev } from "../../src/cli/lib/local-backend";
 import { loadPolymarketRecording, polymarketHandler } from "../../src/cli/stand-ins/polymarket.stand-in";
 import { startStandIn } from "../../src/cli/stand-ins/stand-in-server";
+import { BENCH_RATE_LIMITS } from "./bench-limits";
 import type { Benchmark, BenchRow } from "./registry";
 
 const SECRET = "bench-secret-0123456789abcdef-0123456789";
@@ -43,7 +44,7 @@ export const discoveryBench: Benchmark = {
     const recording = scaledRecording(TARGET_OPEN_MARKETS);
     const gamma = await startStandIn("polymarket-scaled", polymarketHandler(recording));
     const backend = await startWranglerDev(
-      { JWT_SECRET: SECRET, POLYMARKET_GAMMA_URL: gamma.url, POLYMARKET_CLOB_URL: gamma.url },
+      { JWT_SECRET: SECRET, POLYMARKET_GAMMA_URL: gamma.url, POLYMARKET_CLOB_URL: gamma.url, ...BENCH_RATE_LIMITS },
       { name: "discovery-bench", timeoutMs: 180_000 },
     ).catch(async (error) => {
       await gamma.stop();

@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { sign } from "hono/jwt";
 import { startWranglerDev } from "../../src/cli/lib/local-backend";
 import { startReplayExchange } from "../../src/cli/replay-exchange/server";
+import { BENCH_RATE_LIMITS } from "./bench-limits";
 import type { Benchmark, BenchRow } from "./registry";
 
 const SECRET = "bench-secret-0123456789abcdef-0123456789";
@@ -38,7 +39,7 @@ export const feedBench: Benchmark = {
       tickMs: 10,
       startOnFirstSubscribe: true,
     });
-    const vars = { HYPERLIQUID_INFO_URL: exchange.infoUrl, HYPERLIQUID_WS_URL: exchange.wsUrl, JWT_SECRET: SECRET };
+    const vars = { HYPERLIQUID_INFO_URL: exchange.infoUrl, HYPERLIQUID_WS_URL: exchange.wsUrl, JWT_SECRET: SECRET, ...BENCH_RATE_LIMITS };
     const backend = await startWranglerDev(vars, { name: "feed-bench", timeoutMs: 120_000 }).catch(async (error: unknown) => {
       await exchange.stop();
       throw error;

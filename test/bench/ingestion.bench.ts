@@ -6,6 +6,7 @@
  */
 import { sign } from "hono/jwt";
 import { runJobs, startReplayBackend } from "../../src/cli/lib/local-backend";
+import { BENCH_RATE_LIMITS } from "./bench-limits";
 import type { Benchmark, BenchRow } from "./registry";
 
 const SECRET = "bench-secret-0123456789abcdef-0123456789";
@@ -39,7 +40,12 @@ export const ingestionBench: Benchmark = {
   name: "ingestion",
   description: "poll durations and health/latest/dashboard latency through wrangler dev with the recorded stand-ins",
   async run(): Promise<BenchRow[]> {
-    const backend = await startReplayBackend({ jwtSecret: SECRET, name: "ingestion-bench", timeoutMs: 180_000 });
+    const backend = await startReplayBackend({
+      jwtSecret: SECRET,
+      name: "ingestion-bench",
+      timeoutMs: 180_000,
+      vars: { ...BENCH_RATE_LIMITS },
+    });
     try {
       const token = await sign({ sub: "bench", role: "admin", exp: Math.floor(Date.now() / 1000) + 3600 }, SECRET, "HS256");
       const headers = { authorization: `Bearer ${token}` };

@@ -69,7 +69,13 @@ describe("latest: hyperliquid", () => {
   it("returns funding rows from the asset contexts, and refuses spot funding by the registry's flags", async () => {
     const funding = await latest("source=hyperliquid&channel=funding&symbol=BTC&limit=1");
     expect(funding.status).toBe(200);
-    expect(funding.body.rows[0]).toMatchObject({ fundingRate: "0.0000125", markPx: "66303.2", openInterest: "36368.34814" });
+    // Rates and open interest as recorded; the mark is the replayed BTC market's (src/cli/replay-exchange/market.ts).
+    expect(funding.body.rows[0]).toMatchObject({ fundingRate: "0.0000125", openInterest: "36368.34814" });
+    const stored = await env.DB.prepare("SELECT mark_px FROM hyperliquid_asset_ctxs WHERE symbol = 'BTC' ORDER BY bucket_ms DESC").first<{
+      mark_px: string;
+    }>();
+    expect(funding.body.rows[0].markPx).toBe(stored?.mark_px);
+    expect(Number(funding.body.rows[0].markPx)).toBeGreaterThan(80_000); // January 2025, not the recording's 66,303
     const spot = await latest("source=hyperliquid&channel=funding&symbol=%40107");
     expect(spot.status).toBe(422);
     expect(spot.body.error).toMatchObject({ code: "unprocessable", details: { reason: "unsupported_channel" } });

@@ -1,7 +1,8 @@
 /**
  * Through the Worker: a user opens a sandbox for their clone (allowed symbols from its compiled
- * universe), an admin action opens a BTC position priced from the replay exchange's recorded
- * metaAndAssetCtxs (polled by the real job), the mark job writes snapshots, and the fill, fee, ledger,
+ * universe), an admin action opens a BTC position priced from the replay exchange's metaAndAssetCtxs
+ * (polled by the real job; BTC's mark and mid come from the replayed candles, so the expected figures
+ * are computed from the stored poll), the mark job writes snapshots, and the fill, fee, ledger,
  * snapshots (equity curve), orders and summary are read back through the API; another user gets 404
  * everywhere; admin controls are audited and go through the transition table.
  */
@@ -40,11 +41,22 @@ const GRAPH = {
 
 let accountId = "";
 let cloneId = "";
+/** BTC's polled mid and mark (one-decimal prices: BTC's szDecimals is 5) in 1/10,000 USD. */
+let mid = "";
+let mark = "";
+const e4 = (px: string) => Math.round(Number(px) * 10_000);
 
 beforeAll(async () => {
   await seedRecordedRegistry();
-  // The recorded metaAndAssetCtxs: BTC mark 66303.2, mid 66305.5, oracle 66330.3, polled now.
+  // The replay exchange's contexts: BTC's mark, mid and oracle from its replayed candles, polled now.
   await job("market-data.poll-contexts", Date.now());
+  const ctx = await env.DB.prepare("SELECT mark_px, mid_px FROM hyperliquid_asset_ctxs WHERE symbol = 'BTC'").first<{
+    mark_px: string;
+    mid_px: string;
+  }>();
+  mid = ctx?.mid_px ?? "";
+  mark = ctx?.mark_px ?? "";
+  expect(Number(mid)).toBeGreaterThan(80_000); // the replayed January-2025 market, not the 2026 recording
   const clone = await call("alice", "POST", "/clones", { name: "Momentum", modelId: "gpt-5" });
   cloneId = clone.body.id;
   expect((await call("alice", "PUT", `/clones/${cloneId}/pipeline`, { version: 0, graph: GRAPH, layout: {} })).status).toBe(200);
@@ -86,7 +98,9 @@ describe("prop accounts through the Worker", () => {
     expect((await call("alice", "POST", `/admin/prop-accounts/${accountId}/actions`, action)).status).toBe(403);
 
     const fills = await call("alice", "GET", `/prop-accounts/${accountId}/fills`);
-    // 0.01 × 66305.5 = 663.055 USD; fee = ceil(663.055 × 0.00045 × 10^6) = ceil(298374.75) = 298375.
+    // notional = 0.01 × mid USD = mid × 10^4 micro-USD; fee = ceil(notional × 0.00045) = ceil(notional × 45 / 10^5).
+    const notional = e4(mid);
+    const fee = Math.ceil((notional * 45) / 100_000);
     expect(fills.body).toEqual({
       items: [
         {
@@ -96,14 +110,14 @@ describe("prop accounts through the Worker", () => {
           symbol: "BTC",
           side: "buy",
           sz: "0.01",
-          px: "66305.5",
-          notionalMicroUsd: 663_055_000,
-          feeMicroUsd: 298_375,
+          px: mid,
+          notionalMicroUsd: notional,
+          feeMicroUsd: fee,
           feeRate: "0.00045",
           reason: "action",
           realizedPnlMicroUsd: 0,
           // The reference used and when it was observed: the polled mid.
-          refPx: "66305.5",
+          refPx: mid,
           refSource: "mid",
           refAtMs: expect.any(Number),
         },
@@ -113,25 +127,26 @@ describe("prop accounts through the Worker", () => {
     const ledger = await call("alice", "GET", `/prop-accounts/${accountId}/ledger`);
     expect(ledger.body.items.map((e: { code: string; amountMicroUsd: number }) => [e.code, e.amountMicroUsd])).toEqual([
       ["deposit", 10_000_000_000],
-      ["fee", -298_375],
+      ["fee", -fee],
     ]);
-    expect(ledger.body.items[1].postings).toEqual([{ book: "house:fees", amountMicroUsd: 298_375 }]);
+    expect(ledger.body.items[1].postings).toEqual([{ book: "house:fees", amountMicroUsd: fee }]);
 
     const markAt = Date.now() + 60_000;
     const marked = await job("trading.mark-to-market", markAt);
     expect(marked).toMatchObject({ accounts: 1, failed: 0 });
     const summary = await call("alice", "GET", `/prop-accounts/${accountId}`);
-    // Marked at 66303.2: unrealized = 0.01 × (66303.2 − 66305.5) = −0.023 USD.
+    // Marked at the polled mark: unrealized = 0.01 × (mark − mid) USD = (mark − mid) × 10^4 micro-USD.
+    const unrealized = e4(mark) - e4(mid);
     expect(summary.body).toMatchObject({
       status: "active",
-      cashMicroUsd: 10_000_000_000 - 298_375,
-      unrealizedPnlMicroUsd: -23_000,
-      equityMicroUsd: 10_000_000_000 - 298_375 - 23_000,
-      positions: [{ symbol: "BTC", szi: "0.01", entryPx: "66305.5", markPx: "66303.2", leverage: 3 }],
+      cashMicroUsd: 10_000_000_000 - fee,
+      unrealizedPnlMicroUsd: unrealized,
+      equityMicroUsd: 10_000_000_000 - fee + unrealized,
+      positions: [{ symbol: "BTC", szi: "0.01", entryPx: mid, markPx: mark, leverage: 3 }],
     });
     expect(summary.body.positions[0].liquidationPx).toBeNull(); // 3x on a 10k account: no positive liquidation price
     const curve = await call("alice", "GET", `/prop-accounts/${accountId}/snapshots`);
-    expect(curve.body.items).toEqual([expect.objectContaining({ equityMicroUsd: 10_000_000_000 - 298_375 - 23_000, hourly: true })]);
+    expect(curve.body.items).toEqual([expect.objectContaining({ equityMicroUsd: 10_000_000_000 - fee + unrealized, hourly: true })]);
     expect((await call("alice", "GET", `/prop-accounts/${accountId}/result`)).status).toBe(404);
   });
 

@@ -91,14 +91,20 @@ export async function startWranglerDev(
  * The replay-mode backend `npm start` runs, on a throwaway D1: every local stand-in (LOCAL_SERVICES)
  * plus `wrangler dev` pointed at them, signing tokens with `jwtSecret`. `stop()` stops all of it.
  */
-export async function startReplayBackend(options: { jwtSecret: string; name: string; timeoutMs?: number }): Promise<LocalBackend> {
+export async function startReplayBackend(options: {
+  jwtSecret: string;
+  name: string;
+  timeoutMs?: number;
+  /** Extra `--var`s (the benches' own rate limits, test/bench/bench-limits.ts). */
+  vars?: Record<string, string>;
+}): Promise<LocalBackend> {
   const { LOCAL_SERVICES } = await import("./local-services");
   const stops: Array<() => Promise<void>> = [];
   const stopServices = async () => {
     for (const stop of stops.reverse()) await stop();
   };
   try {
-    const vars: Record<string, string> = { JWT_SECRET: options.jwtSecret };
+    const vars: Record<string, string> = { JWT_SECRET: options.jwtSecret, ...options.vars };
     for (const service of LOCAL_SERVICES) {
       const started = await service.start();
       stops.push(started.stop);

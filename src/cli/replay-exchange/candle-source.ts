@@ -144,6 +144,31 @@ export class CandleSource {
     return first === undefined ? undefined : this.openTimeOf(0) - first.t;
   }
 
+  /** Whether `coin` is replayed (it has a series, or the fallback series plays every coin). */
+  replays(coin: string): boolean {
+    return this.seriesOf(coin) !== undefined;
+  }
+
+  /**
+   * The price of `coin` at virtual `vNowMs`: the close of the newest candle that has closed by then
+   * (the one the backend stores last), else the open of the forming candle (a replay with no history,
+   * in its first minute). Omitted no-trade minutes are skipped back over, at most one pass of the
+   * series. Undefined before the series begins.
+   */
+  priceAt(coin: string, vNowMs: number): { px: string; candle: WireCandle; closed: boolean } | undefined {
+    const series = this.seriesOf(coin);
+    if (!series) return undefined;
+    const forming = this.indexAt(vNowMs);
+    const newestClosed = Math.min(forming - 1, this.length(coin) - 1);
+    const oldest = Math.max(0, newestClosed - series.rows.length);
+    for (let i = newestClosed; i >= oldest; i--) {
+      const candle = this.candle(coin, i);
+      if (candle) return { px: candle.c, candle, closed: true };
+    }
+    const open = forming < this.length(coin) ? this.candle(coin, forming) : undefined;
+    return open ? { px: open.o, candle: open, closed: false } : undefined;
+  }
+
   /** Minutes in the series of `coin` (a looped series never ends). */
   length(coin: string): number {
     const series = this.seriesOf(coin);

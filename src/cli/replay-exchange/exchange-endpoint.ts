@@ -23,9 +23,15 @@
  */
 import type { Address } from "viem";
 import { isAddress } from "viem";
-import { checkNonce } from "../../domains/trading/live/hyperliquid/nonce.model";
-import { recoverL1Signer, type WireAction, type WireSignature } from "../../domains/trading/live/hyperliquid/signing.model";
-import { parseExact, priceToWire, sizeToWire } from "../../domains/trading/live/hyperliquid/wire.model";
+import {
+  checkNonce,
+  parseExact,
+  priceToWire,
+  recoverL1Signer,
+  sizeToWire,
+  type WireAction,
+  type WireSignature,
+} from "../../domains/trading";
 import type { CandleSource } from "./candle-source";
 
 export interface StandInExchangeOptions {

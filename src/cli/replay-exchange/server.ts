@@ -3,8 +3,10 @@
  * uses, fed by real recorded data (test/fixtures). Shared by the workerd tests (test/global-setup.ts),
  * `npm start` (src/cli/lib/local-services.ts) and the feed bench.
  *
- *   POST /info            meta, spotMeta, metaAndAssetCtxs, predictedFundings (recorded answers) and
- *                         candleSnapshot (replayed series, newest 5000, oldest first)
+ *   POST /info            meta and spotMeta (recorded); metaAndAssetCtxs, predictedFundings, allMids and
+ *                         l2Book derived from the candle each replayed coin is at (market.ts: one
+ *                         market, so marks agree with the candles); candleSnapshot (replayed series,
+ *                         newest 5000, oldest first)
  *   GET  /ws  (upgrade)   text greeting, `candle` 1m subscribe/unsubscribe with acks, ping/pong, error
  *                         frames; pushes carry one object in `data`; the forming candle is re-sent
  *                         `pushesPerMinute` times per minute; idle sockets are dropped after 60 s
@@ -35,6 +37,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { candleSnapshotWeight, INFO_REQUEST_WEIGHT } from "../../domains/market-data";
 import { CandleSource, type CandleSourceOptions, MINUTE_MS } from "./candle-source";
 import { createStandInExchange, type StandInExchange, type StandInExchangeOptions } from "./exchange-endpoint";
+import { createReplayMarket, loadRecordedMarket, type ReplayMarket } from "./market";
 
 export interface ReplayExchangeOptions extends Partial<CandleSourceOptions> {
   port?: number;
@@ -56,6 +59,8 @@ export interface ReplayExchangeOptions extends Partial<CandleSourceOptions> {
   startOnFirstSubscribe?: boolean;
   /** The stand-in `/exchange` (exchange-endpoint.ts): signature source, approved agents, balances. */
   exchange?: StandInExchangeOptions;
+  /** Real time in ms (tests inject one to step the replay minute by minute); default Date.now. */
+  clock?: () => number;
 }
 
 export interface ReplayExchange {
@@ -65,6 +70,8 @@ export interface ReplayExchange {
   source: CandleSource;
   /** The stand-in `/exchange` and account `/info` (approve agents on it directly in tests). */
   exchange: StandInExchange;
+  /** The prices the info answers carry (derived from `source`). */
+  market: ReplayMarket;
   stop(): Promise<void>;
 }
 
@@ -85,17 +92,6 @@ interface Connection {
 
 const HL_DIR = fileURLToPath(new URL("../../../test/fixtures/hyperliquid/", import.meta.url));
 const readFixture = (name: string): unknown => JSON.parse(readFileSync(HL_DIR + name, "utf8"));
-
-/** Recorded answers per info type; `meta` is the meta half of the same metaAndAssetCtxs recording. */
-function recordedInfo(): Record<string, unknown> {
-  const metaAndAssetCtxs = readFixture("metaAndAssetCtxs.json") as [unknown, unknown];
-  return {
-    meta: metaAndAssetCtxs[0],
-    metaAndAssetCtxs,
-    spotMeta: readFixture("spotMeta.json"),
-    predictedFundings: readFixture("predictedFundings.json"),
-  };
-}
 
 /** A copy of `answer` with one field of the wrong type: derived from the recording, for refusal tests. */
 function malformed(type: string, answer: unknown): unknown {
@@ -152,7 +148,9 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 /** Starts the replay exchange on 127.0.0.1 (port 0 = any free port). */
 export async function startReplayExchange(options: ReplayExchangeOptions = {}): Promise<ReplayExchange> {
+  const now = options.clock ?? Date.now;
   const source = new CandleSource({
+    startRealMs: now(),
     speed: options.speed ?? 1,
     historyMinutes: options.historyMinutes ?? 5000,
     series: options.series,
@@ -170,10 +168,25 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
   const lastSnapshotStart: Record<string, number> = {};
   let hangUntilMs = 0;
   const hung = new Set<ServerResponse>();
-  const info = recordedInfo();
+  const recorded = loadRecordedMarket();
+  const market = createReplayMarket(source, recorded);
+  const spotMeta = readFixture("spotMeta.json");
+  /** Answers per info type at virtual `vNowMs`; `meta` is the meta half of the metaAndAssetCtxs recording. */
+  const answers: Record<string, (vNowMs: number, body: Record<string, unknown>) => unknown> = {
+    meta: () => recorded.metaAndAssetCtxs[0],
+    spotMeta: () => spotMeta,
+    metaAndAssetCtxs: (v) => market.metaAndAssetCtxs(v),
+    predictedFundings: (v) => market.predictedFundings(v),
+    allMids: (v) => market.allMids(v),
+    l2Book: (v, body) => (typeof body.coin === "string" ? market.l2Book(body.coin, v) : undefined),
+  };
   const connections = new Set<Connection>();
   let awaitingFirstSubscribe = options.startOnFirstSubscribe === true;
-  const exchange = createStandInExchange(source, info.meta as Parameters<typeof createStandInExchange>[1], options.exchange);
+  const exchange = createStandInExchange(
+    source,
+    recorded.metaAndAssetCtxs[0] as Parameters<typeof createStandInExchange>[1],
+    options.exchange,
+  );
 
   function answerInfo(body: Record<string, unknown>, broken: boolean): [number, unknown] {
     const type = String(body.type);
@@ -184,9 +197,9 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
       }
       const endTime = typeof req.endTime === "number" ? req.endTime : undefined;
       lastSnapshotStart[req.coin] = req.startTime;
-      return [200, source.snapshot(req.coin, req.startTime, endTime, source.virtualNowMs())];
+      return [200, source.snapshot(req.coin, req.startTime, endTime, source.virtualNowMs(now()))];
     }
-    const answer = info[type];
+    const answer = answers[type]?.(source.virtualNowMs(now()), body);
     if (answer === undefined) return [422, "Failed to deserialize the JSON body into the target type"];
     return [200, broken ? malformed(type, answer) : answer];
   }
@@ -199,15 +212,15 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
         const parsed = JSON.parse(await readBody(req)) as Record<string, unknown>;
         const type = String(parsed.type);
         requestsByType[type] = (requestsByType[type] ?? 0) + 1;
-        if (Date.now() < hangUntilMs) {
+        if (now() < hangUntilMs) {
           hung.add(res); // never answered: the client's deadline has to end it
           res.on("close", () => hung.delete(res));
           return;
         }
-        if (!weight.admit(ip, INFO_REQUEST_WEIGHT, Date.now())) return send(res, 429, null);
+        if (!weight.admit(ip, INFO_REQUEST_WEIGHT, now())) return send(res, 429, null);
         const [status, body] = (path === "/info" && exchange.answerInfo(parsed)) || answerInfo(parsed, path !== "/info");
         if (type === "candleSnapshot" && Array.isArray(body))
-          weight.charge(ip, candleSnapshotWeight(body.length) - INFO_REQUEST_WEIGHT, Date.now());
+          weight.charge(ip, candleSnapshotWeight(body.length) - INFO_REQUEST_WEIGHT, now());
         return send(res, status, body);
       }
       if (req.method === "POST" && path === "/exchange") {
@@ -221,7 +234,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
       }
       if (req.method === "POST" && path === "/control/hang") {
         const { ms } = JSON.parse((await readBody(req)) || "{}") as { ms?: number };
-        hangUntilMs = Date.now() + (ms ?? 10_000);
+        hangUntilMs = now() + (ms ?? 10_000);
         return send(res, 200, { hangUntilMs });
       }
       if (req.method === "POST" && path === "/control/drop") {
@@ -231,7 +244,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
       }
       if (req.method === "POST" && path === "/control/silence") {
         const { ms } = JSON.parse((await readBody(req)) || "{}") as { ms?: number };
-        const silentUntilMs = Date.now() + (ms ?? 10_000);
+        const silentUntilMs = now() + (ms ?? 10_000);
         for (const conn of connections) conn.silentUntilMs = silentUntilMs;
         return send(res, 200, { silenced: connections.size, silentUntilMs });
       }
@@ -245,7 +258,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
           speed: source.speed,
           historyMinutes: source.historyMinutes,
           anchorMinuteMs: source.anchorMinuteMs,
-          virtualNowMs: source.virtualNowMs(),
+          virtualNowMs: source.virtualNowMs(now()),
           shiftMs: Object.fromEntries(source.coins.map((c) => [c, source.shiftMs(c)])),
           connections: connections.size,
           subscriptions: [...connections].reduce((n, c) => n + c.subs.size, 0),
@@ -272,7 +285,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
     if (new URL(req.url ?? "/", "http://localhost").pathname !== "/ws") return socket.destroy();
     const ip = req.socket.remoteAddress ?? "?";
     const open = [...connections].filter((c) => c.ip === ip).length;
-    if (open >= maxConnections || !newConnections.admit(ip, 1, Date.now())) {
+    if (open >= maxConnections || !newConnections.admit(ip, 1, now())) {
       socket.end("HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n");
       return;
     }
@@ -280,18 +293,18 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
   });
 
   function sendTo(conn: Connection, text: string): void {
-    conn.lastSentMs = Date.now();
+    conn.lastSentMs = now();
     conn.socket.send(text);
   }
 
   function onConnection(socket: WebSocket, ip: string): void {
-    const conn: Connection = { socket, ip, subs: new Map(), lastSentMs: Date.now(), silentUntilMs: 0 };
+    const conn: Connection = { socket, ip, subs: new Map(), lastSentMs: now(), silentUntilMs: 0 };
     connections.add(conn);
     sendTo(conn, "Websocket connection established.");
     socket.on("close", () => connections.delete(conn));
     socket.on("error", () => connections.delete(conn));
     socket.on("message", (raw) => {
-      if (Date.now() < conn.silentUntilMs) return;
+      if (now() < conn.silentUntilMs) return;
       onMessage(conn, raw.toString());
     });
   }
@@ -323,10 +336,10 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
       }
       if (awaitingFirstSubscribe) {
         awaitingFirstSubscribe = false;
-        source.restart();
+        source.restart(now());
       }
       // The current (forming) candle goes out on the next tick, as the exchange sends it on subscribe.
-      conn.subs.set(coin, { lastIndex: source.indexAt(source.virtualNowMs()) - 1, pushes: 0 });
+      conn.subs.set(coin, { lastIndex: source.indexAt(source.virtualNowMs(now())) - 1, pushes: 0 });
     } else {
       conn.subs.delete(coin);
     }
@@ -339,14 +352,14 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
   }
 
   const timer = setInterval(() => {
-    const now = Date.now();
+    const realNow = now();
     for (const conn of connections) {
-      if (now - conn.lastSentMs > idleTimeoutMs) {
+      if (realNow - conn.lastSentMs > idleTimeoutMs) {
         conn.socket.terminate();
         continue;
       }
-      if (now < conn.silentUntilMs) continue;
-      const vNow = source.virtualNowMs(now);
+      if (realNow < conn.silentUntilMs) continue;
+      const vNow = source.virtualNowMs(realNow);
       const current = source.indexAt(vNow);
       const fraction = (vNow - source.openTimeOf(current)) / MINUTE_MS;
       for (const [coin, sub] of conn.subs) {
@@ -378,6 +391,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     source,
     exchange,
+    market,
     async stop() {
       clearInterval(timer);
       for (const res of hung) res.destroy();

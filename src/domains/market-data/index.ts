@@ -2,7 +2,13 @@
 export * from "./channels";
 export { defillamaJobs } from "./defillama/defillama.jobs";
 export { type DefillamaMetricRow, defillamaMetrics } from "./defillama/defillama.tables";
-export { type AssetContext, latestAssetContexts, latestCandles1m } from "./hyperliquid/asset-contexts.service";
+export {
+  DEFAULT_MARK_MAX_AGE_MS,
+  type FreshMark,
+  freshMark,
+  type MarkObservation,
+} from "./hyperliquid/asset-contexts.model";
+export { type AssetContext, latestAssetContexts, latestCandles1m, latestMarks } from "./hyperliquid/asset-contexts.service";
 export { type AssetCtxRow, hyperliquidAssetCtxs } from "./hyperliquid/asset-contexts.tables";
 export {
   type AssetSearchParams,

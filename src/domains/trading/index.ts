@@ -108,6 +108,14 @@ export {
   type SealedAgentKey,
 } from "./live/hyperliquid/agent-key.service";
 export { type ExchangeClientDeps, isApprovedAgent, postAction, postInfo, submitOrders } from "./live/hyperliquid/exchange-client.service";
-export { type NonceState, nextNonce } from "./live/hyperliquid/nonce.model";
+export { checkNonce, type NonceState, nextNonce } from "./live/hyperliquid/nonce.model";
 export { classifyOrderError, type OrderOutcome, orderOutcome, parseExchangeResponse } from "./live/hyperliquid/responses.model";
-export { actionHash, signL1Action } from "./live/hyperliquid/signing.model";
+export {
+  actionHash,
+  recoverL1Signer,
+  sdkHex,
+  signL1Action,
+  type WireAction,
+  type WireSignature,
+} from "./live/hyperliquid/signing.model";
+export { parseExact, priceToWire, sizeToWire } from "./live/hyperliquid/wire.model";

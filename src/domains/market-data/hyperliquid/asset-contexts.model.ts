@@ -62,3 +62,41 @@ export function contextRows(
   });
   return rows;
 }
+
+/** A coin's mark as last observed: the prices of one contexts poll and when that poll observed them. */
+export interface MarkObservation {
+  symbol: string;
+  markPx: string;
+  oraclePx: string;
+  midPx: string | null;
+  fundingRate: string;
+  observedAtMs: number;
+}
+
+/**
+ * Default oldest acceptable mark (issue 24, item 6): a minute's poll cadence plus half a minute of
+ * slack for a late tick. Marking or liquidating on an older mark would act on a price the market has
+ * left; callers take their own setting and fall back to this.
+ */
+export const DEFAULT_MARK_MAX_AGE_MS = 90_000;
+
+export type FreshMark =
+  | { ok: true; mark: MarkObservation; ageMs: number }
+  | { ok: false; reason: "missing"; symbol: string }
+  | { ok: false; reason: "stale"; symbol: string; ageMs: number; maxAgeMs: number; observedAtMs: number };
+
+/**
+ * Whether `mark` may be used at `nowMs`: present and at most `maxAgeMs` old. A mark observed after
+ * `nowMs` (a replay reading the past) counts as age 0. The refusal says why, for the caller's report.
+ */
+export function freshMark(
+  symbol: string,
+  mark: MarkObservation | undefined,
+  nowMs: number,
+  maxAgeMs: number = DEFAULT_MARK_MAX_AGE_MS,
+): FreshMark {
+  if (!mark) return { ok: false, reason: "missing", symbol };
+  const ageMs = Math.max(0, nowMs - mark.observedAtMs);
+  if (ageMs > maxAgeMs) return { ok: false, reason: "stale", symbol, ageMs, maxAgeMs, observedAtMs: mark.observedAtMs };
+  return { ok: true, mark, ageMs };
+}

@@ -2,7 +2,8 @@
  * Cron jobs of the Hyperliquid exchange connection. Thin: read settings, call a service, report.
  *   market-data.refresh-assets  hourly (and at `npm start`): registry + taxonomy from the exchange
  *   market-data.ensure-feeds    every 5 minutes (and after a refresh): shard and configure feed objects
- *   market-data.poll-contexts   every 5 minutes: funding and asset contexts, one row per 5-minute bucket
+ *   market-data.poll-contexts   every minute, before the prop mark job: funding and asset contexts
+ *                               (mark, oracle, mid), one row per minute; predicted fundings every 5 minutes
  */
 import { z } from "zod";
 import { defineJob } from "../../../cron/job";
@@ -51,7 +52,8 @@ export const ensureFeedsJob = defineJob({
 
 export const pollContextsJob = defineJob({
   name: "market-data.poll-contexts",
-  description: "Stores funding, predicted fundings, mark/oracle/mid, open interest, 24h volume and premium of every listed perp.",
+  description:
+    "Stores mark/oracle/mid, funding, open interest, 24h volume and premium of every listed perp each minute (predicted fundings every 5 minutes).",
   params: z.object({}),
   async run({ env, deps, scheduledAtMs }) {
     const rows = await pollAssetContexts(

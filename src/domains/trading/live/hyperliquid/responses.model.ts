@@ -13,7 +13,7 @@
  */
 import { z } from "zod";
 // Through the domain surface: the trading folder is being restructured, its index stays.
-import type { GateCode } from "../../index";
+import type { GateCode } from "../../decision-action.model";
 
 const Cloid = z.string().regex(/^0x[0-9a-fA-F]{32}$/);
 
