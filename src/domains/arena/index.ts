@@ -1,0 +1,21 @@
+/**
+ * The Arena domain's import surface (other domains and CLIs import arena only from here).
+ * Built so far: the pure settlement core (rules v1, doc/domains/arena.md) and its wire form.
+ */
+export { allocate, type Weighted } from "./settlement/allocation.model";
+export { earlyBonusMultiplierBps, ticketWeight } from "./settlement/early-bonus.model";
+export { compareFinish, rankField } from "./settlement/ranking.model";
+export { ConservationError, checkConservation, type Settlement, SettlementSchema, settleRace } from "./settlement/settlement.model";
+export { SETTLEMENT_HASH_SCHEME, settlementHash } from "./settlement/settlement-hash.model";
+export {
+  type InputIssue,
+  NoWinnerModeSchema,
+  parseRaceInput,
+  type RaceEntrant,
+  type RaceInput,
+  RaceInputSchema,
+  type RaceTicket,
+  type SettlementConfig,
+  TicketStatusSchema,
+} from "./settlement/settlement-input.model";
+export { formatIssues, formatSettlementLine, settlementToWire, settleRaceText } from "./settlement/settlement-wire.model";
