@@ -20,6 +20,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { err, ok, type Result } from "../../../core/result";
+import { TicketStateSchema } from "../tickets/ticket.model";
 
 const INTEGER_TEXT = /^-?\d+$/;
 const MAX_BPS = 10_000;
@@ -70,7 +71,8 @@ const Bps = SmallInt(0, MAX_BPS, "bps");
 const TimeMs = SmallInt(0, Number.MAX_SAFE_INTEGER, "time (ms)");
 const Id = z.string().min(1, "must be a non-empty string");
 
-export const TicketStatusSchema = z.enum(["pending", "confirmed", "refunded", "expired"]);
+/** Ticket statuses are the ticket lifecycle's states (tickets/ticket.model.ts). */
+export const TicketStatusSchema = TicketStateSchema;
 export const NoWinnerModeSchema = z.enum(["refund", "carryover"]);
 
 /** Result statuses that mean "not over yet": a race cannot settle on them. */
