@@ -6,7 +6,8 @@
  * Persisting a settlement needs the arena D1 tables (races, tickets, ledger), not built on this branch:
  * the bench says so instead of printing a figure.
  */
-import { formatSettlementLine, parseRaceInput, settleRace } from "../../src/domains/arena";
+import { loadavg } from "node:os";
+import { formatSettlementLine, parseRaceInput, settlementHash, settleRace } from "../../src/domains/arena";
 import type { Benchmark, BenchRow } from "./registry";
 
 const TICKETS = 100_000;
@@ -65,13 +66,19 @@ export const settlementBench: Benchmark = {
     const settlement = settleRace(parsed.value);
     const settleMs = ms(t0);
     t0 = performance.now();
+    const { settlementHash: _, ...body } = settlement;
+    settlementHash(parsed.value, body);
+    const hashMs = ms(t0);
+    t0 = performance.now();
     const line = formatSettlementLine(settlement);
     const formatMs = ms(t0);
     return [
+      { metric: "machine load average (1 min; figures scale with it)", value: (loadavg()[0] ?? 0).toFixed(1), unit: "" },
       { metric: "tickets (confirmed) / entrants", value: `${TICKETS} / ${ENTRANTS}`, unit: "" },
       { metric: "payout rows", value: String(settlement.payouts.length), unit: "rows" },
       { metric: "parse (zod validation)", value: parseMs.toFixed(0), unit: "ms" },
       { metric: "settle (rules 1-8, conservation check, SHA-256 hash)", value: settleMs.toFixed(0), unit: "ms" },
+      { metric: "  of which the settlement hash (timed again alone)", value: hashMs.toFixed(0), unit: "ms" },
       { metric: "format (one JSON line)", value: formatMs.toFixed(0), unit: "ms" },
       { metric: "output line", value: (line.length / 1e6).toFixed(1), unit: "MB" },
       { metric: "persist to D1", value: "n/a", unit: "(arena tables not built on this branch)" },

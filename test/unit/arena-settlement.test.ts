@@ -5,6 +5,7 @@
  * the refusals of bad input with the field path, the wire form, and a conservation checker that can fail.
  */
 import { describe, expect, it } from "vitest";
+import { sha256Hex } from "../../src/core/sha256";
 import {
   allocate,
   checkConservation,
@@ -18,6 +19,8 @@ import {
   settleRace,
   settleRaceText,
 } from "../../src/domains/arena";
+import { canonicalPreimage, writePreimage } from "../../src/domains/arena/settlement/settlement-hash.model";
+import { Sha256Stream } from "../../src/domains/arena/settlement/sha256-stream.model";
 
 const files = import.meta.glob("../fixtures/arena-settlement/*.json", { query: "?raw", import: "default", eager: true }) as Record<
   string,
@@ -273,5 +276,39 @@ describe("rule 8: the conservation checker can fail", () => {
   });
   it("wire form keeps bigints exact", () => {
     expect(settlementToWire(s).poolMicroUsd).toBe(35_833_334);
+  });
+});
+
+describe("settlement hash: the fast path equals the generic canonical JSON", () => {
+  it("writePreimage is byte-identical to canonicalJson of the preimage, for every fixture", () => {
+    for (const name of NAMES) {
+      const input = parsedInput(name);
+      const { settlementHash, ...body } = settleRace(input);
+      let text = "";
+      writePreimage(input, body, (piece) => {
+        text += piece;
+      });
+      expect(text).toBe(canonicalPreimage(input, body));
+      expect(settlementHash).toBe(sha256Hex(text));
+    }
+  });
+  it("also with optional result members missing or null, and non-ASCII ids", () => {
+    const race = JSON.parse(fixture("scratched-entrant", "input")) as Json;
+    race.entrants[1].result = { status: "scratched" };
+    race.tickets[0].userId = "usér-😀";
+    const out = parseRaceInput(race);
+    if (!out.ok) throw new Error(formatIssues(out.error));
+    const { settlementHash, ...body } = settleRace(out.value);
+    const reference = canonicalPreimage(out.value, body);
+    expect(settlementHash).toBe(sha256Hex(reference));
+  });
+  it("the incremental SHA-256 equals the core one across block boundaries and multi-byte text", () => {
+    for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 70_000]) {
+      const chars = Array.from("aé😀".repeat(n)); // whole code points: pieces never split a surrogate pair
+      const stream = new Sha256Stream();
+      for (let i = 0; i < chars.length; i += 7) stream.update(chars.slice(i, i + 7).join(""));
+      expect(stream.digestHex()).toBe(sha256Hex(chars.join("")));
+    }
+    expect(new Sha256Stream().update("abc").digestHex()).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   });
 });

@@ -163,7 +163,8 @@ function payoutsOf(input: RaceInput, placeOf: ReadonlyMap<string, number>, field
 
 /** Settles one race (rules 1-8). Throws ConservationError only on a bug. */
 export function settleRace(input: RaceInput): Settlement {
-  const { pooled, scratched, pt, rake, creatorPool, distribution } = pools(input);
+  const split = pools(input);
+  const { pooled, scratched, pt, rake, creatorPool, distribution } = split;
   const ranked = rankField<FieldEntrant>(
     input.entrants.filter(hasFinalResult).map((e) => ({
       ...e,
@@ -207,7 +208,7 @@ export function settleRace(input: RaceInput): Settlement {
     royalties: royaltiesOf(input, ranked, creatorPool),
     refunds,
   };
-  const violations = checkConservation(input, body);
+  const violations = violationsAgainst(split, body);
   if (violations.length > 0) throw new ConservationError(violations);
   return { ...body, settlementHash: settlementHash(input, body) };
 }
@@ -220,8 +221,12 @@ export function settleRace(input: RaceInput): Settlement {
  * negative amount, and payouts only to confirmed field tickets. Returns the violations (empty = sound).
  */
 export function checkConservation(input: RaceInput, s: SettlementBody): string[] {
+  return violationsAgainst(pools(input), s);
+}
+
+/** checkConservation against already computed rule-1 pools (settleRace reuses its own: 100k tickets sort once). */
+function violationsAgainst(expected: ReturnType<typeof pools>, s: SettlementBody): string[] {
   const out: string[] = [];
-  const expected = pools(input);
   let scratchedTotal = 0n;
   for (const t of expected.scratched) scratchedTotal += t.amountMicroUsd;
   if (s.poolMicroUsd !== expected.pt) out.push(`pool ${s.poolMicroUsd} != ${expected.pt}`);
