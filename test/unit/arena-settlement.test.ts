@@ -243,6 +243,9 @@ describe("bad input is refused with the field's path", () => {
       expect(formatIssues(out.error)).toContain(`invalid input at ${path}:`);
     });
   }
+  it("a byte-order mark is tolerated", () => {
+    expect(settleRaceText(`\ufeff${fixture("no-tickets", "input")}`).ok).toBe(true);
+  });
   it("not JSON -> (root)", () => {
     const out = settleRaceText("{nope");
     expect(out.ok ? [] : out.error.map((i) => i.path)).toEqual(["(root)"]);

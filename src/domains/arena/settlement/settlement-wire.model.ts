@@ -29,7 +29,7 @@ export function formatIssues(issues: readonly InputIssue[]): string {
 export function settleRaceText(text: string): Result<{ settlement: Settlement; line: string }, InputIssue[]> {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text); // tolerate a UTF-8 byte-order mark
   } catch (error) {
     return err([{ path: jsonPath([]), message: `not JSON: ${error instanceof Error ? error.message : String(error)}` }]);
   }
