@@ -10,6 +10,7 @@ import { httpBench } from "./http.bench";
 import { indicatorsBench } from "./indicators.bench";
 import { ingestionBench } from "./ingestion.bench";
 import { propBench } from "./prop.bench";
+import { settlementBench } from "./settlement.bench";
 import { strategyBench } from "./strategy.bench";
 
 export interface BenchRow {
@@ -36,4 +37,5 @@ export const BENCHMARKS: Benchmark[] = [
   contextBench,
   propBench,
   decisionBench,
+  settlementBench,
 ];

@@ -1,0 +1,53 @@
+/**
+ * The Arena domain's import surface (other domains and CLIs import arena only from here).
+ * Built so far: the pure settlement core (rules v1, doc/domains/arena.md) and its wire form, and the
+ * pure race and ticket transition tables.
+ */
+export {
+  ADVANCE_EVENT,
+  acceptsTickets,
+  advanceRace,
+  isFinal,
+  RACE_EVENTS,
+  RACE_STATES,
+  RACE_TRANSITIONS,
+  type RaceEvent,
+  RaceEventSchema,
+  type RaceMove,
+  type RaceMoveCause,
+  RaceMoveCauseSchema,
+  type RaceState,
+  RaceStateSchema,
+  raceMove,
+  transitionRace,
+} from "./races/race.model";
+export { allocate, type Weighted } from "./settlement/allocation.model";
+export { earlyBonusMultiplierBps, ticketWeight } from "./settlement/early-bonus.model";
+export { compareFinish, rankField } from "./settlement/ranking.model";
+export { ConservationError, checkConservation, type Settlement, SettlementSchema, settleRace } from "./settlement/settlement.model";
+export { SETTLEMENT_HASH_SCHEME, settlementHash } from "./settlement/settlement-hash.model";
+export {
+  type InputIssue,
+  NoWinnerModeSchema,
+  parseRaceInput,
+  type RaceEntrant,
+  type RaceInput,
+  RaceInputSchema,
+  type RaceTicket,
+  type SettlementConfig,
+  TicketStatusSchema,
+} from "./settlement/settlement-input.model";
+export { formatIssues, formatSettlementLine, settlementToWire, settleRaceText } from "./settlement/settlement-wire.model";
+export {
+  eventForVerifiedPayment,
+  isPendingExpired,
+  TICKET_EVENTS,
+  TICKET_STATES,
+  TICKET_TRANSITIONS,
+  type TicketEvent,
+  TicketEventSchema,
+  type TicketState,
+  TicketStateSchema,
+  transitionTicket,
+} from "./tickets/ticket.model";
+export { allMoves, type InvalidTransition } from "./transitions.model";
