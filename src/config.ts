@@ -11,6 +11,7 @@ import { z } from "zod";
 import { LifecycleConfigSchema } from "./domains/lifecycle/lifecycle.config";
 import { IngestionSettingsSchema } from "./domains/market-data/ingestion/ingestion.model";
 import { MarketDataConfigSchema } from "./domains/market-data/market-data.config";
+import { OpsConfigSchema, refineOpsSettings } from "./domains/ops/ops.config";
 
 const optionalUrl = z
   .string()
@@ -53,8 +54,10 @@ export const ConfigSchema = z
     ...MarketDataConfigSchema.shape,
     ...IngestionSettingsSchema.shape,
     ...LifecycleConfigSchema.shape,
+    ...OpsConfigSchema.shape,
   })
   .superRefine((config, ctx) => {
+    refineOpsSettings(config, ctx);
     if (config.APP_ENV === "development") return;
     for (const key of ["JWT_ISSUER", "JWT_AUDIENCE"] as const) {
       if (!config[key]) ctx.addIssue({ code: "custom", path: [key], message: `${key} is required when APP_ENV is ${config.APP_ENV}` });
@@ -84,6 +87,8 @@ interface Secrets {
   OPENAI_API_KEY?: string;
   ANTHROPIC_API_KEY?: string;
   OPENAI_COMPATIBLE_API_KEY?: string;
+  /** HMAC key of the alert webhook signature (ops); required when ALERT_WEBHOOK_URL is set. */
+  ALERT_WEBHOOK_SECRET?: string;
 }
 
 declare global {

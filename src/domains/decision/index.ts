@@ -4,6 +4,7 @@
  */
 
 export { runDryRun } from "./decision.dry-run";
+export { type DecisionRunHealth, decisionRunHealth } from "./decision.health";
 export { decisionJobs } from "./decision.jobs";
 export * from "./decision.model";
 export type * from "./decision.ports";

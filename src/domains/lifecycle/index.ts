@@ -12,6 +12,7 @@ export { auditions } from "./audition.tables";
 export { lifecycleJobs } from "./lifecycle.jobs";
 export { lifecycleEvents } from "./lifecycle-events.tables";
 export { creditEntries, payments } from "./payment.tables";
+export { type PaymentRpcHealth, paymentRpcHealth } from "./payment-rpc.health";
 export { profileNames, profileVersions } from "./profile.tables";
 export { walletNonces, wallets } from "./wallet.tables";
 

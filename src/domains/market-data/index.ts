@@ -7,7 +7,7 @@ export { type AssetCtxRow, hyperliquidAssetCtxs } from "./hyperliquid/asset-cont
 export { type Asset, supportsChannel, toAsset } from "./hyperliquid/assets.model";
 export { getAssets, listAssets } from "./hyperliquid/assets.service";
 export { type HyperliquidAssetRow, hyperliquidAssets } from "./hyperliquid/assets.tables";
-export { BUDGET_OBJECT_NAME, budgetGate } from "./hyperliquid/budget/budget.gate";
+export { BUDGET_OBJECT_NAME, budgetGate, budgetStatus } from "./hyperliquid/budget/budget.gate";
 export {
   candleSnapshotWeight,
   estimateSnapshotWeight,

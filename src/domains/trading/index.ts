@@ -41,6 +41,7 @@ export { type Applied, applyEvent, createPaperEngine, type EngineEvent, openAcco
 export type { Effect, Fill } from "./execution.model";
 export { type AssetSpec, EMPTY_MARKET, type Market, MarketSchema, type Quote } from "./market.model";
 export { loadMarket } from "./market.service";
+export { type ProjectionLag, projectionLag } from "./projection-health";
 export {
   accountStub,
   findAccount,
