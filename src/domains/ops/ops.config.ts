@@ -73,9 +73,9 @@ export const OpsConfigSchema = z.object({
   ),
   /** Re-derivable market-data tables left out of the backup (comma list; see EXCLUDABLE_TABLES). */
   BACKUP_EXCLUDE_TABLES: list.pipe(z.array(z.enum(EXCLUDABLE_TABLES, "only re-derivable market-data tables may be excluded"))),
-  BACKUP_ROWS_PER_PART: num(5000, 10, 1_000_000),
+  BACKUP_ROWS_PER_PART: num(5000, 1, 1_000_000),
   /** Rows one invocation writes before it saves its cursor and leaves the rest to the next run. */
-  BACKUP_ROWS_PER_RUN: num(200_000, 10),
+  BACKUP_ROWS_PER_RUN: num(200_000, 1),
   /** The newest backup must be younger than this (the verify job alerts otherwise). */
   BACKUP_MAX_AGE_HOURS: num(26, 1),
 });
