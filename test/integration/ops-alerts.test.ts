@@ -258,12 +258,13 @@ describe("each rule fires after the minimum duration and resolves", () => {
   });
 
   it("backup_verify: a failed verification, until a newer one passes", async () => {
-    const verification = (id: string, ok: boolean, atMs: number) =>
-      env.DB.prepare(
+    const verification = async (id: string, ok: boolean, atMs: number) => {
+      await env.DB.prepare(
         "INSERT INTO ops_backup_verifications (id, backup_id, manifest_key, checked_at_ms, ok, problems_json) VALUES (?1, 'b', 'k', ?2, ?3, ?4)",
       )
         .bind(id, atMs, ok ? 1 : 0, JSON.stringify(ok ? [] : ["prop_accounts: object differs"]))
         .run();
+    };
     await firesAndResolves("backup_verify", "backup_verify:d1", {
       bad: (t) => verification("v1", false, t.clock.nowMs()),
       fix: (t) => verification("v2", true, t.clock.nowMs()),
