@@ -12,6 +12,7 @@ import { PlatformConfigSchema, refinePlatformConfig } from "./core/platform.conf
 import { DecisionSettingsSchema } from "./domains/decision";
 import { LifecycleConfigSchema } from "./domains/lifecycle";
 import { MarketDataConfigSchema } from "./domains/market-data";
+import { OpsConfigSchema, refineOpsSettings } from "./domains/ops";
 
 export const ConfigSchema = z
   .object({
@@ -19,8 +20,12 @@ export const ConfigSchema = z
     ...MarketDataConfigSchema.shape,
     ...LifecycleConfigSchema.shape,
     ...DecisionSettingsSchema.shape,
+    ...OpsConfigSchema.shape,
   })
-  .superRefine(refinePlatformConfig);
+  .superRefine((config, ctx) => {
+    refinePlatformConfig(config, ctx);
+    refineOpsSettings(config, ctx);
+  });
 
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -45,6 +50,8 @@ interface Secrets {
   OPENAI_API_KEY?: string;
   ANTHROPIC_API_KEY?: string;
   OPENAI_COMPATIBLE_API_KEY?: string;
+  /** HMAC key of the alert webhook signature (ops); required when ALERT_WEBHOOK_URL is set. */
+  ALERT_WEBHOOK_SECRET?: string;
 }
 
 declare global {

@@ -14,6 +14,7 @@ import { type ManualRunError, type RunOutcome, dispatchCron as runCron, runJobNo
 import { decisionJobs } from "./domains/decision";
 import { lifecycleJobs } from "./domains/lifecycle";
 import { exchangeJobs, indicatorJobs, marketDataIngestionJobs } from "./domains/market-data";
+import { createOpsJobs } from "./domains/ops";
 import { tradingJobs } from "./domains/trading";
 import { SCHEDULE } from "./schedule";
 
@@ -27,6 +28,8 @@ const ALL_JOBS: AnyJob[] = [
   ...tradingJobs,
   ...lifecycleJobs,
   ...decisionJobs,
+  // Alert evaluation reads every job's health, so it gets the catalog (lazily: it is built below).
+  ...createOpsJobs(() => JOB_CATALOG),
 ];
 
 export const JOBS: ReadonlyMap<string, AnyJob> = new Map(ALL_JOBS.map((job) => [job.name, job]));

@@ -18,6 +18,8 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
     "lifecycle.auditions-worker",
     "lifecycle.arena-entry-worker",
     "decision.schedule-runs",
+    // Last: alerts see the minute's heartbeats.
+    "ops.evaluate-alerts",
   ],
   // The 1h rollup, then the 1h indicators over the bars it finalized.
   "*/5 * * * *": [
@@ -26,6 +28,8 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
     "market-data.indicators-1h",
     "polymarket.discover",
     "polymarket.poll-prices",
+    // Starts the UTC day's D1 backup on the first tick of the day, continues it until complete, then no-ops.
+    "ops.backup-d1",
   ],
   "0 * * * *": ["ops.prune-job-runs"],
   // Prop-account funding, a minute past the hour, for the hour that just ended.
@@ -34,5 +38,7 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
   // candles past retention to the R2 archive.
   "3 * * * *": ["market-data.refresh-assets", "market-data.archive-candles"],
   // Hourly DefiLlama polls (daily series upstream; hourly keeps lag low without pressing its rate limit).
+  // Daily, after the day's backup has had hours to complete: re-read and verify the newest one.
+  "20 4 * * *": ["ops.verify-backup"],
   "7 * * * *": ["defillama.poll-tvl", "defillama.poll-stablecoins", "defillama.poll-dimensions", "market-data.prune-ingestion-runs"],
 };

@@ -9,6 +9,10 @@ import { startDefillamaStandIn } from "../src/cli/stand-ins/defillama.stand-in";
 import { startEvmRpcStandIn } from "../src/cli/stand-ins/evm-rpc.stand-in";
 import { startLlmStandIn } from "../src/cli/stand-ins/llm.stand-in";
 import { startPolymarketStandIn } from "../src/cli/stand-ins/polymarket.stand-in";
+import { startWebhookStandIn } from "../src/cli/stand-ins/webhook.stand-in";
+
+/** The alert webhook stand-in checks signatures with this secret (the alert tests sign with it). */
+const TEST_WEBHOOK_SECRET = "test-webhook-secret-0123456789abcdef";
 
 /** Replay speed for the feed tests: 600 virtual minutes per real minute (one candle every 100 ms). */
 const FEED_TEST_SPEED = 600;
@@ -30,6 +34,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const llm = await startLlmStandIn();
   stops.push(llm.stop);
   project.provide("llmBaseUrl", llm.baseUrl);
+  const webhook = await startWebhookStandIn({ secret: TEST_WEBHOOK_SECRET });
+  stops.push(webhook.stop);
+  project.provide("webhook", { url: webhook.url, secret: TEST_WEBHOOK_SECRET });
 
   // Every test file has its own (isolated) weight budget but they all share this server's IP, so it
   // does not enforce the weight limit; the strict instance below does, for the budget tests.

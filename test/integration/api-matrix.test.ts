@@ -133,6 +133,32 @@ async function finalizedSandbox(): Promise<string> {
 /** One request builder per operation that needs inputs ("METHOD /api/v1/path"). Extend here. */
 const FIXTURES: Record<string, () => Promise<Request>> = {
   "POST /api/v1/admin/jobs/{name}/run": async () => ({ params: { name: "ops.prune-job-runs" } }),
+  // Ops alerts (no notification channel is configured in tests: the test route answers an empty list).
+  "POST /api/v1/admin/alerts/test": async () => ({ body: { message: "matrix" } }),
+  "POST /api/v1/admin/alerts/{alertId}/ack": async () => {
+    const id = `alert_matrix_${uniq()}`;
+    await ownerRow(
+      "INSERT INTO ops_alerts (id, dedup_key, rule, severity, state, summary, details_json, first_seen_ms, last_evaluated_ms) VALUES (?, ?, 'job_failing', 'critical', 'firing', 'matrix', '{}', 0, 0)",
+      id,
+      `job_failing:${id}`,
+    );
+    return { params: { alertId: id }, body: { reason: "matrix ack", expiresInMin: 5 } };
+  },
+  "POST /api/v1/admin/alerts/silences": async () => ({
+    body: { matcher: "job_stale:*", reason: "matrix silence", expiresInMin: 5 },
+    ok: 201,
+  }),
+  "POST /api/v1/admin/alerts/silences/{silenceId}/end": async () => {
+    const res = await callApi(
+      "root",
+      "POST",
+      "/admin/alerts/silences",
+      { matcher: "job_stale:*", reason: "matrix silence", expiresInMin: 5 },
+      "admin",
+    );
+    if (res.status !== 201) throw new Error(`fixture silence: ${res.status}`);
+    return { params: { silenceId: res.body.id as string }, body: { reason: "matrix end" } };
+  },
   "PUT /api/v1/admin/users/{userId}/entitlements": async () => ({
     params: { userId: "matrix-someone" },
     body: { maxActiveAssets: 5, maxModelStrength: 1 },

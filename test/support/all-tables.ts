@@ -38,6 +38,16 @@ import {
   polymarketMarketsStaging,
   polymarketPrices,
 } from "../../src/domains/market-data";
+import {
+  opsAlertDeliveries,
+  opsAlertNotifications,
+  opsAlertSilences,
+  opsAlerts,
+  opsAudit,
+  opsBackups,
+  opsBackupVerifications,
+  opsSignalMemory,
+} from "../../src/domains/ops";
 import { cloneEntitlements, clonePipelines, clones } from "../../src/domains/strategy";
 import { propAccounts, propPositions, propResults } from "../../src/domains/trading";
 import { adminSessions } from "../../src/http/admin-session.tables";
@@ -67,6 +77,14 @@ export const ALL_TABLES = [
   propAccounts,
   propPositions,
   propResults,
+  opsAlerts,
+  opsAlertSilences,
+  opsAudit,
+  opsAlertNotifications,
+  opsAlertDeliveries,
+  opsSignalMemory,
+  opsBackups,
+  opsBackupVerifications,
   artifactLinks,
   adminSessions,
   walletNonces,

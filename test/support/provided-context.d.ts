@@ -16,5 +16,7 @@ declare module "vitest" {
     evmRpcUrl: string;
     /** Model provider stand-in (OpenAI Chat Completions + Anthropic Messages), base URL with `/v1`. */
     llmBaseUrl: string;
+    /** Alert webhook receiver (src/cli/stand-ins/webhook.stand-in.ts) and the secret it verifies signatures with. */
+    webhook: { url: string; secret: string };
   }
 }

@@ -8,6 +8,10 @@ import { startReplayExchange } from "../replay-exchange/server";
 import { startDefillamaStandIn } from "../stand-ins/defillama.stand-in";
 import { startEvmRpcStandIn } from "../stand-ins/evm-rpc.stand-in";
 import { startPolymarketStandIn } from "../stand-ins/polymarket.stand-in";
+import { startWebhookStandIn } from "../stand-ins/webhook.stand-in";
+
+/** Signing secret of the local alert webhook (local only; deployed environments use a Worker secret). */
+const LOCAL_WEBHOOK_SECRET = "local-alert-webhook-secret-0123456789";
 
 export interface LocalService {
   name: string;
@@ -28,4 +32,18 @@ export const LOCAL_SERVICES: LocalService[] = [
   { name: "polymarket (Gamma + CLOB, recorded)", start: startPolymarketStandIn },
   { name: "defillama (recorded)", start: startDefillamaStandIn },
   { name: "evm json-rpc (recorded receipts, Arbitrum One)", start: () => startEvmRpcStandIn() },
+  {
+    name: "alert webhook receiver (signed JSON + Slack format; prints what it receives)",
+    async start() {
+      const hook = await startWebhookStandIn({ secret: LOCAL_WEBHOOK_SECRET, log: (line) => console.log(`[alerts] ${line}`) });
+      return {
+        vars: {
+          ALERT_WEBHOOK_URL: `${hook.url}/hooks/generic`,
+          ALERT_WEBHOOK_SECRET: LOCAL_WEBHOOK_SECRET,
+          ALERT_SLACK_WEBHOOK_URL: `${hook.url}/hooks/slack`,
+        },
+        stop: hook.stop,
+      };
+    },
+  },
 ];

@@ -5,6 +5,7 @@
 
 export { type DecisionSettings, DecisionSettingsSchema, readDecisionSettings } from "./decision.config";
 export { runDryRun } from "./decision.dry-run";
+export { type DecisionRunHealth, decisionRunHealth } from "./decision.health";
 export { decisionJobs } from "./decision.jobs";
 export * from "./decision.model";
 export type * from "./decision.ports";

@@ -11,6 +11,7 @@ export { auditions } from "./auditions/audition.tables";
 export { lifecycleJobs } from "./lifecycle.jobs";
 export { lifecycleEvents } from "./lifecycle-events.tables";
 export { creditEntries, payments } from "./payments/payment.tables";
+export { type PaymentRpcHealth, paymentRpcHealth } from "./payments/payment-rpc.health";
 export { profileNames, profileVersions } from "./profiles/profile.tables";
 export { arenaSlots, promotionQueue, retiredClones } from "./promotion/promotion.tables";
 export { walletNonces, wallets } from "./wallets/wallet.tables";

@@ -19,7 +19,7 @@ export {
 export { type Asset, supportsChannel, toAsset } from "./hyperliquid/assets.model";
 export { getAssets, listAssets } from "./hyperliquid/assets.service";
 export { type HyperliquidAssetRow, hyperliquidAssets } from "./hyperliquid/assets.tables";
-export { BUDGET_OBJECT_NAME, budgetGate } from "./hyperliquid/budget/budget.gate";
+export { BUDGET_OBJECT_NAME, budgetGate, budgetStatus } from "./hyperliquid/budget/budget.gate";
 export {
   candleSnapshotWeight,
   estimateSnapshotWeight,
@@ -107,4 +107,4 @@ export const marketDataIngestionJobs = [...polymarketJobs, ...defillamaJobs, ...
 export { parseCandleLines } from "./indicators/candle-lines.model";
 export { INDICATOR_FIELDS } from "./indicators/indicator-engine.model";
 export { rollupHours } from "./indicators/rollup.model";
-export { MarketDataConfigSchema } from "./market-data.config";
+export { MarketDataConfigSchema, readMarketDataConfig } from "./market-data.config";

@@ -1,7 +1,8 @@
-/** Public liveness route: cheap, no storage access. */
+/** Public liveness route (cheap, no storage access) and the admin alert routes (alerts/alerts.routes.ts). */
 import { z } from "@hono/zod-openapi";
 import { declareRoute } from "../../http/access";
 import { createRouter, PUBLIC } from "../../http/router";
+import { alertRoutes } from "./alerts/alerts.routes";
 
 const healthRoute = declareRoute({
   access: { role: "public" },
@@ -22,6 +23,6 @@ const healthRoute = declareRoute({
   },
 });
 
-export const opsRoutes = createRouter().openapi(healthRoute, (c) =>
-  c.json({ status: "ok" as const, service: "clash-arena-backend", nowMs: c.get("deps").clock.nowMs() }, 200),
-);
+export const opsRoutes = createRouter()
+  .openapi(healthRoute, (c) => c.json({ status: "ok" as const, service: "clash-arena-backend", nowMs: c.get("deps").clock.nowMs() }, 200))
+  .route("/", alertRoutes);

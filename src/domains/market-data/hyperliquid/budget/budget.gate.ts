@@ -15,3 +15,8 @@ export function budgetGate(ns: Env["HYPERLIQUID_BUDGET"]): WeightGate {
     penalize: () => stub().penalize(),
   };
 }
+
+/** The budget object's counters (granted, refused, 429 penalties since the object started), for ops alerts. */
+export function budgetStatus(ns: Env["HYPERLIQUID_BUDGET"]) {
+  return ns.get(ns.idFromName(BUDGET_OBJECT_NAME)).status();
+}
