@@ -302,7 +302,11 @@ describe.each(["openai", "anthropic"] as const)("model answers through %s become
   it.each(cases)("$scenario -> $reason", async ({ scenario, reason, kind, metered }) => {
     const modelId = `test-${provider}-${scenario}:BTC:runtime-${provider}`;
     const [created] = await createRuns(db, ids, T, [run(`acct_${provider}_${scenario}`, "BTC", modelId)]);
-    const { deps, intake } = executeDeps();
+    // A timeout inside the slot is retried on the queue (decision-timing.test.ts); one that ends after the
+    // slot's deadline (T + 60 s) is the recorded hold checked here: the clock jumps past it once the 3 s budget ran.
+    const started = Date.now();
+    const late = { nowMs: () => (Date.now() - started > 2_500 ? T + 61_000 : T + 1_000) };
+    const { deps, intake } = executeDeps(scenario === "timeout" ? { clock: late } : {});
     const outcome = await executeRun(deps, created?.id ?? "");
     expect(outcome.kind).toBe("done");
     const [row] = await db
