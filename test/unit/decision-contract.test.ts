@@ -123,13 +123,24 @@ describe("timing", () => {
       },
       T0,
     );
-    const hold = (actionId: string, slotMs: number) =>
-      ({ actionId, symbol: "BTC", action: "hold", leverage: 1, confidence: 1, reason: "", decidedAtMs: T0, slotMs }) as never;
-    expect(e.apply({ type: "action", t: T0 + 1, action: hold("a2", T0 + 120_000), market }).outcome).toMatchObject({ status: "accepted" });
-    expect(e.apply({ type: "action", t: T0 + 2, action: hold("a1", T0 + 60_000), market }).outcome).toMatchObject({
+    // Holds without triggers change nothing and are always accepted; a trade claims its slot.
+    const open = (actionId: string, slotMs: number) =>
+      ({
+        actionId,
+        symbol: "BTC",
+        action: "open_long",
+        size: "0.01",
+        leverage: 2,
+        confidence: 1,
+        reason: "",
+        decidedAtMs: T0,
+        slotMs,
+      }) as never;
+    expect(e.apply({ type: "action", t: T0 + 1, action: open("a2", T0 + 120_000), market }).outcome).toMatchObject({ status: "filled" });
+    expect(e.apply({ type: "action", t: T0 + 2, action: open("a1", T0 + 60_000), market }).outcome).toMatchObject({
       status: "denied",
       code: "stale_slot",
     });
-    expect(e.apply({ type: "action", t: T0 + 3, action: hold("a3", T0 + 180_000), market }).outcome).toMatchObject({ status: "accepted" });
+    expect(e.apply({ type: "action", t: T0 + 3, action: open("a3", T0 + 180_000), market }).outcome).toMatchObject({ status: "filled" });
   });
 });
