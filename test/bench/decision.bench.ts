@@ -14,6 +14,7 @@ import { DEMO_GRAPH } from "../../src/cli/lib/demo-graph";
 import { startWranglerDev } from "../../src/cli/lib/local-backend";
 import { startReplayExchange } from "../../src/cli/replay-exchange/server";
 import { startLlmStandIn } from "../../src/cli/stand-ins/llm.stand-in";
+import { BENCH_RATE_LIMITS } from "./bench-limits";
 import type { Benchmark, BenchRow } from "./registry";
 
 const SECRET = "bench-secret-0123456789abcdef-0123456789";
@@ -37,6 +38,8 @@ export const decisionBench: Benchmark = {
         OPENAI_BASE_URL: llm.baseUrl,
         OPENAI_API_KEY: "bench",
         DECISION_SCHEDULER_ENABLED: "false",
+        // The bench's own traffic exceeds the production per-user limits (429 rate_limited otherwise).
+        ...BENCH_RATE_LIMITS,
       },
       { name: "decision-bench", timeoutMs: 180_000 },
     ).catch(async (error) => {

@@ -12,6 +12,7 @@ import { sign } from "hono/jwt";
 import { startWranglerDev } from "../../src/cli/lib/local-backend";
 import { startReplayExchange } from "../../src/cli/replay-exchange/server";
 import { btcAccount, btcMarket } from "../support/prop-engine-fixture";
+import { BENCH_RATE_LIMITS } from "./bench-limits";
 import type { Benchmark, BenchRow } from "./registry";
 
 const SECRET = "bench-secret-0123456789abcdef-0123456789";
@@ -53,7 +54,8 @@ export const propBench: Benchmark = {
     ];
     const exchange = await startReplayExchange({ speed: 1, historyMinutes: 0 });
     const backend = await startWranglerDev(
-      { HYPERLIQUID_INFO_URL: exchange.infoUrl, HYPERLIQUID_WS_URL: exchange.wsUrl, JWT_SECRET: SECRET },
+      // BENCH_RATE_LIMITS: the bench's own traffic exceeds the production per-user limits (429 otherwise).
+      { HYPERLIQUID_INFO_URL: exchange.infoUrl, HYPERLIQUID_WS_URL: exchange.wsUrl, JWT_SECRET: SECRET, ...BENCH_RATE_LIMITS },
       { name: "prop-bench", timeoutMs: 120_000 },
     ).catch(async (error: unknown) => {
       await exchange.stop();
