@@ -103,6 +103,27 @@ beforeAll(async () => {
 });
 
 describe("scheduling", () => {
+  it("empty scan marks the slot scanned: a slot whose candidate scan selected nothing is not rescanned every minute", async () => {
+    const cloneId = await tradingClone("emma", "rules-v1");
+    let scans = 0;
+    const { deps, queue } = schedulerDeps([{ accountId: "acct_emma", cloneId }], {
+      candidates: {
+        async scan() {
+          scans += 1;
+          return [];
+        },
+      },
+    });
+    expect((await scheduleDueRuns(deps, T)).created).toBe(0);
+    expect((await scheduleDueRuns(deps, T + 30_000)).created).toBe(0);
+    expect(scans).toBe(1);
+    expect(queue.sent).toEqual([]);
+    // The next slot is scanned again, once.
+    await scheduleDueRuns(deps, T + 60_000);
+    await scheduleDueRuns(deps, T + 90_000);
+    expect(scans).toBe(2);
+  });
+
   it("creates each run once when the tick fires twice concurrently, and again in the same slot", async () => {
     const cloneId = await tradingClone("dana", "rules-v1");
     const { deps, queue } = schedulerDeps([{ accountId: "acct_dana", cloneId }]);

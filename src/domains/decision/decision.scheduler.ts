@@ -2,7 +2,8 @@
  * Scheduling decision runs for prop accounts (the every-minute cron job and the run-once command):
  *   1. the active prop accounts whose clone has trading enabled;
  *   2. per enabled strategy, executions grouped by cadence; a group is due when no run exists yet for
- *      (account, strategy, its current slot) — a missed tick is caught up within the slot;
+ *      (account, strategy, its current slot) and no empty scan was recorded for it (decision_scans) — a
+ *      missed tick is caught up within the slot, and a slot is scanned once even when nothing is selected;
  *   3. the candidate scan of the due group;
  *   4. the entitlement check (model strength, active assets) and the provider check: a failing clone
  *      gets `skipped` runs carrying the reason, and nothing is enqueued for them (no engine call);
@@ -28,7 +29,7 @@ import { runDeadlineMs, type SkipReason, slotOf } from "./decision.model";
 import type { AccountDirectory, ActiveAccount, CandidateSource, RunQueue } from "./decision.ports";
 import { createRuns, type NewRun } from "./decision.service";
 import type { DecisionSettings } from "./decision.settings";
-import { decisionActions, decisionRuns } from "./decision.tables";
+import { decisionActions, decisionRuns, decisionScans } from "./decision.tables";
 import { type EngineOptions, resolveEngine } from "./engines";
 
 export interface SchedulerDeps {
@@ -107,8 +108,30 @@ async function dueRunsFor(
         )
         .limit(1);
       if (existing) continue;
+      const scanKey = { scopeKey: account.accountId, strategyId: strategy.strategyId, cadenceSec, slotMs };
+      const [scanned] = await deps.db
+        .select({ slotMs: decisionScans.slotMs })
+        .from(decisionScans)
+        .where(
+          and(
+            eq(decisionScans.scopeKey, scanKey.scopeKey),
+            eq(decisionScans.strategyId, scanKey.strategyId),
+            eq(decisionScans.cadenceSec, cadenceSec),
+            eq(decisionScans.slotMs, slotMs),
+          ),
+        )
+        .limit(1);
+      if (scanned) continue;
       const candidates = await deps.candidates.scan({ cloneId: clone.id, strategy, accountId: account.accountId, asOfMs: atMs, slotMs });
-      for (const candidate of candidates.filter((c) => symbols.has(c.symbol))) {
+      const selected = candidates.filter((c) => symbols.has(c.symbol));
+      // Nothing selected: no run marks the slot, so record the scan itself (else every minute rescans).
+      if (selected.length === 0) {
+        await deps.db
+          .insert(decisionScans)
+          .values({ ...scanKey, scannedAtMs: atMs })
+          .onConflictDoNothing();
+      }
+      for (const candidate of selected) {
         runs.push({
           scopeKey: account.accountId,
           accountId: account.accountId,
