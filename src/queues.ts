@@ -4,7 +4,6 @@
  * that is not in the table is an error, never silently acked.
  */
 import type { AppDeps } from "./core/deps";
-import { openDb } from "./db/client";
 import { consumeDeadLetters, consumeDecisionRuns, decisionRuntime, withSharedRegistry } from "./domains/decision";
 
 export type QueueConsumer = (batch: MessageBatch<unknown>, env: Env, deps: AppDeps) => Promise<void>;
@@ -12,8 +11,11 @@ export type QueueConsumer = (batch: MessageBatch<unknown>, env: Env, deps: AppDe
 export const QUEUE_CONSUMERS: Readonly<Record<string, QueueConsumer>> = {
   // One message per decision run: packet -> engine -> validate -> intake -> record (idempotent).
   "decision-runs": async (batch, env, deps) => consumeDecisionRuns(batch, await withSharedRegistry(decisionRuntime(env, deps))),
-  // Runs whose messages exhausted their retries end `failed` with `dead_lettered`.
-  "decision-runs-dlq": (batch, env, deps) => consumeDeadLetters(batch, openDb(env.DB), deps.clock),
+  // Runs whose messages exhausted their retries: reconciled with the intake by action id, else `failed`/`dead_lettered`.
+  "decision-runs-dlq": (batch, env, deps) => {
+    const rt = decisionRuntime(env, deps);
+    return consumeDeadLetters(batch, rt.db, deps.clock, rt.intake);
+  },
 };
 
 /** Runs the consumer of `batch.queue`; throws for an unknown queue. */

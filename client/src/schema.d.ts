@@ -2766,6 +2766,39 @@ export interface components {
             service: string;
             nowMs: number;
         };
+        OpsAlert: {
+            id: string;
+            key: string;
+            rule: string;
+            /** @enum {string} */
+            severity: "warning" | "critical";
+            /** @enum {string} */
+            state: "pending" | "firing" | "resolved" | "discarded";
+            summary: string;
+            details: {
+                [key: string]: unknown;
+            };
+            firstSeenMs: number;
+            firedAtMs: number | null;
+            endedAtMs: number | null;
+            lastEvaluatedMs: number;
+            lastNotifiedMs: number | null;
+            acknowledged: {
+                by: string;
+                reason: string;
+                atMs: number;
+                expiresAtMs: number;
+            } | null;
+        };
+        OpsAlertSilence: {
+            id: string;
+            matcher: string;
+            reason: string;
+            createdBy: string;
+            createdAtMs: number;
+            expiresAtMs: number;
+            endedAtMs: number | null;
+        };
         Error: {
             error: {
                 /** @enum {string} */
@@ -2774,6 +2807,30 @@ export interface components {
                 details?: unknown;
                 requestId: string;
             };
+        };
+        OpsAlertDelivery: {
+            id: string;
+            notificationId: string;
+            alertId: string | null;
+            /** @enum {string} */
+            channel: "webhook" | "slack";
+            attempt: number;
+            /** @enum {string} */
+            status: "delivered" | "failed";
+            httpStatus: number | null;
+            error: string | null;
+            atMs: number;
+            durationMs: number;
+        };
+        OpsAuditRow: {
+            id: string;
+            atMs: number;
+            actor: string;
+            action: string;
+            target: string;
+            reason: string;
+            expiresAtMs: number | null;
+            detailsJson: string | null;
         };
         JobRun: {
             id: string;
@@ -2989,6 +3046,15 @@ export interface components {
                 inputMicroUsdPerMTok: number;
                 /** @description micro-USD per million output tokens */
                 outputMicroUsdPerMTok: number;
+            };
+            /** @description how the decision runtime calls the model, where it differs from the defaults */
+            call?: {
+                /** @enum {string} */
+                reasoningEffort?: "minimal" | "low" | "medium" | "high";
+                /** @description output budget, reasoning tokens included */
+                maxOutputTokens?: number;
+                /** @description budget of one model call, retries included */
+                timeoutMs?: number;
             };
         };
         Clone: {
@@ -3577,7 +3643,7 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "running" | "succeeded" | "failed" | "skipped";
             /** @enum {string|null} */
-            reason: "provider_not_configured" | "model_strength_exceeded" | "asset_capacity_exceeded" | "unknown_model" | "trading_disabled" | "account_not_active" | "filled" | "denied" | "accepted" | "engine_malformed" | "engine_schema_violation" | "engine_refused" | "engine_timeout" | "engine_error" | "packet_failed" | "intake_failed" | "dead_lettered" | "internal_error" | null;
+            reason: "provider_not_configured" | "model_strength_exceeded" | "asset_capacity_exceeded" | "unknown_model" | "trading_disabled" | "account_not_active" | "expired" | "filled" | "denied" | "accepted" | "engine_malformed" | "engine_schema_violation" | "engine_refused" | "engine_timeout" | "engine_truncated" | "engine_error" | "packet_failed" | "intake_failed" | "dead_lettered" | "internal_error" | null;
             engine: string;
             modelId: string;
             asOfMs: number;
@@ -3642,7 +3708,7 @@ export interface components {
             status: "denied";
             actionId: string;
             /** @enum {string} */
-            code: "account_not_active" | "outside_window" | "symbol_not_allowed" | "asset_unsupported" | "stale_price" | "invalid_size" | "min_notional" | "leverage_too_high" | "position_limit" | "insufficient_margin" | "reduce_only" | "no_position" | "opposite_position" | "duplicate_slot" | "invalid_price";
+            code: "account_not_active" | "outside_window" | "symbol_not_allowed" | "asset_unsupported" | "stale_price" | "invalid_size" | "min_notional" | "leverage_too_high" | "position_limit" | "insufficient_margin" | "reduce_only" | "no_position" | "opposite_position" | "duplicate_slot" | "invalid_price" | "stale_slot";
             message: string;
             t: number;
         } | {

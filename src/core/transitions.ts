@@ -31,3 +31,8 @@ export function transition<S extends string, E extends string>(
 export function allMoves<S extends string, E extends string>(table: TransitionTable<S, E>, events: readonly E[]) {
   return (Object.keys(table) as S[]).flatMap((from) => events.map((event) => ({ from, event, to: table[from][event] })));
 }
+
+/** True when no event leaves `state`: a terminal state of the table. */
+export function isFinalState<S extends string, E extends string>(table: TransitionTable<S, E>, state: S): boolean {
+  return Object.keys(table[state]).length === 0;
+}

@@ -103,6 +103,27 @@ beforeAll(async () => {
 });
 
 describe("scheduling", () => {
+  it("empty scan marks the slot scanned: a slot whose candidate scan selected nothing is not rescanned every minute", async () => {
+    const cloneId = await tradingClone("emma", "rules-v1");
+    let scans = 0;
+    const { deps, queue } = schedulerDeps([{ accountId: "acct_emma", cloneId }], {
+      candidates: {
+        async scan() {
+          scans += 1;
+          return [];
+        },
+      },
+    });
+    expect((await scheduleDueRuns(deps, T)).created).toBe(0);
+    expect((await scheduleDueRuns(deps, T + 30_000)).created).toBe(0);
+    expect(scans).toBe(1);
+    expect(queue.sent).toEqual([]);
+    // The next slot is scanned again, once.
+    await scheduleDueRuns(deps, T + 60_000);
+    await scheduleDueRuns(deps, T + 90_000);
+    expect(scans).toBe(2);
+  });
+
   it("creates each run once when the tick fires twice concurrently, and again in the same slot", async () => {
     const cloneId = await tradingClone("dana", "rules-v1");
     const { deps, queue } = schedulerDeps([{ accountId: "acct_dana", cloneId }]);
@@ -302,7 +323,11 @@ describe.each(["openai", "anthropic"] as const)("model answers through %s become
   it.each(cases)("$scenario -> $reason", async ({ scenario, reason, kind, metered }) => {
     const modelId = `test-${provider}-${scenario}:BTC:runtime-${provider}`;
     const [created] = await createRuns(db, ids, T, [run(`acct_${provider}_${scenario}`, "BTC", modelId)]);
-    const { deps, intake } = executeDeps();
+    // A timeout inside the slot is retried on the queue (decision-timing.test.ts); one that ends after the
+    // slot's deadline (T + 60 s) is the recorded hold checked here: the clock jumps past it once the 3 s budget ran.
+    const started = Date.now();
+    const late = { nowMs: () => (Date.now() - started > 2_500 ? T + 61_000 : T + 1_000) };
+    const { deps, intake } = executeDeps(scenario === "timeout" ? { clock: late } : {});
     const outcome = await executeRun(deps, created?.id ?? "");
     expect(outcome.kind).toBe("done");
     const [row] = await db

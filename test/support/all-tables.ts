@@ -5,7 +5,7 @@
 
 import { jobRuns } from "../../src/cron/job-runs.tables";
 import { artifactLinks } from "../../src/domains/artifacts";
-import { decisionActions, decisionRuns } from "../../src/domains/decision";
+import { decisionActions, decisionRuns, decisionScans } from "../../src/domains/decision";
 import {
   arenaSlots,
   auditions,
@@ -99,5 +99,6 @@ export const ALL_TABLES = [
   arenaSlots,
   retiredClones,
   decisionRuns,
+  decisionScans,
   decisionActions,
 ];

@@ -129,17 +129,22 @@ export function arrayQueue(): RunQueue & { sent: string[] } {
   return queue;
 }
 
-/** The catalog plus test models on the LLM stand-in: `test-<provider>-<scenario>`. */
+/**
+ * The catalog plus test models on the LLM stand-in: `test-<provider>[-reasoning]-<scenario>`, provider
+ * `openai`, `openai-compatible` or `anthropic`; `-reasoning` gives the entry reasoning call settings
+ * (effort low, a 4,096-token budget) like the catalog's gpt-5 family.
+ */
 export function catalogWithScenarios(id: string): Model | undefined {
-  const m = /^test-(openai|anthropic)-(.+)$/.exec(id);
+  const m = /^test-(openai-compatible|openai|anthropic)(-reasoning)?-(.+)$/.exec(id);
   if (!m) return findModel(id);
   return {
     id,
     name: id,
-    provider: m[1] as "openai" | "anthropic",
+    provider: m[1] as "openai" | "openai-compatible" | "anthropic",
     strength: 1,
     engine: "llm",
-    providerModelId: m[2] as string,
+    providerModelId: m[3] as string,
     pricing: { inputMicroUsdPerMTok: 2_500_000, outputMicroUsdPerMTok: 10_000_000 },
+    ...(m[2] ? { call: { reasoningEffort: "low" as const, maxOutputTokens: 4_096 } } : {}),
   };
 }

@@ -15,7 +15,7 @@ import { type Clone, compileStored, findClone, loadRegistry, type Read, type Reg
 import { type AccountSummary, emptyAccountSummary } from "../trading";
 import { MIN_NOTIONAL_USD, PACKET_SCHEMA_VERSION, type Packet } from "./context.model";
 import { type AssembledPrompt, assemblePrompt, type Inclusion, type MarketSectionInput } from "./prompt.model";
-import { accountSection, behaviorSection, closingSection, contractSection, systemSection } from "./prompt.sections";
+import { accountSection, behaviorSection, closingSection, contractSection, type OutputContract, systemSection } from "./prompt.sections";
 
 /** Tokens allowed on top of the plan's market-data estimate, for system rules, contract, behaviour and account. */
 export const PROMPT_FIXED_ALLOWANCE_TOKENS = 2000;
@@ -33,6 +33,11 @@ export interface ContextDeps {
   registry?: Registry;
   /** Per-invocation memo of loaded clones and compiled plans, keyed by clone id (one load per clone per slot). */
   plans?: Map<string, Promise<LoadedPlan | null>>;
+  /**
+   * The output contract section's body (the decision runtime passes the schema its provider enforces);
+   * absent: the `DecisionAction` schema.
+   */
+  outputContract?: OutputContract;
 }
 
 type LoadedPlan = { clone: Clone; registry: Registry; plan: Awaited<ReturnType<typeof compileStored>> };
@@ -179,7 +184,7 @@ export async function resolvePacket(deps: ContextDeps, input: ResolveInput): Pro
     return [{ id: `market:${s.readId}`, symbol: input.symbol, series: s, inclusion: read.promptInclusion as Inclusion }];
   });
   const prompt = assemblePrompt({
-    head: [systemSection(), contractSection(packet), behaviorSection(packet)],
+    head: [systemSection(), contractSection(packet, deps.outputContract), behaviorSection(packet)],
     account: account ? { full: accountSection(account, false), reduced: accountSection(account, true) } : null,
     markets,
     tail: [closingSection()],

@@ -31,7 +31,11 @@ export function systemSection(): PromptSection {
   return systemRules;
 }
 
-export function contractSection(packet: Pick<Packet, "asset" | "execution">): PromptSection {
+/** Builds the output contract's body for a packet (the decision runtime's proposal schema). */
+export type OutputContract = (packet: Pick<Packet, "asset" | "execution">) => string;
+
+export function contractSection(packet: Pick<Packet, "asset" | "execution">, contract?: OutputContract): PromptSection {
+  if (contract) return fixedSection("output_contract", "output_contract", "system", contract(packet));
   const v = packet.asset.venue;
   const body = [
     `Answer with exactly one JSON object matching this JSON Schema (DecisionAction), symbol ${quoteUntrusted(packet.execution.symbol)}:`,
@@ -63,8 +67,37 @@ export function accountSection(account: AccountSummary, reduced: boolean): Promp
   const { recentFills, openOrders, ...rest } = account;
   const view = reduced ? { ...rest, openOrdersOmitted: openOrders.length, recentFillsOmitted: recentFills.length } : account;
   // Escaped like untrusted text (valid JSON escapes): the state cannot carry a frame.
-  const json = canonicalJson(view).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
-  return fixedSection("account", "account", "data", `Prop account state (micro-USD integers, decimal strings):\n${json}`);
+  const json = canonicalJson(inUsd(view)).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
+  return fixedSection(
+    "account",
+    "account",
+    "data",
+    `Prop account state (amounts in USD and sizes in asset units, decimal strings):\n${json}`,
+  );
+}
+
+/** Integer micro-USD as a USD decimal string, exact: 1_250_000 -> "1.25", -5 -> "-0.000005". */
+export function microToUsdString(micro: number | bigint): string {
+  const m = BigInt(micro);
+  const abs = m < 0n ? -m : m;
+  const frac = (abs % 1_000_000n).toString().padStart(6, "0").replace(/0+$/, "");
+  return `${m < 0n ? "-" : ""}${abs / 1_000_000n}${frac ? `.${frac}` : ""}`;
+}
+
+/**
+ * `value` with every `xxxMicroUsd` integer replaced by `xxxUsd`, a USD decimal string: the model reads
+ * USD, never micro-USD (the stored state stays in micro-USD).
+ */
+export function inUsd(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(inUsd);
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const usdKey = key.endsWith("MicroUsd") ? `${key.slice(0, -"MicroUsd".length)}Usd` : undefined;
+    if (usdKey && (typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v)))) out[usdKey] = microToUsdString(v);
+    else out[key] = inUsd(v);
+  }
+  return out;
 }
 
 let closing: PromptSection | undefined;

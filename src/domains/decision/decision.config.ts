@@ -13,6 +13,12 @@ const optionalString = z
   .optional()
   .transform((v) => (v?.trim() ? v.trim() : undefined));
 
+const flag = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? fallback : v.trim() !== "false"));
+
 export const DecisionSettingsSchema = z.object({
   /** Chat Completions base URL including `/v1`: requests go to `{OPENAI_BASE_URL}/chat/completions`. */
   OPENAI_BASE_URL: optionalString,
@@ -23,6 +29,12 @@ export const DecisionSettingsSchema = z.object({
   /** Any OpenAI-compatible server (OpenRouter, vLLM, Ollama, AI Gateway), base URL including `/v1`. */
   OPENAI_COMPATIBLE_BASE_URL: optionalString,
   OPENAI_COMPATIBLE_API_KEY: optionalString,
+  /**
+   * Strict JSON schema (OpenAI's structured outputs) per provider: on by default; "false" only for a
+   * server that refuses strict mode (the answer is then validated after the fact, as always).
+   */
+  OPENAI_STRICT_JSON_SCHEMA: flag(true),
+  OPENAI_COMPATIBLE_STRICT_JSON_SCHEMA: flag(true),
   /** Budget of one model call, retries and their waits included. */
   DECISION_MODEL_TIMEOUT_MS: intFrom(30_000, 600_000),
   /** Extra attempts after a retryable failure (429, 5xx); `Retry-After` sets the wait when present. */
@@ -51,6 +63,8 @@ export function readDecisionSettings(env: Env): DecisionSettings {
 export interface ProviderEndpoint {
   baseURL: string;
   apiKey: string | undefined;
+  /** Whether structured output is sent with `strict: true` (default true). */
+  strictJsonSchema?: boolean;
 }
 
 /** The endpoint of `provider` when configured, else undefined (runs are then skipped, never rerouted). */
@@ -58,15 +72,19 @@ export function providerEndpoint(settings: DecisionSettings, provider: string): 
   switch (provider) {
     case "openai":
       return settings.OPENAI_BASE_URL && settings.OPENAI_API_KEY
-        ? { baseURL: settings.OPENAI_BASE_URL, apiKey: settings.OPENAI_API_KEY }
+        ? { baseURL: settings.OPENAI_BASE_URL, apiKey: settings.OPENAI_API_KEY, strictJsonSchema: settings.OPENAI_STRICT_JSON_SCHEMA }
         : undefined;
     case "anthropic":
       return settings.ANTHROPIC_BASE_URL && settings.ANTHROPIC_API_KEY
-        ? { baseURL: settings.ANTHROPIC_BASE_URL, apiKey: settings.ANTHROPIC_API_KEY }
+        ? { baseURL: settings.ANTHROPIC_BASE_URL, apiKey: settings.ANTHROPIC_API_KEY, strictJsonSchema: true }
         : undefined;
     case "openai-compatible":
       return settings.OPENAI_COMPATIBLE_BASE_URL
-        ? { baseURL: settings.OPENAI_COMPATIBLE_BASE_URL, apiKey: settings.OPENAI_COMPATIBLE_API_KEY }
+        ? {
+            baseURL: settings.OPENAI_COMPATIBLE_BASE_URL,
+            apiKey: settings.OPENAI_COMPATIBLE_API_KEY,
+            strictJsonSchema: settings.OPENAI_COMPATIBLE_STRICT_JSON_SCHEMA,
+          }
         : undefined;
     default:
       return undefined;

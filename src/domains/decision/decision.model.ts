@@ -34,6 +34,7 @@ export const RUN_REASONS = [
   "unknown_model",
   "trading_disabled",
   "account_not_active",
+  "expired",
   // succeeded
   "filled",
   "denied",
@@ -42,6 +43,7 @@ export const RUN_REASONS = [
   "engine_schema_violation",
   "engine_refused",
   "engine_timeout",
+  "engine_truncated",
   "engine_error",
   // failed
   "packet_failed",
@@ -60,6 +62,7 @@ export type SkipReason = Extract<
   | "unknown_model"
   | "trading_disabled"
   | "account_not_active"
+  | "expired"
 >;
 
 /**
@@ -88,6 +91,13 @@ export function slotOf(atMs: number, cadenceSec: number): number {
   const bucket = cadenceSec * 1000;
   return Math.floor(atMs / bucket) * bucket;
 }
+
+/** The longest a run may start after its slot before it is too late to act: one cadence, at most 5 minutes. */
+export const MAX_RUN_DELAY_MS = 5 * 60_000;
+
+/** After this instant a run that has not decided yet ends `skipped`/`expired`: it would act on a stale slot. */
+export const runDeadlineMs = (run: { slotMs: number; cadenceSec: number }): number =>
+  run.slotMs + Math.min(run.cadenceSec * 1000, MAX_RUN_DELAY_MS);
 
 /** The intake's idempotency key for the one action of a run: derived, so a retry reuses it. */
 export const actionIdOf = (runId: string): string => `act_${runId}`;
@@ -141,8 +151,16 @@ export interface EngineUsage {
 }
 export const ZERO_USAGE: EngineUsage = { inputTokens: 0, outputTokens: 0 };
 
-export const ENGINE_FAILURES = ["malformed", "schema_violation", "refused", "timeout", "error"] as const;
+/** `truncated`: the answer stopped at the output budget (`finish_reason: length`) or for an unknown reason (`other`). */
+export const ENGINE_FAILURES = ["malformed", "schema_violation", "refused", "timeout", "truncated", "error"] as const;
 export type EngineFailureCode = (typeof ENGINE_FAILURES)[number];
+
+export interface EngineFailure {
+  code: EngineFailureCode;
+  message: string;
+  /** A later attempt may succeed (429, 5xx, Anthropic 529, timeout): retried on the queue while the slot is valid. */
+  transient?: boolean;
+}
 
 export interface EngineResult {
   /** The answer as the engine returned it (parsed JSON when it parsed; the raw text otherwise). */
@@ -153,7 +171,7 @@ export interface EngineResult {
   /** Raw model response text, archived as the run's response artifact. */
   responseText?: string;
   /** Set when the engine could not produce a usable answer: the runtime records a hold instead. */
-  failure?: { code: EngineFailureCode; message: string };
+  failure?: EngineFailure;
 }
 
 /** One decision engine: `decide(packet, prompt, signal) -> proposal + usage`. Never throws for a bad answer. */
@@ -164,24 +182,63 @@ export interface DecisionEngine {
 
 // ---------- proposals ----------
 
+/** A non-negative decimal string ("250.5"): sizes and prices are never negative. */
+const NonNegativeDecimal = z.string().regex(/^\d+(\.\d+)?$/, "a non-negative decimal such as 250.5");
+
 /**
  * What a model writes: the `DecisionAction` fields a decision owns. The runtime stamps the rest
  * (`actionId`, `decidedAtMs`, `slotMs`, `decisionRunId`) so a model can neither replay another run's
- * action id nor move its slot. This is the structured-output schema sent to providers.
+ * action id nor move its slot. This is the structured-output schema sent to providers, in the form
+ * OpenAI's strict mode demands: every property required (the optional ones nullable: `null` means
+ * "not given" and is mapped back before validation), no additional properties, and `reason` first so
+ * the model reasons before it decides. Units are USD and asset prices, never micro-USD. String lengths
+ * are checked after the answer (`DecisionActionSchema`), not on the wire (strict mode rejects them).
  */
 export const ModelProposalSchema = z
-  .object({
-    symbol: z.string().min(1).max(64).describe("the asset being decided, exactly as given"),
+  .strictObject({
+    reason: z.string().describe("your reasoning first, in a few sentences; then the decision that follows from it"),
+    symbol: z.string().describe("the asset being decided, exactly as given"),
     action: z.enum(["hold", "open_long", "open_short", "increase", "reduce", "close"]),
-    sizeUsd: z.string().optional().describe('notional in USD as a decimal string, e.g. "250.5"; omit for hold/close'),
-    leverage: z.number().int().min(1).optional(),
-    stopLossPx: z.string().optional().describe("reduce-only stop price as a decimal string"),
-    takeProfitPx: z.string().optional().describe("reduce-only take-profit price as a decimal string"),
-    confidence: z.number().min(0).max(1),
-    reason: z.string().max(2000),
+    sizeUsd: NonNegativeDecimal.nullable().describe('notional in USD as a decimal string, e.g. "250.5"; null for hold and close'),
+    leverage: z.number().int().min(1).nullable().describe("leverage for open/increase, at most the venue limit; null keeps 1"),
+    stopLossPx: NonNegativeDecimal.nullable().describe("reduce-only stop price in USD; replaces any earlier stop; null for none"),
+    takeProfitPx: NonNegativeDecimal.nullable().describe("reduce-only take-profit price in USD; replaces any earlier one; null for none"),
+    confidence: z.number().min(0).max(1).describe("0 to 1"),
   })
   .openapi("ModelProposal");
 export type ModelProposal = z.infer<typeof ModelProposalSchema>;
+
+/** The proposal fields a model may leave `null` (strict mode has no optional properties). */
+export const NULLABLE_PROPOSAL_FIELDS = ["sizeUsd", "leverage", "stopLossPx", "takeProfitPx"] as const;
+
+/**
+ * What `toDecisionAction` accepts: a proposal with its `null`s mapped back to "absent" (local engines
+ * write this directly). Other keys pass through to `DecisionActionSchema`, which refuses what it must.
+ */
+export const ProposalInputSchema = z.looseObject({
+  reason: z.string(),
+  symbol: z.string().optional(),
+  action: z.enum(["hold", "open_long", "open_short", "increase", "reduce", "close"]),
+  sizeUsd: z.union([NonNegativeDecimal, z.number().finite().nonnegative()]).optional(),
+  leverage: z.number().int().min(1).optional(),
+  stopLossPx: NonNegativeDecimal.optional(),
+  takeProfitPx: NonNegativeDecimal.optional(),
+  confidence: z.number().min(0).max(1),
+});
+export type ProposalInput = z.input<typeof ProposalInputSchema>;
+
+/** `value` with every nullable proposal field it lacks set to `null` (a non-strict server may omit them). */
+export function withNullDefaults(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const filled: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const key of NULLABLE_PROPOSAL_FIELDS) if (!(key in filled)) filled[key] = null;
+  return filled;
+}
+
+/** Strict mode's `null` means "not given": drop those keys so `DecisionActionSchema` applies its defaults. */
+export function withoutNulls(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null));
+}
 
 export interface ActionStamp {
   runId: string;
@@ -194,13 +251,14 @@ export type ProposalCheck = { ok: true; action: DecisionAction } | { ok: false; 
 
 /**
  * Validates an engine's proposal as a `DecisionAction` for this run. A proposal for another symbol is a
- * schema violation (the run decides one asset). Extra keys are dropped by the schema.
+ * schema violation (the run decides one asset); so is a negative size or price. `null`s (strict mode's
+ * "not given") are dropped first. Extra keys are dropped by the schema.
  */
 export function toDecisionAction(proposal: unknown, stamp: ActionStamp): ProposalCheck {
   if (typeof proposal !== "object" || proposal === null || Array.isArray(proposal)) {
     return { ok: false, code: "schema_violation", message: "the proposal is not a JSON object" };
   }
-  const record = proposal as Record<string, unknown>;
+  const record = withoutNulls(proposal as Record<string, unknown>);
   if (record.symbol !== undefined && record.symbol !== stamp.symbol) {
     return {
       ok: false,
@@ -208,6 +266,8 @@ export function toDecisionAction(proposal: unknown, stamp: ActionStamp): Proposa
       message: `the proposal is for ${String(record.symbol)}, the run decides ${stamp.symbol}`,
     };
   }
+  const shape = ProposalInputSchema.safeParse(record);
+  if (!shape.success) return { ok: false, code: "schema_violation", message: issuesOf(shape.error).slice(0, 1000) };
   const parsed = DecisionActionSchema.safeParse({
     ...record,
     actionId: actionIdOf(stamp.runId),
@@ -216,12 +276,11 @@ export function toDecisionAction(proposal: unknown, stamp: ActionStamp): Proposa
     slotMs: stamp.slotMs,
     decisionRunId: stamp.runId,
   });
-  if (!parsed.success) {
-    const message = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-    return { ok: false, code: "schema_violation", message: message.slice(0, 1000) };
-  }
+  if (!parsed.success) return { ok: false, code: "schema_violation", message: issuesOf(parsed.error).slice(0, 1000) };
   return { ok: true, action: parsed.data };
 }
+
+const issuesOf = (error: z.ZodError): string => error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
 
 /** The hold a failed engine answer turns into; its reason names the failure. */
 export function holdAction(stamp: ActionStamp, reason: string): DecisionAction {
@@ -244,6 +303,7 @@ export const ENGINE_FAILURE_REASON: Readonly<Record<EngineFailureCode, RunReason
   schema_violation: "engine_schema_violation",
   refused: "engine_refused",
   timeout: "engine_timeout",
+  truncated: "engine_truncated",
   error: "engine_error",
 };
 

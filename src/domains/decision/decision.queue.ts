@@ -4,16 +4,22 @@
  *
  *   done / already_done / not_found -> ack
  *   busy (another delivery holds a live lease) -> retry after the lease, in case that consumer dies
+ *   retry_later (an older run of the same account and symbol is unfinished, or a transient model failure
+ *     while the slot is valid) -> retry after the delay the run asked for
  *   thrown (D1, intake transport) -> the claim is released and the message retried with backoff; after
- *     the queue's max_retries it lands on the dead-letter queue, whose consumer marks the run failed
- *     (`dead_lettered`).
+ *     the queue's max_retries it lands on the dead-letter queue, whose consumer first reconciles with the
+ *     intake by action id (a recorded action is re-sent: the intake returns its first outcome, or applies
+ *     it once) and only marks a run that never decided failed (`dead_lettered`).
  * Concurrency: at most `DECISION_CONSUMER_CONCURRENCY` runs at once per invocation, and wrangler's
  * `max_concurrency` bounds the invocations (provider rate limits).
  */
+
+import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Clock } from "../../core/clock";
 import type { Db } from "../../db/client";
-import { type DecisionDeps, executeRun, finishWithoutAction, RUN_LEASE_MS, releaseRun } from "./decision.service";
+import { applyAction, type DecisionDeps, executeRun, finishWithoutAction, RUN_LEASE_MS, releaseRun } from "./decision.service";
+import { decisionActions, decisionRuns } from "./decision.tables";
 
 export const DecisionRunMessageSchema = z.object({ runId: z.string().min(1).max(128) });
 export type DecisionRunMessage = z.infer<typeof DecisionRunMessageSchema>;
@@ -44,6 +50,10 @@ export async function consumeDecisionRuns(batch: MessageBatch<unknown>, deps: De
     const { runId } = parsed.data;
     try {
       const outcome = await executeRun(deps, runId);
+      if (outcome.kind === "retry_later") {
+        message.retry({ delaySeconds: Math.max(1, Math.ceil(outcome.delayMs / 1000)) });
+        return;
+      }
       if (outcome.kind === "busy") {
         const leaseLeftMs = Math.max(0, (outcome.run.leaseUntilMs ?? 0) - deps.clock.nowMs());
         message.retry({ delaySeconds: Math.ceil((leaseLeftMs || RUN_LEASE_MS) / 1000) + 1 });
@@ -58,21 +68,40 @@ export async function consumeDecisionRuns(batch: MessageBatch<unknown>, deps: De
   });
 }
 
-/** Dead-lettered runs end `failed` with `dead_lettered` (a run already finished stays as it is). */
-export async function consumeDeadLetters(batch: MessageBatch<unknown>, db: Db, clock: Clock): Promise<void> {
+/**
+ * Dead-lettered runs: a run whose action was recorded is reconciled with the intake by its action id
+ * (idempotent: the first outcome comes back) and ends `succeeded`; a run that never decided ends
+ * `failed`/`dead_lettered`; a finished run stays as it is. Without an intake (legacy callers) every
+ * unfinished run is marked failed.
+ */
+export async function consumeDeadLetters(
+  batch: MessageBatch<unknown>,
+  db: Db,
+  clock: Clock,
+  intake?: DecisionDeps["intake"],
+): Promise<void> {
   for (const message of batch.messages) {
     const parsed = DecisionRunMessageSchema.safeParse(message.body);
     if (parsed.success) {
-      await finishWithoutAction(
-        db,
-        parsed.data.runId,
-        clock.nowMs(),
-        "failed",
-        "dead_lettered",
-        "retries exhausted on the decision queue",
-        ["pending", "running"],
-      );
+      const { runId } = parsed.data;
+      const reconciled = intake ? await reconcileWithIntake({ db, clock, intake }, runId).catch(() => false) : false;
+      if (!reconciled) {
+        await finishWithoutAction(db, runId, clock.nowMs(), "failed", "dead_lettered", "retries exhausted on the decision queue", [
+          "pending",
+          "running",
+        ]);
+      }
     }
     message.ack();
   }
+}
+
+/** Re-sends a dead-lettered run's recorded action (same id) and records the outcome; false when it has none. */
+async function reconcileWithIntake(deps: Pick<DecisionDeps, "db" | "clock" | "intake">, runId: string): Promise<boolean> {
+  const [run] = await deps.db.select().from(decisionRuns).where(eq(decisionRuns.id, runId));
+  if (!run || run.status === "succeeded" || run.status === "failed" || run.status === "skipped") return false;
+  const [action] = await deps.db.select().from(decisionActions).where(eq(decisionActions.runId, runId));
+  if (!action) return false;
+  await applyAction(deps, run, action);
+  return true;
 }

@@ -2,7 +2,8 @@
  * Scheduling decision runs for prop accounts (the every-minute cron job and the run-once command):
  *   1. the active prop accounts whose clone has trading enabled;
  *   2. per enabled strategy, executions grouped by cadence; a group is due when no run exists yet for
- *      (account, strategy, its current slot) — a missed tick is caught up within the slot;
+ *      (account, strategy, its current slot) and no empty scan was recorded for it (decision_scans) — a
+ *      missed tick is caught up within the slot, and a slot is scanned once even when nothing is selected;
  *   3. the candidate scan of the due group;
  *   4. the entitlement check (model strength, active assets) and the provider check: a failing clone
  *      gets `skipped` runs carrying the reason, and nothing is enqueued for them (no engine call);
@@ -10,7 +11,7 @@
  *   6. one queue message per run inserted as `pending`.
  * Pinning: an audition or race account carries the model pinned at open; a sandbox follows the clone.
  */
-import { and, eq, gt, isNotNull, lt } from "drizzle-orm";
+import { and, eq, gt, isNotNull, lt, or, sql } from "drizzle-orm";
 import { floorTo, MINUTE_MS } from "../../core/clock";
 import type { IdGenerator } from "../../core/ids";
 import type { Db } from "../../db/client";
@@ -25,10 +26,10 @@ import {
   modelStrengthExcess,
 } from "../strategy";
 import type { DecisionSettings } from "./decision.config";
-import { type SkipReason, slotOf } from "./decision.model";
+import { runDeadlineMs, type SkipReason, slotOf } from "./decision.model";
 import type { AccountDirectory, ActiveAccount, CandidateSource, RunQueue } from "./decision.ports";
 import { createRuns, type NewRun } from "./decision.service";
-import { decisionRuns } from "./decision.tables";
+import { decisionActions, decisionRuns, decisionScans } from "./decision.tables";
 import { type EngineOptions, resolveEngine } from "./engines";
 
 export interface SchedulerDeps {
@@ -107,8 +108,30 @@ async function dueRunsFor(
         )
         .limit(1);
       if (existing) continue;
+      const scanKey = { scopeKey: account.accountId, strategyId: strategy.strategyId, cadenceSec, slotMs };
+      const [scanned] = await deps.db
+        .select({ slotMs: decisionScans.slotMs })
+        .from(decisionScans)
+        .where(
+          and(
+            eq(decisionScans.scopeKey, scanKey.scopeKey),
+            eq(decisionScans.strategyId, scanKey.strategyId),
+            eq(decisionScans.cadenceSec, cadenceSec),
+            eq(decisionScans.slotMs, slotMs),
+          ),
+        )
+        .limit(1);
+      if (scanned) continue;
       const candidates = await deps.candidates.scan({ cloneId: clone.id, strategy, accountId: account.accountId, asOfMs: atMs, slotMs });
-      for (const candidate of candidates.filter((c) => symbols.has(c.symbol))) {
+      const selected = candidates.filter((c) => symbols.has(c.symbol));
+      // Nothing selected: no run marks the slot, so record the scan itself (else every minute rescans).
+      if (selected.length === 0) {
+        await deps.db
+          .insert(decisionScans)
+          .values({ ...scanKey, scannedAtMs: atMs })
+          .onConflictDoNothing();
+      }
+      for (const candidate of selected) {
         runs.push({
           scopeKey: account.accountId,
           accountId: account.accountId,
@@ -171,20 +194,54 @@ export async function scheduleDueRuns(
 /** Runs still pending 2+ minutes after creation (an enqueue lost to a crash), from the last hour. */
 export const STALE_PENDING_MS = 2 * MINUTE_MS;
 
+/**
+ * The sweep of lost and stuck prop-account runs from the last hour: `pending` 2+ minutes after creation
+ * (the enqueue was lost) and `running` with an expired lease (the consumer died). A run that already
+ * recorded its action is re-enqueued whatever its slot (the consumer reconciles it with the intake by
+ * action id); an undecided one only while its slot is current: past its deadline it ends
+ * `skipped`/`expired` here, so only current-slot runs travel on the queue again.
+ */
 async function reenqueueStale(deps: SchedulerDeps, atMs: number): Promise<number> {
   const stale = await deps.db
-    .select({ id: decisionRuns.id })
+    .select({
+      id: decisionRuns.id,
+      slotMs: decisionRuns.slotMs,
+      cadenceSec: decisionRuns.cadenceSec,
+      decided: sql<number>`exists (select 1 from ${decisionActions} where ${decisionActions.runId} = ${decisionRuns.id})`,
+    })
     .from(decisionRuns)
     .where(
       and(
-        eq(decisionRuns.status, "pending"),
         // Dry-runs execute inline in their request; only prop-account runs travel on the queue.
         isNotNull(decisionRuns.accountId),
-        lt(decisionRuns.createdAtMs, atMs - STALE_PENDING_MS),
         gt(decisionRuns.createdAtMs, atMs - 60 * MINUTE_MS),
+        or(
+          and(eq(decisionRuns.status, "pending"), lt(decisionRuns.createdAtMs, atMs - STALE_PENDING_MS)),
+          and(eq(decisionRuns.status, "running"), lt(decisionRuns.leaseUntilMs, atMs)),
+        ),
       ),
     )
-    .limit(100);
-  if (stale.length > 0) await deps.queue.enqueue(stale.map((r) => r.id));
-  return stale.length;
+    .limit(200);
+  const requeue: string[] = [];
+  for (const run of stale) {
+    if (run.decided || atMs <= runDeadlineMs(run)) requeue.push(run.id);
+    else
+      await deps.db
+        .update(decisionRuns)
+        .set({
+          status: "skipped",
+          reason: "expired",
+          errorJson: JSON.stringify({ code: "expired", message: `swept: slot ${run.slotMs} ended its decision window undecided` }),
+          finishedAtMs: atMs,
+          leaseUntilMs: null,
+        })
+        .where(
+          and(
+            eq(decisionRuns.id, run.id),
+            or(eq(decisionRuns.status, "pending"), and(eq(decisionRuns.status, "running"), lt(decisionRuns.leaseUntilMs, atMs))),
+          ),
+        );
+  }
+  if (requeue.length > 0) await deps.queue.enqueue(requeue);
+  return requeue.length;
 }

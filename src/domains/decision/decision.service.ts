@@ -11,10 +11,12 @@
  *     that died after the intake answered re-sends the same action id and gets the first outcome: no
  *     second fill. A stored action is reused, so the engine is not called again either.
  */
-import { and, eq, lt, or, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Clock } from "../../core/clock";
 import type { IdGenerator } from "../../core/ids";
+import { isFinalState } from "../../core/transitions";
 import type { Db } from "../../db/client";
+import type { Model } from "../strategy";
 import type { DecisionAction, IntakeOutcome } from "../trading";
 import type { DecisionSettings } from "./decision.config";
 import {
@@ -25,7 +27,9 @@ import {
   type EngineFailureCode,
   type EngineResult,
   holdAction,
+  RUN_TRANSITIONS,
   type RunReason,
+  runDeadlineMs,
   type SkipReason,
   toDecisionAction,
 } from "./decision.model";
@@ -101,13 +105,30 @@ export type ExecuteOutcome =
   | { kind: "done"; run: DecisionRunRow; action?: DecisionActionRow }
   | { kind: "already_done"; run: DecisionRunRow }
   | { kind: "busy"; run: DecisionRunRow }
+  /** Not run now: an older run of the same (account, symbol) is unfinished, or a transient model failure. */
+  | { kind: "retry_later"; run: DecisionRunRow; delayMs: number; why: "older_run_unfinished" | "transient_engine_failure" }
   | { kind: "not_found" };
 
+/** How long a delivery waits for an older unfinished run of the same (account, symbol) before looking again. */
+export const WAIT_FOR_OLDER_MS = 5_000;
+/** Abort margin on top of a model call's own budget (the SDK's timeout fires first). */
+export const ABORT_MARGIN_MS = 5_000;
+
+/** The model budget of a run on `model` (its catalog timeout, else the runtime's). */
+export const modelBudgetMs = (settings: DecisionSettings, model?: Model): number =>
+  model?.call?.timeoutMs ?? settings.DECISION_MODEL_TIMEOUT_MS;
+
+/**
+ * The lease of a claim: always longer than the model budget plus the abort margin and a minute for the
+ * packet and the intake, so no second delivery takes over a run whose model call is still running.
+ */
+export const leaseMsFor = (budgetMs: number): number => Math.max(RUN_LEASE_MS, budgetMs + ABORT_MARGIN_MS + 60_000);
+
 /** Claims `runId` for this delivery: pending, or running with an expired lease. */
-async function claim(db: Db, runId: string, nowMs: number): Promise<DecisionRunRow | undefined> {
+async function claim(db: Db, runId: string, nowMs: number, leaseMs: number): Promise<DecisionRunRow | undefined> {
   const [row] = await db
     .update(decisionRuns)
-    .set({ status: "running", attempts: sqlIncrement(), startedAtMs: nowMs, leaseUntilMs: nowMs + RUN_LEASE_MS })
+    .set({ status: "running", attempts: sqlIncrement(), startedAtMs: nowMs, leaseUntilMs: nowMs + leaseMs })
     .where(
       and(
         eq(decisionRuns.id, runId),
@@ -150,21 +171,93 @@ export async function finishWithoutAction(
     .where(and(eq(decisionRuns.id, runId), or(...fromStatuses.map((s) => eq(decisionRuns.status, s)))));
 }
 
+/** Ends an undecided run past its deadline as `skipped`/`expired`, unless a live delivery holds it. */
+async function expire(db: Db, run: Pick<DecisionRunRow, "id" | "slotMs" | "cadenceSec">, nowMs: number): Promise<boolean> {
+  const ended = await db
+    .update(decisionRuns)
+    .set({
+      status: "skipped",
+      reason: "expired",
+      errorJson: JSON.stringify({ code: "expired", message: `slot ${run.slotMs} ended its decision window at ${runDeadlineMs(run)}` }),
+      finishedAtMs: nowMs,
+      leaseUntilMs: null,
+    })
+    .where(
+      and(
+        eq(decisionRuns.id, run.id),
+        or(eq(decisionRuns.status, "pending"), and(eq(decisionRuns.status, "running"), lt(decisionRuns.leaseUntilMs, nowMs))),
+        sql`not exists (select 1 from ${decisionActions} where ${decisionActions.runId} = ${run.id})`,
+      ),
+    )
+    .returning({ id: decisionRuns.id });
+  return ended.length > 0;
+}
+
+/**
+ * Whether an older run of the same (account, symbol) is still unfinished. Older runs past their deadline
+ * that nobody holds (and that never decided) are expired on the way, so a lost one cannot block forever.
+ */
+async function olderRunUnfinished(db: Db, run: DecisionRunRow, nowMs: number): Promise<boolean> {
+  const older = await db
+    .select({ id: decisionRuns.id, slotMs: decisionRuns.slotMs, cadenceSec: decisionRuns.cadenceSec })
+    .from(decisionRuns)
+    .where(
+      and(
+        eq(decisionRuns.scopeKey, run.scopeKey),
+        eq(decisionRuns.symbol, run.symbol),
+        lt(decisionRuns.slotMs, run.slotMs),
+        inArray(decisionRuns.status, ["pending", "running"]),
+      ),
+    );
+  for (const o of older) {
+    if (nowMs <= runDeadlineMs(o) || !(await expire(db, o, nowMs))) return true;
+  }
+  return false;
+}
+
+/** Adds a failed attempt's metered usage and cost to the run (a transient failure is still billed). */
+async function meterAttempt(db: Db, runId: string, result: EngineResult, cost: number): Promise<void> {
+  await db
+    .update(decisionRuns)
+    .set({
+      inputTokens: sql`${decisionRuns.inputTokens} + ${result.usage.inputTokens}`,
+      outputTokens: sql`${decisionRuns.outputTokens} + ${result.usage.outputTokens}`,
+      costMicroUsd: sql`${decisionRuns.costMicroUsd} + ${cost}`,
+      engineMs: sql`coalesce(${decisionRuns.engineMs}, 0) + ${result.engineMs}`,
+      errorJson: JSON.stringify(result.failure),
+      leaseUntilMs: 0,
+    })
+    .where(eq(decisionRuns.id, runId));
+}
+
 /**
  * Executes one run end to end. Throws only for infrastructure failures (D1, the intake's transport):
- * the queue retries those. Every model failure ends as a recorded hold.
+ * the queue retries those. Every model failure ends as a recorded hold, except a transient one (429,
+ * 5xx, 529, timeout) while the slot is still valid: that one is retried later (`retry_later`).
+ *
+ * Timing (prop-account runs; a dry-run decides a past `asOfMs` on purpose and is exempt): a run past
+ * `runDeadlineMs` that has not decided ends `skipped`/`expired`; a run waits while an older run of the
+ * same (account, symbol) is unfinished.
  */
 export async function executeRun(deps: DecisionDeps, runId: string): Promise<ExecuteOutcome> {
   const { db, clock } = deps;
   const startMs = clock.nowMs();
-  const claimed = await claim(db, runId, startMs);
+  const [current] = await db.select().from(decisionRuns).where(eq(decisionRuns.id, runId));
+  if (!current) return { kind: "not_found" };
+  if (isFinalState(RUN_TRANSITIONS, current.status)) return { kind: "already_done", run: current };
+  if (current.status === "running" && (current.leaseUntilMs ?? 0) >= startMs) return { kind: "busy", run: current };
+  const timed = current.accountId !== null;
+  if (timed && (await olderRunUnfinished(db, current, startMs))) {
+    return { kind: "retry_later", run: current, delayMs: WAIT_FOR_OLDER_MS, why: "older_run_unfinished" };
+  }
+  const resolved = resolveEngine(current.modelId, deps.settings, deps.engineOptions);
+  const budgetMs = modelBudgetMs(deps.settings, resolved.ok ? resolved.model : undefined);
+  const claimed = await claim(db, runId, startMs, leaseMsFor(budgetMs));
   if (!claimed) {
-    const [row] = await db.select().from(decisionRuns).where(eq(decisionRuns.id, runId));
-    if (!row) return { kind: "not_found" };
+    const row = await reload(db, runId);
     return row.status === "running" ? { kind: "busy", run: row } : { kind: "already_done", run: row };
   }
   const run = claimed;
-  const resolved = resolveEngine(run.modelId, deps.settings, deps.engineOptions);
   if (!resolved.ok) {
     await finishWithoutAction(db, run.id, clock.nowMs(), "skipped", resolved.reason, resolved.message);
     return { kind: "done", run: await reload(db, run.id) };
@@ -175,6 +268,10 @@ export async function executeRun(deps: DecisionDeps, runId: string): Promise<Exe
   const [stored] = await db.select().from(decisionActions).where(eq(decisionActions.runId, run.id));
   let actionRow = stored;
   if (!actionRow) {
+    if (timed && startMs > runDeadlineMs(run)) {
+      await finishWithoutAction(db, run.id, startMs, "skipped", "expired", `slot ${run.slotMs} ended its decision window`);
+      return { kind: "done", run: await reload(db, run.id) };
+    }
     const context = await deps.packets.resolve({
       cloneId: run.cloneId,
       strategyId: run.strategyId,
@@ -187,21 +284,54 @@ export async function executeRun(deps: DecisionDeps, runId: string): Promise<Exe
       return { kind: "done", run: await reload(db, run.id) };
     }
     const { packet, prompt, packetJson } = context.value;
-    const [promptKey, packetKey] = await Promise.all([
-      deps.artifacts.put(run.id, "prompt", JSON.stringify(prompt)),
-      deps.artifacts.put(run.id, "packet", packetJson),
-    ]);
-    const result = await resolved.engine.decide(packet, prompt, AbortSignal.timeout(deps.settings.DECISION_MODEL_TIMEOUT_MS + 5_000));
-    const responseKey = result.responseText !== undefined ? await deps.artifacts.put(run.id, "response", result.responseText) : null;
-    actionRow = await recordAction(deps, run, stamp, result, {
-      packetHash: packet.hash,
-      promptKey,
-      packetKey,
-      responseKey,
-      costMicroUsd: costMicroUsd(result.usage, resolved.model.pricing),
-    });
+    const result = await resolved.engine.decide(packet, prompt, AbortSignal.timeout(budgetMs + ABORT_MARGIN_MS));
+    const cost = costMicroUsd(result.usage, resolved.model.pricing);
+    const afterMs = clock.nowMs();
+    if (result.failure?.transient && timed && afterMs < runDeadlineMs(run)) {
+      await meterAttempt(db, run.id, result, cost);
+      const delayMs = Math.max(1_000, Math.min(retryDelayMs(run.attempts), runDeadlineMs(run) - afterMs));
+      return { kind: "retry_later", run: await reload(db, run.id), delayMs, why: "transient_engine_failure" };
+    }
+    // The action first, the artifacts after: a failed artifact write never costs a second model call.
+    actionRow = await recordAction(deps, run, stamp, result, { packetHash: packet.hash, costMicroUsd: cost });
+    await storeArtifacts(deps, run.id, { prompt: JSON.stringify(prompt), packet: packetJson, response: result.responseText });
   }
+  const outcome = await applyAction(deps, run, actionRow);
+  return { kind: "done", run: outcome.run, action: outcome.action };
+}
 
+/** Queue retry delay of a transient model failure: 10 s, 20 s, 40 s... (the deadline caps it). */
+const retryDelayMs = (attempts: number): number => Math.min(300_000, 10_000 * 2 ** Math.max(0, attempts - 1));
+
+/** Archives the run's prompt, packet and response; a failed write is logged, never retried into the model. */
+async function storeArtifacts(
+  deps: Pick<DecisionDeps, "db" | "artifacts">,
+  runId: string,
+  bodies: { prompt: string; packet: string; response: string | undefined },
+): Promise<void> {
+  try {
+    const [promptKey, packetKey, responseKey] = await Promise.all([
+      deps.artifacts.put(runId, "prompt", bodies.prompt),
+      deps.artifacts.put(runId, "packet", bodies.packet),
+      bodies.response !== undefined ? deps.artifacts.put(runId, "response", bodies.response) : Promise.resolve(null),
+    ]);
+    await deps.db.update(decisionRuns).set({ promptKey, packetKey, responseKey }).where(eq(decisionRuns.id, runId));
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "decision run artifacts not stored", runId, error: String(error) }));
+  }
+}
+
+/**
+ * Sends the recorded action through the intake (or reuses its recorded outcome) and ends the run
+ * `succeeded`. The action id is the intake's idempotency key, so calling this again returns the first
+ * outcome: the queue consumer and the dead-letter reconciliation both use it.
+ */
+export async function applyAction(
+  deps: Pick<DecisionDeps, "db" | "clock" | "intake">,
+  run: DecisionRunRow,
+  actionRow: DecisionActionRow,
+): Promise<{ run: DecisionRunRow; action?: DecisionActionRow }> {
+  const { db, clock } = deps;
   const action = JSON.parse(actionRow.actionJson) as DecisionAction;
   const outcome: IntakeOutcome = actionRow.outcomeJson
     ? (JSON.parse(actionRow.outcomeJson) as IntakeOutcome)
@@ -226,14 +356,14 @@ export async function executeRun(deps: DecisionDeps, runId: string): Promise<Exe
       .set({
         status: "succeeded",
         reason: engineFailure ? ENGINE_FAILURE_REASON[engineFailure] : outcome.status,
-        latencyMs: endMs - (run.startedAtMs ?? startMs),
+        latencyMs: endMs - (run.startedAtMs ?? endMs),
         finishedAtMs: endMs,
         leaseUntilMs: null,
       })
-      .where(and(eq(decisionRuns.id, run.id), eq(decisionRuns.status, "running"))),
+      .where(and(eq(decisionRuns.id, run.id), inArray(decisionRuns.status, ["running", "pending"]))),
   ]);
   const [finalAction] = await db.select().from(decisionActions).where(eq(decisionActions.id, actionRow.id));
-  return { kind: "done", run: await reload(db, run.id), action: finalAction };
+  return { run: await reload(db, run.id), action: finalAction };
 }
 
 function engineFailureOf(errorJson: string | null): EngineFailureCode | undefined {
@@ -244,9 +374,6 @@ function engineFailureOf(errorJson: string | null): EngineFailureCode | undefine
 
 interface RunRecord {
   packetHash: string;
-  promptKey: string;
-  packetKey: string;
-  responseKey: string | null;
   costMicroUsd: number;
 }
 
@@ -289,11 +416,13 @@ async function recordAction(
     db
       .update(decisionRuns)
       .set({
-        ...record,
-        engineMs: result.engineMs,
-        inputTokens: result.usage.inputTokens,
-        outputTokens: result.usage.outputTokens,
-        errorJson: failure ? JSON.stringify(failure) : null,
+        // Added to what earlier (transient) attempts metered: every billed call stays in the run's cost.
+        packetHash: record.packetHash,
+        costMicroUsd: sql`${decisionRuns.costMicroUsd} + ${record.costMicroUsd}`,
+        engineMs: sql`coalesce(${decisionRuns.engineMs}, 0) + ${result.engineMs}`,
+        inputTokens: sql`${decisionRuns.inputTokens} + ${result.usage.inputTokens}`,
+        outputTokens: sql`${decisionRuns.outputTokens} + ${result.usage.outputTokens}`,
+        errorJson: failure ? JSON.stringify({ code: failure.code, message: failure.message }) : null,
       })
       .where(eq(decisionRuns.id, run.id)),
   ]);

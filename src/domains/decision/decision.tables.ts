@@ -6,9 +6,11 @@
  *     or `dryrun:<dryRunId>` for a workflow dry-run (no prop account).
  *   - decision_actions: unique run_id; its id is the intake's action id (`act_<runId>`), so the prop
  *     account applies it at most once however often the consumer retries.
+ *   - decision_scans: primary key (scope_key, strategy_id, cadence_sec, slot_ms): a slot whose candidate
+ *     scan selected nothing is still scanned once (migration 0140).
  * Large payloads (prompt, packet, model response) live in the artifact store; rows keep keys only.
  */
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { RUN_REASONS, RUN_STATUSES } from "./decision.model";
 
 export const decisionRuns = sqliteTable(
@@ -86,3 +88,16 @@ export const decisionActions = sqliteTable(
   (t) => [uniqueIndex("decision_actions_run_uq").on(t.runId), index("decision_actions_clone_idx").on(t.cloneId, t.createdAtMs)],
 );
 export type DecisionActionRow = typeof decisionActions.$inferSelect;
+
+/** Slots whose candidate scan selected nothing: the scheduler treats them as scanned (no rescan each minute). */
+export const decisionScans = sqliteTable(
+  "decision_scans",
+  {
+    scopeKey: text("scope_key").notNull(),
+    strategyId: text("strategy_id").notNull(),
+    cadenceSec: integer("cadence_sec").notNull(),
+    slotMs: integer("slot_ms").notNull(),
+    scannedAtMs: integer("scanned_at_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scopeKey, t.strategyId, t.cadenceSec, t.slotMs] })],
+);

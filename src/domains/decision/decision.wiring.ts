@@ -9,7 +9,7 @@ import type { AppDeps } from "../../core/deps";
 import { err, ok } from "../../core/result";
 import { openDb } from "../../db/client";
 import { artifactStoreFor, storeOwnedArtifacts } from "../artifacts";
-import { type AssembledPrompt, type ContextDeps, resolvePacket, scanCandidates } from "../context";
+import { type AssembledPrompt, type ContextDeps, quoteUntrusted, resolvePacket, scanCandidates } from "../context";
 import { createSeriesCache } from "../market-data";
 import { loadRegistry } from "../strategy";
 import { type AccountSummary, emptyAccountSummary, getAccountSummary, listActiveAccounts, submitAction } from "../trading";
@@ -19,6 +19,7 @@ import type { ArtifactSink, CandidateSource, PacketSource, RunQueue } from "./de
 import type { SchedulerDeps } from "./decision.scheduler";
 import type { DecisionDeps } from "./decision.service";
 import { indicatorSnapshotOf } from "./packet-view.model";
+import { proposalContractText } from "./proposal.contract";
 
 export type DecisionRuntime = DecisionDeps & SchedulerDeps & { env: Env; context: ContextDeps };
 
@@ -35,11 +36,16 @@ export function splitPrompt(prompt: AssembledPrompt): DecisionPrompt {
   return { system: system.map((s) => s.text).join("\n\n"), user: user.map((s) => s.text).join("\n\n") };
 }
 
+/** The prompt's output contract: the proposal schema the provider enforces, with the action lines. */
+const modelOutputContract: NonNullable<ContextDeps["outputContract"]> = (packet) =>
+  proposalContractText(quoteUntrusted(packet.execution.symbol), packet.asset.venue);
+
 /** The resolver as a packet source; `accountSummary` overrides the account (the dry-run's own ledger). */
 export function packetSource(context: ContextDeps, accountSummary?: (asOfMs: number) => AccountSummary): PacketSource {
   return {
     async resolve(request) {
-      const deps = accountSummary ? { ...context, accountSummary: async (_id: string, asOf: number) => accountSummary(asOf) } : context;
+      const base: ContextDeps = { ...context, outputContract: context.outputContract ?? modelOutputContract };
+      const deps = accountSummary ? { ...base, accountSummary: async (_id: string, asOf: number) => accountSummary(asOf) } : base;
       const resolved = await resolvePacket(deps, { ...request, propAccountId: request.accountId });
       if (!resolved.ok) return err({ code: resolved.error.kind, message: resolved.error.message });
       const { packet, packetHash, canonical, prompt } = resolved.value;

@@ -13,7 +13,7 @@ export { consumeDeadLetters, consumeDecisionRuns, DecisionRunMessageSchema } fro
 export { decisionRoutes } from "./decision.routes";
 export { clonePreflight, type SchedulerDeps, scheduleDueRuns } from "./decision.scheduler";
 export { createRuns, type DecisionDeps, executeRun, type NewRun } from "./decision.service";
-export { type DecisionActionRow, type DecisionRunRow, decisionActions, decisionRuns } from "./decision.tables";
+export { type DecisionActionRow, type DecisionRunRow, decisionActions, decisionRuns, decisionScans } from "./decision.tables";
 export { getRun, listRuns, toRunView } from "./decision.views";
 export { type DecisionRuntime, decisionRuntime, withSharedRegistry } from "./decision.wiring";
 export { resolveEngine, rulesV1 } from "./engines";

@@ -72,6 +72,7 @@ export const GATE_CODES = [
   "opposite_position",
   "duplicate_slot",
   "invalid_price",
+  "stale_slot",
 ] as const;
 export const GateCodeSchema = z.enum(GATE_CODES);
 export type GateCode = z.infer<typeof GateCodeSchema>;

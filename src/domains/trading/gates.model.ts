@@ -72,6 +72,16 @@ export const slotFree: Gate = (c) => {
   return first ? deny("duplicate_slot", `action ${first} already decided ${c.action.symbol} for slot ${c.action.slotMs}`) : null;
 };
 
+/** An action for a slot older than the newest slot already applied for its symbol arrives out of order. */
+export const slotCurrent: Gate = (c) => {
+  const slotMs = c.action.slotMs;
+  if (slotMs === undefined) return null;
+  const prefix = `${c.action.symbol}:`;
+  let newest = -1;
+  for (const key of Object.keys(c.st.slots)) if (key.startsWith(prefix)) newest = Math.max(newest, Number(key.slice(prefix.length)));
+  return slotMs < newest ? deny("stale_slot", `slot ${slotMs} is older than slot ${newest}, already applied for ${c.action.symbol}`) : null;
+};
+
 export const priceFresh: Gate = (c) => {
   if (!c.ref) return deny("stale_price", `no reference price for ${c.action.symbol}`);
   const age = c.t - c.ref.atMs;
@@ -165,7 +175,15 @@ export const marginSufficient: Gate = (c) => {
 /** Gates that need no size; run before the plan is built. */
 export const PRE_GATES: readonly Gate[] = [accountActive, insideWindow];
 /** Gates on the symbol, price and position. */
-export const MARKET_GATES: readonly Gate[] = [symbolAllowed, assetSupported, slotFree, priceFresh, positionShape, reduceOnlyMode];
+export const MARKET_GATES: readonly Gate[] = [
+  symbolAllowed,
+  assetSupported,
+  slotFree,
+  slotCurrent,
+  priceFresh,
+  positionShape,
+  reduceOnlyMode,
+];
 /** Gates on the sized plan. */
 export const PLAN_GATES: readonly Gate[] = [
   sizeValid,

@@ -21,7 +21,7 @@
  *   Risk: distance d = max(Bollinger half-width, 0.5% of close); stop at close -/+ 1.5 d, take-profit at
  *   close +/- 3 d, as Hyperliquid-valid prices (5 significant figures, at most 6 - szDecimals decimals).
  */
-import type { DecisionEngine, DecisionPacket, IndicatorSnapshot, ModelProposal } from "../decision.model";
+import type { DecisionEngine, DecisionPacket, IndicatorSnapshot, ProposalInput } from "../decision.model";
 import { ZERO_USAGE } from "../decision.model";
 
 const SIZE_FRACTION = 0.2;
@@ -53,10 +53,10 @@ export function venuePrice(px: number, szDecimals: number): string {
     .replace(/\.$/, "");
 }
 
-const hold = (symbol: string, reason: string): ModelProposal => ({ symbol, action: "hold", confidence: 1, reason });
+const hold = (symbol: string, reason: string): ProposalInput => ({ symbol, action: "hold", confidence: 1, reason });
 
 /** The rules above as a pure function of the packet. */
-export function rulesV1(packet: DecisionPacket): ModelProposal {
+export function rulesV1(packet: DecisionPacket): ProposalInput {
   const { symbol, account, venue } = packet;
   const ind = ready(packet.indicators);
   if (!ind) return hold(symbol, "rules-v1: indicators not ready (warm-up or missing indicator block)");

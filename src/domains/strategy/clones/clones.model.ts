@@ -18,6 +18,14 @@ export const ModelSchema = z
       inputMicroUsdPerMTok: z.number().int().openapi({ description: "micro-USD per million input tokens" }),
       outputMicroUsdPerMTok: z.number().int().openapi({ description: "micro-USD per million output tokens" }),
     }),
+    call: z
+      .object({
+        reasoningEffort: z.enum(["minimal", "low", "medium", "high"]).optional(),
+        maxOutputTokens: z.number().int().optional().openapi({ description: "output budget, reasoning tokens included" }),
+        timeoutMs: z.number().int().optional().openapi({ description: "budget of one model call, retries included" }),
+      })
+      .optional()
+      .openapi({ description: "how the decision runtime calls the model, where it differs from the defaults" }),
   })
   .openapi("Model");
 

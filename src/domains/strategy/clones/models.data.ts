@@ -21,6 +21,21 @@ export interface ModelPricing {
   outputMicroUsdPerMTok: number;
 }
 
+/**
+ * How the decision runtime calls a model, where it differs from the defaults (1,024 output tokens, the
+ * `DECISION_MODEL_TIMEOUT_MS` budget, no reasoning). Reasoning models spend hidden reasoning tokens out
+ * of the same output budget (`max_completion_tokens`), so 1,024 truncates them: they get a larger budget,
+ * an explicit effort and a longer timeout.
+ */
+export interface ModelCallSettings {
+  /** Sent as `reasoning_effort` (OpenAI and OpenAI-compatible); the request is sent as a reasoning model's. */
+  reasoningEffort?: "minimal" | "low" | "medium" | "high";
+  /** Output budget of one call, reasoning tokens included. */
+  maxOutputTokens?: number;
+  /** Budget of one call, the SDK's retries and their waits included. */
+  timeoutMs?: number;
+}
+
 export interface Model {
   id: string;
   name: string;
@@ -30,6 +45,7 @@ export interface Model {
   /** The id sent to the provider (`model` in the request body); the catalog id for local engines. */
   providerModelId: string;
   pricing: ModelPricing;
+  call?: ModelCallSettings;
 }
 
 const FREE: ModelPricing = { inputMicroUsdPerMTok: 0, outputMicroUsdPerMTok: 0 };
@@ -38,6 +54,9 @@ const usdPerMTok = (input: number, output: number): ModelPricing => ({
   outputMicroUsdPerMTok: Math.round(output * 1_000_000),
 });
 
+// Call settings: the gpt-5 family reasons (effort and a budget that leaves room for reasoning tokens);
+// Claude decides through a forced tool, which Anthropic does not allow together with extended thinking,
+// so Claude entries run without thinking and only get a roomier budget (doc/domains/decision.md).
 // Prices: the providers' public list prices per million tokens (standard tier, no caching or batch
 // discounts) as of 2026-11; the OpenAI-compatible entry uses OpenRouter's listed price for that model.
 export const MODELS: readonly Model[] = [
@@ -59,6 +78,7 @@ export const MODELS: readonly Model[] = [
     engine: "llm",
     providerModelId: "claude-haiku-4-5",
     pricing: usdPerMTok(1, 5),
+    call: { maxOutputTokens: 2_048, timeoutMs: 60_000 },
   },
   {
     id: "gpt-5-mini",
@@ -68,6 +88,7 @@ export const MODELS: readonly Model[] = [
     engine: "llm",
     providerModelId: "gpt-5-mini",
     pricing: usdPerMTok(0.25, 2),
+    call: { reasoningEffort: "low", maxOutputTokens: 8_000, timeoutMs: 90_000 },
   },
   {
     id: "llama-3.3-70b",
@@ -86,8 +107,18 @@ export const MODELS: readonly Model[] = [
     engine: "llm",
     providerModelId: "claude-sonnet-4-5",
     pricing: usdPerMTok(3, 15),
+    call: { maxOutputTokens: 2_048, timeoutMs: 90_000 },
   },
-  { id: "gpt-5", name: "GPT-5", provider: "openai", strength: 2, engine: "llm", providerModelId: "gpt-5", pricing: usdPerMTok(1.25, 10) },
+  {
+    id: "gpt-5",
+    name: "GPT-5",
+    provider: "openai",
+    strength: 2,
+    engine: "llm",
+    providerModelId: "gpt-5",
+    pricing: usdPerMTok(1.25, 10),
+    call: { reasoningEffort: "medium", maxOutputTokens: 16_000, timeoutMs: 180_000 },
+  },
   {
     id: "claude-opus-4-1",
     name: "Claude Opus 4.1",
@@ -96,6 +127,7 @@ export const MODELS: readonly Model[] = [
     engine: "llm",
     providerModelId: "claude-opus-4-1",
     pricing: usdPerMTok(15, 75),
+    call: { maxOutputTokens: 2_048, timeoutMs: 120_000 },
   },
 ];
 
