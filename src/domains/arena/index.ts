@@ -3,6 +3,8 @@
  * Built so far: the pure settlement core (rules v1, doc/domains/arena.md) and its wire form, and the
  * pure race and ticket transition tables.
  */
+
+export { allMoves, type InvalidTransition } from "../../core/transitions";
 export {
   ADVANCE_EVENT,
   acceptsTickets,
@@ -50,4 +52,3 @@ export {
   TicketStateSchema,
   transitionTicket,
 } from "./tickets/ticket.model";
-export { allMoves, type InvalidTransition } from "./transitions.model";

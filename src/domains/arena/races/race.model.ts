@@ -16,7 +16,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { err, ok, type Result } from "../../../core/result";
-import { type InvalidTransition, nextState, type TransitionTable } from "../transitions.model";
+import { type InvalidTransition, transition, type TransitionTable } from "../../../core/transitions";
 
 export const RACE_STATES = ["accumulating", "launched", "live", "settling", "settled", "archived", "cancelled"] as const;
 export const RACE_EVENTS = ["launch", "start", "close", "settle", "archive", "cancel"] as const;
@@ -65,7 +65,7 @@ export interface RaceMove {
 
 /** The state after `event`, or InvalidTransition. */
 export function transitionRace(state: RaceState, event: RaceEvent): Result<RaceState, InvalidTransition> {
-  return nextState(RACE_TRANSITIONS, state, event);
+  return transition(RACE_TRANSITIONS, state, event);
 }
 
 /** The move record for `event` on a race in `state`, or InvalidTransition (nothing to record). */

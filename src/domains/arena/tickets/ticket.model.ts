@@ -13,7 +13,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { Result } from "../../../core/result";
-import { type InvalidTransition, nextState, type TransitionTable } from "../transitions.model";
+import { type InvalidTransition, transition, type TransitionTable } from "../../../core/transitions";
 
 export const TICKET_STATES = ["pending", "confirmed", "refunded", "expired"] as const;
 export const TICKET_EVENTS = ["confirm", "refund", "expire"] as const;
@@ -31,7 +31,7 @@ export const TICKET_TRANSITIONS: TransitionTable<TicketState, TicketEvent> = {
 
 /** The state after `event`, or InvalidTransition. */
 export function transitionTicket(state: TicketState, event: TicketEvent): Result<TicketState, InvalidTransition> {
-  return nextState(TICKET_TRANSITIONS, state, event);
+  return transition(TICKET_TRANSITIONS, state, event);
 }
 
 /**
