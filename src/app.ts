@@ -13,6 +13,7 @@ import { systemClock } from "./core/clock";
 import type { AppDeps } from "./core/deps";
 import { randomIds } from "./core/ids";
 import { createCronRoutes } from "./cron/cron.routes";
+import { backtestRoutes } from "./domains/backtest";
 import { contextRoutes } from "./domains/context";
 import { decisionRoutes } from "./domains/decision";
 import { lifecycleRoutes } from "./domains/lifecycle";
@@ -66,6 +67,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route("/", strategyRoutes);
   api.route("/", contextRoutes);
   api.route("/", decisionRoutes);
+  api.route("/", backtestRoutes);
   api.route("/", tradingRoutes);
   api.route("/", lifecycleRoutes);
   return api;

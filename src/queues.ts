@@ -5,6 +5,7 @@
  */
 import type { AppDeps } from "./core/deps";
 import { openDb } from "./db/client";
+import { backtestDeps, consumeBacktests } from "./domains/backtest";
 import { consumeDeadLetters, consumeDecisionRuns, decisionRuntime, withSharedRegistry } from "./domains/decision";
 
 export type QueueConsumer = (batch: MessageBatch<unknown>, env: Env, deps: AppDeps) => Promise<void>;
@@ -14,6 +15,8 @@ export const QUEUE_CONSUMERS: Readonly<Record<string, QueueConsumer>> = {
   "decision-runs": async (batch, env, deps) => consumeDecisionRuns(batch, await withSharedRegistry(decisionRuntime(env, deps))),
   // Runs whose messages exhausted their retries end `failed` with `dead_lettered`.
   "decision-runs-dlq": (batch, env, deps) => consumeDeadLetters(batch, openDb(env.DB), deps.clock),
+  // One message per backtest delivery: chunks of slots for a bounded time, then re-enqueued until done.
+  backtests: (batch, env, deps) => consumeBacktests(batch, backtestDeps(env, deps)),
 };
 
 /** Runs the consumer of `batch.queue`; throws for an unknown queue. */

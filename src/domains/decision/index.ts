@@ -14,5 +14,5 @@ export { createRuns, type DecisionDeps, executeRun, type NewRun } from "./decisi
 export { type DecisionSettings, readDecisionSettings } from "./decision.settings";
 export { type DecisionActionRow, type DecisionRunRow, decisionActions, decisionRuns } from "./decision.tables";
 export { getRun, listRuns, toRunView } from "./decision.views";
-export { type DecisionRuntime, decisionRuntime, withSharedRegistry } from "./decision.wiring";
-export { resolveEngine, rulesV1 } from "./engines";
+export { type DecisionRuntime, decisionRuntime, packetSource, withSharedRegistry } from "./decision.wiring";
+export { type EngineOptions, resolveEngine, rulesV1 } from "./engines";
