@@ -5,6 +5,7 @@
 
 import { jobRuns } from "../../src/cron/job-runs.tables";
 import { artifactLinks } from "../../src/domains/artifacts";
+import { backtests } from "../../src/domains/backtest";
 import { decisionActions, decisionRuns } from "../../src/domains/decision";
 import {
   arenaSlots,
@@ -68,6 +69,7 @@ export const ALL_TABLES = [
   propPositions,
   propResults,
   artifactLinks,
+  backtests,
   adminSessions,
   walletNonces,
   wallets,

@@ -18,7 +18,6 @@ import { HOUR_MS, MINUTE_MS } from "../../core/clock";
 import type { IdGenerator } from "../../core/ids";
 import { err, ok, type Result } from "../../core/result";
 import type { Db } from "../../db/client";
-import type { ErrorCode } from "../../http/errors";
 import { type ArtifactStore, storeOwnedArtifacts } from "../artifacts";
 import { type ContextDeps, PROMPT_FIXED_ALLOWANCE_TOKENS } from "../context";
 import { clonePreflight, type DecisionSettings, type EngineOptions } from "../decision";
@@ -73,8 +72,10 @@ export interface BacktestDeps {
   enqueue: (backtestId: string) => Promise<void>;
 }
 
-export type BacktestFailure = { status: ErrorCode; code: string; message: string; details?: unknown };
-const fail = (status: ErrorCode, code: string, message: string, details?: unknown) =>
+/** HTTP-free failure kinds (the route maps them onto the error envelope's codes, which share the names). */
+export type BacktestFailureStatus = "bad_request" | "conflict" | "unprocessable";
+export type BacktestFailure = { status: BacktestFailureStatus; code: string; message: string; details?: unknown };
+const fail = (status: BacktestFailureStatus, code: string, message: string, details?: unknown) =>
   err<BacktestFailure>({ status, code, message, details });
 
 /** The plan's runnable part: enabled strategies and executions, the slot step = the smallest cadence. */
@@ -249,8 +250,9 @@ export async function runBacktest(
     return "done";
   }
   let runMs = row.runMs;
+  // At least one chunk per delivery, then more while the budget lasts.
   while (progress.next < plan.slots.length) {
-    if (deps.nowMs() - startMs >= budgetMs) {
+    if (progress.next > row.slotsDone && deps.nowMs() - startMs >= budgetMs) {
       await deps.db
         .update(backtests)
         .set({ leaseUntilMs: 0 })
