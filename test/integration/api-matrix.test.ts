@@ -302,29 +302,27 @@ const HOLD_GRAPH = {
 /** A cancelled backtest row of OWNER (nothing queued). */
 async function ownedBacktest(): Promise<string> {
   const id = `bt_matrix_${uniq()}`;
-  await openDb(env.DB)
-    .insert(backtests)
-    .values({
-      id,
-      cloneId: "matrix",
-      ownerId: OWNER,
-      status: "cancelled",
-      engine: "hold",
-      modelId: "hold",
-      pipelineVersion: 1,
-      fromMs: 0,
-      toMs: 60_000,
-      stepMs: 60_000,
-      startingBalanceMicroUsd: 1_000_000,
-      planJson: "{}",
-      slotsTotal: 1,
-      slotsDone: 0,
-      estimateCostMicroUsd: 0,
-      costMicroUsd: 0,
-      failures: 0,
-      createdAtMs: Date.now(),
-      runMs: 0,
-    });
+  await openDb(env.DB).insert(backtests).values({
+    id,
+    cloneId: "matrix",
+    ownerId: OWNER,
+    status: "cancelled",
+    engine: "hold",
+    modelId: "hold",
+    pipelineVersion: 1,
+    fromMs: 0,
+    toMs: 60_000,
+    stepMs: 60_000,
+    startingBalanceMicroUsd: 1_000_000,
+    planJson: "{}",
+    slotsTotal: 1,
+    slotsDone: 0,
+    estimateCostMicroUsd: 0,
+    costMicroUsd: 0,
+    failures: 0,
+    createdAtMs: Date.now(),
+    runMs: 0,
+  });
   return id;
 }
 
