@@ -13,6 +13,7 @@ import { systemClock } from "./core/clock";
 import type { AppDeps } from "./core/deps";
 import { randomIds } from "./core/ids";
 import { createCronRoutes } from "./cron/cron.routes";
+import { backtestRoutes } from "./domains/backtest";
 import { contextRoutes, pipelinePreviewRoutes } from "./domains/context";
 import { decisionRoutes } from "./domains/decision";
 import { lifecycleRoutes } from "./domains/lifecycle";
@@ -67,6 +68,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route("/", contextRoutes);
   api.route("/", pipelinePreviewRoutes);
   api.route("/", decisionRoutes);
+  api.route("/", backtestRoutes);
   api.route("/", tradingRoutes);
   api.route("/", lifecycleRoutes);
   return api;

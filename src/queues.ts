@@ -4,6 +4,7 @@
  * that is not in the table is an error, never silently acked.
  */
 import type { AppDeps } from "./core/deps";
+import { backtestDeps, consumeBacktests } from "./domains/backtest";
 import { consumeDeadLetters, consumeDecisionRuns, decisionRuntime, withSharedRegistry } from "./domains/decision";
 
 export type QueueConsumer = (batch: MessageBatch<unknown>, env: Env, deps: AppDeps) => Promise<void>;
@@ -16,6 +17,8 @@ export const QUEUE_CONSUMERS: Readonly<Record<string, QueueConsumer>> = {
     const rt = decisionRuntime(env, deps);
     return consumeDeadLetters(batch, rt.db, deps.clock, rt.intake);
   },
+  // One message per backtest delivery: chunks of slots for a bounded time, then re-enqueued until done.
+  backtests: (batch, env, deps) => consumeBacktests(batch, backtestDeps(env, deps)),
 };
 
 /** Runs the consumer of `batch.queue`; throws for an unknown queue. */

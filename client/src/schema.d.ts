@@ -1505,6 +1505,319 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clones/{cloneId}/backtests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A clone's backtests, newest first (at most 50) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    cloneId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The backtests */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BacktestList"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Queues a backtest of the clone's stored pipeline over recorded history (engine hold | rules-v1 | model) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    cloneId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BacktestRequest"];
+                };
+            };
+            responses: {
+                /** @description The queued backtest */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Backtest"];
+                    };
+                };
+                /** @description validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unprocessable */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backtests/{backtestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A backtest's status, progress (percent, slots done, ETA) and, once succeeded, its reportHash */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    backtestId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The backtest */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Backtest"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backtests/{backtestId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancels a queued or running backtest (a finished one is returned unchanged) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    backtestId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The backtest after the cancel */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Backtest"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backtests/{backtestId}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report of a succeeded backtest (equity curve, fills, metrics, benchmark, reportHash) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    backtestId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BacktestReport"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clones/{cloneId}/prop-accounts": {
         parameters: {
             query?: never;
@@ -3732,6 +4045,142 @@ export interface components {
             symbols?: string[];
             /** @description decide as of this time (default now; never the future) */
             asOfMs?: number;
+        };
+        Backtest: {
+            id: string;
+            cloneId: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            /** @enum {string} */
+            engine: "hold" | "rules-v1" | "model";
+            modelId: string;
+            /** @description the clone's stored pipeline version at creation */
+            pipelineVersion: number;
+            fromMs: number;
+            toMs: number;
+            /** @description slot step: the smallest enabled cadence */
+            stepMs: number;
+            startingBalanceMicroUsd: number;
+            slotsTotal: number;
+            slotsDone: number;
+            percent: number;
+            /** @description remaining run time at the measured slot rate; null before the first chunk */
+            etaMs: number | null;
+            estimateCostMicroUsd: number;
+            confirmedCostMicroUsd: number | null;
+            costMicroUsd: number;
+            reportHash: string | null;
+            /** @description report link once succeeded */
+            report: string | null;
+            error: {
+                code: string;
+                message: string;
+            } | null;
+            createdAtMs: number;
+            startedAtMs: number | null;
+            finishedAtMs: number | null;
+        };
+        BacktestRequest: {
+            /** @description window start (UTC epoch ms) */
+            fromMs: number;
+            /** @description window end (UTC epoch ms), not in the future */
+            toMs: number;
+            /** @description paper starting balance in USD */
+            startingBalanceUsd: number;
+            /**
+             * @description hold | rules-v1 | model (the clone's model; needs confirmCostMicroUsd)
+             * @enum {string}
+             */
+            engine: "hold" | "rules-v1" | "model";
+            /** @description engine=model only: the caller's confirmed spend (≥ the estimate) */
+            confirmCostMicroUsd?: number;
+        };
+        BacktestList: {
+            backtests: components["schemas"]["Backtest"][];
+        };
+        BacktestReport: {
+            inputs: {
+                cloneId: string;
+                pipelineVersion: number;
+                /** @enum {string} */
+                engine: "hold" | "rules-v1" | "model";
+                modelId: string;
+                fromMs: number;
+                toMs: number;
+                stepMs: number;
+                symbols: string[];
+                startingBalanceMicroUsd: number;
+                /** @description rolling SHA-256 over every packet hash the engine saw */
+                packetsHash: string;
+                packets: number;
+            };
+            finalEquityMicroUsd: number;
+            cashMicroUsd: number;
+            realizedPnlMicroUsd: number;
+            unrealizedPnlMicroUsd: number;
+            feesMicroUsd: number;
+            fundingMicroUsd: number;
+            liquidationMicroUsd: number;
+            volumeMicroUsd: number;
+            reconciles: boolean;
+            /** @description paper account status at the end (active | liquidated) */
+            status: string;
+            returnPct: number;
+            maxDrawdownPct: number;
+            sharpe: number | null;
+            sortino: number | null;
+            annualisation: string;
+            roundTrips: number;
+            wins: number;
+            winRate: number | null;
+            /** @description share of slots ending with an open position, % */
+            exposurePct: number;
+            /** @description traded notional / mean equity */
+            turnover: number;
+            benchmark: {
+                symbol: string;
+                traded: boolean;
+                startPx: string;
+                endPx: string;
+                buyHoldReturnPct: number;
+            }[];
+            usage: {
+                inputTokens: number;
+                outputTokens: number;
+                costMicroUsd: number;
+            };
+            engineFailures: {
+                [key: string]: number;
+            };
+            equityCurve: {
+                t: number;
+                equityMicroUsd: number;
+                exposed: boolean;
+            }[];
+            fills: {
+                fillId: string;
+                t: number;
+                actionId: string;
+                symbol: string;
+                /** @enum {string} */
+                side: "buy" | "sell";
+                sz: string;
+                px: string;
+                notionalMicroUsd: number;
+                feeMicroUsd: number;
+                feeRate: string;
+                reason: string;
+            }[];
+            decisions: {
+                t: number;
+                symbol: string;
+                action: string;
+                /** @enum {string} */
+                outcome: "filled" | "denied" | "accepted";
+                gateCode: string | null;
+                packetHash: string;
+            }[];
+            reportHash: string;
         };
         OpenSandbox: {
             /** @enum {string} */

@@ -1,5 +1,6 @@
 /** Benchmarks known to `npm run bench`. Each returns figures; none asserts a timing. */
 
+import { backtestBench } from "./backtest.bench";
 import { coldStartBench } from "./cold-start.bench";
 import { contextBench } from "./context.bench";
 import { cronBench } from "./cron.bench";
@@ -38,4 +39,5 @@ export const BENCHMARKS: Benchmark[] = [
   propBench,
   decisionBench,
   settlementBench,
+  backtestBench,
 ];

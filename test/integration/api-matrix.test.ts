@@ -19,6 +19,7 @@ import { createApp, PAGES } from "../../src/app";
 import { randomIds } from "../../src/core/ids";
 import { openDb } from "../../src/db/client";
 import { artifactStoreFor } from "../../src/domains/artifacts";
+import { backtests } from "../../src/domains/backtest";
 import { createRuns, decisionRuns } from "../../src/domains/decision";
 import { openPropAccount } from "../../src/domains/trading";
 import type { PageAccess, PublishedAccess } from "../../src/http/access";
@@ -252,6 +253,17 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
     );
     return { params: { accountId: account.accountId } };
   },
+  // Backtests: a clone without a pipeline is refused (422) after the window checks; the others address a stored row.
+  "POST /api/v1/clones/{cloneId}/backtests": async () => ({
+    params: { cloneId: await newOwnedClone() },
+    body: { fromMs: Date.now() - 7_200_000, toMs: Date.now() - 3_600_000, startingBalanceUsd: 1000, engine: "hold" },
+    ok: 422,
+  }),
+  "GET /api/v1/clones/{cloneId}/backtests": async () => ({ params: { cloneId: await newOwnedClone() } }),
+  "GET /api/v1/backtests/{backtestId}": async () => ({ params: { backtestId: await ownedBacktest() } }),
+  "POST /api/v1/backtests/{backtestId}/cancel": async () => ({ params: { backtestId: await ownedBacktest() } }),
+  // Cancelled: no report yet (409) for those admitted.
+  "GET /api/v1/backtests/{backtestId}/report": async () => ({ params: { backtestId: await ownedBacktest() }, ok: 409 }),
   "GET /api/v1/decision-runs/{runId}": async () => ({ params: { runId: await newOwnedRun() } }),
   "GET /api/v1/decision-runs/{runId}/artifacts/{name}": async () => ({ params: { runId: await newOwnedRun(), name: "prompt" } }),
   "POST /api/v1/clones/{cloneId}/prop-accounts": async () => ({
@@ -313,6 +325,33 @@ const HOLD_GRAPH = {
 };
 
 /** A decision run of an owned clone with a stored prompt artifact. */
+/** A cancelled backtest row of OWNER (nothing queued). */
+async function ownedBacktest(): Promise<string> {
+  const id = `bt_matrix_${uniq()}`;
+  await openDb(env.DB).insert(backtests).values({
+    id,
+    cloneId: "matrix",
+    ownerId: OWNER,
+    status: "cancelled",
+    engine: "hold",
+    modelId: "hold",
+    pipelineVersion: 1,
+    fromMs: 0,
+    toMs: 60_000,
+    stepMs: 60_000,
+    startingBalanceMicroUsd: 1_000_000,
+    planJson: "{}",
+    slotsTotal: 1,
+    slotsDone: 0,
+    estimateCostMicroUsd: 0,
+    costMicroUsd: 0,
+    failures: 0,
+    createdAtMs: Date.now(),
+    runMs: 0,
+  });
+  return id;
+}
+
 async function newOwnedRun(): Promise<string> {
   const cloneId = await newOwnedClone();
   const db = openDb(env.DB);

@@ -5,6 +5,7 @@
 
 import { jobRuns } from "../../src/cron/job-runs.tables";
 import { artifactLinks } from "../../src/domains/artifacts";
+import { backtests } from "../../src/domains/backtest";
 import { decisionActions, decisionRuns, decisionScans } from "../../src/domains/decision";
 import {
   arenaSlots,
@@ -86,6 +87,7 @@ export const ALL_TABLES = [
   opsBackups,
   opsBackupVerifications,
   artifactLinks,
+  backtests,
   adminSessions,
   walletNonces,
   wallets,

@@ -15,5 +15,5 @@ export { clonePreflight, type SchedulerDeps, scheduleDueRuns } from "./decision.
 export { createRuns, type DecisionDeps, executeRun, type NewRun } from "./decision.service";
 export { type DecisionActionRow, type DecisionRunRow, decisionActions, decisionRuns, decisionScans } from "./decision.tables";
 export { getRun, listRuns, toRunView } from "./decision.views";
-export { type DecisionRuntime, decisionRuntime, withSharedRegistry } from "./decision.wiring";
-export { resolveEngine, rulesV1 } from "./engines";
+export { type DecisionRuntime, decisionRuntime, packetSource, withSharedRegistry } from "./decision.wiring";
+export { type EngineOptions, resolveEngine, rulesV1 } from "./engines";

@@ -23,6 +23,7 @@ export {
   AccountSummarySchema,
   emptyAccountSummary,
   type FillView,
+  FillViewSchema,
   type PositionView,
   type PropAccountKind,
   type PropAccountStatus,
@@ -58,7 +59,7 @@ export {
 export type { Effect, Fill } from "./execution.model";
 export { checkStep } from "./invariants.model";
 export { type AssetSpec, EMPTY_MARKET, type Market, MarketSchema, type Quote } from "./market.model";
-export { loadMarket } from "./market.service";
+export { candlesBetween, fundingRatesFor, loadMarket } from "./market.service";
 export { type ProjectionLag, projectionLag } from "./projection-health";
 export { PropAccountHost } from "./prop-account/prop-account.host";
 export {

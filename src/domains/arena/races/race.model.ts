@@ -16,7 +16,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { err, ok, type Result } from "../../../core/result";
-import { type InvalidTransition, transition, type TransitionTable } from "../../../core/transitions";
+import { type InvalidTransition, type TransitionTable, transition } from "../../../core/transitions";
 
 export const RACE_STATES = ["accumulating", "launched", "live", "settling", "settled", "archived", "cancelled"] as const;
 export const RACE_EVENTS = ["launch", "start", "close", "settle", "archive", "cancel"] as const;

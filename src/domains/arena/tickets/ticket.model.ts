@@ -13,7 +13,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { Result } from "../../../core/result";
-import { type InvalidTransition, transition, type TransitionTable } from "../../../core/transitions";
+import { type InvalidTransition, type TransitionTable, transition } from "../../../core/transitions";
 
 export const TICKET_STATES = ["pending", "confirmed", "refunded", "expired"] as const;
 export const TICKET_EVENTS = ["confirm", "refund", "expire"] as const;
