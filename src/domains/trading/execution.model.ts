@@ -6,6 +6,7 @@
  * Rounding (the one rule, see decimal.model.ts): floor of the signed effect on the account's cash; ceil of
  * requirements; trade prices against the trader.
  */
+import { floorTo, MINUTE_MS } from "../../core/clock";
 import { transfer } from "../ledger";
 import type { AccountState, PositionState } from "./account.model";
 import type { FillView } from "./account-summary.model";
@@ -203,6 +204,8 @@ export function executeTrade(w: Work, input: TradeInput): Fill {
   let realized = 0;
 
   if (szi0 === 0n || signOf(szi0) === input.side) {
+    // Rule 1: opening sets the symbol's candle watermark (its opening minute and earlier are never checked).
+    if (szi0 === 0n) st.lastCandleMs[input.symbol] = Math.max(st.lastCandleMs[input.symbol] ?? -1, floorTo(input.t, MINUTE_MS));
     const abs0 = absDec(szi0);
     const newAbs = abs0 + input.sz;
     const entryRounding: Rounding = input.side > 0n ? "ceil" : "floor";
