@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { AccountState } from "../../src/domains/trading/account.model";
 import { DecisionActionSchema } from "../../src/domains/trading/decision-action.model";
-import { type Applied, applyEvent, createPaperEngine, markMinute, settleHour } from "../../src/domains/trading/engine.model";
+import { type Applied, createPaperEngine, markMinute, settleHour } from "../../src/domains/trading/engine.model";
 import { checkStep } from "../../src/domains/trading/invariants.model";
 import type { AssetSpec, Market } from "../../src/domains/trading/market.model";
 import type { CandleInput } from "../../src/domains/trading/risk.model";
@@ -114,7 +114,13 @@ describe("rule 2: cash never ends a step below zero", () => {
     const e = opened();
     const before = e.state;
     const after: AccountState = { ...before, cashMicroUsd: -1 };
-    const violations = checkStep(before, { type: "mark", t: T0 + MIN, market: market("60000", T0) }, { state: after, effects: [] }, [], market("60000", T0));
+    const violations = checkStep(
+      before,
+      { type: "mark", t: T0 + MIN, market: market("60000", T0) },
+      { state: after, effects: [] },
+      [],
+      market("60000", T0),
+    );
     expect(violations).toContain("cash -1 is negative at the end of a step");
   });
 });

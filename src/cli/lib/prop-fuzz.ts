@@ -197,7 +197,14 @@ export function foldSequence(seq: Sequence): FoldOutcome {
       t = Math.floor(t / 3_600_000) * 3_600_000 + 3_600_000 + 5_000;
       for (const s of SYMBOLS) quote(s);
       const hourMs = Math.floor(t / 3_600_000) * 3_600_000 - (st.late ? 3_600_000 : 0);
-      run({ type: "funding", t, symbol, hourMs, hourlyRate: String(st.rate / 10_000_000), oraclePx: market.quotes[symbol]?.oraclePx ?? "1" });
+      run({
+        type: "funding",
+        t,
+        symbol,
+        hourMs,
+        hourlyRate: String(st.rate / 10_000_000),
+        oraclePx: market.quotes[symbol]?.oraclePx ?? "1",
+      });
     } else if (st.kind === "mark") {
       run({ type: "mark", t, market });
     } else {

@@ -9,8 +9,8 @@ import type { Result } from "../../core/result";
 import { defineTransitions, type InvalidTransition, transition } from "../../core/transitions";
 import { type AccountResult, type Pins, PinsSchema } from "./account-result.model";
 import { type PropAccountKind, PropAccountKindSchema, type PropAccountStatus } from "./account-summary.model";
-import type { IntakeOutcome } from "./decision-action.model";
 import { parseDec } from "./decimal.model";
+import type { IntakeOutcome } from "./decision-action.model";
 
 const RateSchema = z
   .string()
@@ -163,6 +163,8 @@ export interface AccountState {
   heldAtHour: { hourMs: number; szi: Record<string, string> }[];
   /** Newest hour boundary already recorded in `heldAtHour`. */
   rolledHourMs: number;
+  /** Transfers already reversed (a correction happens once per original). */
+  reversed: string[];
   /** First intake outcome per action id: the engine itself is idempotent on `actionId`. */
   outcomes: Record<string, IntakeOutcome>;
   /** Newest mark price seen per symbol (valuation between marks). */
@@ -215,6 +217,7 @@ export function newAccountState(input: OpenAccount, createdAtMs: number): Accoun
     heldAtHour: [],
     rolledHourMs: Math.floor(createdAtMs / 3_600_000) * 3_600_000,
     outcomes: {},
+    reversed: [],
     marks: {},
     hourly: [],
     lastSnapshot: null,

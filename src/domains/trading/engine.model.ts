@@ -9,12 +9,14 @@
  * sequences, and the decision runtime's dry-run over a clone-scoped in-memory state
  * (`createPaperEngine`). A new rule belongs in one of the folds below, so every caller gets it.
  */
+
+import { HOUR_MS } from "../../core/clock";
 import { type AccountState, newAccountState, type OpenAccountInput, OpenAccountSchema } from "./account.model";
 import type { AccountResult } from "./account-result.model";
 import type { AdminCommand, FundingRate } from "./admin-command.model";
 import type { DecisionAction, IntakeOutcome } from "./decision-action.model";
-import { HOUR_MS } from "../../core/clock";
-import { closeAtMark, type Effect, post, valuation, type Work } from "./execution.model";
+import { closeAtMark, type Effect, post, reverseTransfer, valuation, type Work } from "./execution.model";
+import type { PropTransfer } from "./ledger-books.model";
 import { intakeInto } from "./intake.model";
 import type { Market } from "./market.model";
 import { buildResult } from "./result.model";
@@ -39,7 +41,9 @@ export type EngineEvent =
   | { type: "freeze"; t: number }
   | { type: "unfreeze"; t: number }
   | { type: "force_close"; t: number; symbol: string; market: Market; requestId: string }
-  | { type: "adjust"; t: number; amountMicroUsd: number; requestId: string; reason: string };
+  | { type: "adjust"; t: number; amountMicroUsd: number; requestId: string; reason: string }
+  /** A correction: the reversal of one of the account's transfers (the caller reads it from the ledger). */
+  | { type: "reverse"; t: number; transfer: PropTransfer; requestId: string };
 
 export interface Applied {
   state: AccountState;
@@ -79,6 +83,7 @@ function step(state: AccountState, t: number, body: (w: Work) => Partial<Applied
 function upgrade(st: AccountState): void {
   const old = st as Partial<AccountState> & { fundedHourMs?: Record<string, number> };
   st.outcomes ??= {};
+  st.reversed ??= [];
   st.heldAtHour ??= [];
   st.rolledHourMs ??= Math.floor(st.createdAtMs / HOUR_MS) * HOUR_MS;
   if (!old.fundedHours) {
@@ -134,6 +139,12 @@ export function applyEvent(state: AccountState, event: EngineEvent): Applied {
           return { refused: "amount must be a non-zero integer" };
         post(w, "admin_adjustment", event.amountMicroUsd, event.t, event.requestId);
         return undefined;
+      });
+    case "reverse":
+      return step(state, event.t, (w) => {
+        if (w.st.status === "finalized") return { refused: "account is finalized" };
+        const refused = reverseTransfer(w, event.transfer, event.t, event.requestId);
+        return refused === null ? undefined : { refused };
       });
   }
 }

@@ -9,7 +9,17 @@ import type { AccountState } from "./account.model";
 import { absDec, type Dec, divDec, minDec, ONE, parseDec, productToMicro, roundPrice, roundToDecimals } from "./decimal.model";
 import type { DecisionAction, IntakeOutcome } from "./decision-action.model";
 import { cancelTriggers, type Effect, executeTrade, nextId, valuation, type Work } from "./execution.model";
-import { type Denial, firstDenial, leverageOf, type GateContext, hasTriggers, MARKET_GATES, PLAN_GATES, type Plan, PRE_GATES } from "./gates.model";
+import {
+  type Denial,
+  firstDenial,
+  type GateContext,
+  hasTriggers,
+  leverageOf,
+  MARKET_GATES,
+  PLAN_GATES,
+  type Plan,
+  PRE_GATES,
+} from "./gates.model";
 import { priceDecimals } from "./margin.model";
 import { type AssetSpec, impactNotionalUsd, type Market, type Quote, type Reference, referenceOf } from "./market.model";
 

@@ -67,7 +67,15 @@ export function applyCandle(w: Work, candle: CandleInput, t: number): void {
   const first = triggerOrder(w, candle, parseDec(pos.szi) > 0n)[0];
   if (!first) return;
   const { order, fillPx } = first;
-  w.effects.push({ type: "order", event: "triggered", orderId: order.orderId, symbol: order.symbol, kind: order.kind, triggerPx: order.triggerPx, t });
+  w.effects.push({
+    type: "order",
+    event: "triggered",
+    orderId: order.orderId,
+    symbol: order.symbol,
+    kind: order.kind,
+    triggerPx: order.triggerPx,
+    t,
+  });
   st.triggers = st.triggers.filter((x) => x.orderId !== order.orderId);
   const szi = parseDec(pos.szi);
   // The position closes whole; its other trigger is cancelled with it.
