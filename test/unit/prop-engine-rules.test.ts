@@ -220,6 +220,27 @@ describe("rule 11: triggers on a frozen account do not fire", () => {
   });
 });
 
+describe("rule 11: corrections are real reversals through one path", () => {
+  it("a reversal negates every posting of the original, once, and restores cash and totals", () => {
+    const e = engine();
+    const open = trade(e, "long", "open_long", T0 + 10_000, "60000", { size: "0.1", leverage: 5 });
+    const fee = open.effects.flatMap((x) => (x.type === "ledger" && x.transfer.code === "fee" ? [x.transfer] : []))[0];
+    if (!fee) throw new Error("no fee transfer");
+    const r = e.apply({ type: "reverse", t: T0 + 20_000, transfer: fee, requestId: "fix-1" } as never);
+    const tr = r.effects.flatMap((x) => (x.type === "ledger" ? [x.transfer] : []));
+    expect(tr).toEqual([
+      expect.objectContaining({
+        code: "reversal",
+        reverses: fee.transferId,
+        postings: fee.postings.map((p) => ({ book: p.book, amountMicroUsd: -p.amountMicroUsd })),
+      }),
+    ]);
+    expect(r.state.cashMicroUsd).toBe(10_000_000_000);
+    expect(r.state.totals.feesMicroUsd).toBe(0);
+    expect(e.apply({ type: "reverse", t: T0 + 30_000, transfer: fee, requestId: "fix-2" } as never).refused).toMatch(/already reversed/);
+  });
+});
+
 describe("rule 12: the engine is idempotent on actionId", () => {
   it("a repeated id returns the first outcome and changes nothing", () => {
     const e = engine();

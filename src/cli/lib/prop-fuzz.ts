@@ -1,7 +1,8 @@
 /**
  * Random event sequences for the paper engine (fast-check): actions of every kind (sizes in USD or base
  * units, leverage up to 30, stops and take-profits on either side), price moves, closed candles,
- * funding at any rate, marks and a final finalize. Shared by the property tests and
+ * funding at any rate (late hours too), marks, corrections (reversals of earlier transfers) and a final
+ * finalize. Shared by the property tests and
  * `npm run fuzz:ledger`, which fold each sequence through the engine and `checkStep`.
  */
 import fc from "fast-check";
@@ -30,7 +31,8 @@ type Step =
   | { kind: "price"; symbol: number; movePct: number }
   | { kind: "candle"; symbol: number; o: number; h: number; l: number; c: number }
   | { kind: "funding"; symbol: number; rate: number; late: boolean }
-  | { kind: "mark" };
+  | { kind: "mark" }
+  | { kind: "reverse"; pick: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   {
@@ -72,6 +74,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("mark" as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("reverse" as const), pick: fc.nat(1000) }) },
 );
 
 export const sequenceArb = fc.record({
@@ -205,6 +208,16 @@ export function foldSequence(seq: Sequence): FoldOutcome {
         hourlyRate: String(st.rate / 10_000_000),
         oraclePx: market.quotes[symbol]?.oraclePx ?? "1",
       });
+    } else if (st.kind === "reverse") {
+      // A correction of any earlier transfer (reversing a reversal or one twice is refused).
+      const original = journal[st.pick % journal.length];
+      if (original)
+        run({
+          type: "reverse",
+          t,
+          transfer: original as Extract<EngineEvent, { type: "reverse" }>["transfer"],
+          requestId: `fix${out.events}`,
+        });
     } else if (st.kind === "mark") {
       run({ type: "mark", t, market });
     } else {

@@ -16,8 +16,8 @@ import type { AccountResult } from "./account-result.model";
 import type { AdminCommand, FundingRate } from "./admin-command.model";
 import type { DecisionAction, IntakeOutcome } from "./decision-action.model";
 import { closeAtMark, type Effect, post, reverseTransfer, valuation, type Work } from "./execution.model";
-import type { PropTransfer } from "./ledger-books.model";
 import { intakeInto } from "./intake.model";
+import type { PropTransfer } from "./ledger-books.model";
 import type { Market } from "./market.model";
 import { buildResult } from "./result.model";
 import {

@@ -111,7 +111,8 @@ export function reverseTransfer(w: Work, original: PropTransfer, t: number, refI
   if (original.code === "reversal") return "a reversal is not reversed (post the original again)";
   const effect = effectOn(original, cashBook(w.st.accountId));
   if (effect === 0) return `transfer ${original.transferId} does not move this account's cash`;
-  const done = (w.st.reversed ??= []);
+  w.st.reversed ??= [];
+  const done = w.st.reversed;
   if (done.includes(original.transferId)) return `transfer ${original.transferId} is already reversed`;
   done.push(original.transferId);
   const tr = reversal(original, nextId(w, "l"), "reversal", t, refId);
