@@ -75,13 +75,23 @@ describe("prop jobs", () => {
       ),
     ).toMatchObject({ status: "filled" });
 
-    // Minute 16:00 trades down through the stop; the 16:01 poll marks BTC at 58700.
-    await putCandle("BTC", T0, { o: "60000", h: "60050", l: "58900", c: "58950" });
-    await putQuote("BTC", T0 + 60_000, { mark: "58700", mid: "58700", oracle: "58700", funding: "0.0000125" });
-    const marked = await job("trading.mark-to-market", T0 + 60_000);
+    expect(
+      await submitAction(
+        deps,
+        withStop,
+        { ...base, actionId: "s2", symbol: "ETH", action: "open_short", size: "1", leverage: 2 },
+        T0 + 2000,
+      ),
+    ).toMatchObject({ status: "filled" });
+
+    // Issue 24 rule 1: the stop was placed in minute 16:00, so only minutes from 16:01 on count.
+    // Minute 16:01 trades down through the stop; the 16:02 poll marks BTC at 58700.
+    await putCandle("BTC", T0 + 60_000, { o: "60000", h: "60050", l: "58900", c: "58950" });
+    await putQuote("BTC", T0 + 120_000, { mark: "58700", mid: "58700", oracle: "58700", funding: "0.0000125" });
+    const marked = await job("trading.mark-to-market", T0 + 120_000);
     expect(marked).toMatchObject({ accounts: 3, failed: 0, liquidated: 1 });
     const stopFills = await accountStub(env, withStop).fills({ limit: 10 });
-    expect(stopFills.map((f) => [f.fill.reason, f.fill.px])).toEqual([
+    expect(stopFills.filter((f) => f.fill.symbol === "BTC").map((f) => [f.fill.reason, f.fill.px])).toEqual([
       ["action", "60000"],
       ["stop_loss", "59000"],
     ]);
@@ -89,17 +99,20 @@ describe("prop jobs", () => {
     const snaps = await accountStub(env, shortLived).snapshots({ limit: 10, hourlyOnly: false });
     expect(snaps).toHaveLength(1);
     // The same minute again changes nothing.
-    await job("trading.mark-to-market", T0 + 60_000 + 30_000);
+    await job("trading.mark-to-market", T0 + 120_000 + 30_000);
     expect(await accountStub(env, shortLived).snapshots({ limit: 10, hourlyOnly: false })).toHaveLength(1);
   });
 
   it("settles funding for the hour once", async () => {
     const summary = await job("trading.funding", T0 + 3_600_000 + 60_000);
-    expect(summary).toMatchObject({ accounts: 1, payments: 1, failed: 0 });
+    // Two accounts hold ETH; only `withStop`'s window covers the 17:00 boundary (issue 24 rule 9).
+    expect(summary).toMatchObject({ accounts: 2, payments: 1, failed: 0 });
     await job("trading.funding", T0 + 3_600_000 + 61_000);
-    const ledger = await accountStub(env, shortLived).ledger({ limit: 10 });
+    const ledger = await accountStub(env, withStop).ledger({ limit: 20 });
     // The ETH short receives −(−1) × 3000 × 0.0000125 = 0.0375 USD once.
     expect(ledger.filter((e) => e.transfer.code === "funding").map((e) => e.amountMicroUsd)).toEqual([37_500]);
+    const ended = await accountStub(env, shortLived).ledger({ limit: 10 });
+    expect(ended.filter((e) => e.transfer.code === "funding")).toEqual([]);
   });
 
   it("finalizes accounts whose window ended and liquidated ones", async () => {

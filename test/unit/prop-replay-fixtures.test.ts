@@ -18,7 +18,19 @@ const cases = Object.keys(inputs)
 describe("hand-computed replay cases", () => {
   it("has the cases the issue asks for", () => {
     expect(cases.map(([name]) => name)).toEqual(
-      expect.arrayContaining(["fee", "funding", "liquidation-before", "liquidation", "liquidation-backstop", "triggers", "gates"]),
+      expect.arrayContaining([
+        "fee",
+        "funding",
+        "liquidation-before",
+        "liquidation",
+        "liquidation-backstop",
+        "triggers",
+        "gates",
+        "trigger-placement",
+        "backstop-gap",
+        "trigger-gap-open",
+        "funding-boundary",
+      ]),
     );
   });
 

@@ -1,12 +1,22 @@
 /**
  * Random event sequences for the paper engine (fast-check): actions of every kind (sizes in USD or base
  * units, leverage up to 30, stops and take-profits on either side), price moves, closed candles,
- * funding at any rate, marks and a final finalize. Shared by the property tests and
+ * funding at any rate (late hours too), marks, corrections (reversals of earlier transfers) and a final
+ * finalize. Shared by the property tests and
  * `npm run fuzz:ledger`, which fold each sequence through the engine and `checkStep`.
  */
 import fc from "fast-check";
 import type { Transfer } from "../../domains/ledger";
-import { applyEvent, checkStep, type EngineEvent, type Market, openAccount } from "../../domains/trading";
+import {
+  type Applied,
+  applyEvent,
+  checkStep,
+  type EngineEvent,
+  type Market,
+  markMinute,
+  openAccount,
+  settleHour,
+} from "../../domains/trading";
 
 const T0 = 1_764_417_600_000;
 const SYMBOLS = ["BTC", "ETH", "SOL"] as const;
@@ -20,8 +30,9 @@ type Step =
   | { kind: "action"; symbol: number; action: number; usd: number; size: number; leverage: number; sl: number; tp: number; slot: number }
   | { kind: "price"; symbol: number; movePct: number }
   | { kind: "candle"; symbol: number; o: number; h: number; l: number; c: number }
-  | { kind: "funding"; symbol: number; rate: number }
-  | { kind: "mark" };
+  | { kind: "funding"; symbol: number; rate: number; late: boolean }
+  | { kind: "mark" }
+  | { kind: "reverse"; pick: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   {
@@ -55,9 +66,15 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant("funding" as const), symbol: fc.nat(2), rate: fc.integer({ min: -4000, max: 4000 }) }),
+    arbitrary: fc.record({
+      kind: fc.constant("funding" as const),
+      symbol: fc.nat(2),
+      rate: fc.integer({ min: -4000, max: 4000 }),
+      late: fc.boolean(),
+    }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("mark" as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("reverse" as const), pick: fc.nat(1000) }) },
 );
 
 export const sequenceArb = fc.record({
@@ -121,7 +138,7 @@ export function foldSequence(seq: Sequence): FoldOutcome {
       kind: "sandbox",
       startingBalanceMicroUsd: seq.balanceUsd * 1_000_000,
       startMs: T0,
-      endMs: T0 + 3 * 3_600_000,
+      endMs: T0 + 12 * 3_600_000,
       rules: { maxLeverage: seq.maxLeverage, maxDrawdownPct: seq.maxDrawdownPct, slippageBps: seq.slippageBps },
       allowedSymbols: ["BTC", "ETH"],
     },
@@ -130,12 +147,28 @@ export function foldSequence(seq: Sequence): FoldOutcome {
   let state = opened.state;
   const journal: Transfer[] = opened.effects.flatMap((e) => (e.type === "ledger" ? [e.transfer] : []));
   const out: FoldOutcome = { events: 0, fills: 0, violations: [], outcomes: {} };
+  // Every step goes through the engine's own folds: `applyEvent`, `markMinute` (marks) and
+  // `settleHour` (funding), the ones the object, the replay and the dry-run use.
   const run = (event: EngineEvent) => {
     const m = structuredClone(market);
     const e = "market" in event ? { ...event, market: m } : event;
-    const applied = applyEvent(state, e);
+    let applied: Applied;
+    if (e.type === "mark") applied = markMinute(state, { t: e.t, market: m });
+    else if (e.type === "funding")
+      applied = settleHour(state, {
+        t: e.t,
+        hourMs: e.hourMs,
+        rates: [{ symbol: e.symbol, hourlyRate: e.hourlyRate, oraclePx: e.oraclePx }],
+      });
+    else applied = applyEvent(state, e);
     for (const x of applied.effects) if (x.type === "ledger") journal.push(x.transfer);
     out.violations.push(...checkStep(state, e, applied, journal, m));
+    if (e.type === "action" && applied.outcome) {
+      // Rule 12: the same action id again returns the first outcome and changes nothing.
+      const again = applyEvent(applied.state, e);
+      if (again.effects.length > 0 || JSON.stringify(again.outcome) !== JSON.stringify(applied.outcome))
+        out.violations.push(`repeated action ${e.action.actionId} changed the account`);
+    }
     out.fills += applied.effects.filter((x) => x.type === "fill").length;
     if (applied.outcome) {
       const key = applied.outcome.status === "denied" ? applied.outcome.code : applied.outcome.status;
@@ -144,7 +177,7 @@ export function foldSequence(seq: Sequence): FoldOutcome {
     out.events += 1;
     state = applied.state;
   };
-  let minute = 0;
+  let candleOpenMs = T0 - 60_000;
   for (const st of seq.steps) {
     t += 20_000;
     // Quotes are re-polled every step (a fresh reference), except on every 7th step (a stale one).
@@ -155,21 +188,36 @@ export function foldSequence(seq: Sequence): FoldOutcome {
       prices[symbol] = Number((p * (1 + st.movePct / 1000)).toPrecision(5));
       quote(symbol);
     } else if (st.kind === "candle") {
-      minute += 1;
+      // The minute just closed, or the next one after the previous candle (watermarks only move forward).
+      candleOpenMs = Math.max(candleOpenMs + 60_000, Math.floor(t / 60_000) * 60_000 - 60_000);
       const o = p * (1 + st.o / 10_000);
       const c = p * (1 + st.c / 10_000);
       const h = Math.max(o, c) * (1 + st.h / 10_000);
       const l = Math.min(o, c) * (1 - st.l / 10_000);
-      run({ type: "candle", t, candle: { symbol, openTimeMs: T0 + minute * 60_000, o: px(o, 0), h: px(h, 0), l: px(l, 0), c: px(c, 0) } });
+      run({ type: "candle", t, candle: { symbol, openTimeMs: candleOpenMs, o: px(o, 0), h: px(h, 0), l: px(l, 0), c: px(c, 0) } });
     } else if (st.kind === "funding") {
+      // Funding crosses into the next hour and settles its boundary (or, `late`, the previous one again).
+      t = Math.floor(t / 3_600_000) * 3_600_000 + 3_600_000 + 5_000;
+      for (const s of SYMBOLS) quote(s);
+      const hourMs = Math.floor(t / 3_600_000) * 3_600_000 - (st.late ? 3_600_000 : 0);
       run({
         type: "funding",
         t,
         symbol,
-        hourMs: t,
+        hourMs,
         hourlyRate: String(st.rate / 10_000_000),
         oraclePx: market.quotes[symbol]?.oraclePx ?? "1",
       });
+    } else if (st.kind === "reverse") {
+      // A correction of any earlier transfer (reversing a reversal or one twice is refused).
+      const original = journal[st.pick % journal.length];
+      if (original)
+        run({
+          type: "reverse",
+          t,
+          transfer: original as Extract<EngineEvent, { type: "reverse" }>["transfer"],
+          requestId: `fix${out.events}`,
+        });
     } else if (st.kind === "mark") {
       run({ type: "mark", t, market });
     } else {

@@ -10,6 +10,7 @@ import { defineTransitions, type InvalidTransition, transition } from "../../cor
 import { type AccountResult, type Pins, PinsSchema } from "./account-result.model";
 import { type PropAccountKind, PropAccountKindSchema, type PropAccountStatus } from "./account-summary.model";
 import { parseDec } from "./decimal.model";
+import type { IntakeOutcome } from "./decision-action.model";
 
 const RateSchema = z
   .string()
@@ -61,7 +62,8 @@ export type AccountEvent = (typeof ACCOUNT_EVENTS)[number];
 /** Every allowed move; anything absent is an `InvalidTransition` (src/core/transitions.ts). */
 export const ACCOUNT_TRANSITIONS = defineTransitions<PropAccountStatus, AccountEvent>({
   active: { freeze: "frozen", finalize: "finalizing", liquidate: "liquidated" },
-  frozen: { unfreeze: "active", finalize: "finalizing" },
+  // A frozen account whose cash goes negative (funding, an admin close) is still taken by the backstop.
+  frozen: { unfreeze: "active", finalize: "finalizing", liquidate: "liquidated" },
   finalizing: { complete: "finalized" },
   liquidated: { complete: "finalized" },
   finalized: {},
@@ -148,8 +150,23 @@ export interface AccountState {
   slots: Record<string, string>;
   /** Newest candle already checked for triggers, per symbol. */
   lastCandleMs: Record<string, number>;
-  /** Newest funding hour settled, per symbol: the (account, coin, hour) key as a watermark. */
-  fundedHourMs: Record<string, number>;
+  /**
+   * Funding hours settled, per symbol: the (account, coin, hour) key, so a late or replayed hour pays
+   * exactly once. Pruned with `heldAtHour` (hours older than `FUNDING_RETAIN_MS`).
+   */
+  fundedHours: Record<string, number[]>;
+  /**
+   * The positions held at each hour boundary H (the state after every event with t < H), recorded
+   * lazily when the first event at or after H arrives; only hours with a position are kept. Funding for
+   * hour H is paid on these sizes, not on whatever is held when the settlement runs.
+   */
+  heldAtHour: { hourMs: number; szi: Record<string, string> }[];
+  /** Newest hour boundary already recorded in `heldAtHour`. */
+  rolledHourMs: number;
+  /** Transfers already reversed (a correction happens once per original). */
+  reversed: string[];
+  /** First intake outcome per action id: the engine itself is idempotent on `actionId`. */
+  outcomes: Record<string, IntakeOutcome>;
   /** Newest mark price seen per symbol (valuation between marks). */
   marks: Record<string, { markPx: string; t: number }>;
   /** Equity at each hour boundary (for the Sharpe-like ratio). */
@@ -196,7 +213,11 @@ export function newAccountState(input: OpenAccount, createdAtMs: number): Accoun
     seq: 0,
     slots: {},
     lastCandleMs: {},
-    fundedHourMs: {},
+    fundedHours: {},
+    heldAtHour: [],
+    rolledHourMs: Math.floor(createdAtMs / 3_600_000) * 3_600_000,
+    outcomes: {},
+    reversed: [],
     marks: {},
     hourly: [],
     lastSnapshot: null,

@@ -31,7 +31,11 @@ export const DecisionActionSchema = z
     sizeUsd: DecimalInputSchema.optional(),
     /** Size in base units as a decimal string. Exclusive with `sizeUsd`. */
     size: PositiveDecimalStringSchema.optional(),
-    leverage: z.number().int().min(1).default(1),
+    /**
+     * Omitted: the position's leverage (Hyperliquid's leverage is a per-asset account setting), or 1x
+     * for a new position.
+     */
+    leverage: z.number().int().min(1).optional(),
     stopLossPx: PositiveDecimalStringSchema.optional(),
     takeProfitPx: PositiveDecimalStringSchema.optional(),
     confidence: z.number().min(0).max(1),

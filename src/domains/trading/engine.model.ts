@@ -9,15 +9,28 @@
  * sequences, and the decision runtime's dry-run over a clone-scoped in-memory state
  * (`createPaperEngine`). A new rule belongs in one of the folds below, so every caller gets it.
  */
+
+import { HOUR_MS } from "../../core/clock";
 import { type AccountState, newAccountState, type OpenAccountInput, OpenAccountSchema } from "./account.model";
 import type { AccountResult } from "./account-result.model";
 import type { AdminCommand, FundingRate } from "./admin-command.model";
 import type { DecisionAction, IntakeOutcome } from "./decision-action.model";
-import { closeAtMark, type Effect, post, valuation, type Work } from "./execution.model";
+import { closeAtMark, type Effect, post, reverseTransfer, valuation, type Work } from "./execution.model";
 import { intakeInto } from "./intake.model";
+import type { PropTransfer } from "./ledger-books.model";
 import type { Market } from "./market.model";
 import { buildResult } from "./result.model";
-import { applyCandle, applyFunding, applyMark, type CandleInput, setStatus } from "./risk.model";
+import {
+  absorbNegativeCash,
+  applyCandle,
+  applyMark,
+  type CandleInput,
+  checkMaintenance,
+  rollHours,
+  setStatus,
+  settleFunding,
+  takeMarks,
+} from "./risk.model";
 
 export type EngineEvent =
   | { type: "action"; t: number; action: DecisionAction; market: Market }
@@ -28,7 +41,9 @@ export type EngineEvent =
   | { type: "freeze"; t: number }
   | { type: "unfreeze"; t: number }
   | { type: "force_close"; t: number; symbol: string; market: Market; requestId: string }
-  | { type: "adjust"; t: number; amountMicroUsd: number; requestId: string; reason: string };
+  | { type: "adjust"; t: number; amountMicroUsd: number; requestId: string; reason: string }
+  /** A correction: the reversal of one of the account's transfers (the caller reads it from the ledger). */
+  | { type: "reverse"; t: number; transfer: PropTransfer; requestId: string };
 
 export interface Applied {
   state: AccountState;
@@ -49,101 +64,154 @@ export function openAccount(input: OpenAccountInput, t: number): { state: Accoun
   return { state: w.st, effects: w.effects };
 }
 
-/** Applies one event to a copy of `state`. */
-export function applyEvent(state: AccountState, event: EngineEvent): Applied {
+/**
+ * One engine step on a copy of `state`: the hour boundaries passed are recorded first (funding is paid
+ * on the position held at each), then `body`, then the end-of-step backstop (cash never negative).
+ * A refused step returns the state unchanged.
+ */
+function step(state: AccountState, t: number, body: (w: Work) => Partial<Applied> | undefined): Applied {
   const w: Work = { st: structuredClone(state), effects: [] };
-  const done = (extra: Partial<Applied> = {}): Applied => ({ state: w.st, effects: w.effects, ...extra });
-  switch (event.type) {
-    case "action":
-      return done({ outcome: intakeInto(w, event.action, event.t, event.market) });
-    case "candle":
-      applyCandle(w, event.candle, event.t);
-      return done();
-    case "funding":
-      applyFunding(w, event);
-      return done();
-    case "mark":
-      if (w.st.status === "finalized") return done({ refused: "account is finalized" });
-      applyMark(w, event.market, event.t);
-      return done();
-    case "finalize":
-      return finalize(w, event.market, event.t);
-    case "freeze":
-    case "unfreeze":
-      return setStatus(w, event.type, event.t) ? done() : done({ refused: `cannot ${event.type} a ${w.st.status} account` });
-    case "force_close": {
-      if (w.st.status !== "active" && w.st.status !== "frozen") return done({ refused: `account is ${w.st.status}` });
-      if (!w.st.positions[event.symbol]) return done({ refused: `no ${event.symbol} position` });
-      closeAtMark(w, event.market, event.t, "admin_close", event.requestId, event.symbol);
-      return done();
-    }
-    case "adjust":
-      if (w.st.status === "finalized") return done({ refused: "account is finalized" });
-      if (!Number.isSafeInteger(event.amountMicroUsd) || event.amountMicroUsd === 0)
-        return done({ refused: "amount must be a non-zero integer" });
-      post(w, "admin_adjustment", event.amountMicroUsd, event.t, event.requestId);
-      return done();
+  upgrade(w.st);
+  rollHours(w, t);
+  const extra = body(w) ?? {};
+  if (extra.refused !== undefined) return { state, effects: [], ...extra };
+  absorbNegativeCash(w, t);
+  return { state: w.st, effects: w.effects, ...extra };
+}
+
+/** Fills the fields a state stored before they existed lacks (objects opened by an older engine). */
+function upgrade(st: AccountState): void {
+  const old = st as Partial<AccountState> & { fundedHourMs?: Record<string, number> };
+  st.outcomes ??= {};
+  st.reversed ??= [];
+  st.heldAtHour ??= [];
+  st.rolledHourMs ??= Math.floor(st.createdAtMs / HOUR_MS) * HOUR_MS;
+  if (!old.fundedHours) {
+    st.fundedHours = Object.fromEntries(Object.entries(old.fundedHourMs ?? {}).map(([s, h]) => [s, [h]]));
+    delete old.fundedHourMs;
   }
 }
 
-/** Closes positions at mark, writes the hashed result; a finalized account returns its result unchanged. */
-function finalize(w: Work, market: Market, t: number): Applied {
+/** Applies one event to a copy of `state`. */
+export function applyEvent(state: AccountState, event: EngineEvent): Applied {
+  switch (event.type) {
+    case "action": {
+      // Rule 12: a repeated action id returns its first outcome and changes nothing.
+      const first = state.outcomes?.[event.action.actionId];
+      if (first) return { state, effects: [], outcome: first };
+      return step(state, event.t, (w) => {
+        const outcome = intakeInto(w, event.action, event.t, event.market);
+        w.st.outcomes[event.action.actionId] = outcome;
+        return { outcome };
+      });
+    }
+    case "candle":
+      return step(state, event.t, (w) => {
+        applyCandle(w, event.candle, event.t);
+        return undefined;
+      });
+    case "funding":
+      return settleHour(state, {
+        t: event.t,
+        hourMs: event.hourMs,
+        rates: [{ symbol: event.symbol, hourlyRate: event.hourlyRate, oraclePx: event.oraclePx }],
+      });
+    case "mark":
+      return markMinute(state, { t: event.t, market: event.market });
+    case "finalize":
+      return step(state, event.t, (w) => finalize(w, event.market, event.t));
+    case "freeze":
+    case "unfreeze":
+      return step(state, event.t, (w) =>
+        setStatus(w, event.type, event.t) ? undefined : { refused: `cannot ${event.type} a ${w.st.status} account` },
+      );
+    case "force_close":
+      return step(state, event.t, (w) => {
+        if (w.st.status !== "active" && w.st.status !== "frozen") return { refused: `account is ${w.st.status}` };
+        if (!w.st.positions[event.symbol]) return { refused: `no ${event.symbol} position` };
+        closeAtMark(w, event.market, event.t, "admin_close", event.requestId, event.symbol);
+        return undefined;
+      });
+    case "adjust":
+      return step(state, event.t, (w) => {
+        if (w.st.status === "finalized") return { refused: "account is finalized" };
+        if (!Number.isSafeInteger(event.amountMicroUsd) || event.amountMicroUsd === 0)
+          return { refused: "amount must be a non-zero integer" };
+        post(w, "admin_adjustment", event.amountMicroUsd, event.t, event.requestId);
+        return undefined;
+      });
+    case "reverse":
+      return step(state, event.t, (w) => {
+        if (w.st.status === "finalized") return { refused: "account is finalized" };
+        const refused = reverseTransfer(w, event.transfer, event.t, event.requestId);
+        return refused === null ? undefined : { refused };
+      });
+  }
+}
+
+/** The market as of the window's end: quotes priced after `endMs` are left out (stored marks stand in). */
+function asOfEnd(market: Market, endMs: number): Market {
+  return { assets: market.assets, quotes: Object.fromEntries(Object.entries(market.quotes).filter(([, q]) => q.pxAtMs <= endMs)) };
+}
+
+/**
+ * Closes positions at the mark as of the window's end, writes the hashed result; a finalized account
+ * returns its result unchanged. A negative remainder after the close goes to the backstop first.
+ */
+function finalize(w: Work, market: Market, t: number): Partial<Applied> {
   const st = w.st;
-  if (st.status === "finalized" && st.result) return { state: st, effects: [], result: st.result };
+  if (st.status === "finalized" && st.result) return { result: st.result };
   const liquidated = st.status === "liquidated";
-  if (!liquidated && !setStatus(w, "finalize", t))
-    return { state: st, effects: w.effects, refused: `cannot finalize a ${st.status} account` };
-  for (const [symbol, q] of Object.entries(market.quotes)) st.marks[symbol] = { markPx: q.markPx, t: q.pxAtMs };
-  closeAtMark(w, market, t, "finalize", `finalize:${st.accountId}`);
+  if (!liquidated && !setStatus(w, "finalize", t)) return { refused: `cannot finalize a ${st.status} account` };
+  const atEnd = asOfEnd(market, st.endMs);
+  takeMarks(st, atEnd);
+  closeAtMark(w, atEnd, t, "finalize", `finalize:${st.accountId}`);
+  if (st.cashMicroUsd < 0) post(w, "liquidation", -st.cashMicroUsd, t, `backstop:${st.accountId}`);
   for (const o of st.triggers)
     w.effects.push({ type: "order", event: "cancelled", orderId: o.orderId, symbol: o.symbol, kind: o.kind, triggerPx: o.triggerPx, t });
   st.triggers = [];
-  const equity = valuation(st, market).equityMicroUsd;
+  const equity = valuation(st, atEnd).equityMicroUsd;
   setStatus(w, "complete", t);
   st.finalizedAtMs = t;
   st.result = buildResult(st, equity, t, liquidated);
-  return { state: st, effects: w.effects, result: st.result };
+  return { result: st.result };
 }
 
 /**
- * One minute's mark: the given closed candles in time order (triggers), then mark-to-market. A
- * finalized account is refused and left unchanged.
+ * One minute's mark: the maintenance check at the new marks first, then the given closed candles in
+ * time order (triggers), then mark-to-market. A finalized account, or a mark at or after the window's
+ * end, is refused and left unchanged.
  */
 export function markMinute(state: AccountState, input: { t: number; market: Market; candles?: readonly CandleInput[] }): Applied {
   if (state.status === "finalized") return { state, effects: [], refused: "account is finalized" };
-  let current = state;
-  const effects: Effect[] = [];
-  for (const candle of [...(input.candles ?? [])].sort((a, b) => a.openTimeMs - b.openTimeMs)) {
-    const a = applyEvent(current, { type: "candle", t: input.t, candle });
-    current = a.state;
-    effects.push(...a.effects);
-  }
-  const marked = applyEvent(current, { type: "mark", t: input.t, market: input.market });
-  return { ...marked, effects: [...effects, ...marked.effects] };
+  if (input.t >= state.endMs) return { state, effects: [], refused: "the window has ended" };
+  return step(state, input.t, (w) => {
+    takeMarks(w.st, input.market);
+    checkMaintenance(w, input.market, input.t);
+    for (const candle of [...(input.candles ?? [])].sort((a, b) => a.openTimeMs - b.openTimeMs)) applyCandle(w, candle, input.t);
+    applyMark(w, input.market, input.t);
+    return undefined;
+  });
 }
 
 /**
- * Settles one hour of funding for every open position among `rates` (a rate for a symbol without a
- * position is skipped). Only active and frozen accounts pay funding: others are refused unchanged.
+ * Settles funding for the hour boundary `hourMs` on the positions held at it (the one funding path:
+ * object, replay, fuzzer and `applyEvent`'s `funding` event). `missing` lists the symbols held at the
+ * boundary whose rate was not given: the hour is not done for them (the caller retries). Only active
+ * and frozen accounts pay funding: others are refused unchanged.
  */
-export function settleHour(state: AccountState, input: { t: number; hourMs: number; rates: readonly FundingRate[] }): Applied {
-  if (state.status !== "active" && state.status !== "frozen") return { state, effects: [], refused: `account is ${state.status}` };
-  let current = state;
-  const effects: Effect[] = [];
-  for (const rate of input.rates) {
-    if (!current.positions[rate.symbol]) continue;
-    const a = applyEvent(current, {
-      type: "funding",
-      t: input.t,
-      symbol: rate.symbol,
-      hourMs: input.hourMs,
-      hourlyRate: rate.hourlyRate,
-      oraclePx: rate.oraclePx,
-    });
-    current = a.state;
-    effects.push(...a.effects);
-  }
-  return { state: current, effects };
+export function settleHour(
+  state: AccountState,
+  input: { t: number; hourMs: number; rates: readonly FundingRate[] },
+): Applied & { missing: string[] } {
+  if (state.status !== "active" && state.status !== "frozen")
+    return { state, effects: [], refused: `account is ${state.status}`, missing: [] };
+  let missing: string[] = [];
+  const applied = step(state, input.t, (w) => {
+    missing = settleFunding(w, input).missing;
+    return undefined;
+  });
+  return { ...applied, missing };
 }
 
 /** The engine event of an admin command other than `action` (which goes through the intake). */

@@ -6,7 +6,8 @@
  * Rounding (the one rule, see decimal.model.ts): floor of the signed effect on the account's cash; ceil of
  * requirements; trade prices against the trader.
  */
-import { transfer } from "../ledger";
+import { floorTo, MINUTE_MS } from "../../core/clock";
+import { effectOn, reversal, transfer } from "../ledger";
 import type { AccountState, PositionState } from "./account.model";
 import type { FillView } from "./account-summary.model";
 import {
@@ -61,10 +62,30 @@ export const nextId = (w: Work, kind: string): string => {
   return `${w.st.accountId}:${kind}${w.st.seq}`;
 };
 
-/** Posts a cash movement of `amountMicroUsd` (signed effect on the account) with `code`. */
-export function post(w: Work, code: LedgerCode, amountMicroUsd: number, t: number, refId: string, symbol?: string): void {
+/** The totals bucket a cash effect of `code` counts in (so the totals always sum to cash). */
+function addToTotals(st: AccountState, code: Exclude<LedgerCode, "reversal">, amountMicroUsd: number): void {
+  const totals = st.totals;
+  if (code === "deposit") totals.depositsMicroUsd += amountMicroUsd;
+  else if (code === "fee") totals.feesMicroUsd += amountMicroUsd;
+  else if (code === "realized_pnl") totals.realizedPnlMicroUsd += amountMicroUsd;
+  else if (code === "funding") totals.fundingMicroUsd += amountMicroUsd;
+  else if (code === "liquidation") totals.liquidationMicroUsd += amountMicroUsd;
+  else totals.adjustmentsMicroUsd += amountMicroUsd;
+}
+
+/**
+ * Posts a cash movement of `amountMicroUsd` (signed effect on the account) with `code`. Corrections
+ * never come through here: they are reversals (`reverseTransfer`).
+ */
+export function post(
+  w: Work,
+  code: Exclude<LedgerCode, "reversal">,
+  amountMicroUsd: number,
+  t: number,
+  refId: string,
+  symbol?: string,
+): void {
   if (amountMicroUsd === 0) return;
-  const counter = code === "reversal" ? HOUSE_BOOKS.admin_adjustment : HOUSE_BOOKS[code];
   const tr = transfer({
     transferId: nextId(w, "l"),
     code,
@@ -72,19 +93,33 @@ export function post(w: Work, code: LedgerCode, amountMicroUsd: number, t: numbe
     refId,
     ...(symbol === undefined ? {} : { symbol }),
     book: cashBook(w.st.accountId),
-    counter,
+    counter: HOUSE_BOOKS[code],
     amountMicroUsd,
   });
   if (!tr) return;
   w.st.cashMicroUsd += amountMicroUsd;
-  const totals = w.st.totals;
-  if (code === "deposit") totals.depositsMicroUsd += amountMicroUsd;
-  else if (code === "fee") totals.feesMicroUsd += amountMicroUsd;
-  else if (code === "realized_pnl") totals.realizedPnlMicroUsd += amountMicroUsd;
-  else if (code === "funding") totals.fundingMicroUsd += amountMicroUsd;
-  else if (code === "liquidation") totals.liquidationMicroUsd += amountMicroUsd;
-  else totals.adjustmentsMicroUsd += amountMicroUsd;
+  addToTotals(w.st, code, amountMicroUsd);
   w.effects.push({ type: "ledger", transfer: tr, cashEffectMicroUsd: amountMicroUsd });
+}
+
+/**
+ * The one correction path (issue 24 rule 11): a real reversal of one of the account's transfers (every
+ * posting negated, `reverses` naming the original), once per original. The cash effect is taken back
+ * from the original code's total, so totals still sum to cash. Returns why it was refused, if it was.
+ */
+export function reverseTransfer(w: Work, original: PropTransfer, t: number, refId: string): string | null {
+  if (original.code === "reversal") return "a reversal is not reversed (post the original again)";
+  const effect = effectOn(original, cashBook(w.st.accountId));
+  if (effect === 0) return `transfer ${original.transferId} does not move this account's cash`;
+  w.st.reversed ??= [];
+  const done = w.st.reversed;
+  if (done.includes(original.transferId)) return `transfer ${original.transferId} is already reversed`;
+  done.push(original.transferId);
+  const tr = reversal(original, nextId(w, "l"), "reversal", t, refId);
+  w.st.cashMicroUsd -= effect;
+  addToTotals(w.st, original.code, -effect);
+  w.effects.push({ type: "ledger", transfer: tr, cashEffectMicroUsd: -effect });
+  return null;
 }
 
 /** The mark used to value `symbol`: the market's quote, else the newest stored mark, else entry. */
@@ -203,6 +238,8 @@ export function executeTrade(w: Work, input: TradeInput): Fill {
   let realized = 0;
 
   if (szi0 === 0n || signOf(szi0) === input.side) {
+    // Rule 1: opening sets the symbol's candle watermark (its opening minute and earlier are never checked).
+    if (szi0 === 0n) st.lastCandleMs[input.symbol] = Math.max(st.lastCandleMs[input.symbol] ?? -1, floorTo(input.t, MINUTE_MS));
     const abs0 = absDec(szi0);
     const newAbs = abs0 + input.sz;
     const entryRounding: Rounding = input.side > 0n ? "ceil" : "floor";

@@ -49,6 +49,10 @@ export interface GateContext {
 export type Gate = (c: GateContext) => Denial | null;
 
 const deny = (code: GateCode, message: string): Denial => ({ code, message });
+
+/** Rule 7: the action's leverage, else the position's (a per-asset setting), else 1x. */
+export const leverageOf = (action: Pick<DecisionAction, "leverage" | "symbol">, st: AccountState): number =>
+  action.leverage ?? st.positions[action.symbol]?.leverage ?? 1;
 const increasing = (a: ActionKind) => a === "open_long" || a === "open_short" || a === "increase";
 
 export const accountActive: Gate = (c) => (c.st.status === "active" ? null : deny("account_not_active", `account is ${c.st.status}`));
@@ -123,7 +127,8 @@ const notionalAfter = (c: GateContext): Dec => {
 export const leverageAllowed: Gate = (c) => {
   if (c.plan?.kind !== "increase" || !c.asset) return null;
   const max = Math.min(c.st.rules.maxLeverage, maxLeverageAt(c.asset, notionalAfter(c)));
-  return c.action.leverage > max ? deny("leverage_too_high", `leverage ${c.action.leverage} is above the ${max}x allowed here`) : null;
+  const leverage = leverageOf(c.action, c.st);
+  return leverage > max ? deny("leverage_too_high", `leverage ${leverage} is above the ${max}x allowed here`) : null;
 };
 
 export const positionWithinLimit: Gate = (c) => {
@@ -165,7 +170,7 @@ export const marginSufficient: Gate = (c) => {
   const current = c.v.positions.find((p) => p.pos.symbol === c.action.symbol)?.marginUsedMicroUsd ?? 0;
   const abs0 = c.szi0 < 0n ? -c.szi0 : c.szi0;
   const notionalMicro = productToMicro([abs0 + c.plan.sz, parseDec(c.ref.px)], "ceil");
-  const initial = Math.ceil(notionalMicro / c.action.leverage);
+  const initial = Math.ceil(notionalMicro / leverageOf(c.action, c.st));
   const required = c.v.marginUsedMicroUsd - current + initial + (c.feeMicroUsd ?? 0);
   return required > c.v.equityMicroUsd
     ? deny("insufficient_margin", `needs ${required} micro-USD of margin and fee; equity is ${c.v.equityMicroUsd}`)

@@ -2,13 +2,24 @@
  * Action intake: a `DecisionAction` against an account state and the market, through the safety gates,
  * to one outcome (filled, accepted, denied) and its effects. Market actions fill IOC at the reference
  * price moved against the trader by the slippage model (capped at the exchange's 5% band, rounded to a
- * valid tick against the trader). Idempotency on `actionId` is the caller's (the object's intake log).
+ * valid tick against the trader). Idempotency on `actionId` is the engine's (`applyEvent` keeps the first
+ * outcome per id in the state); `intake` below is the bare gates-and-fill step.
  */
 import type { AccountState } from "./account.model";
 import { absDec, type Dec, divDec, minDec, ONE, parseDec, productToMicro, roundPrice, roundToDecimals } from "./decimal.model";
 import type { DecisionAction, IntakeOutcome } from "./decision-action.model";
 import { cancelTriggers, type Effect, executeTrade, nextId, valuation, type Work } from "./execution.model";
-import { type Denial, firstDenial, type GateContext, hasTriggers, MARKET_GATES, PLAN_GATES, type Plan, PRE_GATES } from "./gates.model";
+import {
+  type Denial,
+  firstDenial,
+  type GateContext,
+  hasTriggers,
+  leverageOf,
+  MARKET_GATES,
+  PLAN_GATES,
+  type Plan,
+  PRE_GATES,
+} from "./gates.model";
 import { priceDecimals } from "./margin.model";
 import { type AssetSpec, impactNotionalUsd, type Market, type Quote, type Reference, referenceOf } from "./market.model";
 
@@ -85,7 +96,7 @@ export function intakeInto(w: Work, action: DecisionAction, t: number, market: M
     reason: "action",
     actionId: action.actionId,
     t,
-    ...(plan.kind === "increase" ? { leverage: action.leverage } : {}),
+    ...(plan.kind === "increase" ? { leverage: leverageOf(action, st) } : {}),
     ref: ref ?? null,
   });
   if (st.positions[action.symbol]) placeTriggers(w, action, t);

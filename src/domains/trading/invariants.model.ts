@@ -6,7 +6,8 @@
  *   3. equity equals cash plus unrealized PnL recomputed from positions and marks;
  *   4. the change in equity is explained exactly by realized PnL + change in unrealized PnL + fees +
  *      funding + liquidation (+ deposits and admin adjustments), in micro-USD;
- *   5. no fill breaks a gate: fills from actions happen only on active accounts inside the window, on
+ *   5. cash is never negative at the end of a step (the backstop absorbs it);
+ *   6. no fill breaks a gate: fills from actions happen only on active accounts inside the window, on
  *      allowed perps, at ≥ $10 unless closing, within leverage, position and margin limits; reductions
  *      never flip a position.
  */
@@ -15,7 +16,7 @@ import type { AccountState } from "./account.model";
 import { absDec, microToDec, parseDec, productToMicro } from "./decimal.model";
 import type { Applied, EngineEvent } from "./engine.model";
 import { assetOf, markOf, valuation } from "./execution.model";
-import { MIN_NOTIONAL_MICRO_USD } from "./gates.model";
+import { leverageOf, MIN_NOTIONAL_MICRO_USD } from "./gates.model";
 import { cashBook } from "./ledger-books.model";
 import { maxLeverageAt } from "./margin.model";
 import type { Market } from "./market.model";
@@ -71,6 +72,8 @@ export function checkStep(
   const explained = bookTotal(after) - bookTotal(before) + (u1 - u0);
   if (dEquity !== explained) out.push(`equity change ${dEquity} != explained ${explained}`);
 
+  if (after.cashMicroUsd < 0) out.push(`cash ${after.cashMicroUsd} is negative at the end of a step`);
+
   if (event.type === "action") out.push(...fillGateViolations(before, event, applied));
   return out;
 }
@@ -101,7 +104,8 @@ function fillGateViolations(before: AccountState, event: Extract<EngineEvent, { 
   if (increasing) {
     if (before.reduceOnly) out.push("an increase filled in reduce-only mode");
     const notional = (absDec(szi1) * refPx) / 10n ** 18n;
-    if (a.leverage > Math.min(before.rules.maxLeverage, maxLeverageAt(assetOf(market, a.symbol), notional)))
+    const leverage = leverageOf(a, before);
+    if (leverage > Math.min(before.rules.maxLeverage, maxLeverageAt(assetOf(market, a.symbol), notional)))
       out.push("fill above the leverage limit");
     const equity0 = valuation(before, market).equityMicroUsd;
     const limit = (microToDec(equity0) * parseDec(String(before.rules.maxPositionPctEquity))) / parseDec("100");
@@ -109,7 +113,7 @@ function fillGateViolations(before: AccountState, event: Extract<EngineEvent, { 
     const marginUsedOthers = valuation(before, market)
       .positions.filter((p) => p.pos.symbol !== a.symbol)
       .reduce((s, p) => s + p.marginUsedMicroUsd, 0);
-    const initial = Math.ceil(productToMicro([absDec(szi1), refPx], "ceil") / a.leverage);
+    const initial = Math.ceil(productToMicro([absDec(szi1), refPx], "ceil") / leverage);
     if (marginUsedOthers + initial + fill.feeMicroUsd > equity0) out.push("fill without enough margin");
   }
   return out;

@@ -5,7 +5,9 @@
  *
  * Replay conveniences (documented in doc/domains/trading.md): the window is [open t, open t + 10 years)
  * unless `durationHours` is given; without `allowedSymbols` every declared asset is allowed; action
- * lines may omit `decidedAtMs` (t), `confidence` (1) and `reason` ("replay"); a candle's minute is `t`.
+ * lines may omit `decidedAtMs` (t), `confidence` (1) and `reason` ("replay"); a candle's minute is its
+ * `openTimeMs` (default `t`; `t` stays the time the engine sees it); a `funding` line settles the hour
+ * boundary floor(t / 1 h) on the position held at that boundary, at the symbol's current oracle price.
  */
 
 import { z } from "@hono/zod-openapi";
@@ -15,7 +17,7 @@ import { RulesSchema } from "./account.model";
 import { fillView } from "./account-summary.model";
 import { parseDec } from "./decimal.model";
 import { DecisionActionSchema } from "./decision-action.model";
-import { type Applied, applyEvent, type EngineEvent, markMinute, openAccount } from "./engine.model";
+import { type Applied, applyEvent, type EngineEvent, markMinute, openAccount, settleHour } from "./engine.model";
 import type { Effect } from "./execution.model";
 import { valuation } from "./execution.model";
 import { AssetSpecSchema, type Market } from "./market.model";
@@ -44,7 +46,7 @@ const ReplayEventSchema = z.discriminatedUnion("type", [
     midPx: Px.optional(),
     impactPxs: z.tuple([Px, Px]).optional(),
   }),
-  z.object({ t: T, type: z.literal("candle"), symbol: z.string(), o: Px, h: Px, l: Px, c: Px }),
+  z.object({ t: T, type: z.literal("candle"), symbol: z.string(), openTimeMs: T.optional(), o: Px, h: Px, l: Px, c: Px }),
   z.object({ t: T, type: z.literal("funding"), symbol: z.string(), hourlyRate: z.string().regex(/^-?\d+(\.\d+)?$/) }),
   z.object({ t: T, type: z.literal("action") }).passthrough(),
   z.object({ t: T, type: z.literal("mark") }),
@@ -174,20 +176,24 @@ export function runReplay(text: string): ReplayOutput {
         };
         continue;
       case "candle":
-        event = { type: "candle", t: ev.t, candle: { symbol: ev.symbol, openTimeMs: ev.t, o: ev.o, h: ev.h, l: ev.l, c: ev.c } };
-        break;
-      case "funding": {
-        const q = market.quotes[ev.symbol];
-        if (!q) return fail(`funding for ${ev.symbol} before any price`);
         event = {
-          type: "funding",
+          type: "candle",
           t: ev.t,
-          symbol: ev.symbol,
-          hourMs: floorTo(ev.t, HOUR_MS),
-          hourlyRate: ev.hourlyRate,
-          oraclePx: q.oraclePx ?? q.markPx,
+          candle: { symbol: ev.symbol, openTimeMs: ev.openTimeMs ?? ev.t, o: ev.o, h: ev.h, l: ev.l, c: ev.c },
         };
         break;
+      case "funding": {
+        // The hour boundary floor(t) on the position held at it, through the object's funding fold.
+        const q = market.quotes[ev.symbol];
+        if (!q) return fail(`funding for ${ev.symbol} before any price`);
+        const settled = settleHour(state, {
+          t: ev.t,
+          hourMs: floorTo(ev.t, HOUR_MS),
+          rates: [{ symbol: ev.symbol, hourlyRate: ev.hourlyRate, oraclePx: q.oraclePx ?? q.markPx }],
+        });
+        state = settled.state;
+        emit(settled);
+        continue;
       }
       case "action": {
         const { t: _t, type: _type, ...rest } = ev as Record<string, unknown>;

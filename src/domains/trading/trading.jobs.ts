@@ -5,8 +5,9 @@
  *                        liquidation) with bounded concurrency. Keyed by (account, minute) inside the
  *                        object, so a re-run or overlap is a no-op. `shard`/`shards` split the list
  *                        across invocations when one is not enough.
- *   trading.funding         hourly: the rate in force for the hour that just ended, per held symbol,
- *                        settled once per (account, hour) (and per coin inside the engine).
+ *   trading.funding         hourly: the rate in force for the hour that just ended, settled on the
+ *                        position held at the boundary, once per (account, hour) (and per coin inside
+ *                        the engine); the previous hour is retried when a rate row was missing.
  *   trading.finalize-due    every minute: accounts whose window ended (or that were liquidated) finalize.
  */
 import { z } from "zod";
@@ -109,15 +110,18 @@ export const fundingJob = defineJob({
       env.DB,
       accounts.map((a) => a.id),
     );
-    const rates = await fundingRatesFor(env.DB, hourMs);
+    // This hour and the previous one: an hour left undone by a missing rate row is retried once more
+    // (the object skips hours it logged; the engine pays each (coin, hour) once). Rates go unfiltered:
+    // funding is owed on the position held at the boundary, which may since have closed.
+    const hours = [hourMs - HOUR_MS, hourMs];
+    const ratesByHour = await Promise.all(hours.map((h) => fundingRatesFor(env.DB, h)));
+    const rates = ratesByHour[1] ?? [];
     let payments = 0;
-    const failed = await forEachLimited([...held.entries()], params.concurrency, async ([accountId, symbols]) => {
-      const r = await accountStub(env, accountId).settleFunding(
-        hourMs,
-        rates.filter((x) => symbols.includes(x.symbol)),
-        scheduledAtMs,
-      );
-      payments += r.payments;
+    const failed = await forEachLimited([...held.keys()], params.concurrency, async (accountId) => {
+      for (const [i, h] of hours.entries()) {
+        const r = await accountStub(env, accountId).settleFunding(h, ratesByHour[i] ?? [], scheduledAtMs);
+        payments += r.payments;
+      }
     });
     return { itemsProcessed: held.size - failed, summary: { accounts: held.size, rates: rates.length, payments, failed } };
   },

@@ -104,7 +104,10 @@ export class PropAccountHost {
     if (this.store.logged(key) !== null) return { applied: false, payments: 0 };
     const settled = settleHour(state, { t: nowMs, hourMs, rates: FundingRateSchema.array().parse(rates) });
     if (settled.refused) return { applied: false, payments: 0 };
-    this.store.commit({ state: settled.state, effects: settled.effects, t: nowMs, log: [{ key, answer: settled.effects.length }] });
+    // An hour with a held symbol whose rate row is missing is not done: the next run retries it (the
+    // engine's (coin, hour) key pays each pair once).
+    const log = settled.missing.length === 0 ? [{ key, answer: settled.effects.length }] : [];
+    this.store.commit({ state: settled.state, effects: settled.effects, t: nowMs, log });
     await this.drain();
     return { applied: true, payments: settled.effects.length };
   }
