@@ -4000,8 +4000,7 @@ export interface components {
             action: "hold" | "open_long" | "open_short" | "increase" | "reduce" | "close";
             sizeUsd?: string | number;
             size?: string;
-            /** @default 1 */
-            leverage: number;
+            leverage?: number;
             stopLossPx?: string;
             takeProfitPx?: string;
             confidence: number;
