@@ -26,8 +26,8 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
     "market-data.ensure-feeds",
     "market-data.rollup-1h",
     "market-data.indicators-1h",
-    "polymarket.discover",
-    "polymarket.poll-prices",
+    "market-data.polymarket-discover",
+    "market-data.polymarket-poll-prices",
     // Starts the UTC day's D1 backup on the first tick of the day, continues it until complete, then no-ops.
     "ops.backup-d1",
   ],
@@ -40,5 +40,10 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
   // Hourly DefiLlama polls (daily series upstream; hourly keeps lag low without pressing its rate limit).
   // Daily, after the day's backup has had hours to complete: re-read and verify the newest one.
   "20 4 * * *": ["ops.verify-backup"],
-  "7 * * * *": ["defillama.poll-tvl", "defillama.poll-stablecoins", "defillama.poll-dimensions", "market-data.prune-ingestion-runs"],
+  "7 * * * *": [
+    "market-data.defillama-poll-tvl",
+    "market-data.defillama-poll-stablecoins",
+    "market-data.defillama-poll-dimensions",
+    "market-data.prune-ingestion-runs",
+  ],
 };

@@ -105,9 +105,9 @@ const STARTUP_JOBS = [
   "market-data.ensure-feeds",
   "market-data.poll-contexts",
   // Polymarket and DefiLlama once at startup, so /admin/ingestion and /market/latest have data at once.
-  "polymarket.discover",
-  "polymarket.poll-prices",
-  "defillama.poll-tvl",
+  "market-data.polymarket-discover",
+  "market-data.polymarket-poll-prices",
+  "market-data.defillama-poll-tvl",
 ];
 const secret = localJwtSecret();
 if (secret) {

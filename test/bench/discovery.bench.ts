@@ -52,7 +52,7 @@ export const discoveryBench: Benchmark = {
     });
     try {
       const token = await sign({ sub: "bench", role: "admin", exp: Math.floor(Date.now() / 1000) + 3600 }, SECRET, "HS256");
-      const res = await fetch(`${backend.baseUrl}/api/v1/admin/jobs/polymarket.discover/run`, {
+      const res = await fetch(`${backend.baseUrl}/api/v1/admin/jobs/market-data.polymarket-discover/run`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         // The whole walk in one invocation (the job's default resumes across ticks, 100 pages each).
@@ -62,7 +62,7 @@ export const discoveryBench: Benchmark = {
         run?: { status: string; durationMs?: number | null; itemsProcessed?: number; summary?: unknown };
       };
       if (body.run?.status !== "ok" || (body.run.summary as { status?: string } | undefined)?.status !== "ok") {
-        throw new Error(`polymarket.discover: ${JSON.stringify(body)}`);
+        throw new Error(`market-data.polymarket-discover: ${JSON.stringify(body)}`);
       }
       const pages = Math.ceil(recording.events.length / 500) + Math.ceil(recording.markets.length / 100);
       return [
@@ -70,7 +70,7 @@ export const discoveryBench: Benchmark = {
         { metric: "open markets listed", value: String(recording.markets.length), unit: "markets" },
         { metric: "Gamma pages fetched (events 500, markets 100 per page)", value: String(pages), unit: "pages" },
         { metric: "rows promoted (events + markets)", value: String(body.run.itemsProcessed ?? -1), unit: "rows" },
-        { metric: "job polymarket.discover (heartbeat duration)", value: String(body.run.durationMs ?? -1), unit: "ms" },
+        { metric: "job market-data.polymarket-discover (heartbeat duration)", value: String(body.run.durationMs ?? -1), unit: "ms" },
       ];
     } finally {
       await backend.stop();

@@ -14,9 +14,9 @@ const REQUESTS = 40;
 const JOBS = [
   "market-data.refresh-assets",
   "market-data.poll-contexts",
-  "polymarket.discover",
-  "polymarket.poll-prices",
-  "defillama.poll-tvl",
+  "market-data.polymarket-discover",
+  "market-data.polymarket-poll-prices",
+  "market-data.defillama-poll-tvl",
 ];
 
 function percentile(sorted: number[], p: number): number {

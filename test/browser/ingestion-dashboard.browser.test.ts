@@ -18,7 +18,12 @@ import { type LocalBackend, runJobs, startReplayBackend } from "../../src/cli/li
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SECRET = "browser-test-secret-0123456789abcdef-0123";
-const JOBS = ["market-data.refresh-assets", "market-data.poll-contexts", "polymarket.discover", "defillama.poll-tvl"];
+const JOBS = [
+  "market-data.refresh-assets",
+  "market-data.poll-contexts",
+  "market-data.polymarket-discover",
+  "market-data.defillama-poll-tvl",
+];
 
 let backend: LocalBackend | undefined;
 let browser: Browser | undefined;

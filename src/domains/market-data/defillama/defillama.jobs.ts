@@ -5,7 +5,7 @@ import { outcomeSummary, pollContextFor } from "../ingestion/ingestion.context";
 import { DIMENSION_CHANNELS, pollDimension, pollStablecoins, pollTvl } from "./defillama.service";
 
 export const pollTvlJob = defineJob({
-  name: "defillama.poll-tvl",
+  name: "market-data.defillama-poll-tvl",
   description: "Stores TVL: global, per chain (DEFILLAMA_CHAINS) and per protocol (DEFILLAMA_PROTOCOLS).",
   params: z.object({}),
   async run(job) {
@@ -15,7 +15,7 @@ export const pollTvlJob = defineJob({
 });
 
 export const pollStablecoinsJob = defineJob({
-  name: "defillama.poll-stablecoins",
+  name: "market-data.defillama-poll-stablecoins",
   description: "Stores stablecoin supply (global, per chain, per stablecoin) with 1d/7d flow deltas.",
   params: z.object({}),
   async run(job) {
@@ -25,7 +25,7 @@ export const pollStablecoinsJob = defineJob({
 });
 
 export const pollDimensionsJob = defineJob({
-  name: "defillama.poll-dimensions",
+  name: "market-data.defillama-poll-dimensions",
   description: "Stores DEX volume, fees, revenue and open interest (each channel its own poll and run record).",
   params: z.object({}),
   async run(job) {

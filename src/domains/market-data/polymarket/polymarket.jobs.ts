@@ -6,7 +6,7 @@ import { discover } from "./polymarket.discovery";
 import { pollPrices } from "./polymarket.service";
 
 export const discoverJob = defineJob({
-  name: "polymarket.discover",
+  name: "market-data.polymarket-discover",
   description:
     "Discovers open events and markets through Gamma keyset pagination, pagesPerTick pages per tick resumed from a stored cursor, staged and promoted in one batch when the walk completes.",
   params: z.object({
@@ -25,7 +25,7 @@ export const discoverJob = defineJob({
 });
 
 export const pollPricesJob = defineJob({
-  name: "polymarket.poll-prices",
+  name: "market-data.polymarket-poll-prices",
   description: "Fetches CLOB price history for watched markets (POLYMARKET_WATCHED_MARKETS, POLYMARKET_WATCHED_ASSETS).",
   params: z.object({}),
   async run(job) {
