@@ -117,3 +117,33 @@ describe("retirement voids in-progress auditions; retired clones never re-enter"
 function sql1() {
   return sql`1`;
 }
+
+describe("clone deletion releases its lifecycle state in one batch; credits are append-only", () => {
+  it("deleting a clone frees its slot, queue entry and name, and voids its running audition", async () => {
+    const h = harness();
+    const { cloneId, audition } = await runningAudition(h, "del1");
+    const version = await h.call("del1", "PUT", `/clones/${cloneId}/profile`, {
+      displayName: "Doomed Name",
+      bio: "b",
+      strategySummary: "s",
+    });
+    expect((await h.call("mod", "POST", `/admin/lifecycle/moderation/${version.body.id}/approve`, {}, "admin")).status).toBe(200);
+    expect((await h.call("del1", "DELETE", `/clones/${cloneId}`)).status).toBeLessThan(300);
+    expect((await row("SELECT status, reason FROM auditions WHERE id = ?", audition.id))?.status).toBe("voided");
+    expect(await row("SELECT * FROM clone_profile_names WHERE clone_id = ?", cloneId)).toBeNull();
+    expect(await row("SELECT * FROM arena_slots WHERE clone_id = ?", cloneId)).toBeNull();
+    expect(await available(h, "del1")).toBe(0);
+    // The name can be taken by another clone.
+    const other = await eligibleClone(h, "del2", "gpt-5-mini", `Heir ${++tag}`);
+    expect(
+      (await h.call("del2", "PUT", `/clones/${other}/profile`, { displayName: "Doomed Name", bio: "b", strategySummary: "s" })).status,
+    ).toBe(201);
+  });
+
+  it("a credit row cannot be rewritten", async () => {
+    await grantCredits("app1", 1, "append");
+    await expect(env.DB.prepare("UPDATE audition_credit_entries SET credits = 5 WHERE user_id = 'app1'").run()).rejects.toThrow(
+      /append-only/,
+    );
+  });
+});
