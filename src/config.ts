@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { PlatformConfigSchema, refinePlatformConfig } from "./core/platform.config";
+import { withoutBlankSettings } from "./core/settings";
 import { DecisionSettingsSchema } from "./domains/decision";
 import { LifecycleConfigSchema } from "./domains/lifecycle";
 import { MarketDataConfigSchema } from "./domains/market-data";
@@ -35,7 +36,7 @@ const parsed = new WeakMap<object, Config>();
 export function readConfig(env: Env): Config {
   const cached = parsed.get(env);
   if (cached) return cached;
-  const result = ConfigSchema.safeParse(env);
+  const result = ConfigSchema.safeParse(withoutBlankSettings(env));
   if (!result.success) {
     throw new Error(`invalid configuration: ${z.prettifyError(result.error)}`);
   }

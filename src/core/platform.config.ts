@@ -7,6 +7,7 @@
  * sharing the key, so both are required there.
  */
 import { z } from "zod";
+import { withoutBlankSettings } from "./settings";
 
 const optionalUrl = z
   .string()
@@ -61,7 +62,7 @@ const parsed = new WeakMap<object, PlatformConfig>();
 export function readPlatformConfig(env: Env): PlatformConfig {
   const cached = parsed.get(env);
   if (cached) return cached;
-  const result = PlatformConfigChecked.safeParse(env);
+  const result = PlatformConfigChecked.safeParse(withoutBlankSettings(env));
   if (!result.success) throw new Error(`invalid configuration: ${z.prettifyError(result.error)}`);
   parsed.set(env, result.data);
   return result.data;

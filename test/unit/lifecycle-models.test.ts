@@ -32,7 +32,14 @@ const allowed = (table: Parameters<typeof allMoves>[0], events: readonly string[
 describe("transition tables", () => {
   it("auditions: exactly the documented moves; everything else is invalid", () => {
     expect(allowed(AUDITION_TRANSITIONS, AUDITION_EVENTS)).toEqual(
-      ["opening -opened-> running", "opening -open_failed-> voided", "running -pass-> passed", "running -fail-> failed"].sort(),
+      [
+        "opening -opened-> running",
+        "opening -open_failed-> voided",
+        "opening -void-> voided",
+        "running -pass-> passed",
+        "running -fail-> failed",
+        "running -void-> voided",
+      ].sort(),
     );
     for (const m of allMoves(AUDITION_TRANSITIONS, AUDITION_EVENTS).filter((m) => m.to === undefined)) {
       expect(transition(AUDITION_TRANSITIONS, m.from, m.event)).toEqual({

@@ -6,6 +6,7 @@
  * composition root src/config.ts adds the schema to the Worker's start-up check.
  */
 import { z } from "zod";
+import { withoutBlankSettings } from "../../core/settings";
 
 const intFrom = (fallback: number, max: number) => z.coerce.number().int().min(0).max(max).optional().default(fallback);
 const optionalString = z
@@ -55,9 +56,10 @@ const parsed = new WeakMap<object, DecisionSettings>();
 export function readDecisionSettings(env: Env): DecisionSettings {
   const cached = parsed.get(env);
   if (cached) return cached;
-  const settings = DecisionSettingsSchema.parse(env);
-  parsed.set(env, settings);
-  return settings;
+  const result = DecisionSettingsSchema.safeParse(withoutBlankSettings(env));
+  if (!result.success) throw new Error(`invalid decision settings: ${z.prettifyError(result.error)}`);
+  parsed.set(env, result.data);
+  return result.data;
 }
 
 export interface ProviderEndpoint {

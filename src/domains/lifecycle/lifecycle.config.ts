@@ -6,8 +6,9 @@
  * token are in its base units (USDC: 6 decimals, so 1 base unit = 1 micro-USD).
  */
 import { z } from "zod";
+import { decimalInt, positiveBigInt, withoutBlankSettings } from "../../core/settings";
 
-const int = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+const int = (fallback: number) => decimalInt(0).default(fallback);
 const address = z
   .string()
   .optional()
@@ -22,20 +23,20 @@ const address = z
 export const LifecycleConfigSchema = z.object({
   /** JSON-RPC endpoint of the chain the audition fee is paid on. */
   LIFECYCLE_RPC_URL: z.url().optional(),
-  LIFECYCLE_CHAIN_ID: z.coerce.number().int().positive().default(42161),
+  LIFECYCLE_CHAIN_ID: decimalInt(1).default(42161),
   /** The ERC-20 contract of the fee token (native USDC on Arbitrum One by default). */
   AUDITION_FEE_TOKEN: address,
   /** Where fees must be sent; empty = payments not configured (every submission answers 503). */
   AUDITION_FEE_TREASURY: address,
-  /** Fee in the token's base units; a transfer of at least this amount is accepted. */
-  AUDITION_FEE_AMOUNT: z.coerce.bigint().default(25_000_000n),
+  /** Fee in the token's base units (a positive base-10 integer); a transfer of at least this amount is accepted. */
+  AUDITION_FEE_AMOUNT: positiveBigInt.default(25_000_000n),
   /** Confirmations = latest block − receipt block + 1; below this the payment stays pending. */
-  AUDITION_FEE_CONFIRMATIONS: z.coerce.number().int().min(1).default(12),
+  AUDITION_FEE_CONFIRMATIONS: decimalInt(1).default(12),
   /** JSON-RPC request timeout. */
   LIFECYCLE_RPC_TIMEOUT_MS: int(10_000),
   /** How long a wallet-link nonce may be signed. */
-  WALLET_NONCE_TTL_SEC: z.coerce.number().int().min(10).default(600),
-  AUDITION_STARTING_BALANCE_MICRO_USD: z.coerce.number().int().positive().default(10_000_000_000),
+  WALLET_NONCE_TTL_SEC: decimalInt(10).default(600),
+  AUDITION_STARTING_BALANCE_MICRO_USD: decimalInt(1).default(10_000_000_000),
   AUDITION_DURATION_HOURS: z.coerce.number().positive().default(72),
   /** Fixed trading rules of every audition account (JSON object; `{}` = the engine's defaults, see trading's RulesSchema). */
   AUDITION_RULES_JSON: z
@@ -53,15 +54,15 @@ export const LifecycleConfigSchema = z.object({
     }),
   AUDITION_MIN_FILLS: int(5),
   /** Minimum return over the audition, in basis points of the starting balance (may be negative). */
-  AUDITION_MIN_RETURN_BPS: z.coerce.number().int().default(0),
+  AUDITION_MIN_RETURN_BPS: decimalInt(-10_000).default(0),
   /** Largest allowed peak-to-trough drawdown, in basis points. */
   AUDITION_MAX_DRAWDOWN_BPS: int(1500),
   /** After a failed audition, the clone waits this long before the next attempt. */
   AUDITION_RETRY_COOLDOWN_HOURS: z.coerce.number().min(0).default(24),
   /** Attempts (passed + failed auditions) a clone may make. */
-  AUDITION_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(3),
+  AUDITION_MAX_ATTEMPTS: decimalInt(1).default(3),
   /** Number of Arena slots. */
-  ARENA_SLOTS: z.coerce.number().int().min(0).default(8),
+  ARENA_SLOTS: decimalInt(0).default(8),
 });
 export type LifecycleConfig = z.infer<typeof LifecycleConfigSchema>;
 
@@ -71,7 +72,7 @@ const parsed = new WeakMap<object, LifecycleConfig>();
 export function readLifecycleConfig(env: Env): LifecycleConfig {
   const cached = parsed.get(env);
   if (cached) return cached;
-  const result = LifecycleConfigSchema.safeParse(env);
+  const result = LifecycleConfigSchema.safeParse(withoutBlankSettings(env));
   if (!result.success) throw new Error(`invalid lifecycle settings: ${z.prettifyError(result.error)}`);
   parsed.set(env, result.data);
   return result.data;

@@ -5,6 +5,7 @@
  * the schema to the start-up check. This file imports nothing outside the domain (no back-arrow).
  */
 import { z } from "zod";
+import { withoutBlankSettings } from "../../core/settings";
 import { IngestionSettingsSchema } from "./ingestion/ingestion.model";
 
 export const MarketDataConfigSchema = z.object({
@@ -28,7 +29,7 @@ const parsed = new WeakMap<object, MarketDataConfig>();
 export function readMarketDataConfig(env: Env): MarketDataConfig {
   const cached = parsed.get(env);
   if (cached) return cached;
-  const result = MarketDataConfigSchema.safeParse(env);
+  const result = MarketDataConfigSchema.safeParse(withoutBlankSettings(env));
   if (!result.success) throw new Error(`invalid market-data settings: ${z.prettifyError(result.error)}`);
   parsed.set(env, result.data);
   return result.data;

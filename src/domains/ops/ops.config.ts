@@ -8,6 +8,7 @@
  * re-derivable market-data tables (money and lifecycle tables are never excludable).
  */
 import { z } from "zod";
+import { withoutBlankSettings } from "../../core/settings";
 import { EXCLUDABLE_TABLES } from "./backups/backup.model";
 
 /** "" and undefined are both "unset". */
@@ -99,7 +100,7 @@ const memo = new WeakMap<object, OpsSettings>();
 export function readOpsSettings(env: object): OpsSettings {
   const cached = memo.get(env);
   if (cached) return cached;
-  const parsed = OpsConfigSchema.superRefine(refineOpsSettings).safeParse(env);
+  const parsed = OpsConfigSchema.superRefine(refineOpsSettings).safeParse(withoutBlankSettings(env));
   if (!parsed.success) throw new Error(`invalid ops settings: ${z.prettifyError(parsed.error)}`);
   memo.set(env, parsed.data);
   return parsed.data;

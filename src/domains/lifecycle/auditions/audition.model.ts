@@ -4,6 +4,10 @@
  *
  * Lifecycle:  (submit) → opening ─opened→ running ─pass→ passed
  *                              └open_failed→ voided   └fail→ failed
+ *                              └void→ voided          └void→ voided
+ * `void` is the clone leaving the lifecycle (retired, deleted) or the opening sweeper giving up. A void
+ * from `opening` refunds the credit (no trading happened); a void from `running` does not (the fee paid
+ * for an audition that ran: deleting a losing clone must not buy a free retry).
  * `opening` exists because the credit is consumed (D1) before the prop account is opened (trading
  * engine); if opening fails the audition is voided and the credit refunded in one batch.
  *
@@ -16,12 +20,12 @@ import { defineTransitions } from "../../../core/transitions";
 
 export const AuditionStatusSchema = z.enum(["opening", "running", "passed", "failed", "voided"]);
 export type AuditionStatus = z.infer<typeof AuditionStatusSchema>;
-export const AUDITION_EVENTS = ["opened", "open_failed", "pass", "fail"] as const;
+export const AUDITION_EVENTS = ["opened", "open_failed", "pass", "fail", "void"] as const;
 export type AuditionEvent = (typeof AUDITION_EVENTS)[number];
 
 export const AUDITION_TRANSITIONS = defineTransitions<AuditionStatus, AuditionEvent>({
-  opening: { opened: "running", open_failed: "voided" },
-  running: { pass: "passed", fail: "failed" },
+  opening: { opened: "running", open_failed: "voided", void: "voided" },
+  running: { pass: "passed", fail: "failed", void: "voided" },
   passed: {},
   failed: {},
   voided: {},

@@ -20,7 +20,7 @@ import { type Clone, checkPipeline, entitlementOf, findModel, getPipeline, loadR
 import type { LifecycleConfig } from "../lifecycle.config";
 import { eventStatement } from "../lifecycle-events.service";
 import { consumeStatement, refundStatement } from "../payments/credit.service";
-import { enqueueStatement, isRetired } from "../promotion/promotion.service";
+import { enqueueStatement, isRetired, notRetiredSql } from "../promotion/promotion.service";
 import {
   type AccountResult,
   AUDITION_TRANSITIONS,
@@ -102,6 +102,22 @@ function nextState(row: Pick<AuditionRow, "status">, event: AuditionEvent) {
   return next.value;
 }
 
+/**
+ * The conditional INSERT of a new `opening` audition: only when the owner has a credit, the clone has
+ * no audition in progress and the clone is not retired, all decided inside this one statement.
+ */
+export function auditionInsertStatement(db: Db, row: AuditionRow) {
+  const nowMs = row.createdAtMs;
+  return rawStatement(
+    db,
+    sql`INSERT INTO auditions (id, clone_id, owner_id, attempt, status, account_id, pipeline_version, model_id, starts_at_ms, ends_at_ms, criteria_json, result_json, score, reason, created_at_ms, updated_at_ms, evaluated_at_ms)
+    SELECT ${row.id}, ${row.cloneId}, ${row.ownerId}, ${row.attempt}, 'opening', NULL, ${row.pipelineVersion}, ${row.modelId}, ${row.startsAtMs}, ${row.endsAtMs}, ${row.criteriaJson}, NULL, NULL, NULL, ${nowMs}, ${nowMs}, NULL
+    WHERE (SELECT COALESCE(SUM(CASE kind WHEN 'consume' THEN -credits ELSE credits END), 0) FROM audition_credit_entries WHERE user_id = ${row.ownerId}) >= 1
+      AND NOT EXISTS (SELECT 1 FROM auditions WHERE clone_id = ${row.cloneId} AND status IN ('opening', 'running'))
+      AND ${notRetiredSql(row.cloneId)}`,
+  );
+}
+
 /** Submits an audition of `clone` paid by one credit of its owner; `actor` is the caller. */
 export async function submitAudition(
   db: Db,
@@ -142,13 +158,7 @@ export async function submitAudition(
   const created = sql`EXISTS (SELECT 1 FROM auditions WHERE id = ${row.id})`;
   try {
     await db.batch([
-      rawStatement(
-        db,
-        sql`INSERT INTO auditions (id, clone_id, owner_id, attempt, status, account_id, pipeline_version, model_id, starts_at_ms, ends_at_ms, criteria_json, result_json, score, reason, created_at_ms, updated_at_ms, evaluated_at_ms)
-        SELECT ${row.id}, ${row.cloneId}, ${row.ownerId}, ${row.attempt}, 'opening', NULL, ${row.pipelineVersion}, ${row.modelId}, ${row.startsAtMs}, ${row.endsAtMs}, ${row.criteriaJson}, NULL, NULL, NULL, ${nowMs}, ${nowMs}, NULL
-        WHERE (SELECT COALESCE(SUM(CASE kind WHEN 'consume' THEN -credits ELSE credits END), 0) FROM audition_credit_entries WHERE user_id = ${row.ownerId}) >= 1
-          AND NOT EXISTS (SELECT 1 FROM auditions WHERE clone_id = ${row.cloneId} AND status IN ('opening', 'running'))`,
-      ),
+      auditionInsertStatement(db, row),
       consumeStatement(db, { id: deps.ids.next("credit"), userId: row.ownerId, auditionId: row.id, nowMs }),
       eventStatement(
         db,
@@ -161,6 +171,7 @@ export async function submitAudition(
     if (!String(error).includes("UNIQUE")) throw error;
   }
   if (!(await findAudition(db, row.id))) {
+    if (await isRetired(db, clone.id)) return err({ kind: "clone_retired" });
     const again = retryRefusal(await listAuditions(db, clone.id), policy, nowMs);
     return err(again ?? { kind: "no_credit" });
   }

@@ -6,7 +6,7 @@
  */
 
 import { z } from "@hono/zod-openapi";
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client";
 import { rawStatement } from "../../../db/raw-statement";
 import { type CreditEntryRow, creditEntries } from "./payment.tables";
@@ -85,13 +85,13 @@ export function consumeStatement(db: Db, input: { id: string; userId: string; au
   );
 }
 
-/** INSERT of the refund of the credit consumed by `auditionId` (once; only if it was consumed). */
-export function refundStatement(db: Db, input: { id: string; auditionId: string; nowMs: number }) {
+/** INSERT of the refund of the credit consumed by `auditionId` (once; only if it was consumed; and `when`). */
+export function refundStatement(db: Db, input: { id: string; auditionId: string; nowMs: number }, when: SQL = sql`1`) {
   return rawStatement(
     db,
     sql`INSERT INTO audition_credit_entries (id, user_id, kind, credits, payment_id, audition_id, created_at_ms)
     SELECT ${input.id}, user_id, 'refund', 1, NULL, audition_id, ${input.nowMs} FROM audition_credit_entries
-    WHERE audition_id = ${input.auditionId} AND kind = 'consume'
+    WHERE audition_id = ${input.auditionId} AND kind = 'consume' AND ${when}
     ON CONFLICT DO NOTHING`,
   );
 }

@@ -15,23 +15,30 @@ import { err, ok, type Result } from "../../../core/result";
 import { transition } from "../../../core/transitions";
 import type { Db } from "../../../db/client";
 import { rawStatement } from "../../../db/raw-statement";
+import { inProgressAuditions, voidAuditionStatements } from "../auditions/audition-void";
 import { eventStatement } from "../lifecycle-events.service";
 import { approvedProfiles } from "../profiles/profile.service";
 import { compareQueue, planAdmissions, QUEUE_TRANSITIONS, type QueueEvent } from "./promotion.model";
 import { arenaSlots, promotionQueue, type QueueEntryRow, retiredClones } from "./promotion.tables";
+
+/** SQL condition: `cloneId` is not retired (guards every insert that would bring a clone back). */
+export function notRetiredSql(cloneId: string): SQL {
+  return sql`NOT EXISTS (SELECT 1 FROM retired_clones WHERE clone_id = ${cloneId})`;
+}
 
 export async function isRetired(db: Db, cloneId: string): Promise<boolean> {
   const [row] = await db.select({ cloneId: retiredClones.cloneId }).from(retiredClones).where(eq(retiredClones.cloneId, cloneId));
   return row !== undefined;
 }
 
-/** Statements that queue a passed clone (once) and audit it, conditional on `when`. */
+/** Statements that queue a passed clone (once) and audit it, conditional on `when` and on the clone not being retired. */
 export function enqueueStatement(
   db: Db,
   deps: AppDeps,
   input: { cloneId: string; ownerId: string; auditionId: string; score: number; nowMs: number; actor: string },
-  when: SQL,
+  whenGiven: SQL,
 ) {
+  const when = sql`${whenGiven} AND ${notRetiredSql(input.cloneId)}`;
   return [
     rawStatement(
       db,
@@ -113,7 +120,7 @@ export async function syncArena(db: Db, deps: AppDeps, slotCount: number, actor:
   const admitted: Array<{ cloneId: string; slot: number }> = [];
   for (const { cloneId, slot } of plan.admit) {
     const nowMs = deps.clock.nowMs();
-    const stillQueued = sql`EXISTS (SELECT 1 FROM promotion_queue WHERE clone_id = ${cloneId} AND status = 'queued')`;
+    const stillQueued = sql`EXISTS (SELECT 1 FROM promotion_queue WHERE clone_id = ${cloneId} AND status = 'queued') AND ${notRetiredSql(cloneId)}`;
     try {
       await db.batch([
         rawStatement(
@@ -139,8 +146,9 @@ export async function syncArena(db: Db, deps: AppDeps, slotCount: number, actor:
         db
           .update(promotionQueue)
           .set({ status: "seated", updatedAtMs: nowMs })
-          .where(and(eq(promotionQueue.cloneId, cloneId), eq(promotionQueue.status, "queued"))),
+          .where(and(eq(promotionQueue.cloneId, cloneId), eq(promotionQueue.status, "queued"), stillQueued)),
       ]);
+      if (!(await db.select({ slot: arenaSlots.slot }).from(arenaSlots).where(eq(arenaSlots.cloneId, cloneId))).length) continue;
       admitted.push({ cloneId, slot });
     } catch (error) {
       // An overlapping run took this slot or seated this clone: stop; the next run re-plans from the rows.
@@ -201,7 +209,10 @@ export async function adminMoveEntry(
   return ok({ cloneId, status: next.value });
 }
 
-/** Retires a clone: never auditions, queues or sits again; its queue entry and slot are released. */
+/**
+ * Retires a clone: never auditions, queues or sits again; its queue entry and slot are released and its
+ * in-progress auditions voided (audition-void: `opening` refunded, `running` not), all in one batch.
+ */
 export async function retireClone(
   db: Db,
   deps: AppDeps,
@@ -213,9 +224,11 @@ export async function retireClone(
   const [entry] = await db.select().from(promotionQueue).where(eq(promotionQueue.cloneId, cloneId));
   const nowMs = deps.clock.nowMs();
   const entryMove = entry && transition(QUEUE_TRANSITIONS, entry.status, "retire");
+  const running = await inProgressAuditions(db, cloneId);
   try {
     await db.batch([
       db.insert(retiredClones).values({ cloneId, retiredBy: actor, reason, retiredAtMs: nowMs }),
+      ...voidAuditionStatements(db, deps, running, { actor, reason: `clone_retired: ${reason}`.slice(0, 300), nowMs }),
       db.delete(arenaSlots).where(eq(arenaSlots.cloneId, cloneId)),
       eventStatement(db, deps, {
         subjectKind: "queue",

@@ -1,0 +1,149 @@
+/**
+ * Issue 24, lifecycle and payments: each `describe` is one rule, proven through the real routes and
+ * workers on a manual clock (audition port: the explicit fake) and, where the rule is "inside its own
+ * statement", by running that statement directly against a state a race would produce.
+ */
+import { env } from "cloudflare:test";
+import { sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { openDb } from "../../src/db/client";
+import { auditionInsertStatement } from "../../src/domains/lifecycle/auditions/audition.service";
+import { enqueueStatement } from "../../src/domains/lifecycle/promotion/promotion.service";
+import { lifecycleHarness } from "../support/lifecycle";
+import { eligibleClone, FakeAuditionAccounts, grantCredits, PASSING } from "../support/lifecycle-clones";
+import { seedRecordedRegistry } from "../support/registry-seed";
+
+const NOW = Date.UTC(2026, 11, 1, 12);
+let tag = 0;
+
+function harness(vars: Record<string, string> = {}) {
+  const accounts = new FakeAuditionAccounts();
+  return { accounts, ...lifecycleHarness(NOW, { ARENA_SLOTS: "2", AUDITION_DURATION_HOURS: "1", ...vars }, accounts) };
+}
+type H = ReturnType<typeof harness>;
+
+const row = async (sql: string, ...args: unknown[]) =>
+  env.DB.prepare(sql)
+    .bind(...args)
+    .first<Record<string, unknown>>();
+const available = async (h: H, user: string) => (await h.call(user, "GET", "/me/credits")).body.available as number;
+
+async function runningAudition(h: H, user: string) {
+  const cloneId = await eligibleClone(h, user, "gpt-5-mini", `Rules ${++tag}`);
+  await grantCredits(user, 1, `rules${tag}`);
+  const audition = (await h.call(user, "POST", `/clones/${cloneId}/auditions`)).body;
+  expect(audition.status).toBe("running");
+  return { cloneId, audition };
+}
+
+beforeAll(async () => {
+  await seedRecordedRegistry();
+});
+
+describe("retirement voids in-progress auditions; retired clones never re-enter", () => {
+  it("retiring a clone voids its running audition in the same batch, so passing later can never queue it", async () => {
+    const h = harness();
+    const { cloneId, audition } = await runningAudition(h, "ret1");
+    const retired = await h.call("mod", "POST", `/admin/lifecycle/clones/${cloneId}/retire`, { reason: "abuse" }, "admin");
+    expect(retired.status).toBe(200);
+    const after = (await h.call("ret1", "GET", `/auditions/${audition.id}`)).body;
+    expect(after.status).toBe("voided");
+    expect(after.reason).toBe("clone_retired: abuse");
+    // A running audition is not refunded (the fee paid for the audition that ran).
+    expect(await available(h, "ret1")).toBe(0);
+    h.clock.set(audition.endsAtMs);
+    h.accounts.results.set(audition.accountId, PASSING);
+    await h.runJob("lifecycle.auditions-worker");
+    expect((await h.call("ret1", "GET", `/auditions/${audition.id}`)).body.status).toBe("voided");
+    expect(await row("SELECT * FROM promotion_queue WHERE clone_id = ?", cloneId)).toBeNull();
+    const trail = (await h.call("mod", "GET", `/admin/lifecycle/events?subjectKind=audition&subjectId=${audition.id}`, undefined, "admin"))
+      .body.events;
+    expect(trail.at(-1)).toMatchObject({ fromState: "running", toState: "voided", event: "void", actor: "admin:mod" });
+  });
+
+  it("the audition insert, the enqueue and the slot insert each refuse a retired clone in their own statement", async () => {
+    const h = harness();
+    const { cloneId, audition } = await runningAudition(h, "ret2");
+    const version = await h.call("ret2", "PUT", `/clones/${cloneId}/profile`, {
+      displayName: `Retiree ${tag}`,
+      bio: "b",
+      strategySummary: "s",
+    });
+    expect((await h.call("mod", "POST", `/admin/lifecycle/moderation/${version.body.id}/approve`, {}, "admin")).status).toBe(200);
+    expect((await h.call("mod", "POST", `/admin/lifecycle/clones/${cloneId}/retire`, { reason: "gone" }, "admin")).status).toBe(200);
+    const db = openDb(env.DB);
+    await grantCredits("ret2", 1, "ret2-again");
+    // The race "eligibility read before the retirement committed": the insert itself refuses.
+    const stored = await row("SELECT * FROM auditions WHERE id = ?", audition.id);
+    const fresh = {
+      ...(stored as object),
+      id: "aud_race",
+      cloneId,
+      ownerId: "ret2",
+      status: "opening",
+      accountId: null,
+      pipelineVersion: stored?.pipeline_version,
+      modelId: stored?.model_id,
+      startsAtMs: NOW,
+      endsAtMs: NOW + 1,
+      criteriaJson: "{}",
+      createdAtMs: NOW,
+    } as never;
+    await db.batch([auditionInsertStatement(db, fresh)]);
+    expect(await row("SELECT id FROM auditions WHERE id = 'aud_race'")).toBeNull();
+    // The race "audition passed before the retirement committed": the enqueue refuses.
+    await db.batch(
+      enqueueStatement(
+        db,
+        h.deps,
+        { cloneId, ownerId: "ret2", auditionId: audition.id, score: 1, nowMs: NOW, actor: "t" },
+        sql1(),
+      ) as never,
+    );
+    expect(await row("SELECT * FROM promotion_queue WHERE clone_id = ?", cloneId)).toBeNull();
+    // A queued row that slipped in (older code, manual repair): the seating refuses it.
+    await env.DB.prepare(
+      "INSERT INTO promotion_queue (clone_id, owner_id, audition_id, score, queued_at_ms, status, updated_at_ms) VALUES (?, 'ret2', ?, 99999, ?, 'queued', ?)",
+    )
+      .bind(cloneId, audition.id, NOW, NOW)
+      .run();
+    const seatedBefore = await row("SELECT COUNT(*) AS n FROM arena_slots WHERE clone_id = ?", cloneId);
+    await h.runJob("lifecycle.arena-entry-worker");
+    expect(await row("SELECT COUNT(*) AS n FROM arena_slots WHERE clone_id = ?", cloneId)).toEqual(seatedBefore);
+    expect(seatedBefore?.n).toBe(0);
+  });
+});
+
+function sql1() {
+  return sql`1`;
+}
+
+describe("clone deletion releases its lifecycle state in one batch; credits are append-only", () => {
+  it("deleting a clone frees its slot, queue entry and name, and voids its running audition", async () => {
+    const h = harness();
+    const { cloneId, audition } = await runningAudition(h, "del1");
+    const version = await h.call("del1", "PUT", `/clones/${cloneId}/profile`, {
+      displayName: "Doomed Name",
+      bio: "b",
+      strategySummary: "s",
+    });
+    expect((await h.call("mod", "POST", `/admin/lifecycle/moderation/${version.body.id}/approve`, {}, "admin")).status).toBe(200);
+    expect((await h.call("del1", "DELETE", `/clones/${cloneId}`)).status).toBeLessThan(300);
+    expect((await row("SELECT status, reason FROM auditions WHERE id = ?", audition.id))?.status).toBe("voided");
+    expect(await row("SELECT * FROM clone_profile_names WHERE clone_id = ?", cloneId)).toBeNull();
+    expect(await row("SELECT * FROM arena_slots WHERE clone_id = ?", cloneId)).toBeNull();
+    expect(await available(h, "del1")).toBe(0);
+    // The name can be taken by another clone.
+    const other = await eligibleClone(h, "del2", "gpt-5-mini", `Heir ${++tag}`);
+    expect(
+      (await h.call("del2", "PUT", `/clones/${other}/profile`, { displayName: "Doomed Name", bio: "b", strategySummary: "s" })).status,
+    ).toBe(201);
+  });
+
+  it("a credit row cannot be rewritten", async () => {
+    await grantCredits("app1", 1, "append");
+    await expect(env.DB.prepare("UPDATE audition_credit_entries SET credits = 5 WHERE user_id = 'app1'").run()).rejects.toThrow(
+      /append-only/,
+    );
+  });
+});
