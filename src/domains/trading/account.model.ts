@@ -12,10 +12,12 @@ import { type PropAccountKind, PropAccountKindSchema, type PropAccountStatus } f
 import { parseDec } from "./decimal.model";
 import type { IntakeOutcome } from "./decision-action.model";
 
+const RATE_TEXT = /^\d{1,2}(\.\d{1,18})?$/;
+/** Zod 4 runs every check even after one fails, so the bound check must not parse text the regex refused. */
 const RateSchema = z
   .string()
-  .regex(/^\d+(\.\d+)?$/, "a non-negative decimal rate such as 0.00045")
-  .refine((s) => parseDec(s) < parseDec("0.1"), "a fee rate below 10%");
+  .regex(RATE_TEXT, "a non-negative decimal rate such as 0.00045 (at most 18 decimals)")
+  .refine((s) => RATE_TEXT.test(s) && parseDec(s) < parseDec("0.1"), "a fee rate below 10%");
 
 /** Account rules; every field has a default (Hyperliquid's base fee tier, a 2 bps slippage). */
 export const RulesSchema = z.object({
