@@ -47,7 +47,9 @@ describe("strict proposal schema", () => {
     const checked = toDecisionAction({ ...full, sizeUsd: null, leverage: null, action: "hold" }, stamp);
     expect(checked.ok).toBe(true);
     if (checked.ok) {
-      expect(checked.action).toMatchObject({ action: "hold", leverage: 1 });
+      expect(checked.action).toMatchObject({ action: "hold" });
+      // Issue 24 item 7: an omitted leverage stays omitted (the engine keeps the position's leverage).
+      expect(checked.action.leverage).toBeUndefined();
       expect(checked.action.sizeUsd).toBeUndefined();
       expect(checked.action.stopLossPx).toBeUndefined();
     }

@@ -52,8 +52,10 @@ describe("proposal validation", () => {
     );
     expect(checked).toMatchObject({
       ok: true,
-      action: { actionId: "act_run_9", slotMs: 60_000, decisionRunId: "run_9", decidedAtMs: 61_000, leverage: 1 },
+      action: { actionId: "act_run_9", slotMs: 60_000, decisionRunId: "run_9", decidedAtMs: 61_000 },
     });
+    // Issue 24 item 7: no leverage in the answer means none in the action (the engine keeps the position's).
+    expect(checked.ok && checked.action.leverage).toBeUndefined();
   });
   it("refuses another symbol, a non-object, unknown actions and both size fields", () => {
     expect(toDecisionAction({ symbol: "ETH", action: "hold", confidence: 1, reason: "" }, stamp).ok).toBe(false);
