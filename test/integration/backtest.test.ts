@@ -192,9 +192,16 @@ describe("backtest through the API and the backtests queue", () => {
     expect(big.status).toBe(202);
     const cancelled = await api("bianca", "POST", `/backtests/${big.body.id}/cancel`);
     expect(cancelled.status).toBe(200);
-    expect(cancelled.body.status).toBe("cancelled");
     await new Promise((r) => setTimeout(r, 1_500));
     const after = await api("bianca", "GET", `/backtests/${big.body.id}`);
+    if (cancelled.body.status === "succeeded") {
+      // The stored window is small: on a loaded machine the queue can finish it before the cancel
+      // arrives. A finished backtest is returned unchanged by a cancel, report and hash kept.
+      expect(after.body).toMatchObject({ status: "succeeded", reportHash: cancelled.body.reportHash });
+      expect(after.body.reportHash).toMatch(/^[0-9a-f]{64}$/);
+      return;
+    }
+    expect(cancelled.body.status).toBe("cancelled");
     expect(after.body).toMatchObject({ status: "cancelled", reportHash: null });
     expect(after.body.slotsDone).toBeLessThan(after.body.slotsTotal);
     expect((await api("bianca", "GET", `/backtests/${big.body.id}/report`)).status).toBe(409);
