@@ -25,6 +25,18 @@ const TEST_RATE_LIMITS = {
   RATE_LIMIT_USER_READS_PER_MIN: "1000000",
   RATE_LIMIT_IP_PER_MIN: "1000000",
 };
+/**
+ * The Rate Limiting bindings likewise (their local counters are wall-clock and shared by every test
+ * file), plus a real binding with a limit of 2 that test/integration/api-limits.test.ts puts in place of
+ * one of them to see the first gate refuse.
+ */
+const unlimited = (namespace_id: string) => ({ namespace_id, simple: { limit: 1_000_000, period: 60 as const } });
+const TEST_RATE_LIMIT_BINDINGS = {
+  RATE_LIMIT_USER_WRITES: unlimited("1001"),
+  RATE_LIMIT_USER_READS: unlimited("1002"),
+  RATE_LIMIT_IP: unlimited("1003"),
+  TEST_RATE_LIMIT_TWO: { namespace_id: "1999", simple: { limit: 2, period: 60 as const } },
+};
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -46,6 +58,7 @@ export default defineConfig(async () => {
                   // One log line per request/job would bury test output; the observability tests turn it on.
                   ACCESS_LOGS: "false",
                 },
+                ratelimits: TEST_RATE_LIMIT_BINDINGS,
               },
             }),
           ],

@@ -4,10 +4,11 @@
  * Durable Object (durable-objects/rate-limiter/) keeps one counter row per (rule) in the object named
  * by the key, so every counter has exactly one writer and no two requests race on it.
  *
- * Why a Durable Object and not the Workers Rate Limiting binding: the binding answers only
- * allowed/refused (no time until the window resets, so no honest `Retry-After`), its counters are
- * per-colo and eventually consistent, and its local simulation is shared by every test file; the object
- * is exact, enforced the same way under `wrangler dev` and in tests, and its storage is per test file.
+ * Two gates (src/http/rate-limit.ts): the Workers Rate Limiting bindings refuse first and cheaply (no
+ * object round trip; per-colo, approximate, wall-clock windows, limits fixed in wrangler.toml); the
+ * object then counts what they let through exactly (per key, injected clock, the limits of the vars, the
+ * time until the window resets for an honest `Retry-After`), so tests see deterministic windows and a
+ * colo's approximate counter never lets more through than the settings allow.
  */
 import { z } from "zod";
 

@@ -1,11 +1,12 @@
 /**
  * Issue 14, found #5, #6, #7 through the Worker: body limits (413 before parsing), unsupported content
  * types (415), rate limits per user and per IP on writes and expensive reads (429 + Retry-After, a
- * RateLimiter Durable Object, deterministic windows from the injected clock), and the small ones:
+ * RateLimiter Durable Object, deterministic windows from the injected clock, behind the Rate Limiting
+ * binding gate that refuses without touching the object), and the small ones:
  * case-insensitive Bearer, `sub` length cap, issuer/audience required outside development, no role
  * lists in 401/403 bodies, /docs headers, the operator document for admins only, one request log line.
  */
-import { env, SELF } from "cloudflare:test";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { sign } from "hono/jwt";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
@@ -21,7 +22,7 @@ const NOW = Date.UTC(2026, 10, 25, 12, 0, 15);
 const ids = sequentialIds();
 
 /** The app on a fixed clock with some settings overridden (a fresh env object: parsed anew). */
-function appWith(overrides: Record<string, string>, nowMs = NOW) {
+function appWith(overrides: Record<string, unknown>, nowMs = NOW) {
   const app = createApp({ clock: fixedClock(nowMs), ids });
   const testEnv = { ...env, ...overrides } as Env;
   return (path: string, init: RequestInit) => app.request(`${API}${path}`, init, testEnv);
@@ -132,6 +133,33 @@ describe("rate limits (429 + Retry-After)", () => {
     expect(
       (await call("/clones", { method: "POST", headers: elsewhere, body: JSON.stringify({ name: "i", modelId: "gpt-5" }) })).status,
     ).toBe(201);
+  });
+});
+
+describe("the Rate Limiting binding gate", () => {
+  it("refuses a key over the binding's limit without a RateLimiter round trip, with Retry-After to the minute's end", async () => {
+    // A real local binding with a limit of 2 a minute in place of the per-user write gate; the object's
+    // limit (vars) stays far above. Its windows are wall-clock, so at most one rollover falls among the
+    // five quick requests: some run of three within one window is refused.
+    const call = appWith({ RATE_LIMIT_USER_WRITES: env.TEST_RATE_LIMIT_TWO });
+    const sub = `rl-gate-${crypto.randomUUID()}`;
+    const headers = { ...(await bearer(sub, "user", NOW)), "content-type": "application/json" };
+    const responses = [];
+    for (let i = 0; i < 5; i++)
+      responses.push(await call("/clones", { method: "POST", headers, body: JSON.stringify({ name: `g${i}`, modelId: "gpt-5" }) }));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(1);
+    expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(2);
+    const refused = await json(responses[statuses.indexOf(429)] as Response);
+    expect(refused.body.error.code).toBe("rate_limited");
+    expect(refused.headers.get("retry-after")).toBe("45"); // NOW is 15 s into its minute
+    // The object counted only the accepted writes: the refused ones never reached it.
+    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`user:${sub}`));
+    const counted = await runInDurableObject(
+      stub,
+      (_o, state) => state.storage.sql.exec<{ count: number }>("SELECT count FROM windows WHERE rule = 'write'").one().count,
+    );
+    expect(counted).toBe(statuses.filter((s) => s === 201).length);
   });
 });
 

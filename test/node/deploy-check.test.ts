@@ -56,6 +56,23 @@ describe("deploy check", () => {
     expect(problems).toEqual(["durable object RateLimiter (binding RATE_LIMITER) has no migration tag"]);
   });
 
+  it("a Rate Limiting binding missing or with a limit other than its var fails, naming both", () => {
+    const problems = check(
+      variant((t) =>
+        t
+          .replace(
+            '[[env.production.ratelimits]]\nname = "RATE_LIMIT_IP"\nnamespace_id = "3003"\nsimple = { limit = 600, period = 60 }\n',
+            "",
+          )
+          .replace(/(\[env\.production\.vars\][\s\S]*?)RATE_LIMIT_USER_WRITES_PER_MIN = "60"/, '$1RATE_LIMIT_USER_WRITES_PER_MIN = "90"'),
+      ),
+    );
+    expect(problems).toEqual([
+      "rate limit binding RATE_LIMIT_USER_WRITES has limit 60 but var RATE_LIMIT_USER_WRITES_PER_MIN is 90",
+      "rate limit binding RATE_LIMIT_IP is not declared in [[env.production.ratelimits]]",
+    ]);
+  });
+
   it("crons that differ from the dispatch table, a queue without consumer, no cpu limit, an old date, an undeclared var", () => {
     const problems = check(
       variant((t) =>

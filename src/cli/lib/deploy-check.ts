@@ -17,6 +17,13 @@ export const CODE_SECRETS: readonly { name: string; required: (vars: Record<stri
   { name: "OPENAI_COMPATIBLE_API_KEY", required: () => false },
 ];
 
+/** The Rate Limiting bindings and the var whose limit each must equal (src/http/rate-limit.ts). */
+export const RATE_LIMIT_BINDINGS = {
+  RATE_LIMIT_USER_WRITES: "RATE_LIMIT_USER_WRITES_PER_MIN",
+  RATE_LIMIT_USER_READS: "RATE_LIMIT_USER_READS_PER_MIN",
+  RATE_LIMIT_IP: "RATE_LIMIT_IP_PER_MIN",
+} as const;
+
 /** Vars that must be non-empty outside development (src/config.ts refuses to start otherwise). */
 export const REQUIRED_NON_EMPTY_VARS = ["APP_ENV", "JWT_ISSUER", "JWT_AUDIENCE"] as const;
 
@@ -95,6 +102,18 @@ export function checkDeployConfig(input: CheckInput): string[] {
   for (const b of cfg.durable_objects?.bindings ?? []) {
     if (!b.script_name && !created.has(b.class_name))
       problems.push(`durable object ${b.class_name} (binding ${b.name}) has no migration tag`);
+  }
+
+  // Rate Limiting bindings (src/http/rate-limit.ts): each exists, with a 60 s period and the limit of its var.
+  type RateLimitBinding = { name: string; simple: { limit: number; period: number } };
+  const ratelimits = new Map<string, RateLimitBinding>((cfg.ratelimits ?? []).map((r: RateLimitBinding) => [r.name, r]));
+  for (const [binding, varName] of Object.entries(RATE_LIMIT_BINDINGS)) {
+    const r = ratelimits.get(binding);
+    if (!r) problems.push(`rate limit binding ${binding} is not declared in [[env.${input.env}.ratelimits]]`);
+    else if (r.simple.period !== 60)
+      problems.push(`rate limit binding ${binding} has period ${r.simple.period} (the limits are per minute: 60)`);
+    else if (String(r.simple.limit) !== vars[varName])
+      problems.push(`rate limit binding ${binding} has limit ${r.simple.limit} but var ${varName} is ${vars[varName] ?? "unset"}`);
   }
 
   // Limits and observability.

@@ -5,7 +5,7 @@
  * group (npx, wrangler, workerd) and removes the directory on `stop()`.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -43,6 +43,32 @@ export async function waitHealthy(baseUrl: string, timeoutMs: number, exited?: (
   throw new Error(`worker did not become healthy within ${timeoutMs} ms`);
 }
 
+/** The Rate Limiting bindings of wrangler.toml and the var each one's limit follows (src/http/rate-limit.ts). */
+const RATE_LIMIT_BINDING_VARS = {
+  RATE_LIMIT_USER_WRITES: "RATE_LIMIT_USER_WRITES_PER_MIN",
+  RATE_LIMIT_USER_READS: "RATE_LIMIT_USER_READS_PER_MIN",
+  RATE_LIMIT_IP: "RATE_LIMIT_IP_PER_MIN",
+} as const;
+
+/**
+ * wrangler.toml with the top-level Rate Limiting bindings' limits set to the RATE_LIMIT_*_PER_MIN vars
+ * given (a `--var` cannot change a binding), or undefined when no such var is given. A bench that raises
+ * the limits (bench-limits.ts) thus raises both gates, as vitest.config.ts does for the tests.
+ */
+export function rateLimitedConfig(toml: string, vars: Record<string, string>): string | undefined {
+  let out = toml;
+  let changed = false;
+  for (const [binding, varName] of Object.entries(RATE_LIMIT_BINDING_VARS)) {
+    const limit = vars[varName];
+    if (limit === undefined) continue;
+    const block = new RegExp(`(\\n\\[\\[ratelimits\\]\\]\\nname = "${binding}"\\nnamespace_id = "[^"]*"\\nsimple = \\{ limit = )\\d+`);
+    if (!block.test(out)) throw new Error(`wrangler.toml has no top-level [[ratelimits]] ${binding} block`);
+    out = out.replace(block, `$1${Number(limit)}`);
+    changed = true;
+  }
+  return changed ? out : undefined;
+}
+
 /** Starts `wrangler dev` with `vars` on a fresh local D1; generous timeout for small shared machines. */
 export async function startWranglerDev(
   vars: Record<string, string>,
@@ -57,7 +83,23 @@ export async function startWranglerDev(
   if (migrate.status !== 0) throw new Error("wrangler d1 migrations apply failed");
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--inspector-port", "0"];
+  // A derived config sits beside wrangler.toml (its relative paths hold); gitignored, removed on stop.
+  const derived = rateLimitedConfig(readFileSync("wrangler.toml", "utf8"), vars);
+  const configPath = derived === undefined ? undefined : `wrangler.${options.name ?? "backend"}-${process.pid}.local.toml`;
+  if (configPath && derived) writeFileSync(configPath, derived);
+  const args = [
+    "wrangler",
+    "dev",
+    ...(configPath ? ["--config", configPath] : []),
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--persist-to",
+    persistDir,
+    "--inspector-port",
+    "0",
+  ];
   const wrangler: ChildProcess = spawn("npx", [...args, ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])], {
     stdio: "ignore",
     env,
@@ -77,6 +119,7 @@ export async function startWranglerDev(
       await new Promise((r) => setTimeout(r, 300));
     }
     rmSync(persistDir, { recursive: true, force: true });
+    if (configPath) rmSync(configPath, { force: true });
   };
   try {
     await waitHealthy(baseUrl, options.timeoutMs ?? 180_000, () => exited);
