@@ -59,6 +59,9 @@ export default defineConfig(async () => {
                   ACCESS_LOGS: "false",
                 },
                 ratelimits: TEST_RATE_LIMIT_BINDINGS,
+                // Fresh databases a backup is restored into (test/integration/ops-backups.test.ts), as
+                // the restore-check CLI does: INSERT only, never an UPDATE or DELETE of existing rows.
+                d1Databases: { DB: "00000000-0000-0000-0000-000000000000", RESTORE_DB: "restore-db", RESTORE_DB_2: "restore-db-2" },
               },
             }),
           ],

@@ -1,11 +1,12 @@
 /**
  * Logical D1 backups (issue 21) inside workerd with real local D1 and R2: the backup job pages a
  * database across parts and invocations into gzip JSON Lines plus a manifest; the verify job re-reads
- * every object; a restore into the emptied database (the restore-check CLI's own functions) gives every
- * table back equal; a corrupted object fails both the verification and the restore comparison, naming
+ * every object; with a row in every backed-up table, a restore into a fresh database whose tables all
+ * refuse UPDATE and DELETE (the restore-check CLI's own functions: INSERT only, so the append-only
+ * credits trigger cannot stop it) gives every table back equal; a corrupted object fails both the verification and the restore comparison, naming
  * the table; an old backup fails verification; the backup_verify alert follows the verification.
  */
-import { env } from "cloudflare:test";
+import { applyD1Migrations, env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { HOUR_MS, MINUTE_MS, manualClock } from "../../src/core/clock";
 import { randomIds, sequentialIds } from "../../src/core/ids";
@@ -65,6 +66,61 @@ async function seed() {
   await env.DB.batch(stmts);
 }
 
+/**
+ * One generated row in every money and lifecycle table (every backed-up table but the ops bookkeeping)
+ * still empty after seed(), from the table's own declaration: a value per
+ * declared type, the first allowed value of a `CHECK (col IN (...))`, `{}` for JSON columns.
+ */
+async function seedEveryTable(): Promise<void> {
+  const tables = await env.DB.prepare(
+    "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations'",
+  ).all<{ name: string; sql: string }>();
+  for (const { name, sql } of tables.results) {
+    if (!isMoneyOrLifecycle(name)) continue;
+    const has = await env.DB.prepare(`SELECT 1 AS x FROM "${name}" LIMIT 1`).first();
+    if (has) continue;
+    const columns = await env.DB.prepare(`SELECT name, type FROM pragma_table_info('${name}')`).all<{ name: string; type: string }>();
+    const values = columns.results.map((c, i) => {
+      const allowed = new RegExp(`\\b${c.name}\\b\\s+IN\\s*\\(\\s*'([^']*)'`, "i").exec(sql);
+      if (allowed) return allowed[1];
+      if (c.name.endsWith("_json")) return "{}";
+      if (/INT/i.test(c.type)) return 1_000 + i;
+      if (/REAL/i.test(c.type)) return 0.5;
+      return `seed-${name}-${c.name}`;
+    });
+    await env.DB.prepare(
+      `INSERT INTO "${name}" (${columns.results.map((c) => `"${c.name}"`).join(", ")}) VALUES (${values.map((_, i) => `?${i + 1}`).join(", ")})`,
+    )
+      .bind(...values)
+      .run()
+      .catch((error: unknown) => {
+        throw new Error(`seeding ${name}: ${String(error)}`);
+      });
+  }
+}
+
+/** Backed-up tables other than the ops bookkeeping (backups, alerts: the jobs under test write them). */
+const isMoneyOrLifecycle = (name: string) => !(EXCLUDABLE_TABLES as readonly string[]).includes(name) && !name.startsWith("ops_");
+
+/** A fresh database with the migrations, where any UPDATE or DELETE (of any table) is refused. */
+async function freshInsertOnly(d1: D1Database): Promise<void> {
+  await applyD1Migrations(d1, env.TEST_MIGRATIONS);
+  const tables = await d1
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations'",
+    )
+    .all<{ name: string }>();
+  await d1.batch(
+    tables.results.flatMap(({ name }) =>
+      (["UPDATE", "DELETE"] as const).map((op) =>
+        d1.prepare(
+          `CREATE TRIGGER "insert_only_${op}_${name}" BEFORE ${op} ON "${name}" BEGIN SELECT RAISE(ABORT, 'restore must only insert'); END`,
+        ),
+      ),
+    ),
+  );
+}
+
 /** The summary of a manual job run that must have succeeded. */
 function summaryOf(r: Awaited<ReturnType<typeof runJobNow>>): Record<string, unknown> {
   if (!r.ok || r.value.status !== "ran") throw new Error(`job did not run: ${JSON.stringify(r)}`);
@@ -78,6 +134,7 @@ let invocations = 0;
 
 beforeAll(async () => {
   await seed();
+  await seedEveryTable();
   for (;;) {
     invocations++;
     const r = await runBackup(backupDeps(), T0);
@@ -141,14 +198,20 @@ describe("verify and restore", () => {
     expect(v).toEqual({ ok: true, backupId: backupIdFor(T0), manifestKey: manifestKey(PREFIX, backupIdFor(T0)), problems: [] });
   });
 
-  it("round-trips: restored into the emptied tables, every table is equal and the invariants hold", async () => {
-    await env.DB.batch(manifest.tables.map((t) => env.DB.prepare(`DELETE FROM "${t.name}"`)));
-    const report = await restoreAndCompare(env.ARTIFACTS, env.DB, manifest);
+  it("every backed-up table (every money and lifecycle table) has rows in the backup", () => {
+    expect(manifest.tables.length).toBeGreaterThan(20);
+    expect(manifest.tables.filter((t) => isMoneyOrLifecycle(t.name) && t.rows === 0).map((t) => t.name)).toEqual([]);
+  });
+
+  it("round-trips: restored into a fresh database by INSERT only, every table is equal and the invariants hold", async () => {
+    // Every table of the fresh copy refuses UPDATE and DELETE (as the append-only credits table does).
+    await freshInsertOnly(env.RESTORE_DB);
+    const report = await restoreAndCompare(env.ARTIFACTS, env.RESTORE_DB, manifest);
     expect(report.differences).toEqual([]);
     expect(report.invariantProblems).toEqual([]);
     expect(report.migrationsDiffer).toBe(false);
     expect(report.rows).toBe(manifest.tables.reduce((n, t) => n + t.rows, 0));
-    const big = await env.DB.prepare("SELECT CAST(cash_micro_usd AS TEXT) AS v FROM prop_accounts WHERE id = 'acct_big'").first<{
+    const big = await env.RESTORE_DB.prepare("SELECT CAST(cash_micro_usd AS TEXT) AS v FROM prop_accounts WHERE id = 'acct_big'").first<{
       v: string;
     }>();
     expect(big?.v).toBe("9007199254740993");
@@ -180,8 +243,8 @@ describe("verify and restore", () => {
     }>();
     expect(alert?.state).toBe("firing");
     expect(alert?.summary).toContain("job_runs");
-    await env.DB.batch(manifest.tables.map((t) => env.DB.prepare(`DELETE FROM "${t.name}"`)));
-    const report = await restoreAndCompare(env.ARTIFACTS, env.DB, manifest);
+    await freshInsertOnly(env.RESTORE_DB_2);
+    const report = await restoreAndCompare(env.ARTIFACTS, env.RESTORE_DB_2, manifest);
     expect(report.differences).toEqual([{ table: "job_runs", problem: "sha256", expected: table?.sha256, actual: expect.any(String) }]);
 
     await env.ARTIFACTS.put(part.key, await gzip(text));
