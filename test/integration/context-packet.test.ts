@@ -9,7 +9,14 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../src/db/client";
 import { artifactsOf, memoryArtifactStore } from "../../src/domains/artifacts";
-import { type ResolvedPacket, resolvePacket, scanCandidates, storePacketArtifacts, tokenCount } from "../../src/domains/context";
+import {
+  loadTokenizer,
+  type ResolvedPacket,
+  resolvePacket,
+  scanCandidates,
+  storePacketArtifacts,
+  tokenCount,
+} from "../../src/domains/context";
 import { defillamaMetrics, hyperliquidAssetCtxs, hyperliquidCandles1m, polymarketMarkets } from "../../src/domains/market-data";
 import { parseCandleLines } from "../../src/domains/market-data/indicators/candle-lines.model";
 import type { MinuteBar } from "../../src/domains/market-data/indicators/rollup.model";
@@ -109,6 +116,7 @@ async function storeCtx(symbol: string, bucketMs: number, polledAtMs: number, fu
 }
 
 beforeAll(async () => {
+  await loadTokenizer();
   await seedRecordedRegistry();
   await storeMinutes(db, "BTC", BTC);
   await storeMinutes(db, "ETH", ETH);

@@ -10,7 +10,7 @@
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { PROMPT_FIXED_ALLOWANCE_TOKENS, tokenCount } from "../../src/domains/context";
+import { loadTokenizer, PROMPT_FIXED_ALLOWANCE_TOKENS, tokenCount } from "../../src/domains/context";
 import { MODELS } from "../../src/domains/strategy";
 import { ALLOWED_EDGES, CONFIG_SCHEMAS, NODE_TYPES, type NodeType } from "../../src/domains/strategy/pipeline/configs.model";
 import { validatePipeline } from "../../src/domains/strategy/pipeline/graph.validate";
@@ -22,6 +22,7 @@ import { seedRecordedRegistry } from "../support/registry-seed";
 let catalog: any;
 
 beforeAll(async () => {
+  await loadTokenizer();
   await seedRecordedRegistry();
   const res = await callApi("builder-alice", "GET", "/pipeline/catalog");
   expect(res.status).toBe(200);

@@ -4,8 +4,11 @@
  * assembler relies on to avoid tokenizing every prompt twice.
  */
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { fixedSection, joinedTokenCount, joinSections, type PromptSection, tokenCount } from "../../src/domains/context/prompt.model";
+import { loadTokenizer } from "../../src/domains/context/tokenizer";
+
+beforeAll(loadTokenizer);
 
 // Characters that stress the pre-tokenizer at frame edges: brackets, quotes, slashes, newlines,
 // spaces, apostrophes (contractions), digits, letters of several cases and scripts, and marks.

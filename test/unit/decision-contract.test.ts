@@ -6,13 +6,16 @@
  * deadline, and the intake's `stale_slot` gate.
  */
 import { zodSchema } from "ai";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { accountSection, microToUsdString } from "../../src/domains/context/prompt.sections";
+import { loadTokenizer } from "../../src/domains/context/tokenizer";
 import { MAX_RUN_DELAY_MS, ModelProposalSchema, runDeadlineMs, toDecisionAction } from "../../src/domains/decision/decision.model";
 import { ACTION_LINES, proposalContractText, proposalJsonSchema } from "../../src/domains/decision/proposal.contract";
 import { emptyAccountSummary } from "../../src/domains/trading";
 import { createPaperEngine } from "../../src/domains/trading/engine.model";
 import type { AssetSpec, Market } from "../../src/domains/trading/market.model";
+
+beforeAll(loadTokenizer);
 
 const stamp = { runId: "run_1", symbol: "BTC", slotMs: 60_000, decidedAtMs: 61_000 };
 const full = {

@@ -16,6 +16,7 @@ import { type AccountSummary, emptyAccountSummary } from "../trading";
 import { MIN_NOTIONAL_USD, PACKET_SCHEMA_VERSION, type Packet } from "./context.model";
 import { type AssembledPrompt, assemblePrompt, type Inclusion, type MarketSectionInput } from "./prompt.model";
 import { accountSection, behaviorSection, closingSection, contractSection, type OutputContract, systemSection } from "./prompt.sections";
+import { loadTokenizer } from "./tokenizer";
 
 /** Tokens allowed on top of the plan's market-data estimate, for system rules, contract, behaviour and account. */
 export const PROMPT_FIXED_ALLOWANCE_TOKENS = 2000;
@@ -183,6 +184,7 @@ export async function resolvePacket(deps: ContextDeps, input: ResolveInput): Pro
     if (!read || read.promptInclusion === "exclude") return [];
     return [{ id: `market:${s.readId}`, symbol: input.symbol, series: s, inclusion: read.promptInclusion as Inclusion }];
   });
+  await loadTokenizer();
   const prompt = assemblePrompt({
     head: [systemSection(), contractSection(packet, deps.outputContract), behaviorSection(packet)],
     account: account ? { full: accountSection(account, false), reduced: accountSection(account, true) } : null,

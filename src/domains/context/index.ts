@@ -42,3 +42,4 @@ export {
 } from "./context.service";
 export { pipelinePreviewRoutes } from "./pipeline-preview.routes";
 export { type AssembledPrompt, type PromptSection, quoteUntrusted, type Trim, tokenCount } from "./prompt.model";
+export { loadTokenizer } from "./tokenizer";

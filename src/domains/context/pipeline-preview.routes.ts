@@ -11,6 +11,7 @@ import { createRouter, jsonResponse } from "../../http/router";
 import { CloneParamsSchema, loadRegistry, ownedClone, PipelinePreviewSchema, previewStored } from "../strategy";
 import { PROMPT_FIXED_ALLOWANCE_TOKENS } from "./context.service";
 import { tokenCount } from "./prompt.model";
+import { loadTokenizer } from "./tokenizer";
 
 const previewRoute = declareRoute({
   access: { role: "user", owner: true, rateLimit: "read" },
@@ -26,6 +27,7 @@ const previewRoute = declareRoute({
 export const pipelinePreviewRoutes = createRouter().openapi(previewRoute, async (c) => {
   const clone = await ownedClone(c, c.req.valid("param").cloneId);
   const db = openDb(c.env.DB);
+  await loadTokenizer();
   const tokens = { countTokens: tokenCount, fixedAllowanceTokens: PROMPT_FIXED_ALLOWANCE_TOKENS };
   const preview = await previewStored(db, clone, await loadRegistry(db), tokens);
   if (!preview) throw notFound("clone");

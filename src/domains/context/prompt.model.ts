@@ -17,8 +17,8 @@
  * Victim order: cross-asset reads (contextSymbol ≠ symbol) first, then DefiLlama, Polymarket,
  * Hyperliquid, then the larger section first, then section id.
  */
-import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import { type Cell, type Series, seriesStats } from "../market-data";
+import { tokenCount } from "./tokenizer";
 
 export type Inclusion = "latest" | "summary" | "raw";
 export type SectionKind = "system_rules" | "output_contract" | "behavior" | "account" | "market" | "closing";
@@ -41,8 +41,8 @@ export interface Trim {
   tokensAfter: number;
 }
 
-/** Counts tokens of `text` (special-token lookalikes count as plain text, never throw). */
-export const tokenCount = (text: string) => countTokens(text, { disallowedSpecial: new Set() });
+/** Token counts come from ./tokenizer.ts (loaded lazily: callers await `loadTokenizer()` first). */
+export { tokenCount };
 
 /** A JSON string literal safe inside a frame: one line, no `<`/`>` (so no `<<<` and no `<|special|>`). */
 export const quoteUntrusted = (s: string) => JSON.stringify(s).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
