@@ -9,8 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-
-export const MINUTE_MS = 60_000;
+import { MINUTE_MS } from "../../core/clock";
 
 /** One candle as the exchange sends it (`t,T,s,i,o,c,h,l,v,n`). */
 export interface WireCandle {

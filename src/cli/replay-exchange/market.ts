@@ -23,6 +23,7 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { HOUR_MS } from "../../core/clock";
 import type { CandleSource } from "./candle-source";
 
 interface RecordedCtx {
@@ -73,7 +74,6 @@ export function loadRecordedMarket(): RecordedMarket {
   };
 }
 
-const HOUR_MS = 3_600_000;
 const DAY_MINUTES = 1440;
 /** Perp prices carry at most 6 - szDecimals decimals on Hyperliquid. */
 const PERP_MAX_DECIMALS = 6;

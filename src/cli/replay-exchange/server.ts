@@ -34,8 +34,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type WebSocket, WebSocketServer } from "ws";
+import { MINUTE_MS } from "../../core/clock";
 import { candleSnapshotWeight, INFO_REQUEST_WEIGHT } from "../../domains/market-data";
-import { CandleSource, type CandleSourceOptions, MINUTE_MS } from "./candle-source";
+import { CandleSource, type CandleSourceOptions } from "./candle-source";
 import { createStandInExchange, type StandInExchange, type StandInExchangeOptions } from "./exchange-endpoint";
 import { createReplayMarket, loadRecordedMarket, type ReplayMarket } from "./market";
 

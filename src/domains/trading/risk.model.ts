@@ -13,7 +13,7 @@
  * at the end of every step, negative cash is absorbed by the backstop (`absorbNegativeCash`).
  * Funding: hour H is paid on the position held at boundary H (`rollHours` records it).
  */
-import { floorTo, HOUR_MS, MINUTE_MS } from "../../core/clock";
+import { DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from "../../core/clock";
 import type { AccountState, Snapshot, TriggerOrder } from "./account.model";
 import { type AccountEvent, accountTransition } from "./account.model";
 import type { FundingRate } from "./admin-command.model";
@@ -21,8 +21,6 @@ import { absDec, type Dec, formatDec, parseDec, productToMicro } from "./decimal
 import { closeAtMark, executeTrade, post, valuation, type Work } from "./execution.model";
 import type { Market } from "./market.model";
 import { drawdownPct } from "./metrics.model";
-
-const DAY_MS = 24 * HOUR_MS;
 
 export interface CandleInput {
   symbol: string;

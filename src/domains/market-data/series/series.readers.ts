@@ -11,6 +11,7 @@
  * Callers: the context resolver and candidate scan (src/domains/context).
  */
 import { and, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import { HOUR_MS as HOUR, MINUTE_MS as MINUTE } from "../../../core/clock";
 import { err, ok, type Result } from "../../../core/result";
 import type { Db } from "../../../db/client";
 import type { SOURCE_CHANNELS, Source } from "../channels";
@@ -43,9 +44,6 @@ type SourceChannel = { [S in Source]: `${S}:${(typeof SOURCE_CHANNELS)[S][number
 
 type Real = number | null;
 type IndicatorValueRow = [number, Real, Real, Real, Real, Real, Real, Real];
-
-const HOUR = 3_600_000;
-const MINUTE = 60_000;
 
 function build(read: SeriesRead, asOfMs: number, columns: string[], rows: Cell[][], valueColumn: string | null): Series {
   const capped = capNewest(sortRows(rows), read.maxDatapoints);

@@ -9,6 +9,7 @@
  * Callers: alerts.service.ts.
  */
 import { eq } from "drizzle-orm";
+import { MINUTE_MS as MINUTE } from "../../../core/clock";
 import { workersHealth } from "../../../cron/health";
 import type { JobCatalog } from "../../../cron/job";
 import type { Db } from "../../../db/client";
@@ -30,8 +31,6 @@ export interface RuleContext {
 }
 
 type Reader = (ctx: RuleContext) => Promise<Observation[]>;
-
-const MINUTE = 60_000;
 
 /** Counter increments seen within the window, remembered between evaluations. */
 async function windowedIncrements(ctx: RuleContext, name: string, counter: number): Promise<number> {

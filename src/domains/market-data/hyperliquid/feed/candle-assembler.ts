@@ -16,9 +16,8 @@
  * After a disconnect the forming candle is dropped (its last state may be incomplete) so the
  * backfill supplies its final version. Pure: no I/O, no clock.
  */
+import { MINUTE_MS } from "../../../../core/clock";
 import type { WireCandle } from "../info.schemas";
-
-const MINUTE_MS = 60_000;
 
 interface CoinState {
   /** Every minute at or before this open time is closed (undefined: nothing known yet). */
