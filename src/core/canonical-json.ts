@@ -38,14 +38,3 @@ export function canonicalJson(value: unknown): string {
   }
   throw new Error(`canonical JSON cannot carry a ${typeof value}`);
 }
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-/** Lower-case hex SHA-256 of UTF-8 text or bytes (WebCrypto: workerd and Node alike). */
-export async function sha256Hex(input: string | Uint8Array): Promise<string> {
-  const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  let out = "";
-  for (const b of digest) out += HEX[b];
-  return out;
-}

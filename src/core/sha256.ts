@@ -1,4 +1,8 @@
 /**
+ * SHA-256 with lower-case hex output, in its two flavours (one of each in the codebase, issue 18 move 6):
+ *   sha256Hex        synchronous (FIPS 180-4) over a UTF-8 string, below;
+ *   digestSha256Hex  asynchronous WebCrypto over UTF-8 text or bytes (large inputs: backups, archives,
+ *                    artifacts), the same digest.
  * Synchronous SHA-256 (FIPS 180-4) over a UTF-8 string, hex output. Pure code so the same hash runs in
  * the Worker, the Durable Object and Node CLIs without an async WebCrypto detour (finalization hashes
  * its result inside one storage transaction). Not for secrets: it is not constant-time.
@@ -55,4 +59,15 @@ export function sha256Hex(text: string): string {
     for (let i = 0; i < 8; i++) h[i] = ((h[i] as number) + (out[i] as number)) >>> 0;
   }
   return Array.from(h, (x) => x.toString(16).padStart(8, "0")).join("");
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** Lower-case hex SHA-256 of UTF-8 text or bytes (WebCrypto: workerd and Node alike). */
+export async function digestSha256Hex(input: string | Uint8Array): Promise<string> {
+  const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  let out = "";
+  for (const b of digest) out += HEX[b];
+  return out;
 }

@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { sha256Hex } from "../../src/core/canonical-json";
+import { digestSha256Hex } from "../../src/core/sha256";
 import { artifactStoreFor, memoryArtifactStore, r2ArtifactStore, s3ArtifactStore } from "../../src/domains/artifacts";
 import { describeArtifactContract } from "../support/artifact-contract";
 
@@ -37,7 +37,8 @@ function s3StandIn() {
     const key = url.pathname;
     if (req.method === "PUT") {
       const body = new Uint8Array(await req.arrayBuffer());
-      if (req.headers.get("x-amz-content-sha256") !== (await sha256Hex(body))) return new Response("bad payload hash", { status: 400 });
+      if (req.headers.get("x-amz-content-sha256") !== (await digestSha256Hex(body)))
+        return new Response("bad payload hash", { status: 400 });
       const meta: Record<string, string> = {};
       req.headers.forEach((v, k) => {
         if (k.startsWith("x-amz-meta-")) meta[k] = v;

@@ -10,10 +10,11 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { DAY_MS, fixedClock } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
+import { digestSha256Hex } from "../../src/core/sha256";
 import { openDb } from "../../src/db/client";
 import { readCandleArchive } from "../../src/domains/market-data";
 import { hyperliquidCandles1h, hyperliquidCandles1m } from "../../src/domains/market-data/hyperliquid/candles.tables";
-import { encodeArchive, sha256Hex } from "../../src/domains/market-data/indicators/archive.codec";
+import { encodeArchive } from "../../src/domains/market-data/indicators/archive.codec";
 import { parseCandleLines } from "../../src/domains/market-data/indicators/candle-lines.model";
 import { archiveKey } from "../../src/domains/market-data/indicators/retention.service";
 import { runJobNow } from "../../src/jobs";
@@ -84,7 +85,7 @@ describe("market-data.archive-candles", () => {
       const object = await env.ARTIFACTS.get(entry.r2_key as string);
       const bytes = new Uint8Array((await object?.arrayBuffer()) ?? new ArrayBuffer(0));
       expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
-      expect(await sha256Hex(bytes)).toBe(entry.sha256);
+      expect(await digestSha256Hex(bytes)).toBe(entry.sha256);
       expect(bytes.byteLength).toBe(entry.bytes);
     }
     expect(await readCandleArchive(db, env.ARTIFACTS, { table: "hyperliquid_candles_1m", symbol: "BTC", day: day1 })).toEqual(

@@ -4,8 +4,9 @@
  * checks it against AWS's published vectors). Metadata travels as `x-amz-meta-*` headers so `head`
  * needs no body. `fetch` is injectable so the adapter contract runs against a local stand-in.
  */
+
 import { AwsClient } from "aws4fetch";
-import { sha256Hex } from "../../core/canonical-json";
+import { digestSha256Hex } from "../../core/sha256";
 import { type ArtifactHead, type ArtifactStore, hashOfKey, prepare, unpack } from "./artifacts.model";
 
 export interface S3Settings {
@@ -57,7 +58,7 @@ export function s3ArtifactStore(settings: S3Settings, fetchImpl: typeof fetch = 
         headers: {
           "content-type": "application/gzip",
           // Signed payload hash (aws4fetch would send UNSIGNED-PAYLOAD): the server checks the body.
-          "x-amz-content-sha256": await sha256Hex(prepared.stored),
+          "x-amz-content-sha256": await digestSha256Hex(prepared.stored),
           "x-amz-meta-sha256": prepared.head.sha256,
           "x-amz-meta-bytes": String(prepared.head.bytes),
           "x-amz-meta-content-type": prepared.head.contentType,

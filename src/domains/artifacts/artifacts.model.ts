@@ -5,7 +5,7 @@
  * gzip is a storage detail every adapter applies the same way. D1 keeps only keys and hashes (the owner
  * index, artifacts.tables.ts). Adapters: memory, file (Node CLIs), R2, S3-compatible (SigV4).
  */
-import { sha256Hex } from "../../core/canonical-json";
+import { digestSha256Hex } from "../../core/sha256";
 
 export const ARTIFACT_PREFIX = "artifacts/sha256/";
 
@@ -49,7 +49,7 @@ export const gunzip = (bytes: Uint8Array) => pipe(bytes, new DecompressionStream
 /** What every adapter does before writing: hash, key, compress. */
 export async function prepare(content: Uint8Array | string, contentType = "application/octet-stream") {
   const raw = toBytes(content);
-  const sha256 = await sha256Hex(raw);
+  const sha256 = await digestSha256Hex(raw);
   const stored = await gzip(raw);
   const head: ArtifactHead = { key: artifactKey(sha256), sha256, bytes: raw.byteLength, storedBytes: stored.byteLength, contentType };
   return { head, stored };
@@ -58,7 +58,7 @@ export async function prepare(content: Uint8Array | string, contentType = "appli
 /** What every adapter does after reading: decompress and check the content against the key. */
 export async function unpack(head: ArtifactHead, stored: Uint8Array): Promise<{ head: ArtifactHead; content: Uint8Array }> {
   const content = await gunzip(stored);
-  const actual = await sha256Hex(content);
+  const actual = await digestSha256Hex(content);
   if (actual !== head.sha256) throw new Error(`artifact ${head.key} is corrupt: content hashes to ${actual}`);
   return { head, content };
 }

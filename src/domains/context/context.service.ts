@@ -6,8 +6,9 @@
  * Callers: context.routes.ts (preview), the decision runtime (issue 12), the bench.
  */
 
-import { canonicalJson, sha256Hex } from "../../core/canonical-json";
+import { canonicalJson } from "../../core/canonical-json";
 import { err, ok, type Result } from "../../core/result";
+import { digestSha256Hex } from "../../core/sha256";
 import type { Db } from "../../db/client";
 import { type ArtifactOwner, type ArtifactStore, artifactKey, storeOwnedArtifacts } from "../artifacts";
 import { createSeriesCache, type GRANULARITY_MS, type SeriesCache } from "../market-data";
@@ -192,7 +193,7 @@ export async function resolvePacket(deps: ContextDeps, input: ResolveInput): Pro
     tail: [closingSection()],
     budgetTokens: input.budgetTokens ?? execution.promptBudgetTokens + PROMPT_FIXED_ALLOWANCE_TOKENS,
   });
-  const promptHash = await sha256Hex(prompt.text);
+  const promptHash = await digestSha256Hex(prompt.text);
   packet.prompt = {
     budgetTokens: prompt.budgetTokens,
     tokens: prompt.tokens,
@@ -204,7 +205,7 @@ export async function resolvePacket(deps: ContextDeps, input: ResolveInput): Pro
     { role: "prompt", key: artifactKey(promptHash), sha256: promptHash, bytes: new TextEncoder().encode(prompt.text).byteLength },
   ];
   const canonical = canonicalJson(packet);
-  return ok({ packet, packetHash: await sha256Hex(canonical), canonical, prompt, pipelineVersion: plan.pipelineVersion });
+  return ok({ packet, packetHash: await digestSha256Hex(canonical), canonical, prompt, pipelineVersion: plan.pipelineVersion });
 }
 
 /**

@@ -3,7 +3,9 @@
  * time) compressed with gzip through CompressionStream, checksummed with SHA-256 over the stored
  * bytes. Writing and reading go through these functions only, in the Worker and in Node alike.
  */
+
 import { z } from "zod";
+import { digestSha256Hex } from "../../../core/sha256";
 import type { Candle1hRow, Candle1mRow } from "../hyperliquid/candles.tables";
 
 const decimal = z.string().regex(/^-?\d+(\.\d+)?$/);
@@ -34,7 +36,7 @@ export async function encodeArchive(rows: readonly object[]): Promise<{ bytes: U
   const text = rows.map((row) => `${JSON.stringify(row)}\n`).join("");
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
   const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
-  return { bytes, sha256: await sha256Hex(bytes) };
+  return { bytes, sha256: await digestSha256Hex(bytes) };
 }
 
 /** gzip bytes → the parsed lines (each checked by `schema`). */
@@ -45,9 +47,4 @@ export async function decodeArchive<T>(bytes: Uint8Array, schema: z.ZodType<T>):
     .split("\n")
     .filter((line) => line.length > 0)
     .map((line) => schema.parse(JSON.parse(line)));
-}
-
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
-  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -15,14 +15,16 @@
  * before the batch leaves D1 untouched; a re-run merges the same rows into the same bytes (no put).
  * Indicator rows past the same windows are deleted (they are recomputable from the archives).
  */
+
 import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { z } from "zod";
 import { DAY_MS } from "../../../core/clock";
+import { digestSha256Hex } from "../../../core/sha256";
 import { runBatch } from "../../../db/batch";
 import type { Db } from "../../../db/client";
 import { hyperliquidCandles1h, hyperliquidCandles1m } from "../hyperliquid/candles.tables";
-import { Candle1hRowSchema, Candle1mRowSchema, decodeArchive, encodeArchive, sha256Hex } from "./archive.codec";
+import { Candle1hRowSchema, Candle1mRowSchema, decodeArchive, encodeArchive } from "./archive.codec";
 import { type CandleArchiveRow, hyperliquidCandleArchives, hyperliquidIndicators } from "./indicators.tables";
 
 export const RETENTION = {
@@ -248,7 +250,7 @@ async function verifyArchiveObject(
   purpose: "read" | "merge",
 ): Promise<{ rows: ArchivedRow[]; sha256: string; generation: number }> {
   const bytes = new Uint8Array(await object.arrayBuffer());
-  const sha256 = await sha256Hex(bytes);
+  const sha256 = await digestSha256Hex(bytes);
   const r2Sha = object.checksums.sha256
     ? [...new Uint8Array(object.checksums.sha256)].map((b) => b.toString(16).padStart(2, "0")).join("")
     : null;

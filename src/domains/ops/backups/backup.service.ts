@@ -10,13 +10,15 @@
  * not be included (a logical backup is not a snapshot across invocations; D1 Time Travel is the
  * point-in-time tool, see doc/operations.md).
  */
+
 import { eq } from "drizzle-orm";
 import type { AppDeps } from "../../../core/deps";
+import { digestSha256Hex } from "../../../core/sha256";
 import type { Db } from "../../../db/client";
 import type { OpsSettings } from "../ops.config";
 import { type BackupProgress, BackupProgressSchema, backupIdFor, type Manifest, manifestKey, partKey } from "./backup.model";
 import { opsBackups } from "./backups.tables";
-import { gzip, listMigrations, listTables, partText, readPage, sha256Hex, tableDigest, tableShape } from "./dump";
+import { gzip, listMigrations, listTables, partText, readPage, tableDigest, tableShape } from "./dump";
 
 export interface BackupDeps {
   db: Db;
@@ -83,7 +85,7 @@ export async function runBackup(b: BackupDeps, atMs: number): Promise<BackupOutc
       const body = await gzip(text);
       const pKey = partKey(b.settings.BACKUP_PREFIX, backupId, cur.name, cur.parts.length);
       await b.bucket.put(pKey, body, { httpMetadata: { contentType: "application/x-ndjson", contentEncoding: "gzip" } });
-      cur.parts.push({ key: pKey, rows: page.lines.length, sha256: await sha256Hex(text), bytesGzip: body.byteLength });
+      cur.parts.push({ key: pKey, rows: page.lines.length, sha256: await digestSha256Hex(text), bytesGzip: body.byteLength });
       cur.after = page.last;
       rowsWritten += page.lines.length;
       budget -= page.lines.length;

@@ -8,6 +8,7 @@
  * inserts with `json_extract`, which gives SQLite back the same typed values.
  * Callers: backup.service.ts, verify.service.ts, the restore-check CLI.
  */
+import { digestSha256Hex } from "../../../core/sha256";
 import { isInternalTable, type Part, tableDigestSource } from "./backup.model";
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -59,12 +60,6 @@ export async function readPage(
 /** The bytes a part holds before compression: every line followed by "\n". */
 export const partText = (lines: readonly string[]) => lines.map((l) => `${l}\n`).join("");
 
-export async function sha256Hex(text: string | Uint8Array): Promise<string> {
-  const bytes = typeof text === "string" ? new TextEncoder().encode(text) : text;
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 export async function gzip(text: string): Promise<Uint8Array> {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
@@ -78,7 +73,7 @@ export async function gunzip(bytes: ArrayBuffer | Uint8Array): Promise<string> {
 /** The table digest from its parts (backup.model.ts `tableDigestSource`). */
 export async function tableDigest(parts: readonly Pick<Part, "sha256">[]): Promise<string> {
   const source = tableDigestSource(parts);
-  return "digest" in source ? source.digest : sha256Hex(source.hashText);
+  return "digest" in source ? source.digest : digestSha256Hex(source.hashText);
 }
 
 /**
@@ -104,7 +99,7 @@ export async function summarizeTable(
   const parts: { sha256: string }[] = [];
   let offset = 0;
   for (const size of sizes) {
-    parts.push({ sha256: await sha256Hex(partText(lines.slice(offset, offset + size))) });
+    parts.push({ sha256: await digestSha256Hex(partText(lines.slice(offset, offset + size))) });
     offset += size;
   }
   return { rows: lines.length, sha256: await tableDigest(parts) };

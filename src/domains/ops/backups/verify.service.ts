@@ -6,13 +6,15 @@
  * becomes an alert at the next minute. Problems name the table.
  * Callers: ops.jobs.ts, the restore check shares the comparison (backup.model.ts compareTables).
  */
+
 import { desc } from "drizzle-orm";
 import type { AppDeps } from "../../../core/deps";
+import { digestSha256Hex } from "../../../core/sha256";
 import type { Db } from "../../../db/client";
 import type { OpsSettings } from "../ops.config";
 import { type Manifest, ManifestSchema } from "./backup.model";
 import { opsBackupVerifications, type VerificationRow } from "./backups.tables";
-import { gunzip, sha256Hex, tableDigest } from "./dump";
+import { gunzip, tableDigest } from "./dump";
 
 export interface VerifyOutcome {
   ok: boolean;
@@ -58,7 +60,7 @@ export async function checkObjects(bucket: R2Bucket, manifest: Manifest): Promis
         continue;
       }
       const rows = text === "" ? 0 : text.split("\n").length - 1;
-      const sha = await sha256Hex(text);
+      const sha = await digestSha256Hex(text);
       if (rows !== part.rows || sha !== part.sha256) {
         problems.push(
           `${table.name}: object ${part.key} differs (rows ${rows}/${part.rows}, sha256 ${sha.slice(0, 12)}/${part.sha256.slice(0, 12)})`,
