@@ -252,3 +252,50 @@ describe("rule 12: the engine is idempotent on actionId", () => {
     expect(e.state).toEqual(state);
   });
 });
+
+describe("rule 6: marking and liquidation use only a mark younger than the allowed age", () => {
+  const MAX_AGE = 90_000;
+  // 1 BTC long at 60,000 (10x) on 10,000 USD: maintenance at the 40x tier = 50,000 / 80 = 625 USD at a
+  // 50,000 mark, equity = 10,000 − 27 (fee) − 10,000 = −27 USD < 625: a 50,000 mark liquidates.
+  const opened = () => {
+    const e = engine();
+    trade(e, "long", "open_long", T0 + 1_000, "60000", { size: "1", leverage: 10 });
+    return e;
+  };
+  const t = T0 + 10 * MIN;
+  const quoteAt = (observedAtMs: number): Market => market("50000", observedAtMs);
+
+  it("skips the maintenance check and the snapshot on a mark older than the setting, and says so", () => {
+    const e = opened();
+    const skipped = markMinute(e.state, { t, market: quoteAt(t - MAX_AGE - 1), maxMarkAgeMs: MAX_AGE });
+    expect(skipped.state.status).toBe("active");
+    expect(skipped.staleMarks).toEqual([{ symbol: "BTC", reason: "stale", observedAtMs: t - MAX_AGE - 1, ageMs: MAX_AGE + 1 }]);
+    expect(skipped.effects.filter((x) => x.type === "snapshot" || x.type === "fill")).toEqual([]);
+    // The stale quote is not taken as the account's mark either.
+    expect(skipped.state.marks).toEqual(e.state.marks);
+    // The same quote without the age rule (replay, fuzzer) liquidates: the rule is what held it back.
+    expect(markMinute(e.state, { t, market: quoteAt(t - MAX_AGE - 1) }).state.status).toBe("liquidated");
+  });
+
+  it("skips a held symbol with no quote at all", () => {
+    const e = opened();
+    const skipped = markMinute(e.state, { t, market: { assets: { BTC }, quotes: {} }, maxMarkAgeMs: MAX_AGE });
+    expect(skipped.staleMarks).toEqual([{ symbol: "BTC", reason: "missing", observedAtMs: null, ageMs: null }]);
+    expect(skipped.state.lastSnapshot).toBeNull();
+  });
+
+  it("marks and liquidates on a mark exactly as old as the setting", () => {
+    const e = opened();
+    const marked = markMinute(e.state, { t, market: quoteAt(t - MAX_AGE), maxMarkAgeMs: MAX_AGE });
+    expect(marked.staleMarks).toEqual([]);
+    expect(marked.state.status).toBe("liquidated");
+    expect(fills(marked).map((f) => [f.reason, f.px])).toEqual([["liquidation", "50000"]]);
+  });
+
+  it("still marks an account with no position when no quote is fresh", () => {
+    const e = engine();
+    const marked = markMinute(e.state, { t, market: quoteAt(t - 10 * MIN), maxMarkAgeMs: MAX_AGE });
+    expect(marked.staleMarks).toEqual([]);
+    expect(marked.state.lastSnapshot?.equityMicroUsd).toBe(10_000_000_000);
+  });
+});

@@ -177,21 +177,64 @@ function finalize(w: Work, market: Market, t: number): Partial<Applied> {
   return { result: st.result };
 }
 
+/** A held symbol the minute's mark skipped: no quote at all, or one older than the allowed age. */
+export interface StaleMark {
+  symbol: string;
+  reason: "missing" | "stale";
+  /** When the quote's mark was observed (null when missing) and its age at the mark's time. */
+  observedAtMs: number | null;
+  ageMs: number | null;
+}
+
+/** The market without quotes older than `maxAgeMs` at `t` (a quote observed after `t` counts as age 0). */
+function freshQuotes(market: Market, t: number, maxAgeMs: number): Market {
+  return { assets: market.assets, quotes: Object.fromEntries(Object.entries(market.quotes).filter(([, q]) => t - q.pxAtMs <= maxAgeMs)) };
+}
+
+/** The held symbols whose mark in `market` is missing or older than `maxAgeMs` at `t`. */
+function staleHeld(st: AccountState, market: Market, t: number, maxAgeMs: number | undefined): StaleMark[] {
+  if (maxAgeMs === undefined) return [];
+  const out: StaleMark[] = [];
+  for (const symbol of Object.keys(st.positions).sort()) {
+    const q = market.quotes[symbol];
+    if (!q) out.push({ symbol, reason: "missing", observedAtMs: null, ageMs: null });
+    else if (t - q.pxAtMs > maxAgeMs) out.push({ symbol, reason: "stale", observedAtMs: q.pxAtMs, ageMs: t - q.pxAtMs });
+  }
+  return out;
+}
+
 /**
  * One minute's mark: the maintenance check at the new marks first, then the given closed candles in
  * time order (triggers), then mark-to-market. A finalized account, or a mark at or after the window's
  * end, is refused and left unchanged.
+ *
+ * Fresh marks only (issue 24 rule 6): with `maxMarkAgeMs` given, a quote older than that is not taken,
+ * and while any held symbol lacks a fresh mark the maintenance check (liquidation) and the snapshot
+ * are skipped for this minute: an account is valued on current prices or not at all. The skipped
+ * symbols come back in `staleMarks` (the caller records and reports them). Triggers still run: they
+ * fire on the minute's candles, not on the mark. Without `maxMarkAgeMs` (replay, fuzzer) every quote
+ * counts.
  */
-export function markMinute(state: AccountState, input: { t: number; market: Market; candles?: readonly CandleInput[] }): Applied {
-  if (state.status === "finalized") return { state, effects: [], refused: "account is finalized" };
-  if (input.t >= state.endMs) return { state, effects: [], refused: "the window has ended" };
-  return step(state, input.t, (w) => {
-    takeMarks(w.st, input.market);
-    checkMaintenance(w, input.market, input.t);
+export function markMinute(
+  state: AccountState,
+  input: { t: number; market: Market; candles?: readonly CandleInput[]; maxMarkAgeMs?: number },
+): Applied & { staleMarks: StaleMark[] } {
+  if (state.status === "finalized") return { state, effects: [], refused: "account is finalized", staleMarks: [] };
+  if (input.t >= state.endMs) return { state, effects: [], refused: "the window has ended", staleMarks: [] };
+  const maxAge = input.maxMarkAgeMs;
+  const market = maxAge === undefined ? input.market : freshQuotes(input.market, input.t, maxAge);
+  const stale = new Map<string, StaleMark>();
+  const applied = step(state, input.t, (w) => {
+    takeMarks(w.st, market);
+    const before = staleHeld(w.st, input.market, input.t, maxAge);
+    if (before.length === 0) checkMaintenance(w, market, input.t);
     for (const candle of [...(input.candles ?? [])].sort((a, b) => a.openTimeMs - b.openTimeMs)) applyCandle(w, candle, input.t);
-    applyMark(w, input.market, input.t);
+    const after = staleHeld(w.st, input.market, input.t, maxAge);
+    if (after.length === 0) applyMark(w, market, input.t);
+    for (const s of [...before, ...after]) stale.set(s.symbol, s);
     return undefined;
   });
+  return { ...applied, staleMarks: [...stale.values()] };
 }
 
 /**

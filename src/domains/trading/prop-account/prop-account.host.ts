@@ -16,7 +16,16 @@ import type { AccountResult } from "../account-result.model";
 import { type AccountSummary, fillView } from "../account-summary.model";
 import { type AdminCommand, AdminCommandSchema, type AdminOutcome, type FundingRate, FundingRateSchema } from "../admin-command.model";
 import { type DecisionActionInput, DecisionActionSchema, type IntakeOutcome } from "../decision-action.model";
-import { type Applied, adminEvent, applyEvent, type EngineEvent, markMinute, openAccount, settleHour } from "../engine.model";
+import {
+  type Applied,
+  adminEvent,
+  applyEvent,
+  type EngineEvent,
+  markMinute,
+  openAccount,
+  type StaleMark,
+  settleHour,
+} from "../engine.model";
 import type { Fill } from "../execution.model";
 import type { PropTransfer } from "../ledger-books.model";
 import { type Market, MarketSchema } from "../market.model";
@@ -79,22 +88,37 @@ export class PropAccountHost {
     return outcome as IntakeOutcome;
   }
 
-  /** One minute's mark: triggers on the given closed candles, then mark-to-market (once per minute). */
+  /**
+   * One minute's mark: triggers on the given closed candles, then mark-to-market (once per minute).
+   * With `maxMarkAgeMs`, held symbols without a mark that fresh are not valued or liquidated this
+   * minute (`staleMarks` says which, and the skip is kept in the minute's log entry).
+   */
   async mark(
     nowMs: number,
     market: Market,
     candles: CandleInput[] = [],
-  ): Promise<{ applied: boolean; status: string; equityMicroUsd: number | null }> {
+    maxMarkAgeMs?: number,
+  ): Promise<{ applied: boolean; status: string; equityMicroUsd: number | null; staleMarks: StaleMark[] }> {
     const parsedMarket = MarketSchema.parse(market);
     const key = `mark:${Math.floor(nowMs / MINUTE_MS)}`;
     const state = this.requireState();
-    const marked = this.store.logged(key) !== null ? null : markMinute(state, { t: nowMs, market: parsedMarket, candles });
+    const marked =
+      this.store.logged(key) !== null
+        ? null
+        : markMinute(state, { t: nowMs, market: parsedMarket, candles, ...(maxMarkAgeMs === undefined ? {} : { maxMarkAgeMs }) });
     if (!marked || marked.refused) {
-      return { applied: false, status: state.status, equityMicroUsd: state.lastSnapshot?.equityMicroUsd ?? null };
+      await this.drain();
+      return { applied: false, status: state.status, equityMicroUsd: state.lastSnapshot?.equityMicroUsd ?? null, staleMarks: [] };
     }
-    this.store.commit({ state: marked.state, effects: marked.effects, t: nowMs, log: [{ key, answer: true }] });
+    const answer = marked.staleMarks.length === 0 ? true : { staleMarks: marked.staleMarks };
+    this.store.commit({ state: marked.state, effects: marked.effects, t: nowMs, log: [{ key, answer }] });
     await this.drain();
-    return { applied: true, status: marked.state.status, equityMicroUsd: marked.state.lastSnapshot?.equityMicroUsd ?? null };
+    return {
+      applied: true,
+      status: marked.state.status,
+      equityMicroUsd: marked.state.lastSnapshot?.equityMicroUsd ?? null,
+      staleMarks: marked.staleMarks,
+    };
   }
 
   /** Settles one hour of funding for every open position among `rates` (keyed by hour; once). */
