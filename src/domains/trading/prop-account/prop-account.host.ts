@@ -7,8 +7,11 @@
  * tests and replays control both.
  *
  * Idempotency keys: `action:<actionId>`, `admin:<requestId>`, `mark:<minute>`, `funding:<hour>` (and
- * the engine's own (coin, hour) watermark), `finalize`. After each commit the host drains its outbox
- * into the D1 projection; the object's alarm retries a failed drain (the only timer; safe to run twice).
+ * the engine's own (coin, hour) watermark), `finalize`. Every commit arms the object's alarm in the same
+ * storage transaction as its outbox entry; every entry point (open, intake, mark, settleFunding,
+ * finalize, admin), even one that changes nothing, drains the outbox into the D1 projection, so an
+ * entry left by a crash before its drain goes out with the next call or with the alarm (the only
+ * timer; safe to run twice). A drain that leaves the outbox empty disarms the alarm.
  */
 import { floorTo, HOUR_MS, MINUTE_MS } from "../../../core/clock";
 import { type OpenAccountInput, OpenAccountSchema, type Snapshot } from "../account.model";
@@ -50,7 +53,9 @@ export class PropAccountHost {
   private inflight: Promise<boolean> | null = null;
 
   constructor(private readonly deps: PropAccountHostDeps) {
-    this.store = new PropAccountStorage(deps.storage);
+    // Every commit arms the retry alarm in its own transaction (the outbox entry never waits on a timer
+    // that a crash could lose); a drain that empties the outbox disarms it.
+    this.store = new PropAccountStorage(deps.storage, () => deps.nowMs() + DRAIN_RETRY_MS);
   }
 
   /** Schema version of this object's storage. */
@@ -78,6 +83,8 @@ export class PropAccountHost {
     if (!this.store.load()) {
       return { status: "denied", actionId: parsed.actionId, code: "account_not_active", message: "no such prop account", t: nowMs };
     }
+    // A repeated action id answers from the log below, and still drains (after a crash, the first call
+    // to arrive is what empties the outbox).
     const outcome = this.step(
       `action:${parsed.actionId}`,
       nowMs,
@@ -125,9 +132,9 @@ export class PropAccountHost {
   async settleFunding(hourMs: number, rates: FundingRate[], nowMs: number): Promise<{ applied: boolean; payments: number }> {
     const key = `funding:${floorTo(hourMs, HOUR_MS)}`;
     const state = this.requireState();
-    if (this.store.logged(key) !== null) return { applied: false, payments: 0 };
+    if (this.store.logged(key) !== null) return this.drained({ applied: false, payments: 0 });
     const settled = settleHour(state, { t: nowMs, hourMs, rates: FundingRateSchema.array().parse(rates) });
-    if (settled.refused) return { applied: false, payments: 0 };
+    if (settled.refused) return this.drained({ applied: false, payments: 0 });
     // An hour with a held symbol whose rate row is missing is not done: the next run retries it (the
     // engine's (coin, hour) key pays each pair once).
     const log = settled.missing.length === 0 ? [{ key, answer: settled.effects.length }] : [];
@@ -139,7 +146,7 @@ export class PropAccountHost {
   /** Closes positions at mark and writes the hashed result; again, it returns the same result. */
   async finalize(nowMs: number, market: Market): Promise<AccountResult | null> {
     const state = this.requireState();
-    if (state.result) return state.result;
+    if (state.result) return this.drained(state.result);
     const applied = applyEvent(state, { type: "finalize", t: nowMs, market: MarketSchema.parse(market) });
     if (applied.result)
       this.store.commit({
@@ -157,7 +164,7 @@ export class PropAccountHost {
     const cmd = AdminCommandSchema.parse(command);
     const key = `admin:${cmd.requestId}`;
     const prior = this.store.logged<AdminOutcome>(key);
-    if (prior) return prior;
+    if (prior) return this.drained(prior);
     const state = this.requireState();
     const m = MarketSchema.parse(market);
     const audit: AuditRow = { requestId: cmd.requestId, actor: cmd.actor, action: cmd.op.kind, reason: cmd.reason, atMs: nowMs };
@@ -165,7 +172,7 @@ export class PropAccountHost {
     if (cmd.op.kind === "action") {
       const actionKey = `action:${cmd.op.action.actionId}`;
       const earlier = this.store.logged<IntakeOutcome>(actionKey);
-      if (earlier) return { status: "done", requestId: cmd.requestId, intake: earlier };
+      if (earlier) return this.drained({ status: "done", requestId: cmd.requestId, intake: earlier });
       const a = applyEvent(state, { type: "action", t: nowMs, action: DecisionActionSchema.parse(cmd.op.action), market: m });
       answer = { status: "done", requestId: cmd.requestId, intake: a.outcome };
       this.store.commit({
@@ -268,6 +275,12 @@ export class PropAccountHost {
       if ((await storage.getAlarm()) === null) await storage.setAlarm(this.deps.nowMs() + DRAIN_RETRY_MS);
       return false;
     }
+  }
+
+  /** Drains the outbox, then answers `value`: every entry point drains, even one that changed nothing. */
+  private async drained<T>(value: T): Promise<T> {
+    await this.drain();
+    return value;
   }
 
   private requireState() {
