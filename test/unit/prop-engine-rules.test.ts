@@ -8,8 +8,10 @@ import type { AccountState } from "../../src/domains/trading/account.model";
 import { DecisionActionSchema } from "../../src/domains/trading/decision-action.model";
 import { type Applied, createPaperEngine, markMinute, settleHour } from "../../src/domains/trading/engine.model";
 import { checkStep } from "../../src/domains/trading/invariants.model";
-import type { AssetSpec, Market } from "../../src/domains/trading/market.model";
+import { type AssetSpec, EMPTY_MARKET, type Market } from "../../src/domains/trading/market.model";
+import { projectionOf } from "../../src/domains/trading/projection.service";
 import type { CandleInput } from "../../src/domains/trading/risk.model";
+import { toAccountSummary } from "../../src/domains/trading/summary.model";
 
 const T0 = 1_764_417_600_000; // an hour boundary
 const MIN = 60_000;
@@ -297,5 +299,27 @@ describe("rule 6: marking and liquidation use only a mark younger than the allow
     const marked = markMinute(e.state, { t, market: quoteAt(t - 10 * MIN), maxMarkAgeMs: MAX_AGE });
     expect(marked.staleMarks).toEqual([]);
     expect(marked.state.lastSnapshot?.equityMicroUsd).toBe(10_000_000_000);
+  });
+});
+
+describe("rule 4: the summary and the projection use the asset's real margin tiers, as the engine does", () => {
+  it("a 5x BTC long shows the 40x tier's maintenance and the engine's liquidation price without the market", () => {
+    const e = engine();
+    trade(e, "long", "open_long", T0 + 1_000, "60000", { size: "0.5", leverage: 5 });
+    const t = T0 + MIN;
+    const marked = markMinute(e.state, { t, market: market("60000", t) }).state;
+    const withMarket = toAccountSummary(marked, market("60000", t), t, []);
+    const withoutMarket = toAccountSummary(marked, EMPTY_MARKET, t, []);
+    const projected = projectionOf(marked, 1, t);
+    // Notional 30,000 at the 40x tier: maintenance = 30,000 / 80 = 375 USD (not 30,000 / 10 = 3,000 at "5x").
+    expect(withMarket.maintenanceMarginMicroUsd).toBe(375_000_000);
+    expect(withoutMarket.maintenanceMarginMicroUsd).toBe(375_000_000);
+    // Equity 10,000 − 13.5 fee = 9,986.5; liq = 60,000 − (9,986.5 − 375) / 0.5 / (1 − 1/80) = 40,533.67… → 40,534 (5 significant figures, a long rounds up).
+    expect(withMarket.positions[0]?.liquidationPx).toBe("40534");
+    expect(withoutMarket.positions[0]?.liquidationPx).toBe("40534");
+    expect(projected.positions[0]?.liquidationPx).toBe("40534");
+    // Closing the position forgets the symbol's rules.
+    const closed = e.apply({ type: "action", t: t + 1_000, action: action("c", "close", t + 1_000), market: market("60000", t) });
+    expect(closed.state.specs).toEqual({});
   });
 });

@@ -11,6 +11,7 @@ import { type AccountResult, type Pins, PinsSchema } from "./account-result.mode
 import { type PropAccountKind, PropAccountKindSchema, type PropAccountStatus } from "./account-summary.model";
 import { parseDec } from "./decimal.model";
 import type { IntakeOutcome } from "./decision-action.model";
+import type { AssetSpec } from "./market.model";
 
 const RATE_TEXT = /^\d{1,2}(\.\d{1,18})?$/;
 /** Zod 4 runs every check even after one fails, so the bound check must not parse text the regex refused. */
@@ -171,6 +172,13 @@ export interface AccountState {
   outcomes: Record<string, IntakeOutcome>;
   /** Newest mark price seen per symbol (valuation between marks). */
   marks: Record<string, { markPx: string; t: number }>;
+  /**
+   * The asset rules (margin tiers, szDecimals) each held symbol was last traded or marked with, so
+   * reads made without the market (summary, projection, context packet) value maintenance and the
+   * liquidation price on the asset's real tiers exactly as the engine does (issue 24 rule 4). Kept
+   * only for held symbols.
+   */
+  specs: Record<string, AssetSpec>;
   /** Equity at each hour boundary (for the Sharpe-like ratio). */
   hourly: { t: number; equityMicroUsd: number }[];
   lastSnapshot: Snapshot | null;
@@ -221,6 +229,7 @@ export function newAccountState(input: OpenAccount, createdAtMs: number): Accoun
     outcomes: {},
     reversed: [],
     marks: {},
+    specs: {},
     hourly: [],
     lastSnapshot: null,
     finalizedAtMs: null,

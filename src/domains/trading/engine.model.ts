@@ -15,10 +15,10 @@ import { type AccountState, newAccountState, type OpenAccountInput, OpenAccountS
 import type { AccountResult } from "./account-result.model";
 import type { AdminCommand, FundingRate } from "./admin-command.model";
 import type { DecisionAction, IntakeOutcome } from "./decision-action.model";
-import { closeAtMark, type Effect, post, reverseTransfer, valuation, type Work } from "./execution.model";
+import { closeAtMark, type Effect, keepSpecs, post, reverseTransfer, valuation, type Work } from "./execution.model";
 import { intakeInto } from "./intake.model";
 import type { PropTransfer } from "./ledger-books.model";
-import type { Market } from "./market.model";
+import { EMPTY_MARKET, type Market } from "./market.model";
 import { buildResult } from "./result.model";
 import {
   absorbNegativeCash,
@@ -66,16 +66,18 @@ export function openAccount(input: OpenAccountInput, t: number): { state: Accoun
 
 /**
  * One engine step on a copy of `state`: the hour boundaries passed are recorded first (funding is paid
- * on the position held at each), then `body`, then the end-of-step backstop (cash never negative).
+ * on the position held at each), then `body`, then the end-of-step backstop (cash never negative), and
+ * the held symbols' asset rules from `market` are kept in the state (rule 4: reads use real tiers).
  * A refused step returns the state unchanged.
  */
-function step(state: AccountState, t: number, body: (w: Work) => Partial<Applied> | undefined): Applied {
+function step(state: AccountState, t: number, body: (w: Work) => Partial<Applied> | undefined, market: Market = EMPTY_MARKET): Applied {
   const w: Work = { st: structuredClone(state), effects: [] };
   upgrade(w.st);
   rollHours(w, t);
   const extra = body(w) ?? {};
   if (extra.refused !== undefined) return { state, effects: [], ...extra };
   absorbNegativeCash(w, t);
+  keepSpecs(w.st, market);
   return { state: w.st, effects: w.effects, ...extra };
 }
 
@@ -84,6 +86,7 @@ function upgrade(st: AccountState): void {
   const old = st as Partial<AccountState> & { fundedHourMs?: Record<string, number> };
   st.outcomes ??= {};
   st.reversed ??= [];
+  st.specs ??= {};
   st.heldAtHour ??= [];
   st.rolledHourMs ??= Math.floor(st.createdAtMs / HOUR_MS) * HOUR_MS;
   if (!old.fundedHours) {
@@ -99,11 +102,16 @@ export function applyEvent(state: AccountState, event: EngineEvent): Applied {
       // Rule 12: a repeated action id returns its first outcome and changes nothing.
       const first = state.outcomes?.[event.action.actionId];
       if (first) return { state, effects: [], outcome: first };
-      return step(state, event.t, (w) => {
-        const outcome = intakeInto(w, event.action, event.t, event.market);
-        w.st.outcomes[event.action.actionId] = outcome;
-        return { outcome };
-      });
+      return step(
+        state,
+        event.t,
+        (w) => {
+          const outcome = intakeInto(w, event.action, event.t, event.market);
+          w.st.outcomes[event.action.actionId] = outcome;
+          return { outcome };
+        },
+        event.market,
+      );
     }
     case "candle":
       return step(state, event.t, (w) => {
@@ -119,19 +127,24 @@ export function applyEvent(state: AccountState, event: EngineEvent): Applied {
     case "mark":
       return markMinute(state, { t: event.t, market: event.market });
     case "finalize":
-      return step(state, event.t, (w) => finalize(w, event.market, event.t));
+      return step(state, event.t, (w) => finalize(w, event.market, event.t), event.market);
     case "freeze":
     case "unfreeze":
       return step(state, event.t, (w) =>
         setStatus(w, event.type, event.t) ? undefined : { refused: `cannot ${event.type} a ${w.st.status} account` },
       );
     case "force_close":
-      return step(state, event.t, (w) => {
-        if (w.st.status !== "active" && w.st.status !== "frozen") return { refused: `account is ${w.st.status}` };
-        if (!w.st.positions[event.symbol]) return { refused: `no ${event.symbol} position` };
-        closeAtMark(w, event.market, event.t, "admin_close", event.requestId, event.symbol);
-        return undefined;
-      });
+      return step(
+        state,
+        event.t,
+        (w) => {
+          if (w.st.status !== "active" && w.st.status !== "frozen") return { refused: `account is ${w.st.status}` };
+          if (!w.st.positions[event.symbol]) return { refused: `no ${event.symbol} position` };
+          closeAtMark(w, event.market, event.t, "admin_close", event.requestId, event.symbol);
+          return undefined;
+        },
+        event.market,
+      );
     case "adjust":
       return step(state, event.t, (w) => {
         if (w.st.status === "finalized") return { refused: "account is finalized" };
@@ -224,16 +237,21 @@ export function markMinute(
   const maxAge = input.maxMarkAgeMs;
   const market = maxAge === undefined ? input.market : freshQuotes(input.market, input.t, maxAge);
   const stale = new Map<string, StaleMark>();
-  const applied = step(state, input.t, (w) => {
-    takeMarks(w.st, market);
-    const before = staleHeld(w.st, input.market, input.t, maxAge);
-    if (before.length === 0) checkMaintenance(w, market, input.t);
-    for (const candle of [...(input.candles ?? [])].sort((a, b) => a.openTimeMs - b.openTimeMs)) applyCandle(w, candle, input.t);
-    const after = staleHeld(w.st, input.market, input.t, maxAge);
-    if (after.length === 0) applyMark(w, market, input.t);
-    for (const s of [...before, ...after]) stale.set(s.symbol, s);
-    return undefined;
-  });
+  const applied = step(
+    state,
+    input.t,
+    (w) => {
+      takeMarks(w.st, market);
+      const before = staleHeld(w.st, input.market, input.t, maxAge);
+      if (before.length === 0) checkMaintenance(w, market, input.t);
+      for (const candle of [...(input.candles ?? [])].sort((a, b) => a.openTimeMs - b.openTimeMs)) applyCandle(w, candle, input.t);
+      const after = staleHeld(w.st, input.market, input.t, maxAge);
+      if (after.length === 0) applyMark(w, market, input.t);
+      for (const s of [...before, ...after]) stale.set(s.symbol, s);
+      return undefined;
+    },
+    input.market,
+  );
   return { ...applied, staleMarks: [...stale.values()] };
 }
 
