@@ -40,13 +40,24 @@ export const RulesSchema = z.object({
 export type Rules = z.infer<typeof RulesSchema>;
 export type RulesInput = z.input<typeof RulesSchema>;
 
+/**
+ * Size bounds (issue 24 rule 10): every micro-USD amount must stay an exact JS integer (< 2^53 ≈ 9.007
+ * × 10^15 µUSD). A balance is at most 10 M USD (10^13 µUSD), one position's notional at most 1 B USD
+ * (10^15 µUSD, also capped by `maxPositionPctEquity` ≤ 100 × equity), and a minute's mark is refused
+ * when it would value the held notional above 4 B USD (a mark ×4 beyond the largest position): fees,
+ * PnL and maintenance on that stay below 2^53, so no amount can overflow and throw.
+ */
+export const MAX_BALANCE_MICRO_USD = 10_000_000_000_000;
+export const MAX_POSITION_NOTIONAL_MICRO_USD = 1_000_000_000_000_000;
+export const MAX_MARKED_NOTIONAL_MICRO_USD = 4_000_000_000_000_000;
+
 export const OpenAccountSchema = z
   .object({
     accountId: z.string().min(1).max(128),
     cloneId: z.string().min(1).max(128),
     ownerId: z.string().min(1).max(128),
     kind: PropAccountKindSchema,
-    startingBalanceMicroUsd: z.number().int().positive().max(1_000_000_000_000_000),
+    startingBalanceMicroUsd: z.number().int().positive().max(MAX_BALANCE_MICRO_USD),
     startMs: z.number().int().nonnegative(),
     endMs: z.number().int().positive(),
     rules: RulesSchema.default(RulesSchema.parse({})),

@@ -11,9 +11,17 @@
  */
 
 import { HOUR_MS } from "../../core/clock";
-import { type AccountState, newAccountState, type OpenAccountInput, OpenAccountSchema } from "./account.model";
+import {
+  type AccountState,
+  MAX_BALANCE_MICRO_USD,
+  MAX_MARKED_NOTIONAL_MICRO_USD,
+  newAccountState,
+  type OpenAccountInput,
+  OpenAccountSchema,
+} from "./account.model";
 import type { AccountResult } from "./account-result.model";
 import type { AdminCommand, FundingRate } from "./admin-command.model";
+import { absDec, ONE, parseDec } from "./decimal.model";
 import type { DecisionAction, IntakeOutcome } from "./decision-action.model";
 import { closeAtMark, type Effect, keepSpecs, post, reverseTransfer, valuation, type Work } from "./execution.model";
 import { intakeInto } from "./intake.model";
@@ -150,6 +158,9 @@ export function applyEvent(state: AccountState, event: EngineEvent): Applied {
         if (w.st.status === "finalized") return { refused: "account is finalized" };
         if (!Number.isSafeInteger(event.amountMicroUsd) || event.amountMicroUsd === 0)
           return { refused: "amount must be a non-zero integer" };
+        // Rule 10: an adjustment never lifts cash above the balance bound.
+        if (event.amountMicroUsd > 0 && w.st.cashMicroUsd + event.amountMicroUsd > MAX_BALANCE_MICRO_USD)
+          return { refused: "cash would exceed 10,000,000 USD" };
         post(w, "admin_adjustment", event.amountMicroUsd, event.t, event.requestId);
         return undefined;
       });
@@ -176,7 +187,7 @@ function finalize(w: Work, market: Market, t: number): Partial<Applied> {
   if (st.status === "finalized" && st.result) return { result: st.result };
   const liquidated = st.status === "liquidated";
   if (!liquidated && !setStatus(w, "finalize", t)) return { refused: `cannot finalize a ${st.status} account` };
-  const atEnd = asOfEnd(market, st.endMs);
+  const atEnd = boundedQuotes(st, asOfEnd(market, st.endMs)).market;
   takeMarks(st, atEnd);
   closeAtMark(w, atEnd, t, "finalize", `finalize:${st.accountId}`);
   if (st.cashMicroUsd < 0) post(w, "liquidation", -st.cashMicroUsd, t, `backstop:${st.accountId}`);
@@ -193,10 +204,35 @@ function finalize(w: Work, market: Market, t: number): Partial<Applied> {
 /** A held symbol the minute's mark skipped: no quote at all, or one older than the allowed age. */
 export interface StaleMark {
   symbol: string;
-  reason: "missing" | "stale";
+  /** `out_of_bounds`: not a positive decimal, or it would value the held notional beyond the size bound. */
+  reason: "missing" | "stale" | "out_of_bounds";
   /** When the quote's mark was observed (null when missing) and its age at the mark's time. */
   observedAtMs: number | null;
   ageMs: number | null;
+}
+
+/**
+ * Rule 10: the market without quotes the engine must not value at: a mark that is not a positive
+ * decimal, or one at which the held notional would exceed `MAX_MARKED_NOTIONAL_MICRO_USD` (amounts
+ * derived from it could leave the exact integer range). Pure and total: it never throws.
+ */
+function boundedQuotes(st: AccountState, market: Market): { market: Market; refused: StaleMark[] } {
+  const refused: StaleMark[] = [];
+  const quotes: Market["quotes"] = {};
+  const bound = BigInt(MAX_MARKED_NOTIONAL_MICRO_USD) * 10n ** 12n; // Dec (10^-18 USD) from µUSD
+  for (const [symbol, q] of Object.entries(market.quotes)) {
+    let px: bigint;
+    try {
+      px = parseDec(q.markPx);
+    } catch {
+      px = 0n;
+    }
+    const pos = st.positions[symbol];
+    const notional = pos ? (absDec(parseDec(pos.szi)) * px) / ONE : 0n;
+    if (px <= 0n || notional > bound) refused.push({ symbol, reason: "out_of_bounds", observedAtMs: q.pxAtMs, ageMs: null });
+    else quotes[symbol] = q;
+  }
+  return { market: { assets: market.assets, quotes }, refused };
 }
 
 /** The market without quotes older than `maxAgeMs` at `t` (a quote observed after `t` counts as age 0). */
@@ -214,6 +250,13 @@ function staleHeld(st: AccountState, market: Market, t: number, maxAgeMs: number
     else if (t - q.pxAtMs > maxAgeMs) out.push({ symbol, reason: "stale", observedAtMs: q.pxAtMs, ageMs: t - q.pxAtMs });
   }
   return out;
+}
+
+/** Held symbols whose quote was refused as out of bounds (already reported in `known`). */
+function missingHeld(st: AccountState, market: Market, known: Map<string, StaleMark>): StaleMark[] {
+  return Object.keys(st.positions).flatMap((s) =>
+    !market.quotes[s] && known.get(s)?.reason === "out_of_bounds" ? [known.get(s) as StaleMark] : [],
+  );
 }
 
 /**
@@ -235,17 +278,19 @@ export function markMinute(
   if (state.status === "finalized") return { state, effects: [], refused: "account is finalized", staleMarks: [] };
   if (input.t >= state.endMs) return { state, effects: [], refused: "the window has ended", staleMarks: [] };
   const maxAge = input.maxMarkAgeMs;
-  const market = maxAge === undefined ? input.market : freshQuotes(input.market, input.t, maxAge);
+  const bounded = boundedQuotes(state, input.market);
+  const market = maxAge === undefined ? bounded.market : freshQuotes(bounded.market, input.t, maxAge);
   const stale = new Map<string, StaleMark>();
+  for (const r of bounded.refused) if (state.positions[r.symbol]) stale.set(r.symbol, r);
   const applied = step(
     state,
     input.t,
     (w) => {
       takeMarks(w.st, market);
-      const before = staleHeld(w.st, input.market, input.t, maxAge);
+      const before = [...staleHeld(w.st, input.market, input.t, maxAge), ...missingHeld(w.st, market, stale)];
       if (before.length === 0) checkMaintenance(w, market, input.t);
       for (const candle of [...(input.candles ?? [])].sort((a, b) => a.openTimeMs - b.openTimeMs)) applyCandle(w, candle, input.t);
-      const after = staleHeld(w.st, input.market, input.t, maxAge);
+      const after = [...staleHeld(w.st, input.market, input.t, maxAge), ...missingHeld(w.st, market, stale)];
       if (after.length === 0) applyMark(w, market, input.t);
       for (const s of [...before, ...after]) stale.set(s.symbol, s);
       return undefined;
