@@ -14,6 +14,7 @@ import { DecisionSettingsSchema } from "./domains/decision";
 import { LifecycleConfigSchema } from "./domains/lifecycle";
 import { MarketDataConfigSchema } from "./domains/market-data";
 import { OpsConfigSchema, refineOpsSettings } from "./domains/ops";
+import { TradingConfigSchema } from "./domains/trading";
 
 export const ConfigSchema = z
   .object({
@@ -22,6 +23,7 @@ export const ConfigSchema = z
     ...LifecycleConfigSchema.shape,
     ...DecisionSettingsSchema.shape,
     ...OpsConfigSchema.shape,
+    ...TradingConfigSchema.shape,
   })
   .superRefine((config, ctx) => {
     refinePlatformConfig(config, ctx);

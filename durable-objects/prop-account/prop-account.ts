@@ -53,8 +53,8 @@ export class PropAccount extends DurableObject<Env> {
   }
 
   /** One minute's mark: triggers on the given closed candles, then mark-to-market (once per minute). */
-  async mark(nowMs: number, market: Market, candles: CandleInput[] = []) {
-    return this.host.mark(nowMs, market, candles);
+  async mark(nowMs: number, market: Market, candles: CandleInput[] = [], maxMarkAgeMs?: number) {
+    return this.host.mark(nowMs, market, candles, maxMarkAgeMs);
   }
 
   /** Settles one hour of funding for every open position among `rates` (keyed by hour; once). */

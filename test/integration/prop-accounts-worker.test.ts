@@ -4,12 +4,16 @@
  * (polled by the real job; BTC's mark and mid come from the replayed candles, so the expected figures
  * are computed from the stored poll), the mark job writes snapshots, and the fill, fee, ledger,
  * snapshots (equity curve), orders and summary are read back through the API; another user gets 404
- * everywhere; admin controls are audited and go through the transition table.
+ * everywhere; admin controls are audited and go through the transition table; a 5x BTC long shows the
+ * liquidation price the engine computes on BTC's real margin tiers.
  */
 import { env, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { fixedClock } from "../../src/core/clock";
 import { randomIds } from "../../src/core/ids";
+import { type AssetSpec, loadMarket } from "../../src/domains/trading";
+import { decToMicro, formatDec, microToDec, ONE, parseDec } from "../../src/domains/trading/decimal.model";
+import { liquidationPrice, maintenanceMargin, maintenanceRate, priceDecimals } from "../../src/domains/trading/margin.model";
 import { runJobNow } from "../../src/jobs";
 import { bearer } from "../support/auth";
 import { seedRecordedRegistry } from "../support/registry-seed";
@@ -204,5 +208,61 @@ describe("prop accounts through the Worker", () => {
     const ledger = await call("alice", "GET", `/prop-accounts/${accountId}/ledger?limit=500`);
     const sum = ledger.body.items.reduce((s: number, e: { amountMicroUsd: number }) => s + e.amountMicroUsd, 0);
     expect(sum).toBe(result.body.finalEquityMicroUsd);
+  });
+
+  it("shows a 5x BTC long's liquidation price computed on BTC's real margin tiers, as the engine does (issue 24 rule 4)", async () => {
+    const at = Date.now();
+    await job("market-data.poll-contexts", at);
+    const opened = await call("alice", "POST", `/clones/${cloneId}/prop-accounts`, {
+      kind: "sandbox",
+      startingBalanceUsd: 10_000,
+      rules: { slippageBps: 0 },
+    });
+    const id = opened.body.accountId;
+    const action = {
+      actionId: "lx-1",
+      symbol: "BTC",
+      action: "open_long",
+      size: "0.4",
+      leverage: 5,
+      confidence: 1,
+      reason: "liq",
+      decidedAtMs: at,
+    };
+    expect((await call("root", "POST", `/admin/prop-accounts/${id}/actions`, action, "admin")).body).toMatchObject({ status: "filled" });
+    const markAt = at + 60_000;
+    expect(await job("trading.mark-to-market", markAt)).toMatchObject({ failed: 0, staleSkipped: 0 });
+    const summary = (await call("alice", "GET", `/prop-accounts/${id}`)).body;
+    const pos = summary.positions[0];
+    expect(pos).toMatchObject({ symbol: "BTC", szi: "0.4", leverage: 5 });
+
+    // The engine's own computation on the registry's tiers (the market the mark job read).
+    const market = await loadMarket(env.DB, ["BTC"], Math.floor(markAt / 60_000) * 60_000);
+    const btc = market.assets.BTC;
+    if (!btc) throw new Error("BTC missing from the registry");
+    expect(btc.marginTiers[0]?.maxLeverage).toBe(40);
+    const liqOn = (asset: AssetSpec) => {
+      const notional = (parseDec(pos.szi) * parseDec(pos.markPx)) / ONE;
+      const maintenance = decToMicro(maintenanceMargin(asset, notional), "ceil");
+      const px = liquidationPrice({
+        markPx: parseDec(pos.markPx),
+        szi: parseDec(pos.szi),
+        marginAvailable: microToDec(summary.equityMicroUsd - maintenance),
+        mmr: maintenanceRate(asset, notional),
+        maxDecimals: priceDecimals(asset),
+      });
+      return { maintenance, liquidationPx: px === null ? null : formatDec(px) };
+    };
+    const real = liqOn(btc);
+    expect(real.liquidationPx).not.toBeNull();
+    expect(summary.maintenanceMarginMicroUsd).toBe(real.maintenance);
+    expect(pos.liquidationPx).toBe(real.liquidationPx);
+    // The reading this replaces (one tier at the position's 5x, maintenance 1/10) gives another price.
+    expect(liqOn({ ...btc, marginTiers: [{ lowerBound: "0", maxLeverage: 5 }] }).liquidationPx).not.toBe(pos.liquidationPx);
+    // The projection (and so every cross-account read) carries the same price.
+    const row = await env.DB.prepare("SELECT liquidation_px FROM prop_positions WHERE account_id = ?")
+      .bind(id)
+      .first<{ liquidation_px: string }>();
+    expect(row?.liquidation_px).toBe(real.liquidationPx);
   });
 });

@@ -2,7 +2,8 @@
  * The prop-account jobs through the job runner, on prices written to D1: trading.mark-to-market fires a
  * stop on a closed minute, liquidates an over-levered account and writes snapshots (a re-run of the
  * same minute is a no-op); trading.funding settles the hour once; trading.finalize-due finalizes accounts
- * whose window ended and liquidated ones, with their results in the projection.
+ * whose window ended and liquidated ones, with their results in the projection; a held symbol whose
+ * mark is older than PROP_MAX_MARK_AGE_MS leaves its account unmarked and the run says so.
  */
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -16,8 +17,8 @@ import { seedRecordedRegistry } from "../support/registry-seed";
 const T0 = Date.UTC(2026, 10, 29, 16, 0, 0);
 const deps = { env, ids: sequentialIds() };
 
-async function job(name: string, nowMs: number) {
-  const result = await runJobNow(env, { clock: fixedClock(nowMs), ids: randomIds }, name, {});
+async function job(name: string, nowMs: number, settings: Record<string, string> = {}) {
+  const result = await runJobNow({ ...env, ...settings }, { clock: fixedClock(nowMs), ids: randomIds }, name, {});
   if (!result.ok || result.value.status !== "ran") throw new Error(`job ${name} did not run`);
   expect(result.value.run.status).toBe("ok");
   return JSON.parse(result.value.run.summaryJson ?? "{}");
@@ -88,6 +89,7 @@ describe("prop jobs", () => {
     // Minute 16:01 trades down through the stop; the 16:02 poll marks BTC at 58700.
     await putCandle("BTC", T0 + 60_000, { o: "60000", h: "60050", l: "58900", c: "58950" });
     await putQuote("BTC", T0 + 120_000, { mark: "58700", mid: "58700", oracle: "58700", funding: "0.0000125" });
+    await putQuote("ETH", T0 + 120_000, { mark: "3000", mid: "3000", oracle: "3000", funding: "0.0000125" });
     const marked = await job("trading.mark-to-market", T0 + 120_000);
     expect(marked).toMatchObject({ accounts: 3, failed: 0, liquidated: 1 });
     const stopFills = await accountStub(env, withStop).fills({ limit: 10 });
@@ -126,5 +128,25 @@ describe("prop jobs", () => {
     expect((await accountStub(env, levered).result())?.outcome).toBe("liquidated");
     expect((await findAccount(env.DB, withStop))?.status).toBe("active");
     expect(await job("trading.finalize-due", T0 + 3_800_000)).toMatchObject({ due: 0 });
+  });
+
+  it("skips marking an account whose held mark is older than PROP_MAX_MARK_AGE_MS, and says so in the run", async () => {
+    // `withStop` still holds the ETH short; ETH was last polled at 16:02. At 17:10 that mark is 68 minutes old.
+    const at = T0 + 70 * 60_000;
+    const before = await accountStub(env, withStop).snapshots({ limit: 100, hourlyOnly: false });
+    const skipped = await job("trading.mark-to-market", at);
+    expect(skipped).toMatchObject({ accounts: 1, failed: 0, maxMarkAgeMs: 90_000, staleSkipped: 1, staleSymbols: { ETH: 68 * 60_000 } });
+    expect(await accountStub(env, withStop).snapshots({ limit: 100, hourlyOnly: false })).toHaveLength(before.length);
+    // A blank setting means unset (the default, 90 s); a setting of 80 minutes accepts that (70-minute-old) mark.
+    expect(await job("trading.mark-to-market", at + 60_000, { PROP_MAX_MARK_AGE_MS: "" })).toMatchObject({ staleSkipped: 1 });
+    expect(await job("trading.mark-to-market", at + 120_000, { PROP_MAX_MARK_AGE_MS: "4800000" })).toMatchObject({
+      maxMarkAgeMs: 4_800_000,
+      staleSkipped: 0,
+    });
+    expect(await accountStub(env, withStop).snapshots({ limit: 100, hourlyOnly: false })).toHaveLength(before.length + 1);
+    // A fresh poll: marked again under the default.
+    await putQuote("ETH", at + 170_000, { mark: "3000", mid: "3000", oracle: "3000", funding: "0.0000125" });
+    expect(await job("trading.mark-to-market", at + 180_000)).toMatchObject({ staleSkipped: 0, staleSymbols: {} });
+    expect(await accountStub(env, withStop).snapshots({ limit: 100, hourlyOnly: false })).toHaveLength(before.length + 2);
   });
 });

@@ -8,8 +8,10 @@ import type { AccountState } from "../../src/domains/trading/account.model";
 import { DecisionActionSchema } from "../../src/domains/trading/decision-action.model";
 import { type Applied, createPaperEngine, markMinute, settleHour } from "../../src/domains/trading/engine.model";
 import { checkStep } from "../../src/domains/trading/invariants.model";
-import type { AssetSpec, Market } from "../../src/domains/trading/market.model";
+import { type AssetSpec, EMPTY_MARKET, type Market } from "../../src/domains/trading/market.model";
+import { projectionOf } from "../../src/domains/trading/projection.service";
 import type { CandleInput } from "../../src/domains/trading/risk.model";
+import { toAccountSummary } from "../../src/domains/trading/summary.model";
 
 const T0 = 1_764_417_600_000; // an hour boundary
 const MIN = 60_000;
@@ -250,5 +252,74 @@ describe("rule 12: the engine is idempotent on actionId", () => {
     expect(again.outcome).toEqual(first.outcome);
     expect(again.effects).toEqual([]);
     expect(e.state).toEqual(state);
+  });
+});
+
+describe("rule 6: marking and liquidation use only a mark younger than the allowed age", () => {
+  const MAX_AGE = 90_000;
+  // 1 BTC long at 60,000 (10x) on 10,000 USD: maintenance at the 40x tier = 50,000 / 80 = 625 USD at a
+  // 50,000 mark, equity = 10,000 − 27 (fee) − 10,000 = −27 USD < 625: a 50,000 mark liquidates.
+  const opened = () => {
+    const e = engine();
+    trade(e, "long", "open_long", T0 + 1_000, "60000", { size: "1", leverage: 10 });
+    return e;
+  };
+  const t = T0 + 10 * MIN;
+  const quoteAt = (observedAtMs: number): Market => market("50000", observedAtMs);
+
+  it("skips the maintenance check and the snapshot on a mark older than the setting, and says so", () => {
+    const e = opened();
+    const skipped = markMinute(e.state, { t, market: quoteAt(t - MAX_AGE - 1), maxMarkAgeMs: MAX_AGE });
+    expect(skipped.state.status).toBe("active");
+    expect(skipped.staleMarks).toEqual([{ symbol: "BTC", reason: "stale", observedAtMs: t - MAX_AGE - 1, ageMs: MAX_AGE + 1 }]);
+    expect(skipped.effects.filter((x) => x.type === "snapshot" || x.type === "fill")).toEqual([]);
+    // The stale quote is not taken as the account's mark either.
+    expect(skipped.state.marks).toEqual(e.state.marks);
+    // The same quote without the age rule (replay, fuzzer) liquidates: the rule is what held it back.
+    expect(markMinute(e.state, { t, market: quoteAt(t - MAX_AGE - 1) }).state.status).toBe("liquidated");
+  });
+
+  it("skips a held symbol with no quote at all", () => {
+    const e = opened();
+    const skipped = markMinute(e.state, { t, market: { assets: { BTC }, quotes: {} }, maxMarkAgeMs: MAX_AGE });
+    expect(skipped.staleMarks).toEqual([{ symbol: "BTC", reason: "missing", observedAtMs: null, ageMs: null }]);
+    expect(skipped.state.lastSnapshot).toBeNull();
+  });
+
+  it("marks and liquidates on a mark exactly as old as the setting", () => {
+    const e = opened();
+    const marked = markMinute(e.state, { t, market: quoteAt(t - MAX_AGE), maxMarkAgeMs: MAX_AGE });
+    expect(marked.staleMarks).toEqual([]);
+    expect(marked.state.status).toBe("liquidated");
+    expect(fills(marked).map((f) => [f.reason, f.px])).toEqual([["liquidation", "50000"]]);
+  });
+
+  it("still marks an account with no position when no quote is fresh", () => {
+    const e = engine();
+    const marked = markMinute(e.state, { t, market: quoteAt(t - 10 * MIN), maxMarkAgeMs: MAX_AGE });
+    expect(marked.staleMarks).toEqual([]);
+    expect(marked.state.lastSnapshot?.equityMicroUsd).toBe(10_000_000_000);
+  });
+});
+
+describe("rule 4: the summary and the projection use the asset's real margin tiers, as the engine does", () => {
+  it("a 5x BTC long shows the 40x tier's maintenance and the engine's liquidation price without the market", () => {
+    const e = engine();
+    trade(e, "long", "open_long", T0 + 1_000, "60000", { size: "0.5", leverage: 5 });
+    const t = T0 + MIN;
+    const marked = markMinute(e.state, { t, market: market("60000", t) }).state;
+    const withMarket = toAccountSummary(marked, market("60000", t), t, []);
+    const withoutMarket = toAccountSummary(marked, EMPTY_MARKET, t, []);
+    const projected = projectionOf(marked, 1, t);
+    // Notional 30,000 at the 40x tier: maintenance = 30,000 / 80 = 375 USD (not 30,000 / 10 = 3,000 at "5x").
+    expect(withMarket.maintenanceMarginMicroUsd).toBe(375_000_000);
+    expect(withoutMarket.maintenanceMarginMicroUsd).toBe(375_000_000);
+    // Equity 10,000 − 13.5 fee = 9,986.5; liq = 60,000 − (9,986.5 − 375) / 0.5 / (1 − 1/80) = 40,533.67… → 40,534 (5 significant figures, a long rounds up).
+    expect(withMarket.positions[0]?.liquidationPx).toBe("40534");
+    expect(withoutMarket.positions[0]?.liquidationPx).toBe("40534");
+    expect(projected.positions[0]?.liquidationPx).toBe("40534");
+    // Closing the position forgets the symbol's rules.
+    const closed = e.apply({ type: "action", t: t + 1_000, action: action("c", "close", t + 1_000), market: market("60000", t) });
+    expect(closed.state.specs).toEqual({});
   });
 });

@@ -11,6 +11,7 @@ import { type AccountResult, type Pins, PinsSchema } from "./account-result.mode
 import { type PropAccountKind, PropAccountKindSchema, type PropAccountStatus } from "./account-summary.model";
 import { parseDec } from "./decimal.model";
 import type { IntakeOutcome } from "./decision-action.model";
+import type { AssetSpec } from "./market.model";
 
 const RATE_TEXT = /^\d{1,2}(\.\d{1,18})?$/;
 /** Zod 4 runs every check even after one fails, so the bound check must not parse text the regex refused. */
@@ -39,13 +40,24 @@ export const RulesSchema = z.object({
 export type Rules = z.infer<typeof RulesSchema>;
 export type RulesInput = z.input<typeof RulesSchema>;
 
+/**
+ * Size bounds (issue 24 rule 10): every micro-USD amount must stay an exact JS integer (< 2^53 ≈ 9.007
+ * × 10^15 µUSD). A balance is at most 10 M USD (10^13 µUSD), one position's notional at most 1 B USD
+ * (10^15 µUSD, also capped by `maxPositionPctEquity` ≤ 100 × equity), and a minute's mark is refused
+ * when it would value the held notional above 4 B USD (a mark ×4 beyond the largest position): fees,
+ * PnL and maintenance on that stay below 2^53, so no amount can overflow and throw.
+ */
+export const MAX_BALANCE_MICRO_USD = 10_000_000_000_000;
+export const MAX_POSITION_NOTIONAL_MICRO_USD = 1_000_000_000_000_000;
+export const MAX_MARKED_NOTIONAL_MICRO_USD = 4_000_000_000_000_000;
+
 export const OpenAccountSchema = z
   .object({
     accountId: z.string().min(1).max(128),
     cloneId: z.string().min(1).max(128),
     ownerId: z.string().min(1).max(128),
     kind: PropAccountKindSchema,
-    startingBalanceMicroUsd: z.number().int().positive().max(1_000_000_000_000_000),
+    startingBalanceMicroUsd: z.number().int().positive().max(MAX_BALANCE_MICRO_USD),
     startMs: z.number().int().nonnegative(),
     endMs: z.number().int().positive(),
     rules: RulesSchema.default(RulesSchema.parse({})),
@@ -171,6 +183,13 @@ export interface AccountState {
   outcomes: Record<string, IntakeOutcome>;
   /** Newest mark price seen per symbol (valuation between marks). */
   marks: Record<string, { markPx: string; t: number }>;
+  /**
+   * The asset rules (margin tiers, szDecimals) each held symbol was last traded or marked with, so
+   * reads made without the market (summary, projection, context packet) value maintenance and the
+   * liquidation price on the asset's real tiers exactly as the engine does (issue 24 rule 4). Kept
+   * only for held symbols.
+   */
+  specs: Record<string, AssetSpec>;
   /** Equity at each hour boundary (for the Sharpe-like ratio). */
   hourly: { t: number; equityMicroUsd: number }[];
   lastSnapshot: Snapshot | null;
@@ -221,6 +240,7 @@ export function newAccountState(input: OpenAccount, createdAtMs: number): Accoun
     outcomes: {},
     reversed: [],
     marks: {},
+    specs: {},
     hourly: [],
     lastSnapshot: null,
     finalizedAtMs: null,

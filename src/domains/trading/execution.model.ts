@@ -132,10 +132,14 @@ export function markOf(st: AccountState, market: Market, symbol: string): Dec {
   return pos ? parseDec(pos.entryPx) : 0n;
 }
 
-/** The asset rules for `symbol`, or a one-tier fallback at the position's leverage when unknown. */
-export function assetOf(market: Market, symbol: string, fallbackLeverage = 1): AssetSpec {
+/**
+ * The asset rules for `symbol`: the market's, else the ones the account last used for it (`specs`),
+ * else a one-tier fallback at the position's leverage (an asset never seen with its rules).
+ */
+export function assetOf(market: Market, symbol: string, fallbackLeverage = 1, specs?: AccountState["specs"]): AssetSpec {
   return (
-    market.assets[symbol] ?? {
+    market.assets[symbol] ??
+    specs?.[symbol] ?? {
       symbol,
       kind: "perp",
       szDecimals: 0,
@@ -144,6 +148,20 @@ export function assetOf(market: Market, symbol: string, fallbackLeverage = 1): A
       isDelisted: false,
     }
   );
+}
+
+/**
+ * Rule 4: remembers the asset rules of every held symbol the market carries and forgets those of
+ * symbols no longer held, so a read without the market values them as the engine does. Run at the end
+ * of every engine step.
+ */
+export function keepSpecs(st: AccountState, market: Market): void {
+  const kept: AccountState["specs"] = {};
+  for (const symbol of Object.keys(st.positions)) {
+    const spec = market.assets[symbol] ?? st.specs?.[symbol];
+    if (spec) kept[symbol] = spec;
+  }
+  st.specs = kept;
 }
 
 /** Unrealized PnL of one position at `markPx` (floor). */
@@ -175,7 +193,7 @@ export function valuation(st: AccountState, market: Market): Valuation {
   let marginUsed = 0;
   let maintenance = 0;
   for (const pos of Object.values(st.positions)) {
-    const asset = assetOf(market, pos.symbol, pos.leverage);
+    const asset = assetOf(market, pos.symbol, pos.leverage, st.specs);
     const markPx = markOf(st, market, pos.symbol);
     const notional = (absDec(parseDec(pos.szi)) * markPx) / ONE;
     const u = unrealizedOf(pos, markPx);

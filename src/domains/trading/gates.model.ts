@@ -4,7 +4,7 @@
  * exchange reject names they mirror). They run in the order of `GATES`; the first denial is the outcome.
  * Pure; `intake.model.ts` builds the context and acts on the verdict.
  */
-import type { AccountState } from "./account.model";
+import { type AccountState, MAX_POSITION_NOTIONAL_MICRO_USD } from "./account.model";
 import { type Dec, divDec, isValidPrice, microToDec, parseDec, productToMicro } from "./decimal.model";
 import type { ActionKind, DecisionAction, GateCode } from "./decision-action.model";
 import type { Valuation } from "./execution.model";
@@ -136,7 +136,11 @@ export const positionWithinLimit: Gate = (c) => {
   const limit =
     divDec(microToDec(c.v.equityMicroUsd) * parseDec(String(c.st.rules.maxPositionPctEquity)), parseDec("100"), "floor") / 10n ** 18n;
   const notional = notionalAfter(c);
-  return notional > limit ? deny("position_limit", `position notional would exceed ${c.st.rules.maxPositionPctEquity}% of equity`) : null;
+  if (notional > limit) return deny("position_limit", `position notional would exceed ${c.st.rules.maxPositionPctEquity}% of equity`);
+  // Rule 10: an absolute bound too, so every amount derived from the position stays an exact integer.
+  return notional > microToDec(MAX_POSITION_NOTIONAL_MICRO_USD)
+    ? deny("position_limit", "position notional would exceed 1,000,000,000 USD")
+    : null;
 };
 
 export const triggerPricesValid: Gate = (c) => {

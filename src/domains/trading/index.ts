@@ -54,6 +54,7 @@ export {
   markMinute,
   openAccount,
   type PaperEngine,
+  type StaleMark,
   settleHour,
 } from "./engine.model";
 export type { Effect, Fill } from "./execution.model";
@@ -83,6 +84,7 @@ export { adminCommand, finalizeAccount } from "./prop-admin.service";
 export { runReplay } from "./replay.model";
 export type { CandleInput } from "./risk.model";
 export { toAccountSummary } from "./summary.model";
+export { readTradingConfig, type TradingConfig, TradingConfigSchema } from "./trading.config";
 export { tradingJobs } from "./trading.jobs";
 export { type PropAccountRow, propAccounts, propPositions, propResults } from "./trading.tables";
 

@@ -4,7 +4,8 @@
  *                        symbol held, then each running account's object marks (triggers, snapshot,
  *                        liquidation) with bounded concurrency. Keyed by (account, minute) inside the
  *                        object, so a re-run or overlap is a no-op. `shard`/`shards` split the list
- *                        across invocations when one is not enough.
+ *                        across invocations when one is not enough. Only marks younger than
+ *                        `PROP_MAX_MARK_AGE_MS` value or liquidate; skips are in the run's summary.
  *   trading.funding         hourly: the rate in force for the hour that just ended, settled on the
  *                        position held at the boundary, once per (account, hour) (and per coin inside
  *                        the engine); the previous hour is retried when a rate row was missing.
@@ -17,6 +18,7 @@ import type { Market } from "./market.model";
 import { candlesBetween, fundingRatesFor, loadMarket } from "./market.service";
 import { accountStub, listActiveAccounts, listDueAccounts } from "./prop-accounts.service";
 import { finalizeAccount } from "./prop-admin.service";
+import { readTradingConfig } from "./trading.config";
 
 /** Runs `work` over `items` with at most `limit` in flight; returns how many threw. */
 export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<number> {
@@ -82,19 +84,29 @@ export const markToMarketJob = defineJob({
       loadMarket(env.DB, symbols, minute),
       candlesBetween(env.DB, symbols, minute - 5 * MINUTE_MS, minute),
     ]);
+    const { PROP_MAX_MARK_AGE_MS: maxMarkAgeMs } = readTradingConfig(env);
     let liquidated = 0;
+    // Rule 6: accounts left unmarked this minute because a held symbol's mark was missing or too old,
+    // and the oldest age seen per symbol (the run's details say so; the object logs it per minute).
+    let staleSkipped = 0;
+    const staleSymbols: Record<string, number | null> = {};
     const failed = await forEachLimited(accounts, params.concurrency, async (a) => {
       const mine = held.get(a.id) ?? [];
       const r = await accountStub(env, a.id).mark(
         minute,
         subset(market, mine),
         candles.filter((c) => mine.includes(c.symbol)),
+        maxMarkAgeMs,
       );
       if (r.status === "liquidated") liquidated += 1;
+      if (r.staleMarks.length > 0) staleSkipped += 1;
+      for (const s of r.staleMarks) staleSymbols[s.symbol] = s.ageMs;
     });
+    if (staleSkipped > 0)
+      console.warn(JSON.stringify({ msg: "prop marks skipped on stale marks", minute, maxMarkAgeMs, staleSkipped, staleSymbols }));
     return {
       itemsProcessed: accounts.length - failed,
-      summary: { accounts: accounts.length, symbols: symbols.length, failed, liquidated },
+      summary: { accounts: accounts.length, symbols: symbols.length, failed, liquidated, maxMarkAgeMs, staleSkipped, staleSymbols },
     };
   },
 });

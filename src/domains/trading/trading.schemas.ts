@@ -4,7 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { PostingSchema } from "../ledger";
-import { RulesSchema } from "./account.model";
+import { MAX_BALANCE_MICRO_USD, RulesSchema } from "./account.model";
 import { FillViewSchema, PropAccountKindSchema, PropAccountStatusSchema } from "./account-summary.model";
 import { LedgerCodeSchema } from "./ledger-books.model";
 
@@ -105,7 +105,7 @@ export const AdjustmentSchema = AdminRequestSchema.extend({
   amountMicroUsd: z
     .number()
     .int()
-    .refine((n) => n !== 0 && Math.abs(n) <= 1_000_000_000_000_000, "a non-zero integer micro-USD amount"),
+    .refine((n) => n !== 0 && Math.abs(n) <= MAX_BALANCE_MICRO_USD, "a non-zero integer micro-USD amount of at most 10^13 (10 M USD)"),
 }).openapi("PropAdjustment");
 export const AdminOutcomeSchema = z
   .object({

@@ -7,8 +7,11 @@
  * tests and replays control both.
  *
  * Idempotency keys: `action:<actionId>`, `admin:<requestId>`, `mark:<minute>`, `funding:<hour>` (and
- * the engine's own (coin, hour) watermark), `finalize`. After each commit the host drains its outbox
- * into the D1 projection; the object's alarm retries a failed drain (the only timer; safe to run twice).
+ * the engine's own (coin, hour) watermark), `finalize`. Every commit arms the object's alarm in the same
+ * storage transaction as its outbox entry; every entry point (open, intake, mark, settleFunding,
+ * finalize, admin), even one that changes nothing, drains the outbox into the D1 projection, so an
+ * entry left by a crash before its drain goes out with the next call or with the alarm (the only
+ * timer; safe to run twice). A drain that leaves the outbox empty disarms the alarm.
  */
 import { floorTo, HOUR_MS, MINUTE_MS } from "../../../core/clock";
 import { type OpenAccountInput, OpenAccountSchema, type Snapshot } from "../account.model";
@@ -16,7 +19,16 @@ import type { AccountResult } from "../account-result.model";
 import { type AccountSummary, fillView } from "../account-summary.model";
 import { type AdminCommand, AdminCommandSchema, type AdminOutcome, type FundingRate, FundingRateSchema } from "../admin-command.model";
 import { type DecisionActionInput, DecisionActionSchema, type IntakeOutcome } from "../decision-action.model";
-import { type Applied, adminEvent, applyEvent, type EngineEvent, markMinute, openAccount, settleHour } from "../engine.model";
+import {
+  type Applied,
+  adminEvent,
+  applyEvent,
+  type EngineEvent,
+  markMinute,
+  openAccount,
+  type StaleMark,
+  settleHour,
+} from "../engine.model";
 import type { Fill } from "../execution.model";
 import type { PropTransfer } from "../ledger-books.model";
 import { type Market, MarketSchema } from "../market.model";
@@ -41,7 +53,9 @@ export class PropAccountHost {
   private inflight: Promise<boolean> | null = null;
 
   constructor(private readonly deps: PropAccountHostDeps) {
-    this.store = new PropAccountStorage(deps.storage);
+    // Every commit arms the retry alarm in its own transaction (the outbox entry never waits on a timer
+    // that a crash could lose); a drain that empties the outbox disarms it.
+    this.store = new PropAccountStorage(deps.storage, () => deps.nowMs() + DRAIN_RETRY_MS);
   }
 
   /** Schema version of this object's storage. */
@@ -69,6 +83,8 @@ export class PropAccountHost {
     if (!this.store.load()) {
       return { status: "denied", actionId: parsed.actionId, code: "account_not_active", message: "no such prop account", t: nowMs };
     }
+    // A repeated action id answers from the log below, and still drains (after a crash, the first call
+    // to arrive is what empties the outbox).
     const outcome = this.step(
       `action:${parsed.actionId}`,
       nowMs,
@@ -79,31 +95,46 @@ export class PropAccountHost {
     return outcome as IntakeOutcome;
   }
 
-  /** One minute's mark: triggers on the given closed candles, then mark-to-market (once per minute). */
+  /**
+   * One minute's mark: triggers on the given closed candles, then mark-to-market (once per minute).
+   * With `maxMarkAgeMs`, held symbols without a mark that fresh are not valued or liquidated this
+   * minute (`staleMarks` says which, and the skip is kept in the minute's log entry).
+   */
   async mark(
     nowMs: number,
     market: Market,
     candles: CandleInput[] = [],
-  ): Promise<{ applied: boolean; status: string; equityMicroUsd: number | null }> {
+    maxMarkAgeMs?: number,
+  ): Promise<{ applied: boolean; status: string; equityMicroUsd: number | null; staleMarks: StaleMark[] }> {
     const parsedMarket = MarketSchema.parse(market);
     const key = `mark:${Math.floor(nowMs / MINUTE_MS)}`;
     const state = this.requireState();
-    const marked = this.store.logged(key) !== null ? null : markMinute(state, { t: nowMs, market: parsedMarket, candles });
+    const marked =
+      this.store.logged(key) !== null
+        ? null
+        : markMinute(state, { t: nowMs, market: parsedMarket, candles, ...(maxMarkAgeMs === undefined ? {} : { maxMarkAgeMs }) });
     if (!marked || marked.refused) {
-      return { applied: false, status: state.status, equityMicroUsd: state.lastSnapshot?.equityMicroUsd ?? null };
+      await this.drain();
+      return { applied: false, status: state.status, equityMicroUsd: state.lastSnapshot?.equityMicroUsd ?? null, staleMarks: [] };
     }
-    this.store.commit({ state: marked.state, effects: marked.effects, t: nowMs, log: [{ key, answer: true }] });
+    const answer = marked.staleMarks.length === 0 ? true : { staleMarks: marked.staleMarks };
+    this.store.commit({ state: marked.state, effects: marked.effects, t: nowMs, log: [{ key, answer }] });
     await this.drain();
-    return { applied: true, status: marked.state.status, equityMicroUsd: marked.state.lastSnapshot?.equityMicroUsd ?? null };
+    return {
+      applied: true,
+      status: marked.state.status,
+      equityMicroUsd: marked.state.lastSnapshot?.equityMicroUsd ?? null,
+      staleMarks: marked.staleMarks,
+    };
   }
 
   /** Settles one hour of funding for every open position among `rates` (keyed by hour; once). */
   async settleFunding(hourMs: number, rates: FundingRate[], nowMs: number): Promise<{ applied: boolean; payments: number }> {
     const key = `funding:${floorTo(hourMs, HOUR_MS)}`;
     const state = this.requireState();
-    if (this.store.logged(key) !== null) return { applied: false, payments: 0 };
+    if (this.store.logged(key) !== null) return this.drained({ applied: false, payments: 0 });
     const settled = settleHour(state, { t: nowMs, hourMs, rates: FundingRateSchema.array().parse(rates) });
-    if (settled.refused) return { applied: false, payments: 0 };
+    if (settled.refused) return this.drained({ applied: false, payments: 0 });
     // An hour with a held symbol whose rate row is missing is not done: the next run retries it (the
     // engine's (coin, hour) key pays each pair once).
     const log = settled.missing.length === 0 ? [{ key, answer: settled.effects.length }] : [];
@@ -115,7 +146,7 @@ export class PropAccountHost {
   /** Closes positions at mark and writes the hashed result; again, it returns the same result. */
   async finalize(nowMs: number, market: Market): Promise<AccountResult | null> {
     const state = this.requireState();
-    if (state.result) return state.result;
+    if (state.result) return this.drained(state.result);
     const applied = applyEvent(state, { type: "finalize", t: nowMs, market: MarketSchema.parse(market) });
     if (applied.result)
       this.store.commit({
@@ -133,7 +164,7 @@ export class PropAccountHost {
     const cmd = AdminCommandSchema.parse(command);
     const key = `admin:${cmd.requestId}`;
     const prior = this.store.logged<AdminOutcome>(key);
-    if (prior) return prior;
+    if (prior) return this.drained(prior);
     const state = this.requireState();
     const m = MarketSchema.parse(market);
     const audit: AuditRow = { requestId: cmd.requestId, actor: cmd.actor, action: cmd.op.kind, reason: cmd.reason, atMs: nowMs };
@@ -141,7 +172,7 @@ export class PropAccountHost {
     if (cmd.op.kind === "action") {
       const actionKey = `action:${cmd.op.action.actionId}`;
       const earlier = this.store.logged<IntakeOutcome>(actionKey);
-      if (earlier) return { status: "done", requestId: cmd.requestId, intake: earlier };
+      if (earlier) return this.drained({ status: "done", requestId: cmd.requestId, intake: earlier });
       const a = applyEvent(state, { type: "action", t: nowMs, action: DecisionActionSchema.parse(cmd.op.action), market: m });
       answer = { status: "done", requestId: cmd.requestId, intake: a.outcome };
       this.store.commit({
@@ -244,6 +275,12 @@ export class PropAccountHost {
       if ((await storage.getAlarm()) === null) await storage.setAlarm(this.deps.nowMs() + DRAIN_RETRY_MS);
       return false;
     }
+  }
+
+  /** Drains the outbox, then answers `value`: every entry point drains, even one that changed nothing. */
+  private async drained<T>(value: T): Promise<T> {
+    await this.drain();
+    return value;
   }
 
   private requireState() {

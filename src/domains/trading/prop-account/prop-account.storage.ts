@@ -4,8 +4,8 @@
  * makes every change idempotent on its key, append-only fills / ledger transfers / order events /
  * snapshots / admin audit, and the projection outbox with its acknowledged watermark.
  *
- * `commit` writes one engine step (state + effects + log entry + outbox entry) inside one
- * `transactionSync`: either all of it persists or none. Retention: minute snapshots for 24 h, hourly
+ * `commit` writes one engine step (state + effects + log entry + outbox entry + the drain-retry alarm)
+ * inside one `transactionSync`: either all of it persists or none. Retention: minute snapshots for 24 h, hourly
  * snapshots for the account's life (pruned on each mark).
  */
 import type { AccountState } from "../account.model";
@@ -43,7 +43,11 @@ export interface PageQuery {
 }
 
 export class PropAccountStorage {
-  constructor(private readonly storage: DurableObjectStorage) {}
+  /** `retryAtMs`: when the drain-retry alarm armed by a commit fires (the host's clock + 30 s). */
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly retryAtMs: () => number = () => Date.now() + 30_000,
+  ) {}
 
   private get sql() {
     return this.storage.sql;
@@ -98,6 +102,9 @@ export class PropAccountStorage {
       this.setMeta("outbox_seq", seq);
       const entry = projectionOf(input.state, seq, input.t);
       sql.exec("INSERT INTO outbox (seq, entry_json) VALUES (?, ?)", entry.seq, JSON.stringify(entry));
+      // The retry alarm is armed in this same transaction (SQLite-backed objects keep the alarm in the
+      // same database), so no outbox entry can exist without a pending drain.
+      void this.storage.setAlarm(this.retryAtMs());
       return entry;
     });
   }
@@ -165,11 +172,12 @@ export class PropAccountStorage {
     return row ? (JSON.parse(row.entry_json) as ProjectionEntry) : null;
   }
 
-  /** Acknowledges every outbox entry up to `seq` (applied to D1). */
+  /** Acknowledges every outbox entry up to `seq` (applied to D1); an emptied outbox disarms the retry alarm. */
   ackOutbox(seq: number): void {
     this.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM outbox WHERE seq <= ?", seq);
       if (seq > this.meta("outbox_acked")) this.setMeta("outbox_acked", seq);
+      if (this.pendingOutbox() === null) void this.storage.deleteAlarm();
     });
   }
 
