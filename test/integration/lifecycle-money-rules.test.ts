@@ -7,6 +7,8 @@ import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../src/db/client";
+import { tradingAuditionAccounts } from "../../src/domains/lifecycle/auditions/audition.accounts";
+import { auditionAccountId } from "../../src/domains/lifecycle/auditions/audition.model";
 import { auditionInsertStatement } from "../../src/domains/lifecycle/auditions/audition.service";
 import { enqueueStatement } from "../../src/domains/lifecycle/promotion/promotion.service";
 import { lifecycleHarness } from "../support/lifecycle";
@@ -16,9 +18,9 @@ import { seedRecordedRegistry } from "../support/registry-seed";
 const NOW = Date.UTC(2026, 11, 1, 12);
 let tag = 0;
 
-function harness(vars: Record<string, string> = {}) {
+function harness(vars: Record<string, string> = {}, startMs = NOW) {
   const accounts = new FakeAuditionAccounts();
-  return { accounts, ...lifecycleHarness(NOW, { ARENA_SLOTS: "2", AUDITION_DURATION_HOURS: "1", ...vars }, accounts) };
+  return { accounts, ...lifecycleHarness(startMs, { ARENA_SLOTS: "2", AUDITION_DURATION_HOURS: "1", ...vars }, accounts) };
 }
 type H = ReturnType<typeof harness>;
 
@@ -145,5 +147,81 @@ describe("clone deletion releases its lifecycle state in one batch; credits are 
     await expect(env.DB.prepare("UPDATE audition_credit_entries SET credits = 5 WHERE user_id = 'app1'").run()).rejects.toThrow(
       /append-only/,
     );
+  });
+});
+
+describe("auditions stuck in opening: the account id is derived from the audition id, and a sweeper settles them", () => {
+  it("opening through the trading engine is idempotent: the same audition opens the same account once", async () => {
+    const h = harness();
+    const cloneId = await eligibleClone(h, "open1", "gpt-5-mini", `Opener ${++tag}`);
+    const engine = tradingAuditionAccounts(env, h.deps, {});
+    const input = {
+      auditionId: "aud_idem",
+      cloneId,
+      ownerId: "open1",
+      startingBalanceMicroUsd: 10_000_000_000,
+      startMs: NOW,
+      endMs: NOW + 3_600_000,
+      allowedSymbols: ["BTC"],
+      pins: { pipelineVersion: 1, modelId: "gpt-5-mini" },
+    };
+    const first = await engine.open(input);
+    const again = await engine.open(input);
+    expect(first).toEqual({ ok: true, value: { accountId: auditionAccountId("aud_idem") } });
+    expect(again).toEqual(first);
+    expect((await row("SELECT COUNT(*) AS n FROM prop_accounts WHERE clone_id = ?", cloneId))?.n).toBe(1);
+    expect(await engine.find("aud_idem", NOW)).toEqual({ accountId: auditionAccountId("aud_idem") });
+    expect(await engine.find("aud_never_opened", NOW)).toBeUndefined();
+  });
+
+  it("a request that died before the account existed: voided and refunded once the opening is stale", async () => {
+    // Later than every earlier manual job run of this file (job runs never go back in time).
+    const h = harness({}, NOW + 30 * 86_400_000);
+    const cloneId = await eligibleClone(h, "stuck1", "gpt-5-mini", `Stuck ${++tag}`);
+    await grantCredits("stuck1", 1, `stuck${tag}`);
+    h.accounts.crashNextOpen = "before_account";
+    expect((await h.call("stuck1", "POST", `/clones/${cloneId}/auditions`)).status).toBe(500);
+    const [stuck] = (await h.call("stuck1", "GET", `/clones/${cloneId}/auditions`)).body.auditions;
+    expect(stuck.status).toBe("opening");
+    expect(await available(h, "stuck1")).toBe(0);
+    // Younger than AUDITION_OPENING_TIMEOUT_SEC (default 300 s): left alone (the open may still be in flight).
+    expect((await h.runJob("lifecycle.sweep-opening-auditions")).summary).toMatchObject({ voided: 0, running: 0 });
+    h.clock.set(stuck.createdAtMs + 300_000);
+    const swept = await h.runJob("lifecycle.sweep-opening-auditions");
+    expect(swept.summary).toMatchObject({ voided: 1, running: 0 });
+    const after = (await h.call("stuck1", "GET", `/auditions/${stuck.id}`)).body;
+    expect(after).toMatchObject({ status: "voided", reason: "opening_timeout", accountId: null });
+    expect(await available(h, "stuck1")).toBe(1);
+    // A second sweep (or an overlapping one) changes nothing and refunds nothing more.
+    expect((await h.runJob("lifecycle.sweep-opening-auditions")).summary).toMatchObject({ stale: 0 });
+    expect(await available(h, "stuck1")).toBe(1);
+    const trail = (await h.call("mod", "GET", `/admin/lifecycle/events?subjectKind=audition&subjectId=${stuck.id}`, undefined, "admin"))
+      .body.events;
+    expect(trail.at(-1)).toMatchObject({
+      fromState: "opening",
+      toState: "voided",
+      event: "void",
+      actor: "worker:lifecycle.sweep-opening-auditions",
+    });
+  });
+
+  it("a request that died after the account existed: the sweeper moves it to running with that account", async () => {
+    const h = harness();
+    const cloneId = await eligibleClone(h, "stuck2", "gpt-5-mini", `Stuck ${++tag}`);
+    await grantCredits("stuck2", 1, `stuck${tag}`);
+    h.accounts.crashNextOpen = "after_account";
+    expect((await h.call("stuck2", "POST", `/clones/${cloneId}/auditions`)).status).toBe(500);
+    const [stuck] = (await h.call("stuck2", "GET", `/clones/${cloneId}/auditions`)).body.auditions;
+    expect(stuck.status).toBe("opening");
+    h.clock.set(stuck.createdAtMs + 600_000);
+    expect((await h.runJob("lifecycle.sweep-opening-auditions")).summary).toMatchObject({ voided: 0, running: 1 });
+    const after = (await h.call("stuck2", "GET", `/auditions/${stuck.id}`)).body;
+    expect(after).toMatchObject({ status: "running", accountId: `acct_${stuck.id}` });
+    expect(await available(h, "stuck2")).toBe(0);
+    // It is then evaluated like any running audition.
+    h.clock.set(after.endsAtMs);
+    h.accounts.results.set(after.accountId, PASSING);
+    await h.runJob("lifecycle.auditions-worker");
+    expect((await h.call("stuck2", "GET", `/auditions/${stuck.id}`)).body.status).toBe("passed");
   });
 });

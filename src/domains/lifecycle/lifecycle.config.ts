@@ -38,6 +38,8 @@ export const LifecycleConfigSchema = z.object({
   WALLET_NONCE_TTL_SEC: decimalInt(10).default(600),
   AUDITION_STARTING_BALANCE_MICRO_USD: decimalInt(1).default(10_000_000_000),
   AUDITION_DURATION_HOURS: z.coerce.number().positive().default(72),
+  /** An audition still `opening` this long after submission is swept: `running` if its account exists, else `voided` and refunded. */
+  AUDITION_OPENING_TIMEOUT_SEC: decimalInt(30).default(300),
   /** Fixed trading rules of every audition account (JSON object; `{}` = the engine's defaults, see trading's RulesSchema). */
   AUDITION_RULES_JSON: z
     .string()
