@@ -225,3 +225,51 @@ describe("auditions stuck in opening: the account id is derived from the auditio
     expect((await h.call("stuck2", "GET", `/auditions/${stuck.id}`)).body.status).toBe("passed");
   });
 });
+
+describe("admin wallet binding is dev-only behind a flag, needs a reason, refuses the zero and treasury addresses, and is audited", () => {
+  const TREASURY = "0x2df1c51e09aecf9cacb7bc98cb1742757f163df7";
+  const bind = (h: H, userId: string, body: Record<string, unknown>) =>
+    h.call("ops", "PUT", `/admin/lifecycle/wallets/${userId}`, body, "admin");
+
+  it("binds with a reason and writes a `wallet` audit row (who, why, from which address to which)", async () => {
+    const h = harness({ AUDITION_FEE_TREASURY: TREASURY });
+    const first = `0x${"6".repeat(40)}`;
+    const second = `0x${"7".repeat(40)}`;
+    expect((await bind(h, "wb1", { address: first, reason: "demo wallet" })).status).toBe(200);
+    expect((await bind(h, "wb1", { address: second, reason: "rotated" })).body).toMatchObject({ address: second, proof: "admin" });
+    const trail = (await h.call("ops", "GET", "/admin/lifecycle/events?subjectKind=wallet&subjectId=wb1", undefined, "admin")).body.events;
+    expect(trail.map((e: Record<string, unknown>) => [e.fromState, e.toState, e.event, e.actor, e.reason])).toEqual([
+      [null, first, "admin_bind", "admin:ops", "demo wallet"],
+      [first, second, "admin_bind", "admin:ops", "rotated"],
+    ]);
+  });
+
+  it("refuses a missing or blank reason (400), the zero address and the treasury (422), and changes nothing", async () => {
+    const h = harness({ AUDITION_FEE_TREASURY: TREASURY });
+    expect((await bind(h, "wb2", { address: `0x${"8".repeat(40)}` })).status).toBe(400);
+    expect((await bind(h, "wb2", { address: `0x${"8".repeat(40)}`, reason: "  " })).status).toBe(400);
+    for (const address of [`0x${"0".repeat(40)}`, TREASURY, TREASURY.toUpperCase().replace("0X", "0x")]) {
+      const res = await bind(h, "wb2", { address, reason: "try" });
+      expect(res.status).toBe(422);
+      expect(res.body.error.details.code).toBe("reserved_address");
+    }
+    expect((await h.call("wb2", "GET", "/me/wallet")).status).toBe(404);
+    expect(
+      (await h.call("ops", "GET", "/admin/lifecycle/events?subjectKind=wallet&subjectId=wb2", undefined, "admin")).body.events,
+    ).toEqual([]);
+  });
+
+  it("is off without the flag, and off in production even with it (403)", async () => {
+    for (const vars of <Array<Record<string, string>>>[
+      { ADMIN_WALLET_BINDING: "false" },
+      { ADMIN_WALLET_BINDING: "" },
+      { ADMIN_WALLET_BINDING: "true", APP_ENV: "production" },
+    ]) {
+      const h = harness(vars);
+      const res = await bind(h, "wb3", { address: `0x${"9".repeat(40)}`, reason: "demo" });
+      expect(res.status).toBe(403);
+      expect(res.body.error.details.code).toBe("admin_binding_disabled");
+    }
+    expect((await harness().call("wb3", "GET", "/me/wallet")).status).toBe(404);
+  });
+});

@@ -57,7 +57,13 @@ function derivedReceipt(hashTail: string, change: { to?: string; amountHex?: str
 }
 
 async function bindDemoWallet(h: ReturnType<typeof lifecycleHarness>, user = "demo") {
-  const res = await h.call("ops", "PUT", `/admin/lifecycle/wallets/${user}`, { address: SENDER }, "admin");
+  const res = await h.call(
+    "ops",
+    "PUT",
+    `/admin/lifecycle/wallets/${user}`,
+    { address: SENDER, reason: "demo wallet (recorded payer)" },
+    "admin",
+  );
   expect(res.status).toBe(200);
 }
 

@@ -41,6 +41,15 @@ export const LifecycleConfigSchema = z.object({
   AUDITION_FEE_NOT_FOUND_GRACE_SEC: decimalInt(0).default(1800),
   /** JSON-RPC request timeout. */
   LIFECYCLE_RPC_TIMEOUT_MS: int(10_000),
+  /**
+   * "true" enables `PUT /admin/lifecycle/wallets/{userId}` (binding a wallet without a signature: the
+   * dev demo wallet, whose key nobody holds). Development only: refused whatever this says when
+   * APP_ENV is production.
+   */
+  ADMIN_WALLET_BINDING: z
+    .string()
+    .optional()
+    .transform((v) => v === "true"),
   /** How long a wallet-link nonce may be signed. */
   WALLET_NONCE_TTL_SEC: decimalInt(10).default(600),
   AUDITION_STARTING_BALANCE_MICRO_USD: decimalInt(1).default(10_000_000_000),
