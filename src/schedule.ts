@@ -7,7 +7,7 @@
 export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
   // Indicators first, then the asset contexts (a fresh mark every minute: the mark job refuses old
   // ones); prop accounts mark (triggers, snapshots, liquidation) and finalize the ones due;
-  // then lifecycle (pending fee payments, audition evaluation of accounts just finalized, arena entry);
+  // then lifecycle (pending fee payments, auditions stuck in opening, audition evaluation of accounts just finalized, arena entry);
   // then the decision runs of the minute, which see the newest closed bar and the marked accounts.
   "* * * * *": [
     "market-data.indicators-1m",
@@ -15,6 +15,7 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
     "trading.mark-to-market",
     "trading.finalize-due",
     "lifecycle.recheck-payments",
+    "lifecycle.sweep-opening-auditions",
     "lifecycle.auditions-worker",
     "lifecycle.arena-entry-worker",
     "decision.schedule-runs",

@@ -4505,6 +4505,7 @@ export interface components {
         };
         BindWallet: {
             address: string;
+            reason: string;
         };
     };
     responses: never;

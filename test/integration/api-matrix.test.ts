@@ -227,7 +227,7 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
   }),
   "PUT /api/v1/admin/lifecycle/wallets/{userId}": async () => ({
     params: { userId: `matrix-wallet-${uniq()}` },
-    body: { address: `0x${(Date.now() * 1000 + ++lifecycleSeq).toString(16).padStart(40, "a")}` },
+    body: { address: `0x${(Date.now() * 1000 + ++lifecycleSeq).toString(16).padStart(40, "a")}`, reason: "matrix" },
   }),
   "GET /api/v1/admin/lifecycle/events": async () => ({ query: { subjectKind: "audition", subjectId: "aud_matrix" } }),
   "GET /api/v1/clones/{cloneId}/decision-runs": async () => ({ params: { cloneId: await newOwnedClone() } }),

@@ -41,8 +41,15 @@ describe("auditions", () => {
   it("recorded fee → verified → credit → audition opened → evaluated as passed → queued (worker re-run is a no-op)", async () => {
     const h = harness();
     expect(
-      (await h.call("ops", "PUT", "/admin/lifecycle/wallets/demo", { address: "0x4e60c2e7181edfc5471c0cbc8d485706d1b35686" }, "admin"))
-        .status,
+      (
+        await h.call(
+          "ops",
+          "PUT",
+          "/admin/lifecycle/wallets/demo",
+          { address: "0x4e60c2e7181edfc5471c0cbc8d485706d1b35686", reason: "demo wallet" },
+          "admin",
+        )
+      ).status,
     ).toBe(200);
     const paid = await h.call("demo", "POST", "/payments/audition-fee", { txHash: RECORDED_HASH });
     expect(paid.body.status).toBe("verified");

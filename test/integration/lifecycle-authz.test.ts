@@ -46,7 +46,7 @@ const routes = (): RouteCase[] => [
   { method: "POST", path: `/admin/lifecycle/queue/${ids.clone}/remove`, scope: "admin", body: { reason: "x" } },
   { method: "POST", path: `/admin/lifecycle/slots/${ids.clone}/remove`, scope: "admin", body: { reason: "x" } },
   { method: "POST", path: `/admin/lifecycle/clones/${ids.other}/retire`, scope: "admin", body: { reason: "x" } },
-  { method: "PUT", path: "/admin/lifecycle/wallets/someone", scope: "admin", body: { address: `0x${"4".repeat(40)}` } },
+  { method: "PUT", path: "/admin/lifecycle/wallets/someone", scope: "admin", body: { address: `0x${"4".repeat(40)}`, reason: "authz" } },
   { method: "GET", path: `/admin/lifecycle/events?subjectKind=audition&subjectId=${ids.audition}`, scope: "admin" },
 ];
 
@@ -58,7 +58,7 @@ beforeAll(async () => {
   ids.audition = (await h.call("owner", "POST", `/clones/${ids.clone}/auditions`)).body.id;
   ids.version = (await h.call("owner", "PUT", `/clones/${ids.clone}/profile`, { displayName: "Authz First" })).body.id;
   await h.call("adm", "POST", `/admin/lifecycle/moderation/${ids.version}/approve`, {}, "admin");
-  await h.call("adm", "PUT", "/admin/lifecycle/wallets/owner", { address: `0x${"5".repeat(40)}` }, "admin");
+  await h.call("adm", "PUT", "/admin/lifecycle/wallets/owner", { address: `0x${"5".repeat(40)}`, reason: "authz" }, "admin");
   // A payment row of the owner (fee verification is unconfigured here, so it is written as a rejected record would be).
   const { env } = await import("cloudflare:test");
   ids.payment = "pay_authz";

@@ -7,6 +7,8 @@ import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../src/db/client";
+import { tradingAuditionAccounts } from "../../src/domains/lifecycle/auditions/audition.accounts";
+import { auditionAccountId } from "../../src/domains/lifecycle/auditions/audition.model";
 import { auditionInsertStatement } from "../../src/domains/lifecycle/auditions/audition.service";
 import { enqueueStatement } from "../../src/domains/lifecycle/promotion/promotion.service";
 import { lifecycleHarness } from "../support/lifecycle";
@@ -16,9 +18,9 @@ import { seedRecordedRegistry } from "../support/registry-seed";
 const NOW = Date.UTC(2026, 11, 1, 12);
 let tag = 0;
 
-function harness(vars: Record<string, string> = {}) {
+function harness(vars: Record<string, string> = {}, startMs = NOW) {
   const accounts = new FakeAuditionAccounts();
-  return { accounts, ...lifecycleHarness(NOW, { ARENA_SLOTS: "2", AUDITION_DURATION_HOURS: "1", ...vars }, accounts) };
+  return { accounts, ...lifecycleHarness(startMs, { ARENA_SLOTS: "2", AUDITION_DURATION_HOURS: "1", ...vars }, accounts) };
 }
 type H = ReturnType<typeof harness>;
 
@@ -145,5 +147,129 @@ describe("clone deletion releases its lifecycle state in one batch; credits are 
     await expect(env.DB.prepare("UPDATE audition_credit_entries SET credits = 5 WHERE user_id = 'app1'").run()).rejects.toThrow(
       /append-only/,
     );
+  });
+});
+
+describe("auditions stuck in opening: the account id is derived from the audition id, and a sweeper settles them", () => {
+  it("opening through the trading engine is idempotent: the same audition opens the same account once", async () => {
+    const h = harness();
+    const cloneId = await eligibleClone(h, "open1", "gpt-5-mini", `Opener ${++tag}`);
+    const engine = tradingAuditionAccounts(env, h.deps, {});
+    const input = {
+      auditionId: "aud_idem",
+      cloneId,
+      ownerId: "open1",
+      startingBalanceMicroUsd: 10_000_000_000,
+      startMs: NOW,
+      endMs: NOW + 3_600_000,
+      allowedSymbols: ["BTC"],
+      pins: { pipelineVersion: 1, modelId: "gpt-5-mini" },
+    };
+    const first = await engine.open(input);
+    const again = await engine.open(input);
+    expect(first).toEqual({ ok: true, value: { accountId: auditionAccountId("aud_idem") } });
+    expect(again).toEqual(first);
+    expect((await row("SELECT COUNT(*) AS n FROM prop_accounts WHERE clone_id = ?", cloneId))?.n).toBe(1);
+    expect(await engine.find("aud_idem", NOW)).toEqual({ accountId: auditionAccountId("aud_idem") });
+    expect(await engine.find("aud_never_opened", NOW)).toBeUndefined();
+  });
+
+  it("a request that died before the account existed: voided and refunded once the opening is stale", async () => {
+    // Later than every earlier manual job run of this file (job runs never go back in time).
+    const h = harness({}, NOW + 30 * 86_400_000);
+    const cloneId = await eligibleClone(h, "stuck1", "gpt-5-mini", `Stuck ${++tag}`);
+    await grantCredits("stuck1", 1, `stuck${tag}`);
+    h.accounts.crashNextOpen = "before_account";
+    expect((await h.call("stuck1", "POST", `/clones/${cloneId}/auditions`)).status).toBe(500);
+    const [stuck] = (await h.call("stuck1", "GET", `/clones/${cloneId}/auditions`)).body.auditions;
+    expect(stuck.status).toBe("opening");
+    expect(await available(h, "stuck1")).toBe(0);
+    // Younger than AUDITION_OPENING_TIMEOUT_SEC (default 300 s): left alone (the open may still be in flight).
+    expect((await h.runJob("lifecycle.sweep-opening-auditions")).summary).toMatchObject({ voided: 0, running: 0 });
+    h.clock.set(stuck.createdAtMs + 300_000);
+    const swept = await h.runJob("lifecycle.sweep-opening-auditions");
+    expect(swept.summary).toMatchObject({ voided: 1, running: 0 });
+    const after = (await h.call("stuck1", "GET", `/auditions/${stuck.id}`)).body;
+    expect(after).toMatchObject({ status: "voided", reason: "opening_timeout", accountId: null });
+    expect(await available(h, "stuck1")).toBe(1);
+    // A second sweep (or an overlapping one) changes nothing and refunds nothing more.
+    expect((await h.runJob("lifecycle.sweep-opening-auditions")).summary).toMatchObject({ stale: 0 });
+    expect(await available(h, "stuck1")).toBe(1);
+    const trail = (await h.call("mod", "GET", `/admin/lifecycle/events?subjectKind=audition&subjectId=${stuck.id}`, undefined, "admin"))
+      .body.events;
+    expect(trail.at(-1)).toMatchObject({
+      fromState: "opening",
+      toState: "voided",
+      event: "void",
+      actor: "worker:lifecycle.sweep-opening-auditions",
+    });
+  });
+
+  it("a request that died after the account existed: the sweeper moves it to running with that account", async () => {
+    const h = harness();
+    const cloneId = await eligibleClone(h, "stuck2", "gpt-5-mini", `Stuck ${++tag}`);
+    await grantCredits("stuck2", 1, `stuck${tag}`);
+    h.accounts.crashNextOpen = "after_account";
+    expect((await h.call("stuck2", "POST", `/clones/${cloneId}/auditions`)).status).toBe(500);
+    const [stuck] = (await h.call("stuck2", "GET", `/clones/${cloneId}/auditions`)).body.auditions;
+    expect(stuck.status).toBe("opening");
+    h.clock.set(stuck.createdAtMs + 600_000);
+    expect((await h.runJob("lifecycle.sweep-opening-auditions")).summary).toMatchObject({ voided: 0, running: 1 });
+    const after = (await h.call("stuck2", "GET", `/auditions/${stuck.id}`)).body;
+    expect(after).toMatchObject({ status: "running", accountId: `acct_${stuck.id}` });
+    expect(await available(h, "stuck2")).toBe(0);
+    // It is then evaluated like any running audition.
+    h.clock.set(after.endsAtMs);
+    h.accounts.results.set(after.accountId, PASSING);
+    await h.runJob("lifecycle.auditions-worker");
+    expect((await h.call("stuck2", "GET", `/auditions/${stuck.id}`)).body.status).toBe("passed");
+  });
+});
+
+describe("admin wallet binding is dev-only behind a flag, needs a reason, refuses the zero and treasury addresses, and is audited", () => {
+  const TREASURY = "0x2df1c51e09aecf9cacb7bc98cb1742757f163df7";
+  const bind = (h: H, userId: string, body: Record<string, unknown>) =>
+    h.call("ops", "PUT", `/admin/lifecycle/wallets/${userId}`, body, "admin");
+
+  it("binds with a reason and writes a `wallet` audit row (who, why, from which address to which)", async () => {
+    const h = harness({ AUDITION_FEE_TREASURY: TREASURY });
+    const first = `0x${"6".repeat(40)}`;
+    const second = `0x${"7".repeat(40)}`;
+    expect((await bind(h, "wb1", { address: first, reason: "demo wallet" })).status).toBe(200);
+    expect((await bind(h, "wb1", { address: second, reason: "rotated" })).body).toMatchObject({ address: second, proof: "admin" });
+    const trail = (await h.call("ops", "GET", "/admin/lifecycle/events?subjectKind=wallet&subjectId=wb1", undefined, "admin")).body.events;
+    expect(trail.map((e: Record<string, unknown>) => [e.fromState, e.toState, e.event, e.actor, e.reason])).toEqual([
+      [null, first, "admin_bind", "admin:ops", "demo wallet"],
+      [first, second, "admin_bind", "admin:ops", "rotated"],
+    ]);
+  });
+
+  it("refuses a missing or blank reason (400), the zero address and the treasury (422), and changes nothing", async () => {
+    const h = harness({ AUDITION_FEE_TREASURY: TREASURY });
+    expect((await bind(h, "wb2", { address: `0x${"8".repeat(40)}` })).status).toBe(400);
+    expect((await bind(h, "wb2", { address: `0x${"8".repeat(40)}`, reason: "  " })).status).toBe(400);
+    for (const address of [`0x${"0".repeat(40)}`, TREASURY, TREASURY.toUpperCase().replace("0X", "0x")]) {
+      const res = await bind(h, "wb2", { address, reason: "try" });
+      expect(res.status).toBe(422);
+      expect(res.body.error.details.code).toBe("reserved_address");
+    }
+    expect((await h.call("wb2", "GET", "/me/wallet")).status).toBe(404);
+    expect(
+      (await h.call("ops", "GET", "/admin/lifecycle/events?subjectKind=wallet&subjectId=wb2", undefined, "admin")).body.events,
+    ).toEqual([]);
+  });
+
+  it("is off without the flag, and off in production even with it (403)", async () => {
+    for (const vars of <Array<Record<string, string>>>[
+      { ADMIN_WALLET_BINDING: "false" },
+      { ADMIN_WALLET_BINDING: "" },
+      { ADMIN_WALLET_BINDING: "true", APP_ENV: "production" },
+    ]) {
+      const h = harness(vars);
+      const res = await bind(h, "wb3", { address: `0x${"9".repeat(40)}`, reason: "demo" });
+      expect(res.status).toBe(403);
+      expect(res.body.error.details.code).toBe("admin_binding_disabled");
+    }
+    expect((await harness().call("wb3", "GET", "/me/wallet")).status).toBe(404);
   });
 });

@@ -31,12 +31,13 @@ const DEV_SETTINGS = {
 
 let netCounter = 0;
 /** A fresh stand-in network (own head and receipts) and a harness pointed at it. */
-async function setup(control: { head?: string; receipts?: unknown[] } = {}) {
+async function setup(control: Record<string, unknown> = {}, startMs = NOW) {
   const net = `payments-${++netCounter}`;
-  await fetch(`${RPC}/__control/net/${net}`, { method: "POST", body: JSON.stringify(control) });
-  const h = lifecycleHarness(NOW, { ...DEV_SETTINGS, LIFECYCLE_RPC_URL: `${RPC}/net/${net}` });
-  const advance = (blocks: number) => fetch(`${RPC}/__control/net/${net}`, { method: "POST", body: JSON.stringify({ advance: blocks }) });
-  return { ...h, advance };
+  const controlNet = (body: unknown) => fetch(`${RPC}/__control/net/${net}`, { method: "POST", body: JSON.stringify(body) });
+  await controlNet(control);
+  const h = lifecycleHarness(startMs, { ...DEV_SETTINGS, LIFECYCLE_RPC_URL: `${RPC}/net/${net}` });
+  const advance = (blocks: number) => controlNet({ advance: blocks });
+  return { ...h, advance, controlNet, net };
 }
 
 /** DERIVED from the recorded Arbitrum receipt: a new hash, and the Transfer log's fields overridden. */
@@ -56,7 +57,13 @@ function derivedReceipt(hashTail: string, change: { to?: string; amountHex?: str
 }
 
 async function bindDemoWallet(h: ReturnType<typeof lifecycleHarness>, user = "demo") {
-  const res = await h.call("ops", "PUT", `/admin/lifecycle/wallets/${user}`, { address: SENDER }, "admin");
+  const res = await h.call(
+    "ops",
+    "PUT",
+    `/admin/lifecycle/wallets/${user}`,
+    { address: SENDER, reason: "demo wallet (recorded payer)" },
+    "admin",
+  );
   expect(res.status).toBe(200);
 }
 
@@ -177,12 +184,11 @@ describe("audition fee verification", () => {
     expect(rightful.body.status).toBe("verified");
   });
 
-  it("rejects wrong token (recorded Base USDC transfer), failed tx (recorded status 0x0), unknown hash", async () => {
+  it("rejects wrong token (recorded Base USDC transfer) and failed tx (recorded status 0x0)", async () => {
     const h = await setup();
     const cases = [
       [BASE_USDC_HASH, "wrong_token"],
       [FAILED_HASH, "tx_failed"],
-      [`0x${"12".repeat(32)}`, "tx_not_found"],
     ] as const;
     for (const [txHash, reason] of cases) {
       const res = await h.call("demo", "POST", "/payments/audition-fee", { txHash });
@@ -269,6 +275,110 @@ describe("audition fee verification", () => {
     expect(res.status).toBe(503);
     const row = await env.DB.prepare("SELECT count(*) AS n FROM audition_fee_payments WHERE tx_hash = ?")
       .bind(derived.txHash)
+      .first<{ n: number }>();
+    expect(row?.n).toBe(0);
+  });
+});
+
+describe("pending payments: stored terms, not-found grace, no starvation, chain finality, receipt hash", () => {
+  beforeAll(async () => {
+    await bindDemoWallet(lifecycleHarness(NOW));
+  });
+  const DAY = 86_400_000;
+  const paymentRow = (id: string) =>
+    env.DB.prepare("SELECT status, reason, checked_at_ms, fee_amount, fee_treasury FROM audition_fee_payments WHERE id = ?")
+      .bind(id)
+      .first<Record<string, unknown>>();
+
+  it("a pending payment is judged against the fee, treasury, token and confirmations stored at submission", async () => {
+    const derived = derivedReceipt("11");
+    const h = await setup({ head: RECORDED.blockNumber, receipts: [derived.receipt] }, NOW + 10 * DAY);
+    const res = await h.call("demo", "POST", "/payments/audition-fee", { txHash: derived.txHash });
+    expect(res.body).toMatchObject({ status: "pending", reason: "not_confirmed", confirmations: 1 });
+    expect(await paymentRow(res.body.id)).toMatchObject({ fee_amount: "500000000", fee_treasury: TREASURY });
+    // The operator changes every term afterwards: the payment keeps the ones it was made under.
+    Object.assign(h.settings, {
+      AUDITION_FEE_AMOUNT: "900000000",
+      AUDITION_FEE_TREASURY: "0x1111111111111111111111111111111111111111",
+      AUDITION_FEE_TOKEN: "0x2222222222222222222222222222222222222222",
+      AUDITION_FEE_CONFIRMATIONS: "40",
+    });
+    await h.advance(2);
+    expect((await h.runJob("lifecycle.recheck-payments")).summary).toMatchObject({ verified: 1, rejected: 0 });
+    expect((await h.call("demo", "GET", `/payments/${res.body.id}`)).body).toMatchObject({ status: "verified", confirmations: 3 });
+  });
+
+  it("a receipt not found yet keeps the payment pending for the grace period (default 30 min), then rejects it", async () => {
+    const start = NOW + 20 * DAY;
+    const late = derivedReceipt("12"); // broadcast, mined only after the submission
+    const never = derivedReceipt("13"); // never mined
+    const h = await setup({}, start);
+    const a = await h.call("demo", "POST", "/payments/audition-fee", { txHash: late.txHash });
+    const b = await h.call("demo", "POST", "/payments/audition-fee", { txHash: never.txHash });
+    for (const res of [a, b]) expect(res.body).toMatchObject({ status: "pending", reason: "tx_not_found", confirmations: null });
+    // A pending not-found payment holds its hash like any pending one.
+    expect((await h.call("demo", "POST", "/payments/audition-fee", { txHash: late.txHash })).body.reason).toBe("already_used");
+    h.clock.set(start + 10 * 60_000);
+    expect((await h.runJob("lifecycle.recheck-payments")).summary).toMatchObject({ checked: 2, pending: 2, rejected: 0 });
+    await h.controlNet({ receipts: [late.receipt] });
+    h.clock.set(start + 29 * 60_000);
+    expect((await h.runJob("lifecycle.recheck-payments")).summary).toMatchObject({ checked: 2, verified: 1, pending: 1 });
+    h.clock.set(start + 30 * 60_000);
+    expect((await h.runJob("lifecycle.recheck-payments")).summary).toMatchObject({ checked: 1, rejected: 1 });
+    expect((await h.call("demo", "GET", `/payments/${a.body.id}`)).body.status).toBe("verified");
+    expect((await h.call("demo", "GET", `/payments/${b.body.id}`)).body).toMatchObject({ status: "rejected", reason: "tx_not_found" });
+  });
+
+  it("a re-check that cannot reach the node still stamps checkedAtMs, so the next run takes the other payments", async () => {
+    const start = NOW + 30 * DAY;
+    const h = await setup({}, start);
+    const ids: string[] = [];
+    for (const tail of ["14", "15", "16"]) {
+      h.clock.advance(1000);
+      ids.push((await h.call("demo", "POST", "/payments/audition-fee", { txHash: derivedReceipt(tail).txHash })).body.id);
+    }
+    h.settings.LIFECYCLE_RPC_URL = `${RPC}/not-a-node`;
+    const checkedBy: string[] = [];
+    for (let run = 0; run < 3; run++) {
+      const before = await Promise.all(ids.map(async (id) => (await paymentRow(id))?.checked_at_ms));
+      expect((await h.runJob("lifecycle.recheck-payments", { limit: 1 })).summary).toMatchObject({ checked: 1, unavailable: 1 });
+      const after = await Promise.all(ids.map(async (id) => (await paymentRow(id))?.checked_at_ms));
+      checkedBy.push(...ids.filter((_, i) => after[i] !== before[i]));
+    }
+    expect(checkedBy).toEqual(ids); // each payment once, oldest check first, none starved
+    for (const id of ids) expect((await paymentRow(id))?.status).toBe("pending");
+  });
+
+  it("finality is the chain's finalized block where it has one (confirmations alone do not verify)", async () => {
+    const derived = derivedReceipt("17");
+    // 6 confirmations (≥ 3) but the chain finalizes 10 blocks behind its head.
+    const h = await setup(
+      { head: String(BigInt(RECORDED.blockNumber) + 5n), receipts: [derived.receipt], finalizedLag: 10 },
+      NOW + 40 * DAY,
+    );
+    const res = await h.call("demo", "POST", "/payments/audition-fee", { txHash: derived.txHash });
+    expect(res.body).toMatchObject({ status: "pending", reason: "not_confirmed", confirmations: 6 });
+    await h.advance(4); // finalized = receipt block − 1
+    expect((await h.runJob("lifecycle.recheck-payments")).summary).toMatchObject({ pending: 1, verified: 0 });
+    await h.advance(1); // finalized = receipt block
+    expect((await h.runJob("lifecycle.recheck-payments")).summary).toMatchObject({ verified: 1 });
+    // With AUDITION_FEE_FINALITY_TAG=safe the `safe` block decides; a chain without the tag counts confirmations.
+    const safe = derivedReceipt("18");
+    await h.controlNet({ receipts: [safe.receipt], safeLag: 100 });
+    h.settings.AUDITION_FEE_FINALITY_TAG = "safe";
+    expect((await h.call("demo", "POST", "/payments/audition-fee", { txHash: safe.txHash })).body.status).toBe("pending");
+    await h.controlNet({ safeLag: null });
+    expect((await h.runJob("lifecycle.recheck-payments")).summary).toMatchObject({ verified: 1 });
+  });
+
+  it("a receipt whose hash is not the submitted one is never judged (503, nothing recorded)", async () => {
+    const asked = `0x${"ab".repeat(32)}`;
+    // A broken node: answers the recorded (valid, confirmed) receipt for another hash.
+    const h = await setup({ answerAs: { [asked]: RECORDED } }, NOW + 50 * DAY);
+    const res = await h.call("demo", "POST", "/payments/audition-fee", { txHash: asked });
+    expect(res.status).toBe(503);
+    const row = await env.DB.prepare("SELECT count(*) AS n FROM audition_fee_payments WHERE tx_hash = ?")
+      .bind(asked)
       .first<{ n: number }>();
     expect(row?.n).toBe(0);
   });

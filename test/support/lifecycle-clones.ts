@@ -1,8 +1,9 @@
 /**
  * Lifecycle fixtures built through the real routes: an eligible clone (valid pipeline over BTC and SOL
  * from the recorded registry, trading enabled), audition credits, and the explicit fake of the audition
- * port (the trading engine): `open` hands out `acct_<auditionId>` unless told to fail; `result` answers
- * what the test set for the account, `undefined` (unknown) otherwise.
+ * port (the trading engine): `open` hands out `acct_<auditionId>` unless told to fail (or to crash the
+ * caller before or after the account exists: a request dying mid-open); `result` answers what the test
+ * set for the account, `undefined` (unknown) otherwise; `find` answers the accounts opened.
  */
 import { env } from "cloudflare:test";
 import { expect } from "vitest";
@@ -19,14 +20,23 @@ export class FakeAuditionAccounts implements AuditionAccounts {
   readonly opened: OpenAuditionAccount[] = [];
   readonly results = new Map<string, AccountResult>();
   failNextOpen = false;
+  crashNextOpen: "before_account" | "after_account" | undefined;
 
   async open(input: OpenAuditionAccount) {
     if (this.failNextOpen) {
       this.failNextOpen = false;
       return err({ message: "engine refused (fake)" });
     }
+    const crash = this.crashNextOpen;
+    this.crashNextOpen = undefined;
+    if (crash === "before_account") throw new Error("request died before the account was opened (fake)");
     this.opened.push(input);
+    if (crash === "after_account") throw new Error("request died after the account was opened (fake)");
     return ok({ accountId: `acct_${input.auditionId}` });
+  }
+
+  async find(auditionId: string) {
+    return this.opened.some((o) => o.auditionId === auditionId) ? { accountId: `acct_${auditionId}` } : undefined;
   }
 
   async result(accountId: string) {

@@ -16,7 +16,7 @@ import {
   retryRefusal,
 } from "../../src/domains/lifecycle/auditions/audition.model";
 import { creditBalance } from "../../src/domains/lifecycle/payments/credit.service";
-import { PAYMENT_TRANSITIONS } from "../../src/domains/lifecycle/payments/payment.model";
+import { PAYMENT_TRANSITIONS, termsOf, withNotFoundGrace } from "../../src/domains/lifecycle/payments/payment.model";
 import { MODERATION_TRANSITIONS, nameKey, normalizeDisplayName } from "../../src/domains/lifecycle/profiles/profile.model";
 import { planAdmissions, QUEUE_TRANSITIONS } from "../../src/domains/lifecycle/promotion/promotion.model";
 import arbitrum from "../fixtures/evm/recorded/eth_getTransactionReceipt__arbitrum_USDC_transfer__etherscan_proxy.json";
@@ -127,6 +127,42 @@ describe("judgeReceipt", () => {
     // Two transfers from the wallet to the treasury in one transaction add up.
     const half = { ...log, data: `0x${250_000_000n.toString(16).padStart(64, "0")}` };
     expect(judgeReceipt({ ...ARB, logs: [half, half] }, HEAD, EXPECT)).toMatchObject({ status: "verified", amount: 500_000_000n });
+  });
+});
+
+describe("pending payments (issue 24 item 18): finality block, not-found grace, stored terms", () => {
+  it("where the chain has a finality block, it alone decides (confirmations are still reported)", () => {
+    // 100 confirmations but the finalized block is one below the receipt's: pending.
+    expect(judgeReceipt(ARB, ARB.blockNumber + 99n, EXPECT, ARB.blockNumber - 1n)).toMatchObject({
+      status: "pending",
+      reason: "not_confirmed",
+      confirmations: 100,
+    });
+    // 1 confirmation (< 3) but finalized: verified.
+    expect(judgeReceipt(ARB, ARB.blockNumber, EXPECT, ARB.blockNumber)).toMatchObject({ status: "verified", confirmations: 1 });
+  });
+
+  it("a receipt not found is pending until the grace period after submission has passed", () => {
+    const notFound = judgeReceipt(undefined, HEAD, EXPECT);
+    expect(withNotFoundGrace(notFound, 1_000, 1_000 + 1_799_999, 1_800_000)).toEqual({ status: "pending", reason: "tx_not_found" });
+    expect(withNotFoundGrace(notFound, 1_000, 1_000 + 1_800_000, 1_800_000)).toEqual({ status: "rejected", reason: "tx_not_found" });
+    // Other rejections never wait.
+    const failedVerdict = judgeReceipt(facts(failed.result), HEAD, EXPECT);
+    expect(withNotFoundGrace(failedVerdict, 1_000, 1_000, 1_800_000)).toBe(failedVerdict);
+  });
+
+  it("a payment's terms are those stored on its row; rows older than the columns take the current ones", () => {
+    const current = { chainId: 42161, token: "0xt", treasury: "0xnew", amount: 9n, confirmations: 40 };
+    const stored = { chainId: 8453, feeAmount: "500000000", feeToken: "0xold", feeTreasury: "0xtreasury", feeConfirmations: 3 };
+    expect(termsOf(stored, current)).toEqual({
+      chainId: 8453,
+      token: "0xold",
+      treasury: "0xtreasury",
+      amount: 500_000_000n,
+      confirmations: 3,
+    });
+    const legacy = { chainId: 42161, feeAmount: null, feeToken: null, feeTreasury: null, feeConfirmations: null };
+    expect(termsOf(legacy, current)).toEqual(current);
   });
 });
 

@@ -5,13 +5,19 @@
  * transaction), by transaction hash, whatever chain they were recorded on.
  *
  * Methods: `eth_chainId` (the configured chain, Arbitrum One by default), `eth_blockNumber` (the head),
- * `eth_getTransactionReceipt` (recorded receipt or null, as a node answers for an unknown hash).
+ * `eth_getTransactionReceipt` (recorded receipt or null, as a node answers for an unknown hash),
+ * `eth_getBlockByNumber` (a minimal block: number, hash, parent, timestamp 0, no transactions) for a
+ * number, `latest`, and `safe`/`finalized` where the network has them.
  *
  * Derived, not recorded: the head block. By default it is the highest recorded receipt block + 20, so
  * every recorded transfer has 21 confirmations. Tests need independent chains that move, so
  * `POST <url>/net/<name>` is a separate network with its own head and extra receipts, controlled with
- * `POST <url>/__control/net/<name>` and a JSON body `{ head?, advance?, receipts? }` (receipts derived by
- * the tests from the recorded ones, which say so).
+ * `POST <url>/__control/net/<name>` and a JSON body `{ head?, advance?, receipts?, answerAs?,
+ * finalizedLag?, safeLag? }` (receipts derived by the tests from the recorded ones, which say so;
+ * `answerAs` maps a hash to a receipt served for it whatever its own hash: a broken or lying node).
+ * Finality tags are derived too: with `finalizedLag: n` the `finalized` block is head − n (likewise
+ * `safeLag`); a network without a lag answers "unknown block" for that tag, as a node of a chain
+ * without it does. The recordings hold no finality block, so no network has one unless a test sets it.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -44,7 +50,15 @@ export function loadRecordedReceipts(dir = join(process.cwd(), "test/fixtures/ev
 interface Network {
   head: bigint;
   receipts: Map<string, Receipt>;
+  finalizedLag?: bigint;
+  safeLag?: bigint;
 }
+
+/** The minimal block viem's `getBlock` formats (number and hashes derived from the number). */
+const blockAt = (n: bigint) => {
+  const hash = (k: bigint) => `0x${k.toString(16).padStart(64, "0")}`;
+  return { number: `0x${n.toString(16)}`, hash: hash(n), parentHash: hash(n - 1n), timestamp: "0x0", transactions: [], logsBloom: null };
+};
 
 type RpcRequest = { jsonrpc?: string; id?: unknown; method?: string; params?: unknown[] };
 
@@ -69,6 +83,16 @@ export async function startEvmRpcStandIn(options: { chainId?: number; port?: num
         return reply(`0x${chainId.toString(16)}`);
       case "eth_blockNumber":
         return reply(`0x${net.head.toString(16)}`);
+      case "eth_getBlockByNumber": {
+        const tag = String(req.params?.[0] ?? "latest");
+        const lag = tag === "finalized" ? net.finalizedLag : tag === "safe" ? net.safeLag : tag === "latest" ? 0n : undefined;
+        if (lag !== undefined) return reply(blockAt(net.head - lag));
+        if (/^0x[0-9a-f]+$/i.test(tag) && BigInt(tag) <= net.head) return reply(blockAt(BigInt(tag)));
+        if (tag === "finalized" || tag === "safe") {
+          return { jsonrpc: "2.0", id: req.id ?? null, error: { code: -39001, message: "Unknown block" } };
+        }
+        return reply(null);
+      }
       case "eth_getTransactionReceipt": {
         const hash = String(req.params?.[0] ?? "").toLowerCase();
         return reply(net.receipts.get(hash) ?? recorded.get(hash) ?? null);
@@ -100,10 +124,20 @@ export async function startEvmRpcStandIn(options: { chainId?: number; port?: num
       const control = /^\/__control\/net\/([\w.-]+)$/.exec(path);
       if (control && req.method === "POST") {
         const net = network(control[1] as string);
-        const cmd = (body ?? {}) as { head?: string | number; advance?: number; receipts?: Receipt[] };
+        const cmd = (body ?? {}) as {
+          head?: string | number;
+          advance?: number;
+          receipts?: Receipt[];
+          answerAs?: Record<string, Receipt>;
+          finalizedLag?: number | null;
+          safeLag?: number | null;
+        };
         if (cmd.head !== undefined) net.head = BigInt(cmd.head);
         if (cmd.advance !== undefined) net.head += BigInt(cmd.advance);
         for (const r of cmd.receipts ?? []) net.receipts.set(r.transactionHash.toLowerCase(), r);
+        for (const [hash, r] of Object.entries(cmd.answerAs ?? {})) net.receipts.set(hash.toLowerCase(), r);
+        if (cmd.finalizedLag !== undefined) net.finalizedLag = cmd.finalizedLag === null ? undefined : BigInt(cmd.finalizedLag);
+        if (cmd.safeLag !== undefined) net.safeLag = cmd.safeLag === null ? undefined : BigInt(cmd.safeLag);
         return send(200, { head: `0x${net.head.toString(16)}` });
       }
       const named = /^\/net\/([\w.-]+)$/.exec(path);

@@ -1,11 +1,15 @@
 /**
  * The chain reader behind payment verification: JSON-RPC through viem (`eth_chainId`,
- * `eth_getTransactionReceipt`, `eth_blockNumber`). Returns the facts `judgeReceipt` needs, or an
- * `unavailable` failure when the node cannot be reached or answers for another chain (a misconfigured
- * RPC URL must never verify anything). Callers: lifecycle/payments/payment.service.ts (audition fee);
+ * `eth_getTransactionReceipt`, `eth_blockNumber`, and `eth_getBlockByNumber` of the `finalized` or
+ * `safe` tag when the caller asks for one). Returns the facts `judgeReceipt` needs, or an
+ * `unavailable` failure when the node cannot be reached, answers for another chain (a misconfigured
+ * RPC URL must never verify anything) or answers a receipt whose hash is not the one asked for (a
+ * broken or lying node must never verify anything either). A node that has no block for the finality
+ * tag (an RPC error or no block) is a chain without one: `finalBlock` is then undefined and the
+ * verdict falls back to counting confirmations. Callers: lifecycle/payments/payment.service.ts (audition fee);
  * the Arena's deposits and tickets next.
  */
-import { createPublicClient, http, TransactionReceiptNotFoundError } from "viem";
+import { BaseError, BlockNotFoundError, createPublicClient, http, RpcError, RpcRequestError, TransactionReceiptNotFoundError } from "viem";
 import { err, ok, type Result } from "../../core/result";
 import type { ReceiptFacts } from "./receipt.model";
 
@@ -14,11 +18,15 @@ export interface ChainEndpoint {
   rpcUrl: string;
   chainId: number;
   timeoutMs: number;
+  /** The block tag that means "will not be reorganized" on this chain; unset = count confirmations only. */
+  finality?: "safe" | "finalized";
 }
 
 export interface ChainFacts {
   receipt: ReceiptFacts | undefined;
   headBlock: bigint;
+  /** The number of the `finality` tag's block, when the endpoint asked for one and the chain has it. */
+  finalBlock?: bigint;
 }
 
 export type ChainFailure = { kind: "unavailable"; message: string };
@@ -38,8 +46,22 @@ export async function readChainFacts(settings: ChainEndpoint, txHash: `0x${strin
     } catch (error) {
       if (!(error instanceof TransactionReceiptNotFoundError)) throw error;
     }
+    if (receipt && receipt.transactionHash?.toLowerCase() !== txHash.toLowerCase()) {
+      return err({ kind: "unavailable", message: `RPC answered the receipt of ${receipt.transactionHash} for ${txHash}` });
+    }
     const headBlock = await client.getBlockNumber({ cacheTime: 0 });
-    return ok({ receipt, headBlock });
+    let finalBlock: bigint | undefined;
+    if (settings.finality) {
+      try {
+        finalBlock = (await client.getBlock({ blockTag: settings.finality })).number ?? undefined;
+      } catch (error) {
+        // The node answered that it has no such block: a chain without that tag (anything else is unavailability).
+        const answered = (e: unknown) => e instanceof BlockNotFoundError || e instanceof RpcError || e instanceof RpcRequestError;
+        const noTag = error instanceof BaseError && error.walk(answered) !== null;
+        if (!noTag) throw error;
+      }
+    }
+    return ok({ receipt, headBlock, ...(finalBlock === undefined ? {} : { finalBlock }) });
   } catch (error) {
     const message = error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : String(error);
     return err({ kind: "unavailable", message: message.slice(0, 300) });

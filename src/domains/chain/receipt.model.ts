@@ -8,7 +8,9 @@
  *   4. one of those pays the recipient (treasury)         else `wrong_recipient`
  *   5. one of those is sent from the user's wallet        else `wrong_sender`
  *   6. those transfers sum to at least the amount         else `amount_too_small`
- *   7. confirmations (head − block + 1) ≥ required        else pending `not_confirmed`
+ *   7. final: the receipt block is at or below the chain's finality block (`finalBlock`, its `safe` or
+ *      `finalized` block) where it has one, else confirmations (head − block + 1) ≥ required
+ *                                                         else pending `not_confirmed`
  * The sender is the Transfer log's `from` (whose tokens moved), not the transaction's `from`, so a
  * payment made through a contract wallet or a relayer still names the paying wallet. No I/O.
  */
@@ -32,6 +34,8 @@ export const TxHashSchema = z
 
 /** The receipt fields the verdict needs (viem's `TransactionReceipt` satisfies it). */
 export interface ReceiptFacts {
+  /** The transaction the receipt is of (the client refuses a receipt of another hash). */
+  transactionHash?: string;
   status: "success" | "reverted";
   blockNumber: bigint;
   logs: ReadonlyArray<{ address: string; topics: readonly string[]; data: string }>;
@@ -76,8 +80,17 @@ function transfersOf(receipt: ReceiptFacts, token: string): Transfer[] {
   return out;
 }
 
-/** The verdict on `receipt` (undefined: not found) with the chain at `headBlock`. Addresses lowercase. */
-export function judgeReceipt(receipt: ReceiptFacts | undefined, headBlock: bigint, expect: TransferExpectation): Verdict {
+/**
+ * The verdict on `receipt` (undefined: not found) with the chain at `headBlock` and, where the chain has
+ * one, its finality block `finalBlock` (then finality alone decides; confirmations are still reported).
+ * Addresses lowercase.
+ */
+export function judgeReceipt(
+  receipt: ReceiptFacts | undefined,
+  headBlock: bigint,
+  expect: TransferExpectation,
+  finalBlock?: bigint,
+): Verdict {
   if (!receipt) return { status: "rejected", reason: "tx_not_found" };
   const blockNumber = receipt.blockNumber;
   if (receipt.status !== "success") return { status: "rejected", reason: "tx_failed", blockNumber };
@@ -90,6 +103,7 @@ export function judgeReceipt(receipt: ReceiptFacts | undefined, headBlock: bigin
   const amount = fromWallet.reduce((sum, t) => sum + t.value, 0n);
   if (amount < expect.amount) return { status: "rejected", reason: "amount_too_small", amount, blockNumber };
   const confirmations = headBlock >= blockNumber ? Number(headBlock - blockNumber + 1n) : 0;
-  if (confirmations < expect.confirmations) return { status: "pending", reason: "not_confirmed", amount, blockNumber, confirmations };
+  const final = finalBlock === undefined ? confirmations >= expect.confirmations : blockNumber <= finalBlock;
+  if (!final) return { status: "pending", reason: "not_confirmed", amount, blockNumber, confirmations };
   return { status: "verified", amount, blockNumber, confirmations };
 }

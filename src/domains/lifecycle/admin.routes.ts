@@ -9,7 +9,7 @@ import { declareRoute } from "../../http/access";
 import type { AppEnv } from "../../http/app-env";
 import { ApiError, errorResponses, notFound } from "../../http/errors";
 import { createRouter, jsonResponse } from "../../http/router";
-import { actorOf, dbOf, walletError } from "./lifecycle.http";
+import { actorOf, dbOf, settingsOf, walletError } from "./lifecycle.http";
 import { eventsOf } from "./lifecycle-events.service";
 import { SUBJECT_KINDS } from "./lifecycle-events.tables";
 import { ModerationDecisionSchema, ProfileStatusSchema, ProfileVersionSchema } from "./profiles/profile.model";
@@ -97,12 +97,18 @@ const bindWalletRoute = declareRoute({
   method: "put",
   path: `${P}/wallets/{userId}`,
   tags: ["admin"],
-  summary: "Bind a wallet to a user without a signature (operator action, e.g. the dev demo wallet)",
+  summary:
+    "Bind a wallet to a user without a signature (development only, ADMIN_WALLET_BINDING; e.g. the dev demo wallet). Never the zero address or the fee treasury; audited.",
   request: {
     params: z.object({ userId: z.string().min(1).max(120) }),
-    body: body(z.object({ address: AddressSchema.openapi({ type: "string" }) }).openapi("BindWallet")),
+    body: body(
+      z.object({ address: AddressSchema.openapi({ type: "string" }), reason: z.string().trim().min(3).max(300) }).openapi("BindWallet"),
+    ),
   },
-  responses: { 200: jsonResponse(WalletSchema, "The bound wallet"), ...adminErrors },
+  responses: {
+    200: jsonResponse(WalletSchema, "The bound wallet"),
+    ...errorResponses("validation_failed", "unauthorized", "forbidden", "not_found", "conflict", "unprocessable"),
+  },
 });
 
 const eventsRoute = declareRoute({
@@ -168,7 +174,14 @@ export const lifecycleAdminRoutes = createRouter()
     return c.json(retired.value, 200);
   })
   .openapi(bindWalletRoute, async (c) => {
-    const bound = await bindWalletAsOperator(dbOf(c), c.get("deps"), c.req.valid("param").userId, c.req.valid("json").address);
+    const { address, reason } = c.req.valid("json");
+    const bound = await bindWalletAsOperator(dbOf(c), c.get("deps"), settingsOf(c), {
+      appEnv: c.env.APP_ENV,
+      userId: c.req.valid("param").userId,
+      address,
+      reason,
+      actor: actorOf(c),
+    });
     if (!bound.ok) throw walletError(bound.error);
     return c.json(bound.value, 200);
   })

@@ -5,7 +5,8 @@
  */
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-export const SUBJECT_KINDS = ["payment", "audition", "profile", "queue"] as const;
+/** `wallet` (subject id: the user id): operator wallet bindings (migration 0112 widened the CHECK). */
+export const SUBJECT_KINDS = ["payment", "audition", "profile", "queue", "wallet"] as const;
 
 export const lifecycleEvents = sqliteTable(
   "lifecycle_events",

@@ -32,12 +32,30 @@ export const LifecycleConfigSchema = z.object({
   AUDITION_FEE_AMOUNT: positiveBigInt.default(25_000_000n),
   /** Confirmations = latest block − receipt block + 1; below this the payment stays pending. */
   AUDITION_FEE_CONFIRMATIONS: decimalInt(1).default(12),
+  /**
+   * The chain's block tag for "cannot be reorganized": a payment is final once its block is at or below
+   * it (confirmations are counted only on a chain whose node has no such block).
+   */
+  AUDITION_FEE_FINALITY_TAG: z.enum(["safe", "finalized"]).default("finalized"),
+  /** A receipt the node does not know yet keeps the payment pending this long after submission, then `tx_not_found`. */
+  AUDITION_FEE_NOT_FOUND_GRACE_SEC: decimalInt(0).default(1800),
   /** JSON-RPC request timeout. */
   LIFECYCLE_RPC_TIMEOUT_MS: int(10_000),
+  /**
+   * "true" enables `PUT /admin/lifecycle/wallets/{userId}` (binding a wallet without a signature: the
+   * dev demo wallet, whose key nobody holds). Development only: refused whatever this says when
+   * APP_ENV is production.
+   */
+  ADMIN_WALLET_BINDING: z
+    .string()
+    .optional()
+    .transform((v) => v === "true"),
   /** How long a wallet-link nonce may be signed. */
   WALLET_NONCE_TTL_SEC: decimalInt(10).default(600),
   AUDITION_STARTING_BALANCE_MICRO_USD: decimalInt(1).default(10_000_000_000),
   AUDITION_DURATION_HOURS: z.coerce.number().positive().default(72),
+  /** An audition still `opening` this long after submission is swept: `running` if its account exists, else `voided` and refunded. */
+  AUDITION_OPENING_TIMEOUT_SEC: decimalInt(30).default(300),
   /** Fixed trading rules of every audition account (JSON object; `{}` = the engine's defaults, see trading's RulesSchema). */
   AUDITION_RULES_JSON: z
     .string()
@@ -86,6 +104,8 @@ export interface FeeConfig {
   treasury: `0x${string}`;
   amount: bigint;
   confirmations: number;
+  finality: "safe" | "finalized";
+  notFoundGraceMs: number;
   timeoutMs: number;
 }
 
@@ -98,6 +118,8 @@ export function feeConfig(s: LifecycleConfig): FeeConfig | undefined {
     treasury: s.AUDITION_FEE_TREASURY as `0x${string}`,
     amount: s.AUDITION_FEE_AMOUNT,
     confirmations: s.AUDITION_FEE_CONFIRMATIONS,
+    finality: s.AUDITION_FEE_FINALITY_TAG,
+    notFoundGraceMs: s.AUDITION_FEE_NOT_FOUND_GRACE_SEC * 1000,
     timeoutMs: s.LIFECYCLE_RPC_TIMEOUT_MS,
   };
 }

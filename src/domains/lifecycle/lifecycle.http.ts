@@ -27,10 +27,17 @@ const WALLET_MESSAGES: Record<WalletFailure["kind"], string> = {
   nonce_used: "the nonce was already used; request a new one",
   bad_signature: "the signature does not prove the address signed the nonce message",
   wallet_taken: "this wallet is linked to another account",
+  admin_binding_disabled: "operator wallet binding is disabled (ADMIN_WALLET_BINDING, development only)",
+  reserved_address: "the zero address and the fee treasury cannot be bound to a user",
+};
+
+const WALLET_STATUS: Partial<Record<WalletFailure["kind"], "conflict" | "forbidden">> = {
+  wallet_taken: "conflict",
+  admin_binding_disabled: "forbidden",
 };
 
 export function walletError(f: WalletFailure): ApiError {
-  return new ApiError(f.kind === "wallet_taken" ? "conflict" : "unprocessable", WALLET_MESSAGES[f.kind], { code: f.kind });
+  return new ApiError(WALLET_STATUS[f.kind] ?? "unprocessable", WALLET_MESSAGES[f.kind], { code: f.kind });
 }
 
 export function paymentError(f: SubmitFailure): ApiError {

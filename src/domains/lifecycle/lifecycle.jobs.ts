@@ -1,6 +1,6 @@
 /**
  * Lifecycle cron jobs (registered in src/cron/registry.ts, scheduled in src/cron/schedule.ts): the
- * payments re-check, the auditions worker and the arena-entry worker. Thin: read settings, call the
+ * payments re-check, the opening sweeper, the auditions worker and the arena-entry worker. Thin: read settings, call the
  * service, report counts. Each is idempotent, so a manual run beside a cron tick is harmless.
  */
 import { z } from "zod";
@@ -8,6 +8,7 @@ import { defineJob } from "../../cron/job";
 import { openDb } from "../../db/client";
 import { auditionAccountsOf, auditionRules } from "./auditions/audition.accounts";
 import { runAuditionsWorker } from "./auditions/audition.service";
+import { sweepOpeningAuditions } from "./auditions/audition-sweep";
 import { feeConfig, readLifecycleConfig } from "./lifecycle.config";
 import { recheckPendingPayments } from "./payments/payment.service";
 import { syncArena } from "./promotion/promotion.service";
@@ -26,6 +27,20 @@ export const lifecycleJobs = [
         params.limit,
       );
       return { itemsProcessed: counts.checked, summary: counts };
+    },
+  }),
+  defineJob({
+    name: "lifecycle.sweep-opening-auditions",
+    description: "Settles auditions stuck in opening: running when their account exists, else voided with the credit refunded",
+    params: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+    async run({ env, deps, params }) {
+      const settings = readLifecycleConfig(env);
+      const counts = await sweepOpeningAuditions(openDb(env.DB), deps, auditionAccountsOf(deps, env, auditionRules(settings)), {
+        timeoutMs: settings.AUDITION_OPENING_TIMEOUT_SEC * 1000,
+        actor: "worker:lifecycle.sweep-opening-auditions",
+        limit: params.limit,
+      });
+      return { itemsProcessed: counts.running + counts.voided, summary: counts };
     },
   }),
   defineJob({

@@ -2,6 +2,7 @@
  * The production `AuditionAccounts` adapter: the trading domain's prop-account engine, reached only
  * through its index.ts (`openPropAccount`, `getAccountResult`). The lifecycle never writes trading rows.
  *
+ * Account ids are derived from the audition id (`auditionAccountId`), so opening is idempotent.
  * Mapping of the finalized result: outcome `liquidated` → `liquidated`, `completed` → `finalized`; no
  * result yet (the account runs or awaits its finalizer) → `active`; percentages → integer basis points
  * (`returnPct × 100`, rounded half away from zero), so criteria and scores compare exactly.
@@ -11,9 +12,9 @@
  */
 import type { AppDeps } from "../../../core/deps";
 import { err, ok } from "../../../core/result";
-import { getAccountResult, openPropAccount, type RulesInput, type AccountResult as TradingResult } from "../../trading";
+import { accountStub, getAccountResult, openPropAccount, type RulesInput, type AccountResult as TradingResult } from "../../trading";
 import type { LifecycleConfig } from "../lifecycle.config";
-import type { AccountResult } from "./audition.model";
+import { type AccountResult, auditionAccountId } from "./audition.model";
 import type { AuditionAccounts } from "./audition.port";
 
 const bps = (pct: number) => Math.sign(pct) * Math.round(Math.abs(pct) * 100);
@@ -32,8 +33,10 @@ export function toAuditionResult(result: TradingResult | null): AccountResult {
 export const tradingAuditionAccounts = (env: Env, deps: AppDeps, rules: RulesInput): AuditionAccounts => ({
   async open(input) {
     try {
+      // openPropAccount names the account with one `ids.next("pa")`: answering the derived id makes the
+      // open idempotent (the PropAccount object keeps an existing account as it is).
       const summary = await openPropAccount(
-        { env, ids: deps.ids },
+        { env, ids: { next: () => auditionAccountId(input.auditionId) } },
         {
           cloneId: input.cloneId,
           ownerId: input.ownerId,
@@ -53,6 +56,11 @@ export const tradingAuditionAccounts = (env: Env, deps: AppDeps, rules: RulesInp
   },
   async result(accountId) {
     return toAuditionResult(await getAccountResult({ env, ids: deps.ids }, accountId));
+  },
+  async find(auditionId, nowMs) {
+    // The account's own object is the authority (its D1 projection may lag an interrupted open).
+    const accountId = auditionAccountId(auditionId);
+    return (await accountStub(env, accountId).summary(nowMs)) ? { accountId } : undefined;
   },
 });
 

@@ -31,6 +31,12 @@ export const AUDITION_TRANSITIONS = defineTransitions<AuditionStatus, AuditionEv
   voided: {},
 });
 
+/**
+ * The prop account id of an audition, derived from the audition id: opening is idempotent (a retried or
+ * swept open finds the same account instead of creating a second one).
+ */
+export const auditionAccountId = (auditionId: string) => `pa_${auditionId}`;
+
 export const PassCriteriaSchema = z
   .object({
     minFills: z.number().int(),

@@ -11,10 +11,14 @@
  *   7. confirmations (head − block + 1) ≥ required        else pending `not_confirmed`
  * The sender is the Transfer log's `from` (whose tokens moved), not the transaction's `from`, so a
  * payment made through a contract wallet or a relayer still names the paying wallet.
+ *
+ * Item 18 (issue 24): a payment is judged against the terms stored on its row at submission
+ * (`termsOf`), and a receipt the node does not know yet is not a rejection before the grace period
+ * after submission has passed (`withNotFoundGrace`: pending with reason `tx_not_found`).
  */
 import { z } from "@hono/zod-openapi";
 import { defineTransitions } from "../../../core/transitions";
-import { RECEIPT_REJECT_REASONS } from "../../chain";
+import { RECEIPT_REJECT_REASONS, type Verdict } from "../../chain";
 
 export const PaymentStatusSchema = z.enum(["pending", "verified", "rejected"]);
 export type PaymentStatus = z.infer<typeof PaymentStatusSchema>;
@@ -33,6 +37,48 @@ export const PAYMENT_TRANSITIONS = defineTransitions<PaymentStatus, PaymentEvent
   verified: {},
   rejected: {},
 });
+
+/** What a payment must be: the chain, token, treasury, amount and confirmations in force when it was submitted. */
+export interface FeeTerms {
+  chainId: number;
+  token: string;
+  treasury: string;
+  amount: bigint;
+  confirmations: number;
+}
+
+/** The stored terms columns of a payment row (null on rows older than migration 0111). */
+export interface StoredTerms {
+  chainId: number;
+  feeAmount: string | null;
+  feeToken: string | null;
+  feeTreasury: string | null;
+  feeConfirmations: number | null;
+}
+
+/** The terms a payment is judged against: those stored on its row, the current ones for older rows. */
+export function termsOf(row: StoredTerms, current: FeeTerms): FeeTerms {
+  return {
+    chainId: row.chainId,
+    token: row.feeToken ?? current.token,
+    treasury: row.feeTreasury ?? current.treasury,
+    amount: row.feeAmount === null ? current.amount : BigInt(row.feeAmount),
+    confirmations: row.feeConfirmations ?? current.confirmations,
+  };
+}
+
+export type PaymentVerdict = Verdict | { status: "pending"; reason: "tx_not_found"; amount?: undefined; blockNumber?: undefined };
+
+/**
+ * A `tx_not_found` rejection becomes `pending / tx_not_found` while `nowMs` is within `graceMs` of the
+ * submission (a transaction just broadcast, or a node a little behind, is not a refusal yet).
+ */
+export function withNotFoundGrace(verdict: Verdict, submittedAtMs: number, nowMs: number, graceMs: number): PaymentVerdict {
+  if (verdict.status === "rejected" && verdict.reason === "tx_not_found" && nowMs - submittedAtMs < graceMs) {
+    return { status: "pending", reason: "tx_not_found" };
+  }
+  return verdict;
+}
 
 export const PaymentSchema = z
   .object({

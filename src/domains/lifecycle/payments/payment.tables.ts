@@ -35,6 +35,11 @@ export const payments = sqliteTable(
     submittedAtMs: integer("submitted_at_ms").notNull(),
     checkedAtMs: integer("checked_at_ms").notNull(),
     verifiedAtMs: integer("verified_at_ms"),
+    /** The terms in force at submission (null on rows older than migration 0111: current settings). */
+    feeAmount: text("fee_amount"),
+    feeToken: text("fee_token"),
+    feeTreasury: text("fee_treasury"),
+    feeConfirmations: integer("fee_confirmations"),
   },
   (t) => [
     uniqueIndex("audition_fee_payments_claim_uq").on(t.txHash).where(sql`status IN ('pending', 'verified')`),

@@ -29,7 +29,19 @@ export type WalletFailure =
   | { kind: "nonce_expired" }
   | { kind: "nonce_used" }
   | { kind: "bad_signature" }
-  | { kind: "wallet_taken" };
+  | { kind: "wallet_taken" }
+  | { kind: "admin_binding_disabled" }
+  | { kind: "reserved_address" };
+
+export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+/** Why an operator may not bind `address` (the zero address, the fee treasury), if it may not. */
+export function reservedAddress(address: string, treasury: string | undefined): "zero" | "treasury" | undefined {
+  const a = address.toLowerCase();
+  if (a === ZERO_ADDRESS) return "zero";
+  if (treasury && a === treasury.toLowerCase()) return "treasury";
+  return undefined;
+}
 
 /** The text to sign for `nonce`. */
 export function nonceMessage(input: { userId: string; nonce: string; issuedAtMs: number; expiresAtMs: number }): string {

@@ -7,13 +7,14 @@
  * (`verifyMessage`, EIP-191) against the stored message; an address belongs to at most one user
  * (unique index; a race loses with `wallet_taken`). Callers: wallet routes, lifecycle jobs.
  */
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { verifyMessage } from "viem";
 import type { AppDeps } from "../../../core/deps";
 import { err, ok, type Result } from "../../../core/result";
 import type { Db } from "../../../db/client";
 import type { LifecycleConfig } from "../lifecycle.config";
-import { nonceMessage, type Wallet, type WalletFailure } from "./wallet.model";
+import { eventStatement } from "../lifecycle-events.service";
+import { nonceMessage, reservedAddress, type Wallet, type WalletFailure } from "./wallet.model";
 import { walletNonces, wallets } from "./wallet.tables";
 
 export async function issueNonce(db: Db, deps: AppDeps, settings: LifecycleConfig, userId: string) {
@@ -94,7 +95,51 @@ export async function linkWallet(
   return bind(db, userId, input.address.toLowerCase(), "signature", nowMs);
 }
 
-/** Operator binding without a signature (the dev demo wallet, whose key nobody holds). */
-export async function bindWalletAsOperator(db: Db, deps: AppDeps, userId: string, address: string) {
-  return bind(db, userId, address.toLowerCase(), "admin", deps.clock.nowMs());
+/**
+ * Operator binding without a signature (the dev demo wallet, whose key nobody holds): only when
+ * `ADMIN_WALLET_BINDING` is on and APP_ENV is not production; never the zero address or the fee
+ * treasury (a bound treasury would turn the treasury's incoming transfers into credits); with a
+ * reason, audited as a `wallet` event (subject: the user) in the same batch as the binding.
+ */
+export async function bindWalletAsOperator(
+  db: Db,
+  deps: AppDeps,
+  settings: LifecycleConfig,
+  input: { appEnv: string | undefined; userId: string; address: string; reason: string; actor: string },
+): Promise<Result<Wallet, WalletFailure>> {
+  if (!settings.ADMIN_WALLET_BINDING || input.appEnv === "production") return err({ kind: "admin_binding_disabled" });
+  const address = input.address.toLowerCase();
+  if (reservedAddress(address, settings.AUDITION_FEE_TREASURY)) return err({ kind: "reserved_address" });
+  const holder = await ownerOf(db, address);
+  if (holder !== undefined && holder !== input.userId) return err({ kind: "wallet_taken" });
+  const previous = await walletOf(db, input.userId);
+  const nowMs = deps.clock.nowMs();
+  const row: Wallet = { userId: input.userId, address, proof: "admin", linkedAtMs: nowMs };
+  try {
+    await db.batch([
+      db
+        .insert(wallets)
+        .values(row)
+        .onConflictDoUpdate({ target: wallets.userId, set: { address, proof: "admin", linkedAtMs: nowMs } }),
+      eventStatement(
+        db,
+        deps,
+        {
+          subjectKind: "wallet",
+          subjectId: input.userId,
+          fromState: previous?.address ?? null,
+          toState: address,
+          event: "admin_bind",
+          actor: input.actor,
+          reason: input.reason,
+          atMs: nowMs,
+        },
+        sql`EXISTS (SELECT 1 FROM wallets WHERE user_id = ${input.userId} AND address = ${address} AND linked_at_ms = ${nowMs})`,
+      ),
+    ]);
+  } catch (error) {
+    if (String(error).includes("UNIQUE")) return err({ kind: "wallet_taken" });
+    throw error;
+  }
+  return ok(row);
 }
