@@ -1936,7 +1936,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Account summary: status, window, cash, equity, drawdown, positions with liquidation price, open trigger orders */
+        /** Account summary: status, window, cash, equity, drawdown, positions with liquidation price, open trigger orders; the pinned pipeline version and model of an audition or race account */
         get: {
             parameters: {
                 query?: never;
@@ -1954,7 +1954,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["AccountSummary"];
+                        "application/json": components["schemas"]["PropAccountRead"];
                     };
                 };
                 /** @description unauthorized */
@@ -3736,6 +3736,7 @@ export interface components {
                 readId: string;
             })[];
             account: components["schemas"]["AccountSummary"];
+            pipelineVersionHash?: string;
             prompt: {
                 budgetTokens: number;
                 tokens: number;
@@ -4227,6 +4228,12 @@ export interface components {
             drawdownPct: number;
             lastMarkMs: number | null;
             createdAtMs: number;
+        };
+        PropAccountRead: components["schemas"]["AccountSummary"] & {
+            /** @description Pinned pipeline version (audition and race accounts) */
+            pipelineVersionHash?: string;
+            /** @description Pinned model id (audition and race accounts) */
+            model?: string;
         };
         PropFillPage: {
             items: components["schemas"]["PropFill"][];

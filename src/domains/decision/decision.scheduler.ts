@@ -9,7 +9,8 @@
  *      gets `skipped` runs carrying the reason, and nothing is enqueued for them (no engine call);
  *   5. runs created with their unique slot key (an overlapping tick inserts nothing);
  *   6. one queue message per run inserted as `pending`.
- * Pinning: an audition or race account carries the model pinned at open; a sandbox follows the clone.
+ * Pinning: an audition or race account carries the model and the stored pipeline version pinned at open
+ * (its runs compile that version and record its hash); a sandbox follows the clone.
  */
 import { and, eq, gt, isNotNull, lt, or, sql } from "drizzle-orm";
 import { floorTo, MINUTE_MS } from "../../core/clock";
@@ -19,6 +20,7 @@ import {
   type Clone,
   type CompiledPlan,
   compileStored,
+  compileVersion,
   entitlementOf,
   findClone,
   findModel,
@@ -122,7 +124,14 @@ async function dueRunsFor(
         )
         .limit(1);
       if (scanned) continue;
-      const candidates = await deps.candidates.scan({ cloneId: clone.id, strategy, accountId: account.accountId, asOfMs: atMs, slotMs });
+      const candidates = await deps.candidates.scan({
+        cloneId: clone.id,
+        strategy,
+        accountId: account.accountId,
+        asOfMs: atMs,
+        slotMs,
+        ...(account.pinnedPipelineVersionHash ? { pipelineVersionHash: account.pinnedPipelineVersionHash } : {}),
+      });
       const selected = candidates.filter((c) => symbols.has(c.symbol));
       // Nothing selected: no run marks the slot, so record the scan itself (else every minute rescans).
       if (selected.length === 0) {
@@ -142,6 +151,7 @@ async function dueRunsFor(
           slotMs,
           cadenceSec,
           pipelineVersion: plan.pipelineVersion,
+          pipelineVersionHash: account.pinnedPipelineVersionHash ?? null,
           modelId,
           engine,
           asOfMs: atMs,
@@ -165,12 +175,16 @@ export async function scheduleDueRuns(
   const clones = new Map<string, { clone: Clone; plan: CompiledPlan } | null>();
   const all: NewRun[] = [];
   for (const account of accounts) {
-    if (!clones.has(account.cloneId)) {
+    // A pinned account compiles its stored version, once per (clone, version) per tick.
+    const hash = account.pinnedPipelineVersionHash;
+    const key = hash ? `${account.cloneId}@${hash}` : account.cloneId;
+    if (!clones.has(key)) {
       const clone = await findClone(deps.db, account.cloneId);
-      const plan = clone?.tradingEnabled ? await compileStored(deps.db, clone, registry) : undefined;
-      clones.set(account.cloneId, clone && plan ? { clone, plan } : null);
+      const compiled = (c: Clone) => (hash ? compileVersion(deps.db, c, registry, hash) : compileStored(deps.db, c, registry));
+      const plan = clone?.tradingEnabled ? await compiled(clone) : undefined;
+      clones.set(key, clone && plan ? { clone, plan } : null);
     }
-    const entry = clones.get(account.cloneId);
+    const entry = clones.get(key);
     if (!entry) continue;
     all.push(...(await dueRunsFor(deps, account, entry.clone, entry.plan, atMs, options.force ?? false)));
   }

@@ -74,8 +74,15 @@ export function packetSource(context: ContextDeps, accountSummary?: (asOfMs: num
 /** The context domain's candidate scan as a candidate source (the selected symbols, ranked). */
 export function candidateSource(context: ContextDeps): CandidateSource {
   return {
-    async scan({ cloneId, strategy, accountId, asOfMs, slotMs }) {
-      const scanned = await scanCandidates(context, { cloneId, strategyId: strategy.strategyId, asOfMs, slotMs, propAccountId: accountId });
+    async scan({ cloneId, strategy, accountId, asOfMs, slotMs, pipelineVersionHash }) {
+      const scanned = await scanCandidates(context, {
+        cloneId,
+        strategyId: strategy.strategyId,
+        asOfMs,
+        slotMs,
+        propAccountId: accountId,
+        pipelineVersionHash,
+      });
       if (!scanned.ok) return [];
       const scores = new Map(scanned.value.ranked.map((r) => [r.symbol, r.score]));
       return scanned.value.selected.map((symbol) => ({ symbol, score: scores.get(symbol) ?? 0 }));
@@ -145,7 +152,9 @@ export function decisionRuntime(env: Env, app: AppDeps): DecisionRuntime {
         return rows
           .filter((r) => r.status === "active")
           .map((r) => {
-            const pins = r.pinsJson ? (JSON.parse(r.pinsJson) as { modelId?: string; pipelineVersion?: number }) : null;
+            const pins = r.pinsJson
+              ? (JSON.parse(r.pinsJson) as { modelId?: string; pipelineVersion?: number; pipelineVersionHash?: string })
+              : null;
             // Audition and race accounts decide with the model pinned at open; a sandbox follows the clone.
             const pinned = r.kind !== "sandbox" ? pins : null;
             return {
@@ -154,6 +163,7 @@ export function decisionRuntime(env: Env, app: AppDeps): DecisionRuntime {
               kind: r.kind,
               pinnedModelId: pinned?.modelId,
               pinnedPipelineVersion: pinned?.pipelineVersion,
+              pinnedPipelineVersionHash: pinned?.pipelineVersionHash,
             };
           });
       },

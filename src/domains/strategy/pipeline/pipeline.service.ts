@@ -18,6 +18,7 @@ import { parseGraph, type Registry, validatePipeline } from "./graph.validate";
 import { clonePipelines } from "./pipeline.tables";
 import { compilePlan } from "./plan.compile";
 import type { CompiledPlan } from "./plan.model";
+import { graphHash, recordVersionStatement } from "./versions.service";
 
 /** Every registry asset (delisted included) by symbol. */
 export async function loadRegistry(db: Db): Promise<Registry> {
@@ -90,7 +91,8 @@ export type SaveFailure =
 
 /**
  * Saves graph + layout when `body.version` is the stored version. The version bump is a conditional
- * UPDATE (`WHERE version = ?`) in one D1 batch with the clone's `updated_at_ms`, so of two concurrent
+ * UPDATE (`WHERE version = ?`) in one D1 batch with the clone's `updated_at_ms` and the stored trading
+ * version (versions.service.ts: a new graph adds a row, a layout-only save none), so of two concurrent
  * saves from the same version exactly one wins; the loser gets `version_conflict`.
  */
 export async function savePipeline(
@@ -111,6 +113,7 @@ export async function savePipeline(
 
   const nowMs = deps.clock.nowMs();
   const next = body.version + 1;
+  const hash = await graphHash(body.graph);
   const [updated] = await db.batch([
     db
       .update(clonePipelines)
@@ -126,6 +129,8 @@ export async function savePipeline(
           sql`(SELECT ${clonePipelines.version} FROM ${clonePipelines} WHERE ${clonePipelines.cloneId} = ${ctx.clone.id}) = ${next}`,
         ),
       ),
+    // The trading version (graph only): a new row only when this save won and its graph is new.
+    recordVersionStatement(db, { cloneId: ctx.clone.id, hash, version: next, graphJson, nowMs }),
   ]);
   if (updated.length !== 1) {
     const current = await getPipeline(db, ctx.clone.id);
