@@ -595,7 +595,7 @@ export interface paths {
                 };
             };
         };
-        /** Save graph and layout; `version` must be the stored one. 422 lists every problem (error.details.problems) */
+        /** Save graph and layout; `version` must be the stored one. 422 lists every problem (error.details.problems); 409 on a stale version, or when two enabled trading prompts decide one symbol (details.reason `universe_overlap`) */
         put: {
             parameters: {
                 query?: never;
@@ -3454,7 +3454,7 @@ export interface components {
         };
         PipelineProblem: {
             /** @enum {string} */
-            code: "duplicate_node_id" | "duplicate_edge_id" | "unknown_node_type" | "invalid_node_config" | "dangling_edge" | "disallowed_edge" | "duplicate_edge" | "cycle" | "missing_asset_selection" | "unknown_symbol" | "unknown_category" | "unknown_subcategory" | "duplicate_block_id" | "unsupported_source" | "unsupported_channel" | "missing_block_target" | "unsupported_scope" | "unsupported_target" | "unknown_layout_node" | "layout_connection_not_prompt" | "asset_capacity_exceeded" | "model_strength_exceeded";
+            code: "duplicate_node_id" | "duplicate_edge_id" | "unknown_node_type" | "invalid_node_config" | "dangling_edge" | "disallowed_edge" | "duplicate_edge" | "cycle" | "missing_asset_selection" | "unknown_symbol" | "unknown_category" | "unknown_subcategory" | "duplicate_block_id" | "unsupported_source" | "unsupported_channel" | "missing_block_target" | "unsupported_scope" | "unsupported_target" | "unknown_layout_node" | "layout_connection_not_prompt" | "asset_capacity_exceeded" | "model_strength_exceeded" | "universe_overlap";
             message: string;
             nodeId?: string;
             edgeId?: string;

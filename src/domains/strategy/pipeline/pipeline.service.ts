@@ -68,6 +68,7 @@ export function checkPipeline(body: Pick<PipelineBody, "graph" | "layout" | "ver
       ...(largest && { nodeId: largest.promptNodeId }),
     });
   }
+  problems.push(...overlapProblems(plan));
   const model = findModel(ctx.clone.modelId);
   const excess = model && modelStrengthExcess(model, ctx.entitlement);
   if (excess && plan.activeSymbols.length > 0) {
@@ -78,6 +79,32 @@ export function checkPipeline(body: Pick<PipelineBody, "graph" | "layout" | "ver
     });
   }
   return { problems, plan, capacity };
+}
+
+/**
+ * One owner per (account, symbol): two enabled trading prompts that both decide a symbol would each run
+ * it every slot against the same account (two decisions, two actions). One problem per later prompt (by
+ * id) that decides a symbol an earlier one already does, naming the symbols and the earlier prompt.
+ */
+export function overlapProblems(plan: CompiledPlan): Problem[] {
+  const owner = new Map<string, string>();
+  const problems: Problem[] = [];
+  for (const s of plan.strategies.filter((x) => x.enabled)) {
+    const clashes = new Map<string, string[]>();
+    for (const e of s.executions.filter((x) => x.enabled)) {
+      const first = owner.get(e.symbol);
+      if (first === undefined) owner.set(e.symbol, s.strategyId);
+      else clashes.set(first, [...(clashes.get(first) ?? []), e.symbol]);
+    }
+    for (const [first, symbols] of clashes) {
+      problems.push({
+        code: "universe_overlap",
+        message: `trading prompts ${first} and ${s.strategyId} both decide ${symbols.join(", ")}: a symbol is decided by one prompt (disable it in one of them, or narrow a universe)`,
+        nodeId: s.promptNodeId,
+      });
+    }
+  }
+  return problems;
 }
 
 /** Cap on the stored JSON (graph + layout): far above a real pipeline, well inside D1's 2 MB row limit. */
