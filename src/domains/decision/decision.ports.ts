@@ -37,6 +37,8 @@ export interface PacketSource {
 export interface Candidate {
   symbol: string;
   score: number;
+  /** The account holds an open position in it (a skipped clone still records a hold for it). */
+  openPosition?: boolean;
 }
 
 export interface CandidateSource {

@@ -29,8 +29,9 @@ import {
 } from "../strategy";
 import type { DecisionSettings } from "./decision.config";
 import { runDeadlineMs, type SkipReason, slotOf } from "./decision.model";
-import type { AccountDirectory, ActiveAccount, CandidateSource, RunQueue } from "./decision.ports";
+import type { AccountDirectory, ActiveAccount, CandidateSource, Intake, RunQueue } from "./decision.ports";
 import { createRuns, type NewRun } from "./decision.service";
+import { holdSkippedPositions } from "./decision.skipped";
 import { decisionActions, decisionRuns, decisionScans } from "./decision.tables";
 import { type EngineOptions, resolveEngine } from "./engines";
 
@@ -42,6 +43,8 @@ export interface SchedulerDeps {
   accounts: AccountDirectory;
   candidates: CandidateSource;
   queue: RunQueue;
+  /** Where a skipped clone's hold for an open position is sent (decision.skipped.ts); absent: recorded only. */
+  intake?: Intake;
 }
 
 export interface ScheduleSummary {
@@ -85,6 +88,7 @@ async function dueRunsFor(
   plan: CompiledPlan,
   atMs: number,
   force: boolean,
+  managed: Set<string>,
 ): Promise<NewRun[]> {
   const modelId = account.pinnedModelId ?? clone.modelId;
   const skip = await clonePreflight(deps.db, deps.settings, clone, modelId, plan, deps.engineOptions);
@@ -141,6 +145,7 @@ async function dueRunsFor(
           .onConflictDoNothing();
       }
       for (const candidate of selected) {
+        if (skip && candidate.openPosition) managed.add(`${account.accountId}/${candidate.symbol}/${slotMs}`);
         runs.push({
           scopeKey: account.accountId,
           accountId: account.accountId,
@@ -174,6 +179,7 @@ export async function scheduleDueRuns(
   const registry = await loadRegistry(deps.db);
   const clones = new Map<string, { clone: Clone; plan: CompiledPlan } | null>();
   const all: NewRun[] = [];
+  const managed = new Set<string>();
   for (const account of accounts) {
     // A pinned account compiles its stored version, once per (clone, version) per tick.
     const hash = account.pinnedPipelineVersionHash;
@@ -186,9 +192,12 @@ export async function scheduleDueRuns(
     }
     const entry = clones.get(key);
     if (!entry) continue;
-    all.push(...(await dueRunsFor(deps, account, entry.clone, entry.plan, atMs, options.force ?? false)));
+    all.push(...(await dueRunsFor(deps, account, entry.clone, entry.plan, atMs, options.force ?? false, managed)));
   }
   const inserted = await createRuns(deps.db, deps.ids, atMs, all);
+  // Skipped clones' open positions stay managed: a recorded hold each, stops live at the account.
+  const held = inserted.filter((r) => managed.has(`${r.accountId}/${r.symbol}/${r.slotMs}`));
+  if (held.length > 0) await holdSkippedPositions(deps, held, atMs);
   const pending = inserted.filter((r) => r.status === "pending").map((r) => r.id);
   // `enqueue: false`: the caller executes the pending runs inline (run-once command).
   const enqueue = options.enqueue ?? true;

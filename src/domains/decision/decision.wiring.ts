@@ -84,8 +84,12 @@ export function candidateSource(context: ContextDeps): CandidateSource {
         pipelineVersionHash,
       });
       if (!scanned.ok) return [];
-      const scores = new Map(scanned.value.ranked.map((r) => [r.symbol, r.score]));
-      return scanned.value.selected.map((symbol) => ({ symbol, score: scores.get(symbol) ?? 0 }));
+      const ranked = new Map(scanned.value.ranked.map((r) => [r.symbol, r]));
+      return scanned.value.selected.map((symbol) => ({
+        symbol,
+        score: ranked.get(symbol)?.score ?? 0,
+        openPosition: ranked.get(symbol)?.openPosition ?? false,
+      }));
     },
   };
 }
