@@ -12,7 +12,15 @@ import { artifactStoreFor, storeOwnedArtifacts } from "../artifacts";
 import { type AssembledPrompt, type ContextDeps, quoteUntrusted, resolvePacket, scanCandidates } from "../context";
 import { createSeriesCache } from "../market-data";
 import { loadRegistry } from "../strategy";
-import { type AccountSummary, emptyAccountSummary, getAccountSummary, listActiveAccounts, submitAction } from "../trading";
+import {
+  type AccountSummary,
+  emptyAccountSummary,
+  getAccountSummary,
+  listActiveAccounts,
+  loadMarket,
+  referenceOf,
+  submitAction,
+} from "../trading";
 import { readDecisionSettings } from "./decision.config";
 import type { DecisionPrompt } from "./decision.model";
 import type { ArtifactSink, CandidateSource, PacketSource, RunQueue } from "./decision.ports";
@@ -50,6 +58,8 @@ export function packetSource(context: ContextDeps, accountSummary?: (asOfMs: num
       if (!resolved.ok) return err({ code: resolved.error.kind, message: resolved.error.message });
       const { packet, packetHash, canonical, prompt } = resolved.value;
       const venue = packet.asset.venue;
+      // The intake's reference price as of asOf: local engines place stop/take-profit around it (rules-v1).
+      const quote = (await loadMarket(context.db.$client, [request.symbol], request.asOfMs)).quotes[request.symbol];
       return ok({
         packet: {
           hash: packetHash,
@@ -62,6 +72,8 @@ export function packetSource(context: ContextDeps, accountSummary?: (asOfMs: num
             emptyAccountSummary({ accountId: request.accountId ?? "none", cloneId: request.cloneId, asOfMs: request.asOfMs }),
           venue: { szDecimals: venue.szDecimals, maxLeverage: venue.maxLeverage ?? 1, minNotionalUsd: venue.minNotionalUsd },
           indicators: indicatorSnapshotOf(packet.series, request.symbol),
+          cadenceSec: packet.execution.decisionCadenceSec,
+          referencePx: quote ? Number(referenceOf(quote).px) : null,
           body: packet,
         },
         prompt: splitPrompt(prompt),
