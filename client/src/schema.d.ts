@@ -595,7 +595,7 @@ export interface paths {
                 };
             };
         };
-        /** Save graph and layout; `version` must be the stored one. 422 lists every problem (error.details.problems) */
+        /** Save graph and layout; `version` must be the stored one. 422 lists every problem (error.details.problems); 409 on a stale version, or when two enabled trading prompts decide one symbol (details.reason `universe_overlap`) */
         put: {
             parameters: {
                 query?: never;
@@ -1936,7 +1936,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Account summary: status, window, cash, equity, drawdown, positions with liquidation price, open trigger orders */
+        /** Account summary: status, window, cash, equity, drawdown, positions with liquidation price, open trigger orders; the pinned pipeline version and model of an audition or race account */
         get: {
             parameters: {
                 query?: never;
@@ -1954,7 +1954,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["AccountSummary"];
+                        "application/json": components["schemas"]["PropAccountRead"];
                     };
                 };
                 /** @description unauthorized */
@@ -3454,7 +3454,7 @@ export interface components {
         };
         PipelineProblem: {
             /** @enum {string} */
-            code: "duplicate_node_id" | "duplicate_edge_id" | "unknown_node_type" | "invalid_node_config" | "dangling_edge" | "disallowed_edge" | "duplicate_edge" | "cycle" | "missing_asset_selection" | "unknown_symbol" | "unknown_category" | "unknown_subcategory" | "duplicate_block_id" | "unsupported_source" | "unsupported_channel" | "missing_block_target" | "unsupported_scope" | "unsupported_target" | "unknown_layout_node" | "layout_connection_not_prompt" | "asset_capacity_exceeded" | "model_strength_exceeded";
+            code: "duplicate_node_id" | "duplicate_edge_id" | "unknown_node_type" | "invalid_node_config" | "dangling_edge" | "disallowed_edge" | "duplicate_edge" | "cycle" | "missing_asset_selection" | "unknown_symbol" | "unknown_category" | "unknown_subcategory" | "duplicate_block_id" | "unsupported_source" | "unsupported_channel" | "missing_block_target" | "unsupported_scope" | "unsupported_target" | "unknown_layout_node" | "layout_connection_not_prompt" | "asset_capacity_exceeded" | "model_strength_exceeded" | "universe_overlap";
             message: string;
             nodeId?: string;
             edgeId?: string;
@@ -3736,6 +3736,7 @@ export interface components {
                 readId: string;
             })[];
             account: components["schemas"]["AccountSummary"];
+            pipelineVersionHash?: string;
             prompt: {
                 budgetTokens: number;
                 tokens: number;
@@ -4227,6 +4228,12 @@ export interface components {
             drawdownPct: number;
             lastMarkMs: number | null;
             createdAtMs: number;
+        };
+        PropAccountRead: components["schemas"]["AccountSummary"] & {
+            /** @description Pinned pipeline version (audition and race accounts) */
+            pipelineVersionHash?: string;
+            /** @description Pinned model id (audition and race accounts) */
+            model?: string;
         };
         PropFillPage: {
             items: components["schemas"]["PropFill"][];

@@ -202,6 +202,48 @@ describe("pipeline document", () => {
   });
 });
 
+describe("one owner per symbol", () => {
+  const twoPrompts = (second: string[]) => ({
+    nodes: [
+      { id: "majors", type: "asset_selection", config: { explicitlyEnabledSymbols: ["BTC", "ETH"] } },
+      { id: "other", type: "asset_selection", config: { explicitlyEnabledSymbols: second } },
+      { id: "p1", type: "trading_prompt", config: {} },
+      { id: "p2", type: "trading_prompt", config: {} },
+    ],
+    edges: [
+      { id: "e1", source: "majors", target: "p1" },
+      { id: "e2", source: "other", target: "p2" },
+    ],
+  });
+
+  it("rest: two trading prompts whose universes overlap are refused at save time with 409 universe_overlap, nothing stored", async () => {
+    const clone = await newClone("olga");
+    const refused = await call("olga", "PUT", `/clones/${clone.id}/pipeline`, {
+      version: 0,
+      graph: twoPrompts(["ETH", "SOL"]),
+      layout: {},
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe("conflict");
+    expect(refused.body.error.message).toContain("universe_overlap");
+    expect(refused.body.error.details).toMatchObject({
+      reason: "universe_overlap",
+      problems: [{ code: "universe_overlap", nodeId: "p2" }],
+    });
+    expect((await call("olga", "GET", `/clones/${clone.id}/pipeline`)).body.version).toBe(0);
+    const check = await call("olga", "POST", `/clones/${clone.id}/pipeline/validate`, {
+      version: 0,
+      graph: twoPrompts(["ETH"]),
+      layout: {},
+    });
+    expect(check.body).toMatchObject({ valid: false, problems: [{ code: "universe_overlap", nodeId: "p2" }] });
+    // Disjoint universes save.
+    expect((await call("olga", "PUT", `/clones/${clone.id}/pipeline`, { version: 0, graph: twoPrompts(["SOL"]), layout: {} })).status).toBe(
+      200,
+    );
+  });
+});
+
 describe("entitlements", () => {
   const layer1 = (enabled = true) => ({
     nodes: [

@@ -49,7 +49,7 @@ import {
   opsBackupVerifications,
   opsSignalMemory,
 } from "../../src/domains/ops";
-import { cloneEntitlements, clonePipelines, clones } from "../../src/domains/strategy";
+import { cloneEntitlements, clonePipelines, clones, pipelineVersions } from "../../src/domains/strategy";
 import { propAccounts, propPositions, propResults } from "../../src/domains/trading";
 import { adminSessions } from "../../src/http/admin-session.tables";
 
@@ -75,6 +75,7 @@ export const ALL_TABLES = [
   clones,
   cloneEntitlements,
   clonePipelines,
+  pipelineVersions,
   propAccounts,
   propPositions,
   propResults,

@@ -101,7 +101,8 @@ export function fixedPackets(indicators: IndicatorSnapshot | null = UPTREND): Pa
           startingBalanceMicroUsd: 10_000_000_000,
         }),
         venue: { szDecimals: 5, maxLeverage: 40, minNotionalUsd: 10 },
-        indicators,
+        // The bar that closed at asOf (rules-v1 refuses a bar older than one cadence).
+        indicators: indicators && { ...indicators, t: Math.floor(request.asOfMs / 60_000) * 60_000 - 60_000 },
         body: { symbol: request.symbol, asOfMs: request.asOfMs },
       };
       return ok({ packet, prompt: { system: "rules", user: `decide ${request.symbol}` }, packetJson: JSON.stringify(packet.body) });

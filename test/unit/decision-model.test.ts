@@ -138,6 +138,47 @@ describe("rules-v1", () => {
     expect(rulesV1({ ...withPos("0.01"), indicators: stretched }).action).toBe("close");
   });
 
+  it("rules-v1: refuses to act on an indicator bar older than one cadence", () => {
+    // The bar opened at T closes at T + 60 s; at a 60 s cadence it is stale past T + 120 s.
+    expect(rulesV1(packet({ asOfMs: T + 120_000 })).action).toBe("open_long");
+    const stale = rulesV1(packet({ asOfMs: T + 121_000 }));
+    expect(stale.action).toBe("hold");
+    expect(stale.reason).toContain("stale");
+    // A 5-minute cadence tolerates a bar up to 5 minutes old.
+    expect(rulesV1(packet({ asOfMs: T + 121_000, cadenceSec: 300 })).action).toBe("open_long");
+  });
+
+  it("rules-v1: stop/take-profit come from the reference fill price, so they are never on the wrong side", () => {
+    // The bar closed at 94,000 but the price ran to 96,000: stops around the close would sit above the fill.
+    const long = rulesV1(packet({ referencePx: 96_000 }));
+    expect(long).toMatchObject({ action: "open_long", stopLossPx: "95280", takeProfitPx: "97440" }); // 96000 -/+ 1.5/3 x 480
+    expect(Number(long.stopLossPx)).toBeLessThan(96_000);
+    expect(Number(long.takeProfitPx)).toBeGreaterThan(96_000);
+    const down = { ...UPTREND, close: 93_600, ema20: 93_800, macdHist: -5, rsi14: 42 };
+    const short = rulesV1(packet({ indicators: down, referencePx: 91_000 }));
+    expect(short.action).toBe("open_short");
+    expect(Number(short.stopLossPx)).toBeGreaterThan(91_000);
+    expect(Number(short.takeProfitPx)).toBeLessThan(91_000);
+  });
+
+  it("rules-v1: minimum holding time: a one-bar trend flip does not close a fresh position", () => {
+    const fill = { fillId: "f", t: T - 60_000, actionId: "a", symbol: "BTC", side: "sell" as const, sz: "0.01", px: "94000" };
+    const withFill = (fillT: number) =>
+      packet({
+        account: {
+          ...packet().account,
+          positions: [position("-0.01")],
+          recentFills: [{ ...fill, t: fillT, notionalMicroUsd: 0, feeMicroUsd: 0, feeRate: "0", reason: "action" }],
+        },
+      });
+    // Opened a minute ago (60 s cadence, minimum 3 cadences): the uptrend does not close it yet.
+    const young = rulesV1(withFill(T - 60_000));
+    expect(young.action).toBe("hold");
+    expect(young.reason).toContain("younger than 3 cadences");
+    // Three cadences later it does.
+    expect(rulesV1(withFill(T - 180_000)).action).toBe("close");
+  });
+
   it("caps leverage by venue and account, size by the position limit, and holds below min notional", () => {
     expect(rulesV1(packet({ venue: { szDecimals: 5, maxLeverage: 1, minNotionalUsd: 10 } })).leverage).toBe(1);
     const capped = packet();

@@ -226,8 +226,37 @@ describe("entitlement problems after compilation", () => {
     expect(checkPipeline(body(["BTC"], false), { clone, entitlement, registry }).problems).toEqual([]);
   });
 
+  it("rest: two enabled trading prompts whose universes overlap are refused (universe_overlap), naming the later prompt and the symbols", () => {
+    const twoPrompts = (second: string[], enabled = true) => ({
+      version: 0,
+      layout: {},
+      graph: graph((g) => {
+        g.nodes = [
+          ds("ds"),
+          sel("sel", { explicitlyEnabledSymbols: ["BTC", "ETH"] }),
+          sel("sel2", { explicitlyEnabledSymbols: second }),
+          tp("tp", {}),
+          tp("tp2", { enabled }),
+        ];
+        g.edges = [edge("e1", "ds", "sel"), edge("e2", "sel", "tp"), edge("e3", "ds", "sel2"), edge("e4", "sel2", "tp2")];
+      }),
+    });
+    const ctx = { clone: { ...clone, modelId: "gpt-5" }, entitlement: { ...entitlement, maxActiveAssets: 10 }, registry };
+    expect(checkPipeline(twoPrompts(["ETH", "SOL"]), ctx).problems).toEqual([
+      {
+        code: "universe_overlap",
+        message:
+          "trading prompts tp and tp2 both decide ETH: a symbol is decided by one prompt (disable it in one of them, or narrow a universe)",
+        nodeId: "tp2",
+      },
+    ]);
+    // Disjoint universes, or the second prompt disabled: no owner conflict.
+    expect(checkPipeline(twoPrompts(["SOL"]), ctx).problems).toEqual([]);
+    expect(checkPipeline(twoPrompts(["ETH", "SOL"], false), ctx).problems).toEqual([]);
+  });
+
   it("has a case for every problem code", () => {
-    const covered = new Set([...CASES.map((c) => c.code), "asset_capacity_exceeded", "model_strength_exceeded"]);
+    const covered = new Set([...CASES.map((c) => c.code), "asset_capacity_exceeded", "model_strength_exceeded", "universe_overlap"]);
     expect([...covered].sort()).toEqual([...PROBLEM_CODES].sort());
   });
 });

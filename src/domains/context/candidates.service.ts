@@ -22,6 +22,8 @@ export interface ScanInput {
   /** The decision slot (cadence bucket start); drives round_robin. */
   slotMs: number;
   propAccountId?: string;
+  /** A pinned stored pipeline version (audition, race accounts); absent: the clone's current graph. */
+  pipelineVersionHash?: string;
 }
 
 /** Signals of every symbol with data in the windows ending at `asOfMs` (newest row per symbol wins). */
@@ -78,7 +80,7 @@ export async function loadSignals(deps: Pick<ContextDeps, "db">, symbols: readon
 
 /** Ranks the branch's tradable universe for the slot; see candidates.model.ts for the policy. */
 export async function scanCandidates(deps: ContextDeps, input: ScanInput): Promise<Result<CandidateScanResult, ContextFailure>> {
-  const loaded = await loadStrategy(deps, input.cloneId, input.strategyId);
+  const loaded = await loadStrategy(deps, input.cloneId, input.strategyId, input.pipelineVersionHash);
   if (!loaded.ok) return loaded;
   const { strategy, clone } = loaded.value;
   const decided = strategy.executions.filter((e) => e.enabled).map((e) => e.symbol);

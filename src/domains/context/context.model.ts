@@ -73,6 +73,8 @@ export const PacketSchema = z
     skippedReads: z.array(PacketSkippedReadSchema),
     series: z.array(SeriesSchema.extend({ readId: z.string() })),
     account: AccountSummarySchema.nullable(),
+    /** The stored pipeline version the packet was compiled from, when the account pinned one (audition, race). */
+    pipelineVersionHash: z.string().optional(),
     prompt: z.object({
       budgetTokens: z.number().int(),
       tokens: z.number().int(),

@@ -12,7 +12,7 @@ import { digestSha256Hex } from "../../core/sha256";
 import type { Db } from "../../db/client";
 import { type ArtifactOwner, type ArtifactStore, artifactKey, storeOwnedArtifacts } from "../artifacts";
 import { createSeriesCache, type GRANULARITY_MS, type SeriesCache } from "../market-data";
-import { type Clone, compileStored, findClone, loadRegistry, type Read, type Registry } from "../strategy";
+import { type Clone, compileStored, compileVersion, findClone, loadRegistry, type Read, type Registry } from "../strategy";
 import { type AccountSummary, emptyAccountSummary } from "../trading";
 import { MIN_NOTIONAL_USD, PACKET_SCHEMA_VERSION, type Packet } from "./context.model";
 import { type AssembledPrompt, assemblePrompt, type Inclusion, type MarketSectionInput } from "./prompt.model";
@@ -33,7 +33,7 @@ export interface ContextDeps {
   series?: SeriesCache;
   /** A registry snapshot shared by many resolutions (else loaded per call). */
   registry?: Registry;
-  /** Per-invocation memo of loaded clones and compiled plans, keyed by clone id (one load per clone per slot). */
+  /** Per-invocation memo of loaded clones and compiled plans, keyed by clone id (`<clone>@<hash>` for a pinned version). */
   plans?: Map<string, Promise<LoadedPlan | null>>;
   /**
    * The output contract section's body (the decision runtime passes the schema its provider enforces);
@@ -52,6 +52,10 @@ export interface ResolveInput {
   propAccountId?: string;
   /** Overrides the budget (plan estimate + fixed allowance). */
   budgetTokens?: number;
+  /** A pinned stored pipeline version (audition, race accounts); absent: the clone's current graph. */
+  pipelineVersionHash?: string;
+  /** The model the decision runs on (a pinned one); absent: the clone's current model. */
+  modelId?: string;
 }
 
 export interface ResolvedPacket {
@@ -74,19 +78,21 @@ export const readIdOf = (r: Pick<Read, "dataStreamNodeId" | "blockId" | "context
   `${r.dataStreamNodeId}/${r.blockId}/${r.contextSymbol}`;
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Loads the clone's compiled strategy (shared by the resolver and the candidate scan). */
-async function loadPlan(deps: ContextDeps, cloneId: string): Promise<LoadedPlan | null> {
+/** Loads the clone's compiled strategy (shared by the resolver and the candidate scan): a pinned version, else the current graph. */
+async function loadPlan(deps: ContextDeps, cloneId: string, versionHash?: string): Promise<LoadedPlan | null> {
   const clone = await findClone(deps.db, cloneId);
   if (!clone) return null;
   const registry = deps.registry ?? (await loadRegistry(deps.db));
-  return { clone, registry, plan: await compileStored(deps.db, clone, registry) };
+  const plan = versionHash ? await compileVersion(deps.db, clone, registry, versionHash) : await compileStored(deps.db, clone, registry);
+  return { clone, registry, plan };
 }
 
-export async function loadStrategy(deps: ContextDeps, cloneId: string, strategyId: string) {
-  let pending = deps.plans?.get(cloneId);
+export async function loadStrategy(deps: ContextDeps, cloneId: string, strategyId: string, versionHash?: string) {
+  const key = versionHash ? `${cloneId}@${versionHash}` : cloneId;
+  let pending = deps.plans?.get(key);
   if (!pending) {
-    pending = loadPlan(deps, cloneId);
-    deps.plans?.set(cloneId, pending);
+    pending = loadPlan(deps, cloneId, versionHash);
+    deps.plans?.set(key, pending);
   }
   const loaded = await pending;
   if (!loaded) return err<ContextFailure>({ kind: "clone_not_found", message: `clone ${cloneId} not found` });
@@ -118,7 +124,7 @@ export async function accountFor(
 
 /** Resolves the packet and prompt; see index.ts for the contract. */
 export async function resolvePacket(deps: ContextDeps, input: ResolveInput): Promise<Result<ResolvedPacket, ContextFailure>> {
-  const loaded = await loadStrategy(deps, input.cloneId, input.strategyId);
+  const loaded = await loadStrategy(deps, input.cloneId, input.strategyId, input.pipelineVersionHash);
   if (!loaded.ok) return loaded;
   const { clone, registry, plan, strategy } = loaded.value;
   const execution = strategy.executions.find((e) => e.symbol === input.symbol);
@@ -148,7 +154,13 @@ export async function resolvePacket(deps: ContextDeps, input: ResolveInput): Pro
   const packet: Packet = {
     schemaVersion: PACKET_SCHEMA_VERSION,
     asOfMs: input.asOfMs,
-    clone: { id: clone.id, ownerId: clone.ownerId, name: clone.name, modelId: clone.modelId, tradingEnabled: clone.tradingEnabled },
+    clone: {
+      id: clone.id,
+      ownerId: clone.ownerId,
+      name: clone.name,
+      modelId: input.modelId ?? clone.modelId,
+      tradingEnabled: clone.tradingEnabled,
+    },
     strategy: {
       strategyId: strategy.strategyId,
       enabled: strategy.enabled,
@@ -175,6 +187,7 @@ export async function resolvePacket(deps: ContextDeps, input: ResolveInput): Pro
     skippedReads,
     series,
     account,
+    ...(input.pipelineVersionHash ? { pipelineVersionHash: input.pipelineVersionHash } : {}),
     prompt: { budgetTokens: 0, tokens: 0, withinBudget: true, sections: [], trimmed: [] },
     artifacts: [],
   };

@@ -136,6 +136,10 @@ export interface DecisionPacket {
   venue: VenueLimits;
   /** Newest closed 1m bar with its indicators, when the packet has them. */
   indicators: IndicatorSnapshot | null;
+  /** The execution's decision cadence (s); absent: one minute. */
+  cadenceSec?: number;
+  /** The intake's reference price for the symbol as of `asOfMs` (mid, mark or newest close), when known. */
+  referencePx?: number | null;
   /** The whole packet as resolved (canonical JSON is what the hash covers). */
   body: unknown;
 }

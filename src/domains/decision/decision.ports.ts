@@ -17,6 +17,10 @@ export interface PacketRequest {
   /** The prop account the packet embeds; absent for a dry-run (its own ledger's summary is passed). */
   accountId?: string;
   account?: AccountSummary;
+  /** The stored pipeline version the run pinned (audition, race); absent: the clone's current graph. */
+  pipelineVersionHash?: string;
+  /** The model the run decides with (the packet records it rather than the clone's current one). */
+  modelId?: string;
 }
 
 export interface ResolvedContext {
@@ -33,11 +37,20 @@ export interface PacketSource {
 export interface Candidate {
   symbol: string;
   score: number;
+  /** The account holds an open position in it (a skipped clone still records a hold for it). */
+  openPosition?: boolean;
 }
 
 export interface CandidateSource {
   /** The ranked, capped candidates of one strategy for one slot (open positions first). */
-  scan(input: { cloneId: string; strategy: CompiledStrategy; accountId?: string; asOfMs: number; slotMs: number }): Promise<Candidate[]>;
+  scan(input: {
+    cloneId: string;
+    strategy: CompiledStrategy;
+    accountId?: string;
+    asOfMs: number;
+    slotMs: number;
+    pipelineVersionHash?: string;
+  }): Promise<Candidate[]>;
 }
 
 export type ArtifactName = "prompt" | "packet" | "response";
@@ -56,6 +69,8 @@ export interface ActiveAccount {
   /** Audition and race accounts pin the model at open; a sandbox follows the clone's current model. */
   pinnedModelId?: string;
   pinnedPipelineVersion?: number;
+  /** The stored pipeline version (strategy `pipeline_versions`) an audition or race account decides with. */
+  pinnedPipelineVersionHash?: string;
 }
 
 export interface AccountDirectory {

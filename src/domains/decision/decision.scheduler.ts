@@ -9,7 +9,8 @@
  *      gets `skipped` runs carrying the reason, and nothing is enqueued for them (no engine call);
  *   5. runs created with their unique slot key (an overlapping tick inserts nothing);
  *   6. one queue message per run inserted as `pending`.
- * Pinning: an audition or race account carries the model pinned at open; a sandbox follows the clone.
+ * Pinning: an audition or race account carries the model and the stored pipeline version pinned at open
+ * (its runs compile that version and record its hash); a sandbox follows the clone.
  */
 import { and, eq, gt, isNotNull, lt, or, sql } from "drizzle-orm";
 import { floorTo, MINUTE_MS } from "../../core/clock";
@@ -19,6 +20,7 @@ import {
   type Clone,
   type CompiledPlan,
   compileStored,
+  compileVersion,
   entitlementOf,
   findClone,
   findModel,
@@ -27,8 +29,9 @@ import {
 } from "../strategy";
 import type { DecisionSettings } from "./decision.config";
 import { runDeadlineMs, type SkipReason, slotOf } from "./decision.model";
-import type { AccountDirectory, ActiveAccount, CandidateSource, RunQueue } from "./decision.ports";
+import type { AccountDirectory, ActiveAccount, CandidateSource, Intake, RunQueue } from "./decision.ports";
 import { createRuns, type NewRun } from "./decision.service";
+import { holdSkippedPositions } from "./decision.skipped";
 import { decisionActions, decisionRuns, decisionScans } from "./decision.tables";
 import { type EngineOptions, resolveEngine } from "./engines";
 
@@ -40,6 +43,8 @@ export interface SchedulerDeps {
   accounts: AccountDirectory;
   candidates: CandidateSource;
   queue: RunQueue;
+  /** Where a skipped clone's hold for an open position is sent (decision.skipped.ts); absent: recorded only. */
+  intake?: Intake;
 }
 
 export interface ScheduleSummary {
@@ -83,6 +88,7 @@ async function dueRunsFor(
   plan: CompiledPlan,
   atMs: number,
   force: boolean,
+  managed: Set<string>,
 ): Promise<NewRun[]> {
   const modelId = account.pinnedModelId ?? clone.modelId;
   const skip = await clonePreflight(deps.db, deps.settings, clone, modelId, plan, deps.engineOptions);
@@ -122,7 +128,14 @@ async function dueRunsFor(
         )
         .limit(1);
       if (scanned) continue;
-      const candidates = await deps.candidates.scan({ cloneId: clone.id, strategy, accountId: account.accountId, asOfMs: atMs, slotMs });
+      const candidates = await deps.candidates.scan({
+        cloneId: clone.id,
+        strategy,
+        accountId: account.accountId,
+        asOfMs: atMs,
+        slotMs,
+        ...(account.pinnedPipelineVersionHash ? { pipelineVersionHash: account.pinnedPipelineVersionHash } : {}),
+      });
       const selected = candidates.filter((c) => symbols.has(c.symbol));
       // Nothing selected: no run marks the slot, so record the scan itself (else every minute rescans).
       if (selected.length === 0) {
@@ -132,6 +145,7 @@ async function dueRunsFor(
           .onConflictDoNothing();
       }
       for (const candidate of selected) {
+        if (skip && candidate.openPosition) managed.add(`${account.accountId}/${candidate.symbol}/${slotMs}`);
         runs.push({
           scopeKey: account.accountId,
           accountId: account.accountId,
@@ -142,6 +156,7 @@ async function dueRunsFor(
           slotMs,
           cadenceSec,
           pipelineVersion: plan.pipelineVersion,
+          pipelineVersionHash: account.pinnedPipelineVersionHash ?? null,
           modelId,
           engine,
           asOfMs: atMs,
@@ -164,17 +179,25 @@ export async function scheduleDueRuns(
   const registry = await loadRegistry(deps.db);
   const clones = new Map<string, { clone: Clone; plan: CompiledPlan } | null>();
   const all: NewRun[] = [];
+  const managed = new Set<string>();
   for (const account of accounts) {
-    if (!clones.has(account.cloneId)) {
+    // A pinned account compiles its stored version, once per (clone, version) per tick.
+    const hash = account.pinnedPipelineVersionHash;
+    const key = hash ? `${account.cloneId}@${hash}` : account.cloneId;
+    if (!clones.has(key)) {
       const clone = await findClone(deps.db, account.cloneId);
-      const plan = clone?.tradingEnabled ? await compileStored(deps.db, clone, registry) : undefined;
-      clones.set(account.cloneId, clone && plan ? { clone, plan } : null);
+      const compiled = (c: Clone) => (hash ? compileVersion(deps.db, c, registry, hash) : compileStored(deps.db, c, registry));
+      const plan = clone?.tradingEnabled ? await compiled(clone) : undefined;
+      clones.set(key, clone && plan ? { clone, plan } : null);
     }
-    const entry = clones.get(account.cloneId);
+    const entry = clones.get(key);
     if (!entry) continue;
-    all.push(...(await dueRunsFor(deps, account, entry.clone, entry.plan, atMs, options.force ?? false)));
+    all.push(...(await dueRunsFor(deps, account, entry.clone, entry.plan, atMs, options.force ?? false, managed)));
   }
   const inserted = await createRuns(deps.db, deps.ids, atMs, all);
+  // Skipped clones' open positions stay managed: a recorded hold each, stops live at the account.
+  const held = inserted.filter((r) => managed.has(`${r.accountId}/${r.symbol}/${r.slotMs}`));
+  if (held.length > 0) await holdSkippedPositions(deps, held, atMs);
   const pending = inserted.filter((r) => r.status === "pending").map((r) => r.id);
   // `enqueue: false`: the caller executes the pending runs inline (run-once command).
   const enqueue = options.enqueue ?? true;

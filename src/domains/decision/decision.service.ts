@@ -62,6 +62,8 @@ export interface NewRun {
   slotMs: number;
   cadenceSec: number;
   pipelineVersion: number;
+  /** Set when the account pinned a stored pipeline version (audition, race). */
+  pipelineVersionHash?: string | null;
   modelId: string;
   engine: string;
   asOfMs: number;
@@ -278,6 +280,8 @@ export async function executeRun(deps: DecisionDeps, runId: string): Promise<Exe
       symbol: run.symbol,
       asOfMs: run.asOfMs,
       accountId: run.accountId ?? undefined,
+      modelId: run.modelId,
+      ...(run.pipelineVersionHash ? { pipelineVersionHash: run.pipelineVersionHash } : {}),
     });
     if (!context.ok) {
       await finishWithoutAction(db, run.id, clock.nowMs(), "failed", "packet_failed", `${context.error.code}: ${context.error.message}`);

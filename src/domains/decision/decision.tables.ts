@@ -28,6 +28,8 @@ export const decisionRuns = sqliteTable(
     slotMs: integer("slot_ms").notNull(),
     cadenceSec: integer("cadence_sec").notNull(),
     pipelineVersion: integer("pipeline_version").notNull(),
+    /** The pinned stored pipeline version (audition, race accounts; migration 0141); null: the clone's current graph. */
+    pipelineVersionHash: text("pipeline_version_hash"),
     status: text("status", { enum: RUN_STATUSES }).notNull(),
     reason: text("reason", { enum: RUN_REASONS }),
     /** Engine kind (hold | rules | llm) and catalog model id the run used. */

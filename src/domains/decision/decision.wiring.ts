@@ -12,7 +12,15 @@ import { artifactStoreFor, storeOwnedArtifacts } from "../artifacts";
 import { type AssembledPrompt, type ContextDeps, quoteUntrusted, resolvePacket, scanCandidates } from "../context";
 import { createSeriesCache } from "../market-data";
 import { loadRegistry } from "../strategy";
-import { type AccountSummary, emptyAccountSummary, getAccountSummary, listActiveAccounts, submitAction } from "../trading";
+import {
+  type AccountSummary,
+  emptyAccountSummary,
+  getAccountSummary,
+  listActiveAccounts,
+  loadMarket,
+  referenceOf,
+  submitAction,
+} from "../trading";
 import { readDecisionSettings } from "./decision.config";
 import type { DecisionPrompt } from "./decision.model";
 import type { ArtifactSink, CandidateSource, PacketSource, RunQueue } from "./decision.ports";
@@ -50,6 +58,8 @@ export function packetSource(context: ContextDeps, accountSummary?: (asOfMs: num
       if (!resolved.ok) return err({ code: resolved.error.kind, message: resolved.error.message });
       const { packet, packetHash, canonical, prompt } = resolved.value;
       const venue = packet.asset.venue;
+      // The intake's reference price as of asOf: local engines place stop/take-profit around it (rules-v1).
+      const quote = (await loadMarket(context.db.$client, [request.symbol], request.asOfMs)).quotes[request.symbol];
       return ok({
         packet: {
           hash: packetHash,
@@ -62,6 +72,8 @@ export function packetSource(context: ContextDeps, accountSummary?: (asOfMs: num
             emptyAccountSummary({ accountId: request.accountId ?? "none", cloneId: request.cloneId, asOfMs: request.asOfMs }),
           venue: { szDecimals: venue.szDecimals, maxLeverage: venue.maxLeverage ?? 1, minNotionalUsd: venue.minNotionalUsd },
           indicators: indicatorSnapshotOf(packet.series, request.symbol),
+          cadenceSec: packet.execution.decisionCadenceSec,
+          referencePx: quote ? Number(referenceOf(quote).px) : null,
           body: packet,
         },
         prompt: splitPrompt(prompt),
@@ -74,11 +86,22 @@ export function packetSource(context: ContextDeps, accountSummary?: (asOfMs: num
 /** The context domain's candidate scan as a candidate source (the selected symbols, ranked). */
 export function candidateSource(context: ContextDeps): CandidateSource {
   return {
-    async scan({ cloneId, strategy, accountId, asOfMs, slotMs }) {
-      const scanned = await scanCandidates(context, { cloneId, strategyId: strategy.strategyId, asOfMs, slotMs, propAccountId: accountId });
+    async scan({ cloneId, strategy, accountId, asOfMs, slotMs, pipelineVersionHash }) {
+      const scanned = await scanCandidates(context, {
+        cloneId,
+        strategyId: strategy.strategyId,
+        asOfMs,
+        slotMs,
+        propAccountId: accountId,
+        pipelineVersionHash,
+      });
       if (!scanned.ok) return [];
-      const scores = new Map(scanned.value.ranked.map((r) => [r.symbol, r.score]));
-      return scanned.value.selected.map((symbol) => ({ symbol, score: scores.get(symbol) ?? 0 }));
+      const ranked = new Map(scanned.value.ranked.map((r) => [r.symbol, r]));
+      return scanned.value.selected.map((symbol) => ({
+        symbol,
+        score: ranked.get(symbol)?.score ?? 0,
+        openPosition: ranked.get(symbol)?.openPosition ?? false,
+      }));
     },
   };
 }
@@ -145,7 +168,9 @@ export function decisionRuntime(env: Env, app: AppDeps): DecisionRuntime {
         return rows
           .filter((r) => r.status === "active")
           .map((r) => {
-            const pins = r.pinsJson ? (JSON.parse(r.pinsJson) as { modelId?: string; pipelineVersion?: number }) : null;
+            const pins = r.pinsJson
+              ? (JSON.parse(r.pinsJson) as { modelId?: string; pipelineVersion?: number; pipelineVersionHash?: string })
+              : null;
             // Audition and race accounts decide with the model pinned at open; a sandbox follows the clone.
             const pinned = r.kind !== "sandbox" ? pins : null;
             return {
@@ -154,6 +179,7 @@ export function decisionRuntime(env: Env, app: AppDeps): DecisionRuntime {
               kind: r.kind,
               pinnedModelId: pinned?.modelId,
               pinnedPipelineVersion: pinned?.pipelineVersion,
+              pinnedPipelineVersionHash: pinned?.pipelineVersionHash,
             };
           });
       },

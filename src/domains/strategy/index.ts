@@ -20,11 +20,12 @@ export {
 } from "./pipeline/configs.model";
 export type { Registry } from "./pipeline/graph.validate";
 export { checkPipeline, compileStored, getPipeline, loadRegistry } from "./pipeline/pipeline.service";
-export { clonePipelines, type PipelineRow } from "./pipeline/pipeline.tables";
+export { clonePipelines, type PipelineRow, type PipelineVersionRow, pipelineVersions } from "./pipeline/pipeline.tables";
 export type { CompiledPlan, CompiledStrategy, Execution, Read, SkippedRead, UniverseEntry } from "./pipeline/plan.model";
 export { ReadSchema, SkippedReadSchema, UniverseEntrySchema } from "./pipeline/plan.model";
 export { PipelinePreviewSchema } from "./pipeline/preview.model";
 export { type PreviewTokens, previewStored } from "./pipeline/preview.service";
+export { compileVersion, graphHash, type PinnedVersion, pinPipelineVersion } from "./pipeline/versions.service";
 
 /** Clone, pipeline and graph-builder routes, mounted under /api/v1. */
 export const strategyRoutes = createRouter().route("/", cloneRoutes).route("/", pipelineRoutes).route("/", builderRoutes);

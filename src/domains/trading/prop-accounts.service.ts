@@ -7,6 +7,7 @@
 import { and, desc, eq, inArray, lte, type SQL } from "drizzle-orm";
 import type { IdGenerator } from "../../core/ids";
 import { openDb } from "../../db/client";
+import { pinPipelineVersion } from "../strategy";
 import type { RulesInput } from "./account.model";
 import type { AccountResult, Pins } from "./account-result.model";
 import type { AccountSummary, PropAccountKind } from "./account-summary.model";
@@ -31,14 +32,32 @@ export interface OpenPropAccountInput {
   endMs: number;
   rules?: RulesInput;
   allowedSymbols: string[];
-  /** Recorded as given (e.g. `{ pipelineVersion, modelId }` for auditions). */
+  /**
+   * Recorded as given for a sandbox. An audition or race account pins here, whoever opens it: the
+   * clone's current stored pipeline version and model overwrite `pipelineVersion`, `pipelineVersionHash`
+   * and `modelId` (other keys, e.g. `auditionId`, are kept).
+   */
   pins?: Pins | null;
   /** Opening time; defaults to `startMs`. */
   nowMs?: number;
 }
 
-/** Opens a prop account on its own object and projects it; returns its summary (with `accountId`). */
+/** Kinds that decide with the pipeline version and model pinned at open (issue 23, item 3). */
+export const PINNED_KINDS: readonly PropAccountKind[] = ["audition", "race"];
+
+/**
+ * Opens a prop account on its own object and projects it; returns its summary (with `accountId`). An
+ * audition or race account pins the clone's current pipeline version (stored by the strategy domain)
+ * and model (for an unknown clone, which no scheduler decides for, the given pins are kept).
+ */
 export async function openPropAccount(deps: TradingDeps, input: OpenPropAccountInput): Promise<AccountSummary> {
+  const nowMs = input.nowMs ?? input.startMs;
+  let pins = input.pins ?? null;
+  if (PINNED_KINDS.includes(input.kind)) {
+    // No such clone: nothing could ever decide for the account, so the given pins are recorded as they are.
+    const pinned = await pinPipelineVersion(openDb(deps.env.DB), input.cloneId, nowMs);
+    if (pinned) pins = { ...pins, ...pinned };
+  }
   const accountId = deps.ids.next("pa");
   return accountStub(deps.env, accountId).open(
     {
@@ -51,9 +70,9 @@ export async function openPropAccount(deps: TradingDeps, input: OpenPropAccountI
       endMs: input.endMs,
       rules: input.rules ?? {},
       allowedSymbols: input.allowedSymbols,
-      pins: input.pins ?? null,
+      pins,
     },
-    input.nowMs ?? input.startMs,
+    nowMs,
   );
 }
 

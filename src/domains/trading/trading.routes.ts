@@ -14,9 +14,9 @@ import { assertOwner } from "../../http/auth";
 import { errorResponses, notFound } from "../../http/errors";
 import { createRouter, jsonResponse } from "../../http/router";
 import { compileStored, findClone, loadRegistry } from "../strategy";
-import { AccountResultSchema } from "./account-result.model";
+import { AccountResultSchema, PinsSchema } from "./account-result.model";
 import { AccountSummarySchema } from "./account-summary.model";
-import { accountStub, findAccount, listCloneAccounts, openPropAccount } from "./prop-accounts.service";
+import { accountStub, findAccount, listCloneAccounts, openPropAccount, PINNED_KINDS } from "./prop-accounts.service";
 import {
   AccountParamsSchema,
   CloneAccountParamsSchema,
@@ -108,15 +108,34 @@ const listRoute = declareRoute({
   },
 });
 
+/** The account read adds what an audition or race account decides with (pinned at open). */
+const AccountReadSchema = AccountSummarySchema.extend({
+  pipelineVersionHash: z.string().optional().openapi({ description: "Pinned pipeline version (audition and race accounts)" }),
+  model: z.string().optional().openapi({ description: "Pinned model id (audition and race accounts)" }),
+}).openapi("PropAccountRead");
+
 const getRoute = declareRoute({
   access: OWNER_OBJECT_READ,
   method: "get",
   path: "/prop-accounts/{accountId}",
   tags: TAG,
-  summary: "Account summary: status, window, cash, equity, drawdown, positions with liquidation price, open trigger orders",
+  summary:
+    "Account summary: status, window, cash, equity, drawdown, positions with liquidation price, open trigger orders; the pinned pipeline version and model of an audition or race account",
   request: { params: AccountParamsSchema },
-  responses: { 200: jsonResponse(AccountSummarySchema, "The account"), ...errorResponses("unauthorized", "not_found") },
+  responses: { 200: jsonResponse(AccountReadSchema, "The account"), ...errorResponses("unauthorized", "not_found") },
 });
+
+/** `pipelineVersionHash` and `model` when the account pinned them (audition and race kinds). */
+function pinnedFields(row: PropAccountRow): { pipelineVersionHash?: string; model?: string } {
+  if (!PINNED_KINDS.includes(row.kind) || !row.pinsJson) return {};
+  const pins = PinsSchema.safeParse(JSON.parse(row.pinsJson));
+  if (!pins.success) return {};
+  const hash = pins.data.pipelineVersionHash;
+  return {
+    ...(typeof hash === "string" ? { pipelineVersionHash: hash } : {}),
+    ...(pins.data.modelId ? { model: pins.data.modelId } : {}),
+  };
+}
 
 const pageRoute = <T extends z.ZodType>(path: string, summary: string, schema: T, query: z.ZodObject = PageQuerySchema) =>
   declareRoute({
@@ -192,10 +211,10 @@ export const propAccountRoutes = createRouter()
   })
   .openapi(getRoute, async (c) => {
     const { accountId } = c.req.valid("param");
-    await visibleAccount(c, accountId);
+    const row = await visibleAccount(c, accountId);
     const summary = await accountStub(c.env, accountId).summary(c.get("deps").clock.nowMs());
     if (!summary) throw notFound("prop account");
-    return c.json(summary, 200);
+    return c.json({ ...summary, ...pinnedFields(row) }, 200);
   })
   .openapi(fillsRoute, async (c) => {
     const { stub, ...q } = await pageOf(c);

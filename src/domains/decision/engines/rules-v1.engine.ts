@@ -18,8 +18,13 @@
  *   Sizing: notional = 20% of equity (confidence 0.6 trend, 0.5 mean reversion), capped at 95% of the
  *   account's max position % of equity; leverage 2, capped by the venue and the account. Below the
  *   venue's min notional: hold.
- *   Risk: distance d = max(Bollinger half-width, 0.5% of close); stop at close -/+ 1.5 d, take-profit at
- *   close +/- 3 d, as Hyperliquid-valid prices (5 significant figures, at most 6 - szDecimals decimals).
+ *   Risk: distance d = max(Bollinger half-width, 0.5% of the reference price); stop at ref -/+ 1.5 d,
+ *   take-profit at ref +/- 3 d, as Hyperliquid-valid prices (5 significant figures, at most 6 - szDecimals
+ *   decimals). `ref` is the intake's reference fill price (packet.referencePx; the bar close when unknown),
+ *   so the triggers are on the right side of the fill even when the price moved since the bar closed.
+ *   Freshness: a bar that closed more than one cadence before asOf is stale: hold, never act on it.
+ *   Minimum holding time: a trend flip closes a position only after MIN_HOLD_CADENCES cadences since the
+ *   last action fill on the symbol (one-bar whipsaws do not churn); the stretch take-profit is not held back.
  */
 import type { DecisionEngine, DecisionPacket, IndicatorSnapshot, ProposalInput } from "../decision.model";
 import { ZERO_USAGE } from "../decision.model";
@@ -28,6 +33,9 @@ const SIZE_FRACTION = 0.2;
 const DEFAULT_LEVERAGE = 2;
 const RSI_HIGH = 70;
 const RSI_LOW = 30;
+const MINUTE_MS = 60_000;
+/** Cadences a position is held before a trend flip may close it. */
+export const MIN_HOLD_CADENCES = 3;
 
 type Ready = Required<{ [K in keyof IndicatorSnapshot]: NonNullable<IndicatorSnapshot[K]> }>;
 
@@ -60,12 +68,21 @@ export function rulesV1(packet: DecisionPacket): ProposalInput {
   const { symbol, account, venue } = packet;
   const ind = ready(packet.indicators);
   if (!ind) return hold(symbol, "rules-v1: indicators not ready (warm-up or missing indicator block)");
+  const cadenceMs = (packet.cadenceSec ?? 60) * 1000;
+  const barAgeMs = packet.asOfMs - (ind.t + MINUTE_MS);
+  if (barAgeMs > cadenceMs) {
+    return hold(symbol, `rules-v1: indicator bar closed ${Math.round(barAgeMs / 1000)} s before asOf, more than one cadence: stale`);
+  }
   const trend = ind.close > ind.ema20 && ind.macdHist > 0 ? 1 : ind.close < ind.ema20 && ind.macdHist < 0 ? -1 : 0;
   const facts = `close ${ind.close}, EMA20 ${round(ind.ema20)}, MACD hist ${round(ind.macdHist)}, RSI ${round(ind.rsi14)}, BB ${round(ind.bbLower)}..${round(ind.bbUpper)}`;
 
   const position = account.positions.find((p) => p.symbol === symbol && Number(p.szi) !== 0);
   if (position) {
     const side = Number(position.szi) > 0 ? 1 : -1;
+    const lastFill = account.recentFills.filter((f) => f.symbol === symbol && f.reason === "action").reduce((t, f) => Math.max(t, f.t), 0);
+    const heldMs = packet.asOfMs - lastFill;
+    if (trend === -side && heldMs < MIN_HOLD_CADENCES * cadenceMs)
+      return hold(symbol, `rules-v1: trend turned, but the position is younger than ${MIN_HOLD_CADENCES} cadences (${facts})`);
     if (trend === -side)
       return { symbol, action: "close", confidence: 0.6, reason: `rules-v1: trend turned against the position (${facts})` };
     const stretched = side > 0 ? ind.rsi14 >= RSI_HIGH && ind.close >= ind.bbUpper : ind.rsi14 <= RSI_LOW && ind.close <= ind.bbLower;
@@ -89,14 +106,15 @@ export function rulesV1(packet: DecisionPacket): ProposalInput {
   if (notionalUsd < venue.minNotionalUsd) return hold(symbol, `rules-v1: size ${notionalUsd} USD is below the venue minimum (${facts})`);
   const accountCap = account.checks.maxLeverage >= 1 ? account.checks.maxLeverage : DEFAULT_LEVERAGE;
   const leverage = Math.max(1, Math.min(DEFAULT_LEVERAGE, venue.maxLeverage, accountCap));
-  const distance = Math.max((ind.bbUpper - ind.bbLower) / 2, ind.close * 0.005);
+  const ref = packet.referencePx && packet.referencePx > 0 ? packet.referencePx : ind.close;
+  const distance = Math.max((ind.bbUpper - ind.bbLower) / 2, ref * 0.005);
   return {
     symbol,
     action: direction > 0 ? "open_long" : "open_short",
     sizeUsd: notionalUsd.toFixed(2),
     leverage,
-    stopLossPx: venuePrice(ind.close - direction * 1.5 * distance, venue.szDecimals),
-    takeProfitPx: venuePrice(ind.close + direction * 3 * distance, venue.szDecimals),
+    stopLossPx: venuePrice(ref - direction * 1.5 * distance, venue.szDecimals),
+    takeProfitPx: venuePrice(ref + direction * 3 * distance, venue.szDecimals),
     confidence,
     reason: `rules-v1: ${trend === 0 ? "mean reversion" : "trend"} entry (${facts})`,
   };

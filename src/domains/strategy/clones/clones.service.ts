@@ -8,7 +8,7 @@ import type { AppDeps } from "../../../core/deps";
 import { err, ok, type Result } from "../../../core/result";
 import type { Db } from "../../../db/client";
 import { EMPTY_GRAPH } from "../pipeline/graph.model";
-import { clonePipelines } from "../pipeline/pipeline.tables";
+import { clonePipelines, pipelineVersions } from "../pipeline/pipeline.tables";
 import { type Clone, type CreateClone, DEFAULT_ENTITLEMENT, type Entitlement, modelStrengthExcess, type PatchClone } from "./clones.model";
 import { type CloneRow, cloneEntitlements, clones } from "./clones.tables";
 import { findModel } from "./models.data";
@@ -146,7 +146,11 @@ export async function updateClone(db: Db, deps: AppDeps, clone: Clone, patch: Pa
   return ok({ ...clone, ...set });
 }
 
-/** Deletes the clone and its pipeline in one batch. */
+/** Deletes the clone, its pipeline and its stored pipeline versions in one batch. */
 export async function deleteClone(db: Db, id: string): Promise<void> {
-  await db.batch([db.delete(clonePipelines).where(eq(clonePipelines.cloneId, id)), db.delete(clones).where(eq(clones.id, id))]);
+  await db.batch([
+    db.delete(pipelineVersions).where(eq(pipelineVersions.cloneId, id)),
+    db.delete(clonePipelines).where(eq(clonePipelines.cloneId, id)),
+    db.delete(clones).where(eq(clones.id, id)),
+  ]);
 }

@@ -80,6 +80,7 @@ export const PROBLEM_CODES = [
   "layout_connection_not_prompt",
   "asset_capacity_exceeded",
   "model_strength_exceeded",
+  "universe_overlap",
 ] as const;
 export const ProblemCodeSchema = z.enum(PROBLEM_CODES);
 export type ProblemCode = z.infer<typeof ProblemCodeSchema>;

@@ -49,7 +49,8 @@ const putRoute = declareRoute({
   method: "put",
   path: "/clones/{cloneId}/pipeline",
   tags: ["pipeline"],
-  summary: "Save graph and layout; `version` must be the stored one. 422 lists every problem (error.details.problems)",
+  summary:
+    "Save graph and layout; `version` must be the stored one. 422 lists every problem (error.details.problems); 409 on a stale version, or when two enabled trading prompts decide one symbol (details.reason `universe_overlap`)",
   request: { ...request, body },
   responses: {
     200: jsonResponse(PipelineBodySchema, "The saved document with its new version"),
@@ -127,6 +128,13 @@ export const pipelineRoutes = createRouter()
     }
     const codes = [...new Set(failure.problems.map((p) => p.code))].join(", ");
     const first = failure.problems[0]?.message ?? "invalid pipeline";
+    // A valid graph whose only fault is two prompts owning a symbol conflicts with itself: 409, reason universe_overlap.
+    if (failure.problems.every((p) => p.code === "universe_overlap")) {
+      throw new ApiError("conflict", `pipeline refused (universe_overlap): ${first}`, {
+        reason: "universe_overlap",
+        problems: failure.problems,
+      });
+    }
     throw new ApiError("unprocessable", `pipeline refused (${codes}): ${first}`, { problems: failure.problems, ...failure.capacity });
   })
   .openapi(validateRoute, async (c) => {

@@ -18,6 +18,7 @@ import { parseGraph, type Registry, validatePipeline } from "./graph.validate";
 import { clonePipelines } from "./pipeline.tables";
 import { compilePlan } from "./plan.compile";
 import type { CompiledPlan } from "./plan.model";
+import { graphHash, recordVersionStatement } from "./versions.service";
 
 /** Every registry asset (delisted included) by symbol. */
 export async function loadRegistry(db: Db): Promise<Registry> {
@@ -67,6 +68,7 @@ export function checkPipeline(body: Pick<PipelineBody, "graph" | "layout" | "ver
       ...(largest && { nodeId: largest.promptNodeId }),
     });
   }
+  problems.push(...overlapProblems(plan));
   const model = findModel(ctx.clone.modelId);
   const excess = model && modelStrengthExcess(model, ctx.entitlement);
   if (excess && plan.activeSymbols.length > 0) {
@@ -77,6 +79,32 @@ export function checkPipeline(body: Pick<PipelineBody, "graph" | "layout" | "ver
     });
   }
   return { problems, plan, capacity };
+}
+
+/**
+ * One owner per (account, symbol): two enabled trading prompts that both decide a symbol would each run
+ * it every slot against the same account (two decisions, two actions). One problem per later prompt (by
+ * id) that decides a symbol an earlier one already does, naming the symbols and the earlier prompt.
+ */
+export function overlapProblems(plan: CompiledPlan): Problem[] {
+  const owner = new Map<string, string>();
+  const problems: Problem[] = [];
+  for (const s of plan.strategies.filter((x) => x.enabled)) {
+    const clashes = new Map<string, string[]>();
+    for (const e of s.executions.filter((x) => x.enabled)) {
+      const first = owner.get(e.symbol);
+      if (first === undefined) owner.set(e.symbol, s.strategyId);
+      else clashes.set(first, [...(clashes.get(first) ?? []), e.symbol]);
+    }
+    for (const [first, symbols] of clashes) {
+      problems.push({
+        code: "universe_overlap",
+        message: `trading prompts ${first} and ${s.strategyId} both decide ${symbols.join(", ")}: a symbol is decided by one prompt (disable it in one of them, or narrow a universe)`,
+        nodeId: s.promptNodeId,
+      });
+    }
+  }
+  return problems;
 }
 
 /** Cap on the stored JSON (graph + layout): far above a real pipeline, well inside D1's 2 MB row limit. */
@@ -90,7 +118,8 @@ export type SaveFailure =
 
 /**
  * Saves graph + layout when `body.version` is the stored version. The version bump is a conditional
- * UPDATE (`WHERE version = ?`) in one D1 batch with the clone's `updated_at_ms`, so of two concurrent
+ * UPDATE (`WHERE version = ?`) in one D1 batch with the clone's `updated_at_ms` and the stored trading
+ * version (versions.service.ts: a new graph adds a row, a layout-only save none), so of two concurrent
  * saves from the same version exactly one wins; the loser gets `version_conflict`.
  */
 export async function savePipeline(
@@ -111,6 +140,7 @@ export async function savePipeline(
 
   const nowMs = deps.clock.nowMs();
   const next = body.version + 1;
+  const hash = await graphHash(body.graph);
   const [updated] = await db.batch([
     db
       .update(clonePipelines)
@@ -126,6 +156,8 @@ export async function savePipeline(
           sql`(SELECT ${clonePipelines.version} FROM ${clonePipelines} WHERE ${clonePipelines.cloneId} = ${ctx.clone.id}) = ${next}`,
         ),
       ),
+    // The trading version (graph only): a new row only when this save won and its graph is new.
+    recordVersionStatement(db, { cloneId: ctx.clone.id, hash, version: next, graphJson, nowMs }),
   ]);
   if (updated.length !== 1) {
     const current = await getPipeline(db, ctx.clone.id);
