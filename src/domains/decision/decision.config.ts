@@ -42,6 +42,12 @@ export const DecisionSettingsSchema = z.object({
   DECISION_MODEL_MAX_RETRIES: intFrom(2, 10),
   /** Most runs one queue consumer invocation executes at once (provider rate limits). */
   DECISION_CONSUMER_CONCURRENCY: intFrom(4, 50),
+  /**
+   * Most accounts one scheduler invocation plans: above it, the tick fans out one `decision-schedule`
+   * message per chunk of this many accounts (each chunk ~3 D1 statements per distinct clone + ~8 per
+   * 50 accounts, well inside an invocation's 1,000 D1 queries and its CPU limit).
+   */
+  DECISION_SCHEDULE_CHUNK: z.coerce.number().int().min(1).max(1000).optional().default(100),
   /** "false" stops the scheduler from creating prop-account runs (dry-runs still work). */
   DECISION_SCHEDULER_ENABLED: z
     .string()

@@ -37,7 +37,17 @@ export interface Candidate {
 
 export interface CandidateSource {
   /** The ranked, capped candidates of one strategy for one slot (open positions first). */
-  scan(input: { cloneId: string; strategy: CompiledStrategy; accountId?: string; asOfMs: number; slotMs: number }): Promise<Candidate[]>;
+  scan(input: {
+    cloneId: string;
+    strategy: CompiledStrategy;
+    accountId?: string;
+    asOfMs: number;
+    slotMs: number;
+    /** The account's open-position symbols when the caller read them (else the source reads the account). */
+    openPositions?: readonly string[];
+  }): Promise<Candidate[]>;
+  /** A source with its own per-tick caches (signals read once per asOf); the scheduler takes one per invocation. */
+  forTick?(): CandidateSource;
 }
 
 export type ArtifactName = "prompt" | "packet" | "response";
@@ -61,6 +71,8 @@ export interface ActiveAccount {
 export interface AccountDirectory {
   /** Prop accounts that are `active` now. */
   listActive(nowMs: number): Promise<ActiveAccount[]>;
+  /** Open-position symbols of many accounts at once (the D1 projection), for the scheduler's scans. */
+  openSymbols?(accountIds: readonly string[]): Promise<Map<string, string[]>>;
 }
 
 export interface Intake {

@@ -9,10 +9,25 @@ import type { AppDeps } from "../../core/deps";
 import { err, ok } from "../../core/result";
 import { openDb } from "../../db/client";
 import { artifactStoreFor, storeOwnedArtifacts } from "../artifacts";
-import { type AssembledPrompt, type ContextDeps, quoteUntrusted, resolvePacket, scanCandidates } from "../context";
+import {
+  type AssembledPrompt,
+  type ContextDeps,
+  createSignalsCache,
+  quoteUntrusted,
+  resolvePacket,
+  scanCandidates,
+  scanPlanned,
+} from "../context";
 import { createSeriesCache } from "../market-data";
 import { loadRegistry } from "../strategy";
-import { type AccountSummary, emptyAccountSummary, getAccountSummary, listActiveAccounts, submitAction } from "../trading";
+import {
+  type AccountSummary,
+  emptyAccountSummary,
+  getAccountSummary,
+  listActiveAccounts,
+  openSymbolsByAccount,
+  submitAction,
+} from "../trading";
 import { readDecisionSettings } from "./decision.config";
 import type { DecisionPrompt } from "./decision.model";
 import type { ArtifactSink, CandidateSource, PacketSource, RunQueue } from "./decision.ports";
@@ -71,15 +86,25 @@ export function packetSource(context: ContextDeps, accountSummary?: (asOfMs: num
   };
 }
 
-/** The context domain's candidate scan as a candidate source (the selected symbols, ranked). */
+/**
+ * The context domain's candidate scan as a candidate source (the selected symbols, ranked). Given the
+ * account's open positions, it scans the strategy the scheduler already compiled (`scanPlanned`: no
+ * clone, plan or account read); `forTick()` gives a source whose signals are read once per asOf.
+ */
 export function candidateSource(context: ContextDeps): CandidateSource {
   return {
-    async scan({ cloneId, strategy, accountId, asOfMs, slotMs }) {
+    async scan({ cloneId, strategy, accountId, asOfMs, slotMs, openPositions }) {
+      if (openPositions) {
+        const planned = await scanPlanned(context, { cloneId, strategy, asOfMs, slotMs, openPositions });
+        const scores = new Map(planned.ranked.map((r) => [r.symbol, r.score]));
+        return planned.selected.map((symbol) => ({ symbol, score: scores.get(symbol) ?? 0 }));
+      }
       const scanned = await scanCandidates(context, { cloneId, strategyId: strategy.strategyId, asOfMs, slotMs, propAccountId: accountId });
       if (!scanned.ok) return [];
       const scores = new Map(scanned.value.ranked.map((r) => [r.symbol, r.score]));
       return scanned.value.selected.map((symbol) => ({ symbol, score: scores.get(symbol) ?? 0 }));
     },
+    forTick: () => candidateSource({ ...context, signals: createSignalsCache() }),
   };
 }
 
@@ -157,8 +182,16 @@ export function decisionRuntime(env: Env, app: AppDeps): DecisionRuntime {
             };
           });
       },
+      openSymbols: (accountIds) => openSymbolsByAccount(env.DB, accountIds),
     },
     candidates: candidateSource(context),
     queue,
+    fanOut: {
+      async send(chunks) {
+        for (let i = 0; i < chunks.length; i += 100) {
+          await env.DECISION_SCHEDULE_QUEUE.sendBatch(chunks.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
+        }
+      },
+    },
   };
 }

@@ -76,6 +76,7 @@ export {
   listCloneAccounts,
   type OpenPropAccountInput,
   openPropAccount,
+  openSymbolsByAccount,
   submitAction,
   type TradingDeps,
 } from "./prop-accounts.service";
