@@ -6,6 +6,7 @@
 import type { AppDeps } from "./core/deps";
 import { backtestDeps, consumeBacktests } from "./domains/backtest";
 import { consumeDeadLetters, consumeDecisionRuns, consumeScheduleChunks, decisionRuntime, withSharedRegistry } from "./domains/decision";
+import { consumeMarkShards } from "./domains/trading";
 
 export type QueueConsumer = (batch: MessageBatch<unknown>, env: Env, deps: AppDeps) => Promise<void>;
 
@@ -19,6 +20,8 @@ export const QUEUE_CONSUMERS: Readonly<Record<string, QueueConsumer>> = {
   },
   // The scheduler tick's fan-out: one message per chunk of active accounts, scheduled in its own invocation.
   "decision-schedule": (batch, env, deps) => consumeScheduleChunks(batch, decisionRuntime(env, deps)),
+  // Mark-to-market fan-out: one message per shard of running accounts, marked once per (account, minute).
+  "prop-marks": (batch, env) => consumeMarkShards(batch, env),
   // One message per backtest delivery: chunks of slots for a bounded time, then re-enqueued until done.
   backtests: (batch, env, deps) => consumeBacktests(batch, backtestDeps(env, deps)),
 };

@@ -84,7 +84,7 @@ export { adminCommand, finalizeAccount } from "./prop-admin.service";
 export { runReplay } from "./replay.model";
 export type { CandleInput } from "./risk.model";
 export { toAccountSummary } from "./summary.model";
-export { tradingJobs } from "./trading.jobs";
+export { consumeMarkShards, type MarkShardMessage, MarkShardMessageSchema, markShard, tradingJobs } from "./trading.jobs";
 export { type PropAccountRow, propAccounts, propPositions, propResults } from "./trading.tables";
 
 import { createRouter } from "../../http/router";
