@@ -33,6 +33,7 @@ import type { DecisionPrompt } from "./decision.model";
 import type { ArtifactSink, CandidateSource, PacketSource, RunQueue } from "./decision.ports";
 import type { SchedulerDeps } from "./decision.scheduler";
 import type { DecisionDeps } from "./decision.service";
+import type { ProviderThrottle } from "./engines";
 import { indicatorSnapshotOf } from "./packet-view.model";
 import { proposalContractText } from "./proposal.contract";
 
@@ -154,10 +155,23 @@ export function decisionRuntime(env: Env, app: AppDeps): DecisionRuntime {
       }
     },
   };
+  const rates = settings.DECISION_PROVIDER_RATES;
+  // One ProviderRateLimit object per limited provider: every consumer invocation shares its bucket.
+  const throttle: ProviderThrottle | undefined =
+    Object.keys(rates).length > 0 && env.PROVIDER_RATE_LIMIT
+      ? {
+          async take(provider) {
+            const rate = rates[provider];
+            if (!rate) return { granted: true, retryAfterMs: 0 };
+            return env.PROVIDER_RATE_LIMIT.get(env.PROVIDER_RATE_LIMIT.idFromName(provider)).take(app.clock.nowMs(), rate);
+          },
+        }
+      : undefined;
   return {
     env,
     db,
     clock: app.clock,
+    engineOptions: throttle ? { throttle } : undefined,
     ids: app.ids,
     settings,
     context,

@@ -24,4 +24,12 @@ export { createRuns, type DecisionDeps, executeRun, type NewRun } from "./decisi
 export { type DecisionActionRow, type DecisionRunRow, decisionActions, decisionRuns, decisionScans } from "./decision.tables";
 export { getRun, listRuns, toRunView } from "./decision.views";
 export { candidateSource, type DecisionRuntime, decisionRuntime, packetSource, withSharedRegistry } from "./decision.wiring";
-export { type EngineOptions, resolveEngine, rulesV1 } from "./engines";
+export { type EngineOptions, type ProviderThrottle, resolveEngine, rulesV1, throttledFetch } from "./engines";
+export {
+  type BucketState,
+  type ProviderRate,
+  ProviderRateSchema,
+  type ProviderRates,
+  ProviderRatesSchema,
+  takeToken,
+} from "./provider-rate.model";
