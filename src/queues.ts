@@ -5,7 +5,8 @@
  */
 import type { AppDeps } from "./core/deps";
 import { backtestDeps, consumeBacktests } from "./domains/backtest";
-import { consumeDeadLetters, consumeDecisionRuns, decisionRuntime, withSharedRegistry } from "./domains/decision";
+import { consumeDeadLetters, consumeDecisionRuns, consumeScheduleChunks, decisionRuntime, withSharedRegistry } from "./domains/decision";
+import { consumeMarkShards } from "./domains/trading";
 
 export type QueueConsumer = (batch: MessageBatch<unknown>, env: Env, deps: AppDeps) => Promise<void>;
 
@@ -17,13 +18,23 @@ export const QUEUE_CONSUMERS: Readonly<Record<string, QueueConsumer>> = {
     const rt = decisionRuntime(env, deps);
     return consumeDeadLetters(batch, rt.db, deps.clock, rt.intake);
   },
+  // The scheduler tick's fan-out: one message per chunk of active accounts, scheduled in its own invocation.
+  "decision-schedule": (batch, env, deps) => consumeScheduleChunks(batch, decisionRuntime(env, deps)),
+  // Mark-to-market fan-out: one message per shard of running accounts, marked once per (account, minute).
+  "prop-marks": (batch, env) => consumeMarkShards(batch, env),
   // One message per backtest delivery: chunks of slots for a bounded time, then re-enqueued until done.
   backtests: (batch, env, deps) => consumeBacktests(batch, backtestDeps(env, deps)),
 };
 
+/**
+ * The table key of a queue name: wrangler environments name their queues `<name>-staging` and
+ * `<name>-production` (dead-letter queues `<name>-<env>-dlq`), the table holds the base names.
+ */
+export const queueKey = (queue: string): string => queue.replace(/-(staging|production)(-dlq)?$/, "$2");
+
 /** Runs the consumer of `batch.queue`; throws for an unknown queue. */
 export async function dispatchQueue(batch: MessageBatch<unknown>, env: Env, deps: AppDeps): Promise<void> {
-  const consumer = QUEUE_CONSUMERS[batch.queue];
+  const consumer = QUEUE_CONSUMERS[batch.queue] ?? QUEUE_CONSUMERS[queueKey(batch.queue)];
   if (!consumer) throw new Error(`unknown queue: "${batch.queue}"`);
   await consumer(batch, env, deps);
 }

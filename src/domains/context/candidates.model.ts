@@ -166,3 +166,14 @@ export function selectCandidates(input: {
   ];
   return { mode: policy.mode, cap: policy.cap, selected, ranked };
 }
+
+/** Every symbol's signals in the windows ending at one `asOfMs`: three queries, then a lookup. */
+export type SignalTable = (symbols: readonly string[]) => AssetSignals[];
+
+/**
+ * Per-invocation memo of signal tables by `asOfMs`: the scan's signals are the same for every account
+ * of a tick, so a scheduler tick over 1,000 accounts reads them once (three statements), not 1,000 times.
+ */
+export type SignalsCache = Map<number, Promise<SignalTable>>;
+
+export const createSignalsCache = (): SignalsCache => new Map();

@@ -8,7 +8,8 @@
 import { and, eq, gte, lte, or } from "drizzle-orm";
 import { ok, type Result } from "../../core/result";
 import { hyperliquidAssetCtxs, hyperliquidCandles1m, hyperliquidIndicators } from "../market-data";
-import type { AssetSignals } from "./candidates.model";
+import type { CompiledStrategy } from "../strategy";
+import type { AssetSignals, SignalTable } from "./candidates.model";
 import { selectCandidates } from "./candidates.model";
 import type { CandidateScanResult } from "./context.model";
 import { accountFor, type ContextDeps, type ContextFailure, loadStrategy } from "./context.service";
@@ -28,6 +29,23 @@ export interface ScanInput {
 
 /** Signals of every symbol with data in the windows ending at `asOfMs` (newest row per symbol wins). */
 export async function loadSignals(deps: Pick<ContextDeps, "db">, symbols: readonly string[], asOfMs: number): Promise<AssetSignals[]> {
+  return (await loadSignalTable(deps, asOfMs))(symbols);
+}
+
+/** The signal table at `asOfMs`, from `deps.signals` when it has it (loaded once per asOf). */
+export async function signalTableAt(deps: Pick<ContextDeps, "db" | "signals">, asOfMs: number): Promise<SignalTable> {
+  if (!deps.signals) return loadSignalTable(deps, asOfMs);
+  let pending = deps.signals.get(asOfMs);
+  if (!pending) {
+    pending = loadSignalTable(deps, asOfMs);
+    deps.signals.set(asOfMs, pending);
+    // A failed read is not memoized: the next caller tries again.
+    pending.catch(() => deps.signals?.delete(asOfMs));
+  }
+  return pending;
+}
+
+async function loadSignalTable(deps: Pick<ContextDeps, "db">, asOfMs: number): Promise<SignalTable> {
   const db = deps.db;
   const lastOpen = Math.floor(asOfMs / MINUTE) * MINUTE - MINUTE; // newest 1m bar closed at asOf
   const c = hyperliquidAssetCtxs;
@@ -66,16 +84,17 @@ export async function loadSignals(deps: Pick<ContextDeps, "db">, symbols: readon
   const nowBy = newest(closes, (r) => r.t > lastOpen - 30 * MINUTE);
   const agoBy = newest(closes, (r) => r.t <= lastOpen - 60 * MINUTE);
   const n = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
-  return symbols.map((symbol) => ({
-    symbol,
-    volume24hUsd: n(ctxBy.get(symbol)?.vlm),
-    fundingHourly: n(ctxBy.get(symbol)?.funding),
-    rsi14: n(indBy.get(symbol)?.rsi),
-    close: n(nowBy.get(symbol)?.close),
-    bbUpper: n(indBy.get(symbol)?.up),
-    bbLower: n(indBy.get(symbol)?.lo),
-    closeHourAgo: n(agoBy.get(symbol)?.close),
-  }));
+  return (symbols) =>
+    symbols.map((symbol) => ({
+      symbol,
+      volume24hUsd: n(ctxBy.get(symbol)?.vlm),
+      fundingHourly: n(ctxBy.get(symbol)?.funding),
+      rsi14: n(indBy.get(symbol)?.rsi),
+      close: n(nowBy.get(symbol)?.close),
+      bbUpper: n(indBy.get(symbol)?.up),
+      bbLower: n(indBy.get(symbol)?.lo),
+      closeHourAgo: n(agoBy.get(symbol)?.close),
+    }));
 }
 
 /** Ranks the branch's tradable universe for the slot; see candidates.model.ts for the policy. */
@@ -83,17 +102,30 @@ export async function scanCandidates(deps: ContextDeps, input: ScanInput): Promi
   const loaded = await loadStrategy(deps, input.cloneId, input.strategyId, input.pipelineVersionHash);
   if (!loaded.ok) return loaded;
   const { strategy, clone } = loaded.value;
-  const decided = strategy.executions.filter((e) => e.enabled).map((e) => e.symbol);
   const account = await accountFor(deps, clone, input);
   if (!account.ok) return account;
   const openPositions = (account.value?.positions ?? []).filter((p) => Number(p.szi) !== 0).map((p) => p.symbol);
+  return ok(await scanPlanned(deps, { ...input, cloneId: clone.id, strategy, openPositions }));
+}
+
+/**
+ * The scan of a strategy the caller already compiled, with the account's open positions the caller
+ * already read (the scheduler: one plan per clone and one positions read per chunk of accounts, the
+ * signals once per tick through `deps.signals`). No clone, plan or account read of its own.
+ */
+export async function scanPlanned(
+  deps: Pick<ContextDeps, "db" | "signals">,
+  input: { cloneId: string; strategy: CompiledStrategy; asOfMs: number; slotMs: number; openPositions: readonly string[] },
+): Promise<CandidateScanResult> {
+  const { strategy } = input;
+  const decided = strategy.executions.filter((e) => e.enabled).map((e) => e.symbol);
   const cadenceMs = (strategy.executions[0]?.decisionCadenceSec ?? 300) * 1000;
   const scan = selectCandidates({
     policy: strategy.candidatePolicySettings,
-    universe: await loadSignals(deps, decided, input.asOfMs),
-    openPositions,
+    universe: (await signalTableAt(deps, input.asOfMs))(decided),
+    openPositions: input.openPositions,
     slotMs: input.slotMs,
     cadenceMs,
   });
-  return ok({ cloneId: clone.id, strategyId: strategy.strategyId, asOfMs: input.asOfMs, slotMs: input.slotMs, ...scan });
+  return { cloneId: input.cloneId, strategyId: strategy.strategyId, asOfMs: input.asOfMs, slotMs: input.slotMs, ...scan };
 }

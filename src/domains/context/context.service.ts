@@ -14,6 +14,7 @@ import { type ArtifactOwner, type ArtifactStore, artifactKey, storeOwnedArtifact
 import { createSeriesCache, type GRANULARITY_MS, type SeriesCache } from "../market-data";
 import { type Clone, compileStored, compileVersion, findClone, loadRegistry, type Read, type Registry } from "../strategy";
 import { type AccountSummary, emptyAccountSummary } from "../trading";
+import type { SignalsCache } from "./candidates.model";
 import { MIN_NOTIONAL_USD, PACKET_SCHEMA_VERSION, type Packet } from "./context.model";
 import { type AssembledPrompt, assemblePrompt, type Inclusion, type MarketSectionInput } from "./prompt.model";
 import { accountSection, behaviorSection, closingSection, contractSection, type OutputContract, systemSection } from "./prompt.sections";
@@ -35,6 +36,8 @@ export interface ContextDeps {
   registry?: Registry;
   /** Per-invocation memo of loaded clones and compiled plans, keyed by clone id (`<clone>@<hash>` for a pinned version). */
   plans?: Map<string, Promise<LoadedPlan | null>>;
+  /** Per-invocation memo of the candidate scan's signal tables by asOf (`createSignalsCache()`). */
+  signals?: SignalsCache;
   /**
    * The output contract section's body (the decision runtime passes the schema its provider enforces);
    * absent: the `DecisionAction` schema.

@@ -13,13 +13,29 @@
  *
  *   deps: { db, accountSummary?: (accountId, asOfMs) => Promise<AccountSummary | null>,
  *           series?: createSeriesCache() shared per invocation, registry?: loadRegistry(db) shared,
- *           plans?: new Map() (clone -> compiled plan memo, shared per invocation) }
+ *           plans?: new Map() (clone -> compiled plan memo, shared per invocation),
+ *           signals?: createSignalsCache() (the scan's signal tables by asOf, shared per tick) }
+ *   scanPlanned(deps, { cloneId, strategy, asOfMs, slotMs, openPositions }) -> the same scan for a plan
+ *     and positions the caller already read (the decision scheduler's per-tick path)
  *
  * The artifact store (ArtifactStore, artifactStoreFor(env), storeOwnedArtifacts, artifactsOf) is
  * its own capability: src/domains/artifacts.
  */
-export { type AssetSignals, type CandidateScan, type CandidateVerdict, scoreAsset, selectCandidates } from "./candidates.model";
-export { loadSignals, type ScanInput, scanCandidates } from "./candidates.service";
+export {
+  type AssetSignals,
+  type CandidateScan,
+  type CandidateVerdict,
+  createSignalsCache,
+  type SignalsCache,
+  scoreAsset,
+  selectCandidates,
+} from "./candidates.model";
+export {
+  loadSignals,
+  type ScanInput,
+  scanCandidates,
+  scanPlanned,
+} from "./candidates.service";
 export {
   type CandidateScanResult,
   CandidateScanSchema,

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { withoutBlankSettings } from "../../core/settings";
+import { ProviderRatesSchema } from "./provider-rate.model";
 
 const intFrom = (fallback: number, max: number) => z.coerce.number().int().min(0).max(max).optional().default(fallback);
 const optionalString = z
@@ -42,6 +43,30 @@ export const DecisionSettingsSchema = z.object({
   DECISION_MODEL_MAX_RETRIES: intFrom(2, 10),
   /** Most runs one queue consumer invocation executes at once (provider rate limits). */
   DECISION_CONSUMER_CONCURRENCY: intFrom(4, 50),
+  /**
+   * Most accounts one scheduler invocation plans: above it, the tick fans out one `decision-schedule`
+   * message per chunk of this many accounts (each chunk ~3 D1 statements per distinct clone + ~8 per
+   * 50 accounts, well inside an invocation's 1,000 D1 queries and its CPU limit).
+   */
+  DECISION_SCHEDULE_CHUNK: z.coerce.number().int().min(1).max(1000).optional().default(100),
+  /**
+   * Per-provider token buckets (JSON `{ "openai": { "perMinute": 500, "burst": 50 } }`), shared by every
+   * consumer through one ProviderRateLimit object per provider; a provider not listed is unlimited.
+   */
+  DECISION_PROVIDER_RATES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v?.trim()) return {};
+      try {
+        const parsed = ProviderRatesSchema.safeParse(JSON.parse(v));
+        if (parsed.success) return parsed.data;
+        ctx.addIssue({ code: "custom", message: z.prettifyError(parsed.error) });
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not JSON" });
+      }
+      return z.NEVER;
+    }),
   /** "false" stops the scheduler from creating prop-account runs (dry-runs still work). */
   DECISION_SCHEDULER_ENABLED: z
     .string()

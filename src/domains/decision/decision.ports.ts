@@ -50,7 +50,11 @@ export interface CandidateSource {
     asOfMs: number;
     slotMs: number;
     pipelineVersionHash?: string;
+    /** The account's open-position symbols when the caller read them (else the source reads the account). */
+    openPositions?: readonly string[];
   }): Promise<Candidate[]>;
+  /** A source with its own per-tick caches (signals read once per asOf); the scheduler takes one per invocation. */
+  forTick?(): CandidateSource;
 }
 
 export type ArtifactName = "prompt" | "packet" | "response";
@@ -76,6 +80,8 @@ export interface ActiveAccount {
 export interface AccountDirectory {
   /** Prop accounts that are `active` now. */
   listActive(nowMs: number): Promise<ActiveAccount[]>;
+  /** Open-position symbols of many accounts at once (the D1 projection), for the scheduler's scans. */
+  openSymbols?(accountIds: readonly string[]): Promise<Map<string, string[]>>;
 }
 
 export interface Intake {

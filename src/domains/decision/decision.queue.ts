@@ -18,6 +18,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Clock } from "../../core/clock";
 import type { Db } from "../../db/client";
+import { ScheduleChunkMessageSchema, type SchedulerDeps, scheduleChunk } from "./decision.scheduler";
 import { applyAction, type DecisionDeps, executeRun, finishWithoutAction, RUN_LEASE_MS, releaseRun } from "./decision.service";
 import { decisionActions, decisionRuns } from "./decision.tables";
 
@@ -104,4 +105,30 @@ async function reconcileWithIntake(deps: Pick<DecisionDeps, "db" | "clock" | "in
   if (!action) return false;
   await applyAction(deps, run, action);
   return true;
+}
+
+/**
+ * The scheduler's fan-out chunks (`decision-schedule`): each message schedules its accounts for its
+ * tick. Idempotent by the runs' slot keys, so a redelivery creates nothing new; a thrown chunk is
+ * retried (the queue's max_retries), a malformed one dropped with a log line.
+ */
+export async function consumeScheduleChunks(batch: MessageBatch<unknown>, deps: SchedulerDeps): Promise<void> {
+  for (const message of batch.messages) {
+    const parsed = ScheduleChunkMessageSchema.safeParse(message.body);
+    if (!parsed.success) {
+      console.error(JSON.stringify({ msg: "decision schedule: bad chunk dropped", id: message.id }));
+      message.ack();
+      continue;
+    }
+    try {
+      const summary = await scheduleChunk(deps, parsed.data);
+      console.log(
+        JSON.stringify({ msg: "decision schedule chunk", atMs: parsed.data.atMs, accounts: summary.accounts, created: summary.created }),
+      );
+      message.ack();
+    } catch (error) {
+      console.error(JSON.stringify({ msg: "decision schedule chunk failed", attempts: message.attempts, error: String(error) }));
+      message.retry({ delaySeconds: 5 });
+    }
+  }
 }

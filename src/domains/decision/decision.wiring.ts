@@ -9,7 +9,15 @@ import type { AppDeps } from "../../core/deps";
 import { err, ok } from "../../core/result";
 import { openDb } from "../../db/client";
 import { artifactStoreFor, storeOwnedArtifacts } from "../artifacts";
-import { type AssembledPrompt, type ContextDeps, quoteUntrusted, resolvePacket, scanCandidates } from "../context";
+import {
+  type AssembledPrompt,
+  type ContextDeps,
+  createSignalsCache,
+  quoteUntrusted,
+  resolvePacket,
+  scanCandidates,
+  scanPlanned,
+} from "../context";
 import { createSeriesCache } from "../market-data";
 import { loadRegistry } from "../strategy";
 import {
@@ -18,6 +26,7 @@ import {
   getAccountSummary,
   listActiveAccounts,
   loadMarket,
+  openSymbolsByAccount,
   referenceOf,
   submitAction,
 } from "../trading";
@@ -26,6 +35,7 @@ import type { DecisionPrompt } from "./decision.model";
 import type { ArtifactSink, CandidateSource, PacketSource, RunQueue } from "./decision.ports";
 import type { SchedulerDeps } from "./decision.scheduler";
 import type { DecisionDeps } from "./decision.service";
+import type { ProviderThrottle } from "./engines";
 import { indicatorSnapshotOf } from "./packet-view.model";
 import { proposalContractText } from "./proposal.contract";
 
@@ -83,10 +93,23 @@ export function packetSource(context: ContextDeps, accountSummary?: (asOfMs: num
   };
 }
 
-/** The context domain's candidate scan as a candidate source (the selected symbols, ranked). */
+/**
+ * The context domain's candidate scan as a candidate source (the selected symbols, ranked). Given the
+ * account's open positions, it scans the strategy the scheduler already compiled (`scanPlanned`: no
+ * clone, plan or account read); `forTick()` gives a source whose signals are read once per asOf.
+ */
 export function candidateSource(context: ContextDeps): CandidateSource {
   return {
-    async scan({ cloneId, strategy, accountId, asOfMs, slotMs, pipelineVersionHash }) {
+    async scan({ cloneId, strategy, accountId, asOfMs, slotMs, pipelineVersionHash, openPositions }) {
+      if (openPositions) {
+        const planned = await scanPlanned(context, { cloneId, strategy, asOfMs, slotMs, openPositions });
+        const ranked = new Map(planned.ranked.map((r) => [r.symbol, r]));
+        return planned.selected.map((symbol) => ({
+          symbol,
+          score: ranked.get(symbol)?.score ?? 0,
+          openPosition: ranked.get(symbol)?.openPosition ?? false,
+        }));
+      }
       const scanned = await scanCandidates(context, {
         cloneId,
         strategyId: strategy.strategyId,
@@ -103,6 +126,7 @@ export function candidateSource(context: ContextDeps): CandidateSource {
         openPosition: ranked.get(symbol)?.openPosition ?? false,
       }));
     },
+    forTick: () => candidateSource({ ...context, signals: createSignalsCache() }),
   };
 }
 
@@ -152,10 +176,23 @@ export function decisionRuntime(env: Env, app: AppDeps): DecisionRuntime {
       }
     },
   };
+  const rates = settings.DECISION_PROVIDER_RATES;
+  // One ProviderRateLimit object per limited provider: every consumer invocation shares its bucket.
+  const throttle: ProviderThrottle | undefined =
+    Object.keys(rates).length > 0 && env.PROVIDER_RATE_LIMIT
+      ? {
+          async take(provider) {
+            const rate = rates[provider];
+            if (!rate) return { granted: true, retryAfterMs: 0 };
+            return env.PROVIDER_RATE_LIMIT.get(env.PROVIDER_RATE_LIMIT.idFromName(provider)).take(app.clock.nowMs(), rate);
+          },
+        }
+      : undefined;
   return {
     env,
     db,
     clock: app.clock,
+    engineOptions: throttle ? { throttle } : undefined,
     ids: app.ids,
     settings,
     context,
@@ -183,8 +220,16 @@ export function decisionRuntime(env: Env, app: AppDeps): DecisionRuntime {
             };
           });
       },
+      openSymbols: (accountIds) => openSymbolsByAccount(env.DB, accountIds),
     },
     candidates: candidateSource(context),
     queue,
+    fanOut: {
+      async send(chunks) {
+        for (let i = 0; i < chunks.length; i += 100) {
+          await env.DECISION_SCHEDULE_QUEUE.sendBatch(chunks.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
+        }
+      },
+    },
   };
 }

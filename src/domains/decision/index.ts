@@ -9,11 +9,27 @@ export { type DecisionRunHealth, decisionRunHealth } from "./decision.health";
 export { decisionJobs } from "./decision.jobs";
 export * from "./decision.model";
 export type * from "./decision.ports";
-export { consumeDeadLetters, consumeDecisionRuns, DecisionRunMessageSchema } from "./decision.queue";
+export { consumeDeadLetters, consumeDecisionRuns, consumeScheduleChunks, DecisionRunMessageSchema } from "./decision.queue";
 export { decisionRoutes } from "./decision.routes";
-export { clonePreflight, type SchedulerDeps, scheduleDueRuns } from "./decision.scheduler";
+export {
+  clonePreflight,
+  type ScheduleChunkMessage,
+  ScheduleChunkMessageSchema,
+  type ScheduleFanOut,
+  type SchedulerDeps,
+  scheduleChunk,
+  scheduleDueRuns,
+} from "./decision.scheduler";
 export { createRuns, type DecisionDeps, executeRun, type NewRun } from "./decision.service";
 export { type DecisionActionRow, type DecisionRunRow, decisionActions, decisionRuns, decisionScans } from "./decision.tables";
 export { getRun, listRuns, toRunView } from "./decision.views";
-export { type DecisionRuntime, decisionRuntime, packetSource, withSharedRegistry } from "./decision.wiring";
-export { type EngineOptions, resolveEngine, rulesV1 } from "./engines";
+export { candidateSource, type DecisionRuntime, decisionRuntime, packetSource, withSharedRegistry } from "./decision.wiring";
+export { type EngineOptions, type ProviderThrottle, resolveEngine, rulesV1, throttledFetch } from "./engines";
+export {
+  type BucketState,
+  type ProviderRate,
+  ProviderRateSchema,
+  type ProviderRates,
+  ProviderRatesSchema,
+  takeToken,
+} from "./provider-rate.model";

@@ -77,6 +77,7 @@ export {
   listCloneAccounts,
   type OpenPropAccountInput,
   openPropAccount,
+  openSymbolsByAccount,
   submitAction,
   type TradingDeps,
 } from "./prop-accounts.service";
@@ -85,7 +86,7 @@ export { runReplay } from "./replay.model";
 export type { CandleInput } from "./risk.model";
 export { toAccountSummary } from "./summary.model";
 export { readTradingConfig, type TradingConfig, TradingConfigSchema } from "./trading.config";
-export { tradingJobs } from "./trading.jobs";
+export { consumeMarkShards, type MarkShardMessage, MarkShardMessageSchema, markShard, tradingJobs } from "./trading.jobs";
 export { type PropAccountRow, propAccounts, propPositions, propResults } from "./trading.tables";
 
 import { createRouter } from "../../http/router";

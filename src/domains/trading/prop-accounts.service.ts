@@ -13,7 +13,7 @@ import type { AccountResult, Pins } from "./account-result.model";
 import type { AccountSummary, PropAccountKind } from "./account-summary.model";
 import { type DecisionActionInput, DecisionActionSchema, type IntakeOutcome } from "./decision-action.model";
 import { loadMarket } from "./market.service";
-import { type PropAccountRow, propAccounts } from "./trading.tables";
+import { type PropAccountRow, propAccounts, propPositions } from "./trading.tables";
 
 /** What the trading services need: the bindings (DB, PROP_ACCOUNT) and an id generator. */
 export interface TradingDeps {
@@ -118,6 +118,28 @@ export async function listActiveAccounts(deps: Pick<TradingDeps, "env">, filter:
     .from(propAccounts)
     .where(and(...where))
     .orderBy(propAccounts.createdAtMs, propAccounts.id);
+}
+
+/** D1 binds at most 100 parameters per statement: IN lists are cut below that. */
+const IN_LIST_MAX = 90;
+
+/**
+ * Symbols with an open position per account, from the D1 projection: one statement per 90 accounts
+ * (the decision scheduler reads a chunk's positions at once instead of asking each object). The
+ * projection trails the object by the outbox lag, which the candidate scan tolerates: a position
+ * opened a moment ago is ranked first from the next slot on.
+ */
+export async function openSymbolsByAccount(d1: D1Database, accountIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const db = openDb(d1);
+  for (let i = 0; i < accountIds.length; i += IN_LIST_MAX) {
+    const rows = await db
+      .select({ accountId: propPositions.accountId, symbol: propPositions.symbol, szi: propPositions.szi })
+      .from(propPositions)
+      .where(inArray(propPositions.accountId, accountIds.slice(i, i + IN_LIST_MAX)));
+    for (const r of rows) if (Number(r.szi) !== 0) out.set(r.accountId, [...(out.get(r.accountId) ?? []), r.symbol]);
+  }
+  return out;
 }
 
 /** Accounts due for finalization at `nowMs`: window over and still open, or liquidated. */

@@ -3,8 +3,11 @@
  *   trading.mark-to-market  every minute: one D1 read of quotes and the last closed candles for every
  *                        symbol held, then each running account's object marks (triggers, snapshot,
  *                        liquidation) with bounded concurrency. Keyed by (account, minute) inside the
- *                        object, so a re-run or overlap is a no-op. `shard`/`shards` split the list
- *                        across invocations when one is not enough. Only marks younger than
+ *                        object, so a re-run or overlap is a no-op. Over `shardSize` accounts the round
+ *                        fans out instead: one `prop-marks` queue message per shard of account ids, each
+ *                        marked in its own invocation (`markShard`), idempotent per (account, minute), so
+ *                        a redelivered shard marks nothing twice. `shard`/`shards` still split the list
+ *                        by hash when an operator runs parts by hand. Only marks younger than
  *                        `PROP_MAX_MARK_AGE_MS` value or liquidate; skips are in the run's summary.
  *   trading.funding         hourly: the rate in force for the hour that just ended, settled on the
  *                        position held at the boundary, once per (account, hour) (and per coin inside
@@ -13,10 +16,11 @@
  */
 import { z } from "zod";
 import { floorTo, HOUR_MS, MINUTE_MS } from "../../core/clock";
+import type { AppDeps } from "../../core/deps";
 import { defineJob } from "../../cron/job";
 import type { Market } from "./market.model";
 import { candlesBetween, fundingRatesFor, loadMarket } from "./market.service";
-import { accountStub, listActiveAccounts, listDueAccounts } from "./prop-accounts.service";
+import { accountStub, listActiveAccounts, listDueAccounts, openSymbolsByAccount } from "./prop-accounts.service";
 import { finalizeAccount } from "./prop-admin.service";
 import { readTradingConfig } from "./trading.config";
 
@@ -64,6 +68,81 @@ const hashShard = (id: string, shards: number): number => {
   return h % shards;
 };
 
+/** One fan-out message of a mark round: the accounts one invocation marks for `minuteMs`. */
+export const MarkShardMessageSchema = z.object({
+  minuteMs: z.number().int().nonnegative(),
+  accountIds: z.array(z.string().min(1).max(128)).min(1).max(1000),
+});
+export type MarkShardMessage = z.infer<typeof MarkShardMessageSchema>;
+
+export interface MarkShardSummary {
+  accounts: number;
+  /** Accounts whose minute this call marked (a repeat of a marked minute is not counted). */
+  applied: number;
+  liquidated: number;
+  failed: number;
+  /** Rule 6: accounts left unmarked because a held symbol's mark was missing or older than the limit. */
+  staleSkipped: number;
+  /** The oldest mark age seen per stale symbol (null: no mark at all). */
+  staleSymbols: Record<string, number | null>;
+}
+
+/**
+ * Marks one shard of accounts for `minuteMs`: one read of their held symbols, one of quotes and one of
+ * candles for those symbols, then each object's `mark` with bounded concurrency. Each object logs its
+ * (account, minute) key, so a repeat applies nothing (`applied` counts only first marks).
+ */
+export async function markShard(env: Env, shard: MarkShardMessage, concurrency = 50): Promise<MarkShardSummary> {
+  const held = await openSymbolsByAccount(env.DB, shard.accountIds);
+  const symbols = [...new Set([...held.values()].flat())];
+  const [market, candles] = await Promise.all([
+    loadMarket(env.DB, symbols, shard.minuteMs),
+    candlesBetween(env.DB, symbols, shard.minuteMs - 5 * MINUTE_MS, shard.minuteMs),
+  ]);
+  const { PROP_MAX_MARK_AGE_MS: maxMarkAgeMs } = readTradingConfig(env);
+  let applied = 0;
+  let liquidated = 0;
+  let staleSkipped = 0;
+  const staleSymbols: Record<string, number | null> = {};
+  const failed = await forEachLimited(shard.accountIds, concurrency, async (id) => {
+    const mine = held.get(id) ?? [];
+    const r = await accountStub(env, id).mark(
+      shard.minuteMs,
+      subset(market, mine),
+      candles.filter((c) => mine.includes(c.symbol)),
+      maxMarkAgeMs,
+    );
+    if (r.applied) applied += 1;
+    if (r.status === "liquidated") liquidated += 1;
+    if (r.staleMarks.length > 0) staleSkipped += 1;
+    for (const s of r.staleMarks) staleSymbols[s.symbol] = s.ageMs;
+  });
+  if (staleSkipped > 0)
+    console.warn(
+      JSON.stringify({ msg: "prop marks skipped on stale marks", minuteMs: shard.minuteMs, maxMarkAgeMs, staleSkipped, staleSymbols }),
+    );
+  return { accounts: shard.accountIds.length, applied, liquidated, failed, staleSkipped, staleSymbols };
+}
+
+/**
+ * The `prop-marks` consumer: each message marks its shard; a shard with a failed account is retried
+ * whole (the accounts already marked answer `applied: false`), a malformed message is dropped.
+ */
+export async function consumeMarkShards(batch: MessageBatch<unknown>, env: Env, _deps?: AppDeps): Promise<void> {
+  for (const message of batch.messages) {
+    const parsed = MarkShardMessageSchema.safeParse(message.body);
+    if (!parsed.success) {
+      console.error(JSON.stringify({ msg: "prop-marks: bad shard dropped", id: message.id }));
+      message.ack();
+      continue;
+    }
+    const summary = await markShard(env, parsed.data).catch(() => undefined);
+    console.log(JSON.stringify({ msg: "prop-marks shard", minuteMs: parsed.data.minuteMs, ...summary }));
+    if (!summary || summary.failed > 0) message.retry({ delaySeconds: 5 });
+    else message.ack();
+  }
+}
+
 export const markToMarketJob = defineJob({
   name: "trading.mark-to-market",
   description: "Marks every running prop account to the mark price (triggers on closed minutes, snapshot, liquidation).",
@@ -71,42 +150,33 @@ export const markToMarketJob = defineJob({
     concurrency: z.coerce.number().int().min(1).max(500).default(50),
     shard: z.coerce.number().int().min(0).default(0),
     shards: z.coerce.number().int().min(1).max(1000).default(1),
+    /** Accounts marked inline at most; above it the round fans out on the `prop-marks` queue. */
+    shardSize: z.coerce.number().int().min(1).max(1000).default(200),
   }),
   async run({ env, scheduledAtMs, params }) {
     const minute = floorTo(scheduledAtMs, MINUTE_MS);
     const accounts = (await listActiveAccounts({ env })).filter((a) => hashShard(a.id, params.shards) === params.shard);
-    const held = await heldByAccount(
-      env.DB,
-      accounts.map((a) => a.id),
-    );
-    const symbols = [...new Set([...held.values()].flat())];
-    const [market, candles] = await Promise.all([
-      loadMarket(env.DB, symbols, minute),
-      candlesBetween(env.DB, symbols, minute - 5 * MINUTE_MS, minute),
-    ]);
-    const { PROP_MAX_MARK_AGE_MS: maxMarkAgeMs } = readTradingConfig(env);
-    let liquidated = 0;
-    // Rule 6: accounts left unmarked this minute because a held symbol's mark was missing or too old,
-    // and the oldest age seen per symbol (the run's details say so; the object logs it per minute).
-    let staleSkipped = 0;
-    const staleSymbols: Record<string, number | null> = {};
-    const failed = await forEachLimited(accounts, params.concurrency, async (a) => {
-      const mine = held.get(a.id) ?? [];
-      const r = await accountStub(env, a.id).mark(
-        minute,
-        subset(market, mine),
-        candles.filter((c) => mine.includes(c.symbol)),
-        maxMarkAgeMs,
-      );
-      if (r.status === "liquidated") liquidated += 1;
-      if (r.staleMarks.length > 0) staleSkipped += 1;
-      for (const s of r.staleMarks) staleSymbols[s.symbol] = s.ageMs;
-    });
-    if (staleSkipped > 0)
-      console.warn(JSON.stringify({ msg: "prop marks skipped on stale marks", minute, maxMarkAgeMs, staleSkipped, staleSymbols }));
+    const ids = accounts.map((a) => a.id);
+    if (env.MARK_QUEUE && ids.length > params.shardSize) {
+      const messages: Array<{ body: MarkShardMessage; contentType: "json" }> = [];
+      for (let i = 0; i < ids.length; i += params.shardSize) {
+        messages.push({ body: { minuteMs: minute, accountIds: ids.slice(i, i + params.shardSize) }, contentType: "json" });
+      }
+      for (let i = 0; i < messages.length; i += 100) await env.MARK_QUEUE.sendBatch(messages.slice(i, i + 100));
+      return { itemsProcessed: 0, summary: { accounts: ids.length, fannedOut: messages.length } };
+    }
+    const r = ids.length > 0 ? await markShard(env, { minuteMs: minute, accountIds: ids }, params.concurrency) : undefined;
     return {
-      itemsProcessed: accounts.length - failed,
-      summary: { accounts: accounts.length, symbols: symbols.length, failed, liquidated, maxMarkAgeMs, staleSkipped, staleSymbols },
+      itemsProcessed: (r?.accounts ?? 0) - (r?.failed ?? 0),
+      summary: {
+        accounts: ids.length,
+        failed: r?.failed ?? 0,
+        liquidated: r?.liquidated ?? 0,
+        applied: r?.applied ?? 0,
+        maxMarkAgeMs: readTradingConfig(env).PROP_MAX_MARK_AGE_MS,
+        staleSkipped: r?.staleSkipped ?? 0,
+        staleSymbols: r?.staleSymbols ?? {},
+      },
     };
   },
 });

@@ -19,6 +19,35 @@ export interface EngineOptions {
   fetch?: typeof fetch;
   /** Replaces the catalog lookup (tests and the bench add entries pointing at a stand-in's scenarios). */
   findModel?: (id: string) => Model | undefined;
+  /** The per-provider rate limit asked before every model request (wiring: the ProviderRateLimit objects). */
+  throttle?: ProviderThrottle;
+}
+
+/** Takes one request's token for `provider`; denied: milliseconds until one is there. */
+export interface ProviderThrottle {
+  take(provider: string): Promise<{ granted: boolean; retryAfterMs: number }>;
+}
+
+/**
+ * `fetch` behind the provider's token bucket: a denied request never leaves the Worker and answers like
+ * the provider would, 429 with `Retry-After`, so the AI SDK's retries and then the queue's transient
+ * retry (while the slot is valid) handle it: a storm queues up instead of getting every run 429'd.
+ */
+export function throttledFetch(provider: string, throttle: ProviderThrottle, inner: typeof fetch = fetch): typeof fetch {
+  return async (input, init) => {
+    const token = await throttle.take(provider);
+    if (!token.granted) {
+      const seconds = Math.max(1, Math.ceil(token.retryAfterMs / 1000));
+      return new Response(
+        JSON.stringify({ error: { type: "rate_limit_error", message: `local ${provider} rate limit: retry in ${seconds} s` } }),
+        {
+          status: 429,
+          headers: { "content-type": "application/json", "retry-after": String(seconds), "retry-after-ms": String(token.retryAfterMs) },
+        },
+      );
+    }
+    return inner(input, init);
+  };
 }
 
 /** The engine for catalog model `modelId` under `settings`. */
@@ -35,7 +64,7 @@ export function resolveEngine(modelId: string, settings: DecisionSettings, optio
     endpoint,
     timeoutMs: settings.DECISION_MODEL_TIMEOUT_MS,
     maxRetries: settings.DECISION_MODEL_MAX_RETRIES,
-    fetch: options.fetch,
+    fetch: options.throttle ? throttledFetch(model.provider, options.throttle, options.fetch) : options.fetch,
   });
   return { ok: true, engine, model };
 }
