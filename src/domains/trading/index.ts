@@ -110,7 +110,7 @@ export {
   type SealedAgentKey,
 } from "./live/hyperliquid/agent-key.service";
 export { type ExchangeClientDeps, isApprovedAgent, postAction, postInfo, submitOrders } from "./live/hyperliquid/exchange-client.service";
-export { checkNonce, type NonceState, nextNonce } from "./live/hyperliquid/nonce.model";
+export { checkNonce, type NonceIssue, type NonceState, nextNonce } from "./live/hyperliquid/nonce.model";
 export { classifyOrderError, type OrderOutcome, orderOutcome, parseExchangeResponse } from "./live/hyperliquid/responses.model";
 export {
   actionHash,
@@ -121,3 +121,4 @@ export {
   type WireSignature,
 } from "./live/hyperliquid/signing.model";
 export { parseExact, priceToWire, sizeToWire } from "./live/hyperliquid/wire.model";
+export { isMainnetUrl, type LiveConfig, LiveConfigSchema, readLiveConfig, refineLiveConfig } from "./live/live.config";
