@@ -89,9 +89,10 @@ export { type PropAccountRow, propAccounts, propPositions, propResults } from ".
 import { createRouter } from "../../http/router";
 import { propAccountRoutes } from "./trading.routes";
 import { propAdminRoutes } from "./trading-admin.routes";
+import { liveRoutes } from "./live/live.routes";
 
 /** Client and admin prop-account routes, mounted under /api/v1. */
-export const tradingRoutes = createRouter().route("/", propAccountRoutes).route("/", propAdminRoutes);
+export const tradingRoutes = createRouter().route("/", propAccountRoutes).route("/", propAdminRoutes).route("/", liveRoutes);
 
 // Live adapter, Hyperliquid exchange client (src/domains/trading/live/hyperliquid/, doc/domains/trading-live.md).
 export {
@@ -122,3 +123,7 @@ export {
 } from "./live/hyperliquid/signing.model";
 export { parseExact, priceToWire, sizeToWire } from "./live/hyperliquid/wire.model";
 export { isMainnetUrl, type LiveConfig, LiveConfigSchema, readLiveConfig, refineLiveConfig } from "./live/live.config";
+export { type LiveCaps, LiveCapsSchema } from "./live/live.model";
+export { liveAccountCaps, liveAccounts, liveAgentKeys, liveCloneOptIns, liveControls, liveExchangeAccounts, liveFills, liveOrders, liveReconciliations } from "./live/live.tables";
+export { type LiveOutcome, submitLiveAction } from "./live/live-orders.service";
+export { reconcileAll, reconcileLiveAccount } from "./live/live-reconcile.service";
