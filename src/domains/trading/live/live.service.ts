@@ -87,7 +87,8 @@ export async function createAgent(deps: LiveDeps, ownerId: string | null, exchan
     id: deps.ids.next("lag"),
     exchangeAccountId: account.id,
     ownerId: account.ownerId,
-    address: sealed.address.toLowerCase(),
+    // Checksummed, as sealed (openAgentKey compares it with the key's own address).
+    address: sealed.address,
     kekId: sealed.kekId,
     iv: sealed.iv,
     ciphertext: sealed.ciphertext,
@@ -97,7 +98,7 @@ export async function createAgent(deps: LiveDeps, ownerId: string | null, exchan
   };
   await openDb(deps.env.DB).insert(liveAgentKeys).values(row);
   const approve = approveAgentPayload({
-    agentAddress: sealed.address,
+    agentAddress: sealed.address.toLowerCase() as Address,
     agentName: `clash-arena ${row.id}`.slice(0, 32),
     nonceMs: nowMs,
     isMainnet: readLiveConfig(deps.env).HYPERLIQUID_IS_MAINNET,
