@@ -10,8 +10,8 @@ import { dispatchQueue } from "./queues";
 
 export { HyperliquidBudget } from "../durable-objects/hyperliquid-budget/hyperliquid-budget";
 export { HyperliquidFeed } from "../durable-objects/hyperliquid-feed/hyperliquid-feed";
-export { PropAccount } from "../durable-objects/prop-account/prop-account";
 export { LiveNonceSerializer } from "../durable-objects/live-nonce/live-nonce-serializer";
+export { PropAccount } from "../durable-objects/prop-account/prop-account";
 export { RateLimiter } from "../durable-objects/rate-limiter/rate-limiter";
 
 const app = createApp(defaultDeps);

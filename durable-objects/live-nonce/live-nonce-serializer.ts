@@ -28,10 +28,7 @@ export class LiveNonceSerializer extends DurableObject<Env> {
     const last = sql.exec<{ last: number }>("SELECT last FROM nonce_state WHERE id = 1").toArray()[0]?.last ?? 0;
     const issued = nextNonce({ last }, Date.now());
     if (issued.ok)
-      sql.exec(
-        "INSERT INTO nonce_state (id, last) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET last = excluded.last",
-        issued.state.last,
-      );
+      sql.exec("INSERT INTO nonce_state (id, last) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET last = excluded.last", issued.state.last);
     return issued;
   }
 

@@ -35,12 +35,17 @@ const seen: string[] = [];
 const logs: string[] = [];
 async function call(method: string, path: string, body?: unknown, role: "user" | "admin" = "user") {
   const headers = { ...(await bearer(role === "admin" ? "ops-admin" : USER, role)), "content-type": "application/json" };
-  const res = await app.request(`https://api.test/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, liveEnv);
+  const res = await app.request(
+    `https://api.test/api/v1${path}`,
+    { method, headers, body: body === undefined ? undefined : JSON.stringify(body) },
+    liveEnv,
+  );
   const text = await res.text();
   seen.push(text);
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
-const info = (body: Record<string, unknown>) => postInfo(venue, body) as Promise<any>; // biome-ignore lint/suspicious/noExplicitAny: exchange JSON
+// biome-ignore lint/suspicious/noExplicitAny: exchange JSON
+const info = (body: Record<string, unknown>) => postInfo(venue, body) as Promise<any>;
 const approveAtExchange = (agent: string) =>
   fetch(`${replay.baseUrl}/control/agents`, { method: "POST", body: JSON.stringify({ user: userAddress, agent }) });
 
@@ -74,13 +79,17 @@ beforeAll(async () => {
   await seedRecordedRegistry();
   const mids = (await info({ type: "allMids" })) as Record<string, string>;
   for (const s of ["BTC", "ETH"]) await putQuote(s, T, { mark: mids[s] as string, mid: mids[s] as string });
-  await env.DB.prepare("INSERT INTO wallets (user_id, address, proof, linked_at_ms) VALUES (?, ?, 'admin', 0)").bind(USER, userAddress).run();
+  await env.DB.prepare("INSERT INTO wallets (user_id, address, proof, linked_at_ms) VALUES (?, ?, 'admin', 0)")
+    .bind(USER, userAddress)
+    .run();
 });
 afterAll(() => vi.restoreAllMocks());
 
 describe("live trading against the stand-in exchange", () => {
   it("links the proven wallet, creates an agent (address + approveAgent payload), confirms approval from extraAgents", async () => {
-    expect((await call("POST", "/live/exchange-accounts", { userAddress: privateKeyToAccount(generatePrivateKey()).address })).status).toBe(403);
+    expect((await call("POST", "/live/exchange-accounts", { userAddress: privateKeyToAccount(generatePrivateKey()).address })).status).toBe(
+      403,
+    );
     const linked = await call("POST", "/live/exchange-accounts", { userAddress });
     expect(linked.status).toBe(201);
     const created = await call("POST", `/live/exchange-accounts/${linked.body.id}/agents`);
@@ -112,7 +121,10 @@ describe("live trading against the stand-in exchange", () => {
       .bind(agentId)
       .first<{ address: Address; kek_id: string; iv: string; ciphertext: string }>();
     if (!row) throw new Error("agent row missing");
-    agentKey = await openAgentKey({ address: row.address, kekId: row.kek_id, iv: row.iv, ciphertext: row.ciphertext }, await keyRingFromSettings({ LIVE_AGENT_KEK: KEK, LIVE_AGENT_KEK_ID: "t1" }));
+    agentKey = await openAgentKey(
+      { address: row.address, kekId: row.kek_id, iv: row.iv, ciphertext: row.ciphertext },
+      await keyRingFromSettings({ LIVE_AGENT_KEK: KEK, LIVE_AGENT_KEK_ID: "t1" }),
+    );
     expect(privateKeyToAccount(agentKey).address.toLowerCase()).toBe(agentAddress.toLowerCase());
   });
 
@@ -141,7 +153,17 @@ describe("live trading against the stand-in exchange", () => {
     const signer = { ...venue, isMainnet: false, agentKey, nextNonce: async () => Date.now() };
     const mids = (await info({ type: "allMids" })) as Record<string, string>;
     const px = String(Math.round(Number(mids.BTC) * 1.02));
-    const dup = orderAction([{ asset: { id: 0, szDecimals: 5, kind: "perp" }, isBuy: true, px, sz: "0.001", reduceOnly: false, orderType: { limit: { tif: "Ioc" } }, cloid: liveCloid(liveId, "a1") }]);
+    const dup = orderAction([
+      {
+        asset: { id: 0, szDecimals: 5, kind: "perp" },
+        isBuy: true,
+        px,
+        sz: "0.001",
+        reduceOnly: false,
+        orderType: { limit: { tif: "Ioc" } },
+        cloid: liveCloid(liveId, "a1"),
+      },
+    ]);
     if (!dup.ok) throw new Error(dup.reason);
     const r = await postAction(signer, dup.value);
     expect(JSON.stringify(r)).toMatch(/Duplicate cloid/);
@@ -160,7 +182,16 @@ describe("live trading against the stand-in exchange", () => {
 
     const mids = (await info({ type: "allMids" })) as Record<string, string>;
     const px = String(Math.round(Number(mids.BTC) * 1.02));
-    const order = orderAction([{ asset: { id: 0, szDecimals: 5, kind: "perp" }, isBuy: true, px, sz: "0.001", reduceOnly: false, orderType: { limit: { tif: "Ioc" } } }]);
+    const order = orderAction([
+      {
+        asset: { id: 0, szDecimals: 5, kind: "perp" },
+        isBuy: true,
+        px,
+        sz: "0.001",
+        reduceOnly: false,
+        orderType: { limit: { tif: "Ioc" } },
+      },
+    ]);
     if (!order.ok) throw new Error(order.reason);
     const stranger = { ...venue, isMainnet: false, agentKey: generatePrivateKey(), nextNonce: async () => Date.now() };
     expect(JSON.stringify(await postAction(stranger, order.value))).toMatch(/does not exist/);
@@ -169,7 +200,8 @@ describe("live trading against the stand-in exchange", () => {
     await postAction(same, cancelAction([{ asset: 0, oid: 1 }]));
     expect(JSON.stringify(await postAction(same, cancelAction([{ asset: 0, oid: 2 }])))).toMatch(/Invalid nonce/);
     const req = await buildExchangeRequest(order.value, Date.now() + 500, { agentKey, isMainnet: false });
-    (req.action as { orders: Array<{ s: string }> }).orders[0]!.s = "0.5";
+    const tamperedOrders = (req.action as unknown as { orders: Array<{ s: string }> }).orders;
+    tamperedOrders.splice(0, 1, { ...(tamperedOrders[0] as { s: string }), s: "0.5" });
     const tampered = await fetch(`${replay.baseUrl}/exchange`, { method: "POST", body: JSON.stringify(req) });
     expect(await tampered.text()).toMatch(/does not exist/);
     expect((await info({ type: "userFills", user: userAddress })).length).toBe(before);
@@ -180,7 +212,16 @@ describe("live trading against the stand-in exchange", () => {
     await approveAtExchange(privateKeyToAccount(other).address);
     const mids = (await info({ type: "allMids" })) as Record<string, string>;
     const px = String(Math.round(Number(mids.BTC) * 1.02));
-    const order = orderAction([{ asset: { id: 0, szDecimals: 5, kind: "perp" }, isBuy: true, px, sz: "0.001", reduceOnly: false, orderType: { limit: { tif: "Ioc" } } }]);
+    const order = orderAction([
+      {
+        asset: { id: 0, szDecimals: 5, kind: "perp" },
+        isBuy: true,
+        px,
+        sz: "0.001",
+        reduceOnly: false,
+        orderType: { limit: { tif: "Ioc" } },
+      },
+    ]);
     if (!order.ok) throw new Error(order.reason);
     const outside = await postAction({ ...venue, isMainnet: false, agentKey: other, nextNonce: async () => Date.now() }, order.value);
     expect(JSON.stringify(outside)).toMatch(/filled/);
@@ -189,17 +230,34 @@ describe("live trading against the stand-in exchange", () => {
     expect(rec.body.divergences.map((d: { kind: string }) => d.kind).sort()).toEqual(["position_drift", "unknown_fill"]);
     const acc = await call("GET", `/live/accounts/${liveId}`);
     expect(acc.body).toMatchObject({ status: "frozen", flagged: true });
-    expect((await call("POST", `/admin/live/accounts/${liveId}/actions`, act("frozen"), "admin")).body).toMatchObject({ status: "denied", code: "account_frozen" });
+    expect((await call("POST", `/admin/live/accounts/${liveId}/actions`, act("frozen"), "admin")).body).toMatchObject({
+      status: "denied",
+      code: "account_frozen",
+    });
     expect((await call("POST", `/live/accounts/${liveId}/resume`)).status).toBe(409);
-    expect((await call("POST", `/admin/live/accounts/${liveId}/unfreeze`, undefined, "admin")).body).toMatchObject({ status: "active", flagged: false });
+    expect((await call("POST", `/admin/live/accounts/${liveId}/unfreeze`, undefined, "admin")).body).toMatchObject({
+      status: "active",
+      flagged: false,
+    });
   });
 
   it("pause refuses orders until resumed; the kill switch cancels resting orders, arms scheduleCancel and freezes", async () => {
     expect((await call("POST", `/live/accounts/${liveId}/pause`)).body.status).toBe("paused");
-    expect((await call("POST", `/admin/live/accounts/${liveId}/actions`, act("p1"), "admin")).body).toMatchObject({ code: "account_paused" });
+    expect((await call("POST", `/admin/live/accounts/${liveId}/actions`, act("p1"), "admin")).body).toMatchObject({
+      code: "account_paused",
+    });
     expect((await call("POST", `/live/accounts/${liveId}/resume`)).body.status).toBe("active");
 
-    const resting = orderAction([{ asset: { id: 0, szDecimals: 5, kind: "perp" }, isBuy: true, px: "1000", sz: "0.01", reduceOnly: false, orderType: { limit: { tif: "Gtc" } } }]);
+    const resting = orderAction([
+      {
+        asset: { id: 0, szDecimals: 5, kind: "perp" },
+        isBuy: true,
+        px: "1000",
+        sz: "0.01",
+        reduceOnly: false,
+        orderType: { limit: { tif: "Gtc" } },
+      },
+    ]);
     if (!resting.ok) throw new Error(resting.reason);
     await postAction({ ...venue, isMainnet: false, agentKey, nextNonce: async () => Date.now() + 1000 }, resting.value);
     expect((await info({ type: "openOrders", user: userAddress })).length).toBe(1);

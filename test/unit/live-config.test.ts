@@ -28,10 +28,12 @@ describe("live settings", () => {
     expect(isMainnetUrl("https://api.hyperliquid.xyz")).toBe(true);
     expect(isMainnetUrl("https://api.hyperliquid-testnet.xyz")).toBe(false);
     expect(read({ APP_ENV: "test", HYPERLIQUID_EXCHANGE_URL: "https://api.hyperliquid.xyz" })).toThrow(/HYPERLIQUID_EXCHANGE_URL/);
-    expect(read({ APP_ENV: "development", HYPERLIQUID_EXCHANGE_URL: "https://api.hyperliquid.xyz", HYPERLIQUID_IS_MAINNET: "true" })).toThrow(
+    expect(
+      read({ APP_ENV: "development", HYPERLIQUID_EXCHANGE_URL: "https://api.hyperliquid.xyz", HYPERLIQUID_IS_MAINNET: "true" }),
+    ).toThrow(/production only/);
+    expect(read({ APP_ENV: "test", HYPERLIQUID_IS_MAINNET: "true", HYPERLIQUID_EXCHANGE_URL: "http://127.0.0.1:1" })).toThrow(
       /production only/,
     );
-    expect(read({ APP_ENV: "test", HYPERLIQUID_IS_MAINNET: "true", HYPERLIQUID_EXCHANGE_URL: "http://127.0.0.1:1" })).toThrow(/production only/);
     expect(read({ APP_ENV: "production", HYPERLIQUID_IS_MAINNET: "true" })).toThrow(/testnet exchange but IS_MAINNET/);
     expect(
       readLiveConfig({ APP_ENV: "production", HYPERLIQUID_IS_MAINNET: "true", HYPERLIQUID_EXCHANGE_URL: "https://api.hyperliquid.xyz" })

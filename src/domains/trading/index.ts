@@ -87,9 +87,9 @@ export { tradingJobs } from "./trading.jobs";
 export { type PropAccountRow, propAccounts, propPositions, propResults } from "./trading.tables";
 
 import { createRouter } from "../../http/router";
+import { liveRoutes } from "./live/live.routes";
 import { propAccountRoutes } from "./trading.routes";
 import { propAdminRoutes } from "./trading-admin.routes";
-import { liveRoutes } from "./live/live.routes";
 
 /** Client and admin prop-account routes, mounted under /api/v1. */
 export const tradingRoutes = createRouter().route("/", propAccountRoutes).route("/", propAdminRoutes).route("/", liveRoutes);
@@ -124,6 +124,16 @@ export {
 export { parseExact, priceToWire, sizeToWire } from "./live/hyperliquid/wire.model";
 export { isMainnetUrl, type LiveConfig, LiveConfigSchema, readLiveConfig, refineLiveConfig } from "./live/live.config";
 export { type LiveCaps, LiveCapsSchema } from "./live/live.model";
-export { liveAccountCaps, liveAccounts, liveAgentKeys, liveCloneOptIns, liveControls, liveExchangeAccounts, liveFills, liveOrders, liveReconciliations } from "./live/live.tables";
+export {
+  liveAccountCaps,
+  liveAccounts,
+  liveAgentKeys,
+  liveCloneOptIns,
+  liveControls,
+  liveExchangeAccounts,
+  liveFills,
+  liveOrders,
+  liveReconciliations,
+} from "./live/live.tables";
 export { type LiveOutcome, submitLiveAction } from "./live/live-orders.service";
 export { reconcileAll, reconcileLiveAccount } from "./live/live-reconcile.service";

@@ -12,8 +12,8 @@
 import type { Address } from "viem";
 import { keyRingFromSettings, openAgentKey } from "./hyperliquid/agent-key.service";
 import { type ExchangeClientDeps, postInfo } from "./hyperliquid/exchange-client.service";
-import type { VenueAsset } from "./live.model";
 import { readLiveConfig } from "./live.config";
+import type { VenueAsset } from "./live.model";
 import type { LiveAgentKeyRow } from "./live.tables";
 
 /** What the live services need: the bindings, the clock and ids, and (tests) a fetch. */
@@ -81,7 +81,9 @@ export async function signerFor(deps: LiveDeps, agent: LiveAgentKeyRow): Promise
 
 /** The venue's perp universe: asset ids are per venue (testnet ids differ from mainnet), so read them there. */
 export async function venueAssets(deps: LiveDeps): Promise<Map<string, VenueAsset>> {
-  const meta = (await postInfo(venue(deps), { type: "meta" })) as { universe?: Array<{ name: string; szDecimals: number; maxLeverage: number; isDelisted?: boolean }> };
+  const meta = (await postInfo(venue(deps), { type: "meta" })) as {
+    universe?: Array<{ name: string; szDecimals: number; maxLeverage: number; isDelisted?: boolean }>;
+  };
   const out = new Map<string, VenueAsset>();
   for (const [id, a] of (meta.universe ?? []).entries())
     if (!a.isDelisted) out.set(a.name, { id, name: a.name, szDecimals: a.szDecimals, maxLeverage: a.maxLeverage, kind: "perp" });

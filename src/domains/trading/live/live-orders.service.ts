@@ -20,7 +20,7 @@ import { cloidFor, marketLikeOrder, updateLeverageAction } from "./hyperliquid/a
 import { postAction, submitOrders } from "./hyperliquid/exchange-client.service";
 import { checkCaps, fromScaled, type LiveDenialCode, notionalMicro, planOrder, toScaled } from "./live.model";
 import { findAgent, findLiveAccount, isOptedIn, killSwitchOn, ownedExchangeAccount, readCaps } from "./live.service";
-import { liveFills, type LiveOrderRow, liveOrders } from "./live.tables";
+import { type LiveOrderRow, liveFills, liveOrders } from "./live.tables";
 import { type LiveDeps, LiveError, signerFor, venueAssets, venueMids, venueState } from "./live-exchange.service";
 
 /** Slippage cap of a live market-like order (IOC at mid ± 2%). */

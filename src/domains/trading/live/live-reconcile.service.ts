@@ -16,7 +16,7 @@ import { accountStub } from "../prop-accounts.service";
 import { readLiveConfig } from "./live.config";
 import { type Divergence, reconcile, slippageBps, usdToMicro } from "./live.model";
 import { findLiveAccount, freezeLiveAccount, ownedExchangeAccount, readCaps } from "./live.service";
-import { liveAccounts, liveFills, type LiveOrderRow, liveOrders, liveReconciliations } from "./live.tables";
+import { type LiveOrderRow, liveAccounts, liveFills, liveOrders, liveReconciliations } from "./live.tables";
 import { type LiveDeps, venueFills, venueState } from "./live-exchange.service";
 import { realizedLossToday } from "./live-orders.service";
 
@@ -41,22 +41,22 @@ export async function reconcileLiveAccount(deps: LiveDeps, liveAccountId: string
   const db = openDb(deps.env.DB);
 
   const inserts = fills.map((f) =>
-        db
-          .insert(liveFills)
-          .values({
-            liveAccountId: acc.id,
-            tid: f.tid,
-            cloid: f.cloid?.toLowerCase() ?? null,
-            oid: f.oid,
-            coin: f.coin,
-            side: f.side,
-            px: f.px,
-            sz: f.sz,
-            feeMicroUsd: Number(usdToMicro(f.fee)),
-            closedPnlMicroUsd: Number(usdToMicro(f.closedPnl)),
-            timeMs: f.time,
-          })
-          .onConflictDoNothing(),
+    db
+      .insert(liveFills)
+      .values({
+        liveAccountId: acc.id,
+        tid: f.tid,
+        cloid: f.cloid?.toLowerCase() ?? null,
+        oid: f.oid,
+        coin: f.coin,
+        side: f.side,
+        px: f.px,
+        sz: f.sz,
+        feeMicroUsd: Number(usdToMicro(f.fee)),
+        closedPnlMicroUsd: Number(usdToMicro(f.closedPnl)),
+        timeMs: f.time,
+      })
+      .onConflictDoNothing(),
   );
   const [head, ...rest] = inserts;
   if (head) await db.batch([head, ...rest]);
@@ -64,7 +64,14 @@ export async function reconcileLiveAccount(deps: LiveDeps, liveAccountId: string
   const orders = await db.select().from(liveOrders).where(eq(liveOrders.liveAccountId, acc.id));
   const resolved = await resolveLost(deps, orders, fills);
   const divergences = reconcile({
-    expected: resolved.map((o) => ({ cloid: o.cloid, symbol: o.symbol, status: o.status, isBuy: o.isBuy, filledSz: o.filledSz, avgPx: o.avgPx })),
+    expected: resolved.map((o) => ({
+      cloid: o.cloid,
+      symbol: o.symbol,
+      status: o.status,
+      isBuy: o.isBuy,
+      filledSz: o.filledSz,
+      avgPx: o.avgPx,
+    })),
     fills,
     positions: Object.fromEntries(state.positions.map((p) => [p.coin, p.szi])),
     toleranceBps: readLiveConfig(deps.env).LIVE_RECONCILE_TOLERANCE_BPS,
@@ -140,7 +147,13 @@ async function resolveLost(deps: LiveDeps, orders: LiveOrderRow[], fills: Awaite
     }
     // Display values only; the comparison in `reconcile` re-sums the exact fills.
     const first = mine[0];
-    const patch = { status: "filled" as const, oid: first?.oid ?? null, filledSz: mine.length === 1 ? (first?.sz ?? null) : String(sz), avgPx: mine.length === 1 ? (first?.px ?? null) : String(notional / sz), updatedAtMs: deps.clock.nowMs() };
+    const patch = {
+      status: "filled" as const,
+      oid: first?.oid ?? null,
+      filledSz: mine.length === 1 ? (first?.sz ?? null) : String(sz),
+      avgPx: mine.length === 1 ? (first?.px ?? null) : String(notional / sz),
+      updatedAtMs: deps.clock.nowMs(),
+    };
     await openDb(deps.env.DB).update(liveOrders).set(patch).where(eq(liveOrders.id, o.id));
     out.push({ ...o, ...patch });
   }
@@ -149,7 +162,10 @@ async function resolveLost(deps: LiveDeps, orders: LiveOrderRow[], fills: Awaite
 
 /** The reconciliation job: every live account that is not frozen. */
 export async function reconcileAll(deps: LiveDeps): Promise<{ reconciled: number; diverged: number; failed: number }> {
-  const rows = await openDb(deps.env.DB).select().from(liveAccounts).where(inArray(liveAccounts.status, ["active", "paused"]));
+  const rows = await openDb(deps.env.DB)
+    .select()
+    .from(liveAccounts)
+    .where(inArray(liveAccounts.status, ["active", "paused"]));
   let diverged = 0;
   let failed = 0;
   for (const r of rows) {

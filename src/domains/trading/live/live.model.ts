@@ -66,11 +66,17 @@ export interface CapInput {
 
 /** The creator's hard caps. Reducing orders pass every cap except the symbol list (they only shrink risk). */
 export function checkCaps(caps: LiveCaps, o: CapInput): CapCheck {
-  if (!caps.allowedSymbols.includes(o.symbol)) return { ok: false, code: "symbol_not_allowed", message: `${o.symbol} is not in the caps' allowed symbols` };
+  if (!caps.allowedSymbols.includes(o.symbol))
+    return { ok: false, code: "symbol_not_allowed", message: `${o.symbol} is not in the caps' allowed symbols` };
   if (o.reduceOnly) return { ok: true };
   if (o.realizedLossTodayMicroUsd >= BigInt(caps.dailyLossLimitMicroUsd))
-    return { ok: false, code: "daily_loss_limit", message: `realized loss today ${o.realizedLossTodayMicroUsd} µUSD reached the limit ${caps.dailyLossLimitMicroUsd}` };
-  if (o.leverage > caps.maxLeverage) return { ok: false, code: "leverage_too_high", message: `leverage ${o.leverage} above the cap ${caps.maxLeverage}` };
+    return {
+      ok: false,
+      code: "daily_loss_limit",
+      message: `realized loss today ${o.realizedLossTodayMicroUsd} µUSD reached the limit ${caps.dailyLossLimitMicroUsd}`,
+    };
+  if (o.leverage > caps.maxLeverage)
+    return { ok: false, code: "leverage_too_high", message: `leverage ${o.leverage} above the cap ${caps.maxLeverage}` };
   if (o.orderNotionalMicroUsd > BigInt(caps.maxOrderNotionalMicroUsd))
     return {
       ok: false,
@@ -160,7 +166,8 @@ export function planOrder(action: DecisionAction, asset: VenueAsset, positionSzi
   const isBuy = action.action === "open_long" || (action.action === "increase" && pos > 0n);
   if (action.action === "increase" && pos === 0n) return { ok: false, code: "no_position", message: "increase without a position" };
   const sz = sizeOf();
-  if (sz === undefined || sz <= 0n) return { ok: false, code: "invalid_size", message: `size rounds to zero at szDecimals=${asset.szDecimals}` };
+  if (sz === undefined || sz <= 0n)
+    return { ok: false, code: "invalid_size", message: `size rounds to zero at szDecimals=${asset.szDecimals}` };
   return { ok: true, order: { isBuy, sz: fromScaled(sz, asset.szDecimals), reduceOnly: false, leverage } };
 }
 
@@ -183,7 +190,12 @@ export function approveAgentPayload(input: { agentAddress: Address; agentName: s
     nonce: input.nonceMs,
   };
   const typedData = {
-    domain: { name: "HyperliquidSignTransaction", version: "1", chainId: 421614, verifyingContract: "0x0000000000000000000000000000000000000000" },
+    domain: {
+      name: "HyperliquidSignTransaction",
+      version: "1",
+      chainId: 421614,
+      verifyingContract: "0x0000000000000000000000000000000000000000",
+    },
     types: {
       "HyperliquidTransaction:ApproveAgent": [
         { name: "hyperliquidChain", type: "string" },
@@ -195,7 +207,12 @@ export function approveAgentPayload(input: { agentAddress: Address; agentName: s
     primaryType: "HyperliquidTransaction:ApproveAgent",
     message: { hyperliquidChain, agentAddress: input.agentAddress, agentName: input.agentName, nonce: input.nonceMs },
   };
-  return { action, typedData, postTo: "/exchange", body: { action, nonce: input.nonceMs, signature: "<the wallet's signature of typedData>" } };
+  return {
+    action,
+    typedData,
+    postTo: "/exchange",
+    body: { action, nonce: input.nonceMs, signature: "<the wallet's signature of typedData>" },
+  };
 }
 
 // ---- reconciliation -------------------------------------------------------------------------------
@@ -241,7 +258,12 @@ export function reconcile(input: {
   for (const f of input.fills) {
     const c = f.cloid?.toLowerCase();
     if (!c || !known.has(c)) {
-      out.push({ kind: "unknown_fill", tid: f.tid, oid: f.oid, message: `fill ${f.tid} (${f.side} ${f.sz} ${f.coin} @ ${f.px}) matches no order the backend placed` });
+      out.push({
+        kind: "unknown_fill",
+        tid: f.tid,
+        oid: f.oid,
+        message: `fill ${f.tid} (${f.side} ${f.sz} ${f.coin} @ ${f.px}) matches no order the backend placed`,
+      });
       continue;
     }
     byCloid.set(c, [...(byCloid.get(c) ?? []), f]);
@@ -256,13 +278,22 @@ export function reconcile(input: {
         continue;
       }
       const want = toScaled(e.filledSz ?? "0", S8) ?? 0n;
-      if (want !== sz) out.push({ kind: "size_mismatch", cloid: e.cloid, message: `order ${e.cloid} filled ${fromScaled(sz, S8)}, expected ${e.filledSz}` });
+      if (want !== sz)
+        out.push({
+          kind: "size_mismatch",
+          cloid: e.cloid,
+          message: `order ${e.cloid} filled ${fromScaled(sz, S8)}, expected ${e.filledSz}`,
+        });
       const notional = fills.reduce((n, f) => n + (toScaled(f.px, S8) ?? 0n) * (toScaled(f.sz, S8) ?? 0n), 0n);
       const avg = sz > 0n ? notional / sz : 0n;
       const ref = toScaled(e.avgPx ?? "0", S8) ?? 0n;
       const diff = avg > ref ? avg - ref : ref - avg;
       if (ref > 0n && diff * 10_000n > ref * BigInt(input.toleranceBps))
-        out.push({ kind: "price_outside_tolerance", cloid: e.cloid, message: `order ${e.cloid} average ${fromScaled(avg, S8)} vs expected ${e.avgPx}` });
+        out.push({
+          kind: "price_outside_tolerance",
+          cloid: e.cloid,
+          message: `order ${e.cloid} average ${fromScaled(avg, S8)} vs expected ${e.avgPx}`,
+        });
     }
     const signed = fills.reduce((n, f) => n + (f.side === "B" ? 1n : -1n) * (toScaled(f.sz, S8) ?? 0n), 0n);
     expectedPos.set(e.symbol, (expectedPos.get(e.symbol) ?? 0n) + signed);
@@ -271,7 +302,12 @@ export function reconcile(input: {
   for (const s of symbols) {
     const actual = toScaled(input.positions[s] ?? "0", S8) ?? 0n;
     const want = expectedPos.get(s) ?? 0n;
-    if (actual !== want) out.push({ kind: "position_drift", symbol: s, message: `${s} position ${fromScaled(actual, S8)} on the exchange, ${fromScaled(want, S8)} from the backend's fills` });
+    if (actual !== want)
+      out.push({
+        kind: "position_drift",
+        symbol: s,
+        message: `${s} position ${fromScaled(actual, S8)} on the exchange, ${fromScaled(want, S8)} from the backend's fills`,
+      });
   }
   return out;
 }

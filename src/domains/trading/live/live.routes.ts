@@ -46,7 +46,9 @@ const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "a 0x-prefixed 20-byte a
 const Id = z.string().min(1).max(128);
 const IdParams = z.object({ id: Id });
 
-const ExchangeAccountSchema = z.object({ id: z.string(), ownerId: z.string(), userAddress: z.string(), createdAtMs: z.number().int() }).openapi("LiveExchangeAccount");
+const ExchangeAccountSchema = z
+  .object({ id: z.string(), ownerId: z.string(), userAddress: z.string(), createdAtMs: z.number().int() })
+  .openapi("LiveExchangeAccount");
 const AgentSchema = z
   .object({
     agentId: z.string(),
@@ -58,7 +60,12 @@ const AgentSchema = z
   })
   .openapi("LiveAgent");
 const NewAgentSchema = AgentSchema.extend({
-  approveAgent: z.object({ action: z.record(z.string(), z.unknown()), typedData: z.record(z.string(), z.unknown()), postTo: z.string(), body: z.record(z.string(), z.unknown()) }),
+  approveAgent: z.object({
+    action: z.record(z.string(), z.unknown()),
+    typedData: z.record(z.string(), z.unknown()),
+    postTo: z.string(),
+    body: z.record(z.string(), z.unknown()),
+  }),
 }).openapi("LiveNewAgent");
 const LiveAccountSchema = z
   .object({
@@ -114,12 +121,23 @@ const route = <P extends string, M extends "get" | "post" | "put">(
       ...(extra.params ? { params: extra.params } : {}),
       ...(extra.body ? { body: { content: { "application/json": { schema: extra.body } }, required: true } } : {}),
     },
-    responses: { [status]: jsonResponse(schema, summary), ...errorResponses("validation_failed", "unauthorized", "forbidden", "not_found", "conflict", "upstream_unavailable") },
+    responses: {
+      [status]: jsonResponse(schema, summary),
+      ...errorResponses("validation_failed", "unauthorized", "forbidden", "not_found", "conflict", "upstream_unavailable"),
+    },
   });
 
-const linkRoute = route("post", "/live/exchange-accounts", "Link your Hyperliquid account (the wallet proven in the lifecycle)", OWNER_ONLY, 201, ExchangeAccountSchema, {
-  body: z.object({ userAddress: Address }),
-});
+const linkRoute = route(
+  "post",
+  "/live/exchange-accounts",
+  "Link your Hyperliquid account (the wallet proven in the lifecycle)",
+  OWNER_ONLY,
+  201,
+  ExchangeAccountSchema,
+  {
+    body: z.object({ userAddress: Address }),
+  },
+);
 const agentRoute = route(
   "post",
   "/live/exchange-accounts/{id}/agents",
@@ -129,22 +147,61 @@ const agentRoute = route(
   NewAgentSchema,
   { params: IdParams },
 );
-const confirmRoute = route("post", "/live/agents/{id}/confirm", "Confirm the approval from the exchange's extraAgents", OWNER_ONLY, 200, AgentSchema, {
+const confirmRoute = route(
+  "post",
+  "/live/agents/{id}/confirm",
+  "Confirm the approval from the exchange's extraAgents",
+  OWNER_ONLY,
+  200,
+  AgentSchema,
+  {
+    params: IdParams,
+  },
+);
+const optInRoute = route(
+  "put",
+  "/clones/{id}/live-opt-in",
+  "Opt a clone in to (or out of) live trading explicitly",
+  OWNER_ONLY,
+  200,
+  LooseObject,
+  {
+    params: IdParams,
+    body: z.object({ optIn: z.boolean() }),
+  },
+);
+const openRoute = route(
+  "post",
+  "/live/accounts",
+  "Open the live account of an opted-in clone on an approved agent, with hard caps",
+  OWNER_ONLY,
+  201,
+  LiveAccountSchema,
+  {
+    body: z.object({ cloneId: Id, agentId: Id, caps: LiveCapsSchema }),
+  },
+);
+const getRoute = route("get", "/live/accounts/{id}", "A live account with its caps", OWNER_ONLY, 200, LiveAccountSchema, {
   params: IdParams,
 });
-const optInRoute = route("put", "/clones/{id}/live-opt-in", "Opt a clone in to (or out of) live trading explicitly", OWNER_ONLY, 200, LooseObject, {
+const capsRoute = route("put", "/live/accounts/{id}/caps", "Set the hard caps", OWNER_ONLY, 200, LiveCapsSchema, {
   params: IdParams,
-  body: z.object({ optIn: z.boolean() }),
+  body: LiveCapsSchema,
 });
-const openRoute = route("post", "/live/accounts", "Open the live account of an opted-in clone on an approved agent, with hard caps", OWNER_ONLY, 201, LiveAccountSchema, {
-  body: z.object({ cloneId: Id, agentId: Id, caps: LiveCapsSchema }),
-});
-const getRoute = route("get", "/live/accounts/{id}", "A live account with its caps", OWNER_ONLY, 200, LiveAccountSchema, { params: IdParams });
-const capsRoute = route("put", "/live/accounts/{id}/caps", "Set the hard caps", OWNER_ONLY, 200, LiveCapsSchema, { params: IdParams, body: LiveCapsSchema });
-const pauseRoute = route("post", "/live/accounts/{id}/pause", "Pause: every live order is refused until resumed", OWNER_ONLY, 200, LiveAccountSchema, {
+const pauseRoute = route(
+  "post",
+  "/live/accounts/{id}/pause",
+  "Pause: every live order is refused until resumed",
+  OWNER_ONLY,
+  200,
+  LiveAccountSchema,
+  {
+    params: IdParams,
+  },
+);
+const resumeRoute = route("post", "/live/accounts/{id}/resume", "Resume a paused live account", OWNER_ONLY, 200, LiveAccountSchema, {
   params: IdParams,
 });
-const resumeRoute = route("post", "/live/accounts/{id}/resume", "Resume a paused live account", OWNER_ONLY, 200, LiveAccountSchema, { params: IdParams });
 const killRoute = route(
   "post",
   "/admin/live/kill",
@@ -154,14 +211,32 @@ const killRoute = route(
   LooseObject,
   { body: z.object({ on: z.boolean(), reason: z.string().min(1).max(500) }) },
 );
-const actionRoute = route("post", "/admin/live/accounts/{id}/actions", "Submit a DecisionAction to a live account (idempotent on actionId)", ADMIN, 200, LiveOutcomeSchema, {
+const actionRoute = route(
+  "post",
+  "/admin/live/accounts/{id}/actions",
+  "Submit a DecisionAction to a live account (idempotent on actionId)",
+  ADMIN,
+  200,
+  LiveOutcomeSchema,
+  {
+    params: IdParams,
+    body: DecisionActionSchema,
+  },
+);
+const reconcileRoute = route(
+  "post",
+  "/admin/live/accounts/{id}/reconcile",
+  "Reconcile with the exchange now (a divergence freezes and flags)",
+  ADMIN,
+  200,
+  LooseObject,
+  {
+    params: IdParams,
+  },
+);
+const unfreezeRoute = route("post", "/admin/live/accounts/{id}/unfreeze", "Unfreeze and clear the flag", ADMIN, 200, LiveAccountSchema, {
   params: IdParams,
-  body: DecisionActionSchema,
 });
-const reconcileRoute = route("post", "/admin/live/accounts/{id}/reconcile", "Reconcile with the exchange now (a divergence freezes and flags)", ADMIN, 200, LooseObject, {
-  params: IdParams,
-});
-const unfreezeRoute = route("post", "/admin/live/accounts/{id}/unfreeze", "Unfreeze and clear the flag", ADMIN, 200, LiveAccountSchema, { params: IdParams });
 
 const idOf = (c: Context<AppEnv>) => c.req.param("id") as string;
 // biome-ignore lint/suspicious/noExplicitAny: the validated body of the route at hand
@@ -182,7 +257,9 @@ export const liveRoutes = createRouter()
     const clone = await findClone(openDb(c.env.DB), body.cloneId);
     if (!clone) throw notFound("clone");
     assertOwner(c.get("auth"), clone.ownerId, "clone");
-    const row = await live(() => openLiveAccount(depsOf(c), { ownerId: clone.ownerId, cloneId: clone.id, agentId: body.agentId, caps: body.caps }));
+    const row = await live(() =>
+      openLiveAccount(depsOf(c), { ownerId: clone.ownerId, cloneId: clone.id, agentId: body.agentId, caps: body.caps }),
+    );
     return c.json(await view(c.env, row), 201);
   })
   .openapi(getRoute, async (c) => c.json(await live(async () => view(c.env, await findLiveAccount(c.env, idOf(c), scope(c)))), 200))

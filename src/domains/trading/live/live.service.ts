@@ -19,7 +19,6 @@ import { generateAgentKey } from "./hyperliquid/agent-key.service";
 import { isApprovedAgent, postAction } from "./hyperliquid/exchange-client.service";
 import { readLiveConfig } from "./live.config";
 import { approveAgentPayload, type LiveCaps, usdToMicro } from "./live.model";
-import { type LiveDeps, LiveError, keyRing, signerFor, venue, venueAssets, venueOpenOrders, venueState } from "./live-exchange.service";
 import {
   type LiveAccountRow,
   type LiveAgentKeyRow,
@@ -30,6 +29,7 @@ import {
   liveControls,
   liveExchangeAccounts,
 } from "./live.tables";
+import { keyRing, type LiveDeps, LiveError, signerFor, venue, venueAssets, venueOpenOrders, venueState } from "./live-exchange.service";
 
 /** A shadow's window: live accounts do not end on their own; a year, renewed by reopening. */
 const SHADOW_WINDOW_MS = 365 * 86_400_000;
@@ -282,7 +282,10 @@ export async function kill(deps: LiveDeps, actor: string, reason: string, on: bo
     .values({ key: KILL_KEY, value, actor, reason, updatedAtMs: nowMs })
     .onConflictDoUpdate({ target: liveControls.key, set: { value, actor, reason, updatedAtMs: nowMs } });
   if (!on) return { killSwitch: "off" as const, accounts: [] };
-  const rows = await db.select().from(liveAccounts).where(inArray(liveAccounts.status, ["active", "paused", "frozen"]));
+  const rows = await db
+    .select()
+    .from(liveAccounts)
+    .where(inArray(liveAccounts.status, ["active", "paused", "frozen"]));
   const report: Array<{ liveAccountId: string; canceled: number; scheduleCancelArmed: boolean; error?: string }> = [];
   for (const acc of rows) {
     let canceled = 0;

@@ -33,7 +33,10 @@ export const liveAgentKeys = sqliteTable(
     createdAtMs: integer("created_at_ms").notNull(),
     approvedAtMs: integer("approved_at_ms"),
   },
-  (t) => [uniqueIndex("live_agent_keys_address_uq").on(t.address), index("live_agent_keys_account_idx").on(t.exchangeAccountId, t.createdAtMs)],
+  (t) => [
+    uniqueIndex("live_agent_keys_address_uq").on(t.address),
+    index("live_agent_keys_account_idx").on(t.exchangeAccountId, t.createdAtMs),
+  ],
 );
 export type LiveAgentKeyRow = typeof liveAgentKeys.$inferSelect;
 
