@@ -14,7 +14,7 @@ import { DecisionSettingsSchema } from "./domains/decision";
 import { LifecycleConfigSchema } from "./domains/lifecycle";
 import { MarketDataConfigSchema } from "./domains/market-data";
 import { OpsConfigSchema, refineOpsSettings } from "./domains/ops";
-import { TradingConfigSchema } from "./domains/trading";
+import { LiveConfigSchema, refineLiveConfig, TradingConfigSchema } from "./domains/trading";
 
 export const ConfigSchema = z
   .object({
@@ -24,10 +24,12 @@ export const ConfigSchema = z
     ...DecisionSettingsSchema.shape,
     ...OpsConfigSchema.shape,
     ...TradingConfigSchema.shape,
+    ...LiveConfigSchema.shape,
   })
   .superRefine((config, ctx) => {
     refinePlatformConfig(config, ctx);
     refineOpsSettings(config, ctx);
+    refineLiveConfig(config, ctx);
   });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -55,6 +57,9 @@ interface Secrets {
   OPENAI_COMPATIBLE_API_KEY?: string;
   /** HMAC key of the alert webhook signature (ops); required when ALERT_WEBHOOK_URL is set. */
   ALERT_WEBHOOK_SECRET?: string;
+  /** Live trading: base64 of the 32-byte key-encryption key of agent keys, and older ones (id:base64,...) during rotation. */
+  LIVE_AGENT_KEK?: string;
+  LIVE_AGENT_KEK_PREVIOUS?: string;
 }
 
 declare global {

@@ -50,10 +50,32 @@ import {
   opsSignalMemory,
 } from "../../src/domains/ops";
 import { cloneEntitlements, clonePipelines, clones, pipelineVersions } from "../../src/domains/strategy";
-import { propAccounts, propPositions, propResults } from "../../src/domains/trading";
+import {
+  liveAccountCaps,
+  liveAccounts,
+  liveAgentKeys,
+  liveCloneOptIns,
+  liveControls,
+  liveExchangeAccounts,
+  liveFills,
+  liveOrders,
+  liveReconciliations,
+  propAccounts,
+  propPositions,
+  propResults,
+} from "../../src/domains/trading";
 import { adminSessions } from "../../src/http/admin-session.tables";
 
 export const ALL_TABLES = [
+  liveExchangeAccounts,
+  liveAgentKeys,
+  liveCloneOptIns,
+  liveAccounts,
+  liveAccountCaps,
+  liveOrders,
+  liveFills,
+  liveReconciliations,
+  liveControls,
   jobRuns,
   hyperliquidAssets,
   hyperliquidCandles1m,

@@ -12,6 +12,9 @@ import { z } from "zod";
 export const CODE_SECRETS: readonly { name: string; required: (vars: Record<string, string>) => boolean }[] = [
   { name: "JWT_SECRET", required: () => true },
   { name: "ALERT_WEBHOOK_SECRET", required: (vars) => Boolean(vars.ALERT_WEBHOOK_URL) },
+  // Live trading seals agent keys under it; without it no agent can be created or used.
+  { name: "LIVE_AGENT_KEK", required: () => true },
+  { name: "LIVE_AGENT_KEK_PREVIOUS", required: () => false },
   { name: "OPENAI_API_KEY", required: () => false },
   { name: "ANTHROPIC_API_KEY", required: () => false },
   { name: "OPENAI_COMPATIBLE_API_KEY", required: () => false },

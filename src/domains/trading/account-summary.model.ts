@@ -8,7 +8,8 @@ import { z } from "@hono/zod-openapi";
 const Micro = z.number().int();
 const Decimal = z.string();
 
-export const PROP_ACCOUNT_KINDS = ["sandbox", "audition", "race"] as const;
+// `live`: the paper shadow of a live account (src/domains/trading/live): same intake, mirrors every live action.
+export const PROP_ACCOUNT_KINDS = ["sandbox", "audition", "race", "live"] as const;
 export const PropAccountKindSchema = z.enum(PROP_ACCOUNT_KINDS);
 export type PropAccountKind = z.infer<typeof PropAccountKindSchema>;
 

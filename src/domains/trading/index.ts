@@ -90,11 +90,12 @@ export { consumeMarkShards, type MarkShardMessage, MarkShardMessageSchema, markS
 export { type PropAccountRow, propAccounts, propPositions, propResults } from "./trading.tables";
 
 import { createRouter } from "../../http/router";
+import { liveRoutes } from "./live/live.routes";
 import { propAccountRoutes } from "./trading.routes";
 import { propAdminRoutes } from "./trading-admin.routes";
 
 /** Client and admin prop-account routes, mounted under /api/v1. */
-export const tradingRoutes = createRouter().route("/", propAccountRoutes).route("/", propAdminRoutes);
+export const tradingRoutes = createRouter().route("/", propAccountRoutes).route("/", propAdminRoutes).route("/", liveRoutes);
 
 // Live adapter, Hyperliquid exchange client (src/domains/trading/live/hyperliquid/, doc/domains/trading-live.md).
 export {
@@ -113,7 +114,7 @@ export {
   type SealedAgentKey,
 } from "./live/hyperliquid/agent-key.service";
 export { type ExchangeClientDeps, isApprovedAgent, postAction, postInfo, submitOrders } from "./live/hyperliquid/exchange-client.service";
-export { checkNonce, type NonceState, nextNonce } from "./live/hyperliquid/nonce.model";
+export { checkNonce, type NonceIssue, type NonceState, nextNonce } from "./live/hyperliquid/nonce.model";
 export { classifyOrderError, type OrderOutcome, orderOutcome, parseExchangeResponse } from "./live/hyperliquid/responses.model";
 export {
   actionHash,
@@ -124,3 +125,18 @@ export {
   type WireSignature,
 } from "./live/hyperliquid/signing.model";
 export { parseExact, priceToWire, sizeToWire } from "./live/hyperliquid/wire.model";
+export { isMainnetUrl, type LiveConfig, LiveConfigSchema, readLiveConfig, refineLiveConfig } from "./live/live.config";
+export { type LiveCaps, LiveCapsSchema } from "./live/live.model";
+export {
+  liveAccountCaps,
+  liveAccounts,
+  liveAgentKeys,
+  liveCloneOptIns,
+  liveControls,
+  liveExchangeAccounts,
+  liveFills,
+  liveOrders,
+  liveReconciliations,
+} from "./live/live.tables";
+export { type LiveOutcome, submitLiveAction } from "./live/live-orders.service";
+export { reconcileAll, reconcileLiveAccount } from "./live/live-reconcile.service";

@@ -12,7 +12,7 @@ export const propAccounts = sqliteTable(
     id: text("id").primaryKey(),
     cloneId: text("clone_id").notNull(),
     ownerId: text("owner_id").notNull(),
-    kind: text("kind", { enum: ["sandbox", "audition", "race"] }).notNull(),
+    kind: text("kind", { enum: ["sandbox", "audition", "race", "live"] }).notNull(),
     status: text("status", { enum: ["active", "frozen", "finalizing", "finalized", "liquidated"] }).notNull(),
     startMs: integer("start_ms").notNull(),
     endMs: integer("end_ms").notNull(),

@@ -1,0 +1,179 @@
+/**
+ * Reconciliation of a live account against the exchange, the only source of what happened: reads
+ * `userFills` and `clearinghouseState`, stores the fills keyed by tid (idempotent), resolves orders whose
+ * answer was lost (`pending`/`unknown`) from fills with their cloid, compares expected vs actual
+ * (live.model.ts `reconcile`: missing fill, unknown fill, size or price outside tolerance, position
+ * drift), applies the daily realized-loss limit, and writes one report with the paper shadow's equity
+ * and per-order paper vs live slippage. A divergence freezes the account and raises its flag.
+ *
+ * Invariants: never infers a fill from the paper engine or from an order answer alone; re-running is
+ * safe (fills upsert by (account, tid); a report per run). Callers: the `trading.live-reconcile` job,
+ * the admin route, tests.
+ */
+import { eq, inArray } from "drizzle-orm";
+import { openDb } from "../../../db/client";
+import { accountStub } from "../prop-accounts.service";
+import { readLiveConfig } from "./live.config";
+import { type Divergence, reconcile, slippageBps, usdToMicro } from "./live.model";
+import { findLiveAccount, freezeLiveAccount, ownedExchangeAccount, readCaps } from "./live.service";
+import { type LiveOrderRow, liveAccounts, liveFills, liveOrders, liveReconciliations } from "./live.tables";
+import { type LiveDeps, venueFills, venueState } from "./live-exchange.service";
+import { realizedLossToday } from "./live-orders.service";
+
+export interface ReconcileReport {
+  reportId: string;
+  liveAccountId: string;
+  ranAtMs: number;
+  status: "ok" | "diverged";
+  divergences: Divergence[];
+  accountValueMicroUsd: number;
+  shadowEquityMicroUsd: number | null;
+  slippage: Array<{ actionId: string; symbol: string; livePx: string; paperPx: string | null; slippageBps: number | null }>;
+  frozen: boolean;
+}
+
+/** Reconciles one live account now. */
+export async function reconcileLiveAccount(deps: LiveDeps, liveAccountId: string): Promise<ReconcileReport> {
+  const nowMs = deps.clock.nowMs();
+  const acc = await findLiveAccount(deps.env, liveAccountId, null);
+  const account = await ownedExchangeAccount(deps, null, acc.exchangeAccountId);
+  const [fills, state] = await Promise.all([venueFills(deps, account.userAddress), venueState(deps, account.userAddress)]);
+  const db = openDb(deps.env.DB);
+
+  const inserts = fills.map((f) =>
+    db
+      .insert(liveFills)
+      .values({
+        liveAccountId: acc.id,
+        tid: f.tid,
+        cloid: f.cloid?.toLowerCase() ?? null,
+        oid: f.oid,
+        coin: f.coin,
+        side: f.side,
+        px: f.px,
+        sz: f.sz,
+        feeMicroUsd: Number(usdToMicro(f.fee)),
+        closedPnlMicroUsd: Number(usdToMicro(f.closedPnl)),
+        timeMs: f.time,
+      })
+      .onConflictDoNothing(),
+  );
+  const [head, ...rest] = inserts;
+  if (head) await db.batch([head, ...rest]);
+
+  const orders = await db.select().from(liveOrders).where(eq(liveOrders.liveAccountId, acc.id));
+  const resolved = await resolveLost(deps, orders, fills);
+  const divergences = reconcile({
+    expected: resolved.map((o) => ({
+      cloid: o.cloid,
+      symbol: o.symbol,
+      status: o.status,
+      isBuy: o.isBuy,
+      filledSz: o.filledSz,
+      avgPx: o.avgPx,
+    })),
+    fills,
+    positions: Object.fromEntries(state.positions.map((p) => [p.coin, p.szi])),
+    toleranceBps: readLiveConfig(deps.env).LIVE_RECONCILE_TOLERANCE_BPS,
+  });
+
+  const shadow = accountStub(deps.env, acc.shadowAccountId);
+  const summary = await shadow.summary(nowMs);
+  const paperFills = (await shadow.fills({ limit: 1000 })).map((r) => r.fill);
+  const slippage = resolved
+    .filter((o) => o.status === "filled" && o.avgPx)
+    .map((o) => {
+      const paper = paperFills.find((f) => f.actionId === o.actionId);
+      return {
+        actionId: o.actionId,
+        symbol: o.symbol,
+        livePx: o.avgPx as string,
+        paperPx: paper?.px ?? null,
+        slippageBps: paper ? slippageBps(o.isBuy, o.avgPx as string, paper.px) : null,
+      };
+    });
+
+  let freezeReason: string | null = null;
+  if (divergences.length) freezeReason = `reconciliation divergence: ${divergences.map((d) => d.kind).join(", ")}`;
+  else {
+    const caps = await readCaps(deps.env, acc.id);
+    const loss = await realizedLossToday(deps.env, acc.id, nowMs);
+    if (loss >= BigInt(caps.dailyLossLimitMicroUsd)) freezeReason = `daily realized loss ${loss} µUSD reached the limit`;
+  }
+  if (freezeReason) await freezeLiveAccount(deps, acc.id, freezeReason, divergences.length > 0);
+
+  const report: ReconcileReport = {
+    reportId: deps.ids.next("lrc"),
+    liveAccountId: acc.id,
+    ranAtMs: nowMs,
+    status: divergences.length ? "diverged" : "ok",
+    divergences,
+    accountValueMicroUsd: Number(usdToMicro(state.accountValue)),
+    shadowEquityMicroUsd: summary?.equityMicroUsd ?? null,
+    slippage,
+    frozen: freezeReason !== null || acc.status === "frozen",
+  };
+  await db.insert(liveReconciliations).values({
+    id: report.reportId,
+    liveAccountId: acc.id,
+    ranAtMs: nowMs,
+    status: report.status,
+    divergencesJson: JSON.stringify(divergences),
+    accountValueMicroUsd: report.accountValueMicroUsd,
+    shadowEquityMicroUsd: report.shadowEquityMicroUsd,
+    slippageJson: JSON.stringify(slippage),
+  });
+  return report;
+}
+
+/** Orders whose answer was lost take what the exchange's fills with their cloid say. */
+async function resolveLost(deps: LiveDeps, orders: LiveOrderRow[], fills: Awaited<ReturnType<typeof venueFills>>) {
+  const out: LiveOrderRow[] = [];
+  for (const o of orders) {
+    if (o.status !== "pending" && o.status !== "unknown") {
+      out.push(o);
+      continue;
+    }
+    const mine = fills.filter((f) => f.cloid?.toLowerCase() === o.cloid);
+    if (mine.length === 0) {
+      out.push(o);
+      continue;
+    }
+    let sz = 0;
+    let notional = 0;
+    for (const f of mine) {
+      sz += Number(f.sz);
+      notional += Number(f.sz) * Number(f.px);
+    }
+    // Display values only; the comparison in `reconcile` re-sums the exact fills.
+    const first = mine[0];
+    const patch = {
+      status: "filled" as const,
+      oid: first?.oid ?? null,
+      filledSz: mine.length === 1 ? (first?.sz ?? null) : String(sz),
+      avgPx: mine.length === 1 ? (first?.px ?? null) : String(notional / sz),
+      updatedAtMs: deps.clock.nowMs(),
+    };
+    await openDb(deps.env.DB).update(liveOrders).set(patch).where(eq(liveOrders.id, o.id));
+    out.push({ ...o, ...patch });
+  }
+  return out;
+}
+
+/** The reconciliation job: every live account that is not frozen. */
+export async function reconcileAll(deps: LiveDeps): Promise<{ reconciled: number; diverged: number; failed: number }> {
+  const rows = await openDb(deps.env.DB)
+    .select()
+    .from(liveAccounts)
+    .where(inArray(liveAccounts.status, ["active", "paused"]));
+  let diverged = 0;
+  let failed = 0;
+  for (const r of rows) {
+    try {
+      if ((await reconcileLiveAccount(deps, r.id)).status === "diverged") diverged++;
+    } catch {
+      failed++;
+    }
+  }
+  return { reconciled: rows.length - failed, diverged, failed };
+}
