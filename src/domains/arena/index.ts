@@ -5,6 +5,25 @@
  */
 
 export { allMoves, type InvalidTransition } from "../../core/transitions";
+export { ARENA_SUBJECT_KINDS, type ArenaEventRow, arenaEvents } from "./arena-events.tables";
+export {
+  ARENA_LEDGER_CODES,
+  type ArenaLedgerCode,
+  ArenaLedgerCodeSchema,
+  type ArenaTransfer,
+  HOUSE,
+  poolBook,
+  reservedBook,
+  userBook,
+} from "./balances/arena-books.model";
+export {
+  arenaDeposits,
+  arenaLedgerPostings,
+  arenaLedgerTransfers,
+  arenaWithdrawals,
+  type DepositRow,
+  type WithdrawalRow,
+} from "./balances/balance.tables";
 export {
   ADVANCE_EVENT,
   acceptsTickets,
@@ -23,10 +42,13 @@ export {
   raceMove,
   transitionRace,
 } from "./races/race.model";
+export { arenaEntrants, arenaRaceMoves, arenaRaces, type EntrantRow, type RaceRow } from "./races/race.tables";
+export { arenaReconciliationReports } from "./reconciliation/reconciliation.tables";
 export { allocate, type Weighted } from "./settlement/allocation.model";
 export { earlyBonusMultiplierBps, ticketWeight } from "./settlement/early-bonus.model";
 export { compareFinish, rankField } from "./settlement/ranking.model";
 export { ConservationError, checkConservation, type Settlement, SettlementSchema, settleRace } from "./settlement/settlement.model";
+export { arenaPayouts, arenaRoyalties, arenaSettlements } from "./settlement/settlement.tables";
 export { SETTLEMENT_HASH_SCHEME, settlementHash } from "./settlement/settlement-hash.model";
 export {
   type InputIssue,
@@ -40,6 +62,7 @@ export {
   TicketStatusSchema,
 } from "./settlement/settlement-input.model";
 export { formatIssues, formatSettlementLine, settlementToWire, settleRaceText } from "./settlement/settlement-wire.model";
+export { arenaHallOfFame, arenaHallOfFameRaces, arenaRetirements, arenaStrikes } from "./standing/standing.tables";
 export {
   eventForVerifiedPayment,
   isPendingExpired,
@@ -52,3 +75,4 @@ export {
   TicketStateSchema,
   transitionTicket,
 } from "./tickets/ticket.model";
+export { arenaTickets, type TicketRow } from "./tickets/ticket.tables";

@@ -15,3 +15,4 @@ export {
   topicAddress,
   type Verdict,
 } from "./receipt.model";
+export { chainTxClaims, TX_CLAIM_PURPOSES, type TxClaimRow } from "./tx-claims.tables";
