@@ -5,6 +5,7 @@
  */
 
 export { allMoves, type InvalidTransition } from "../../core/transitions";
+export { type ArenaEventInput, arenaEventStatement } from "./arena-events.service";
 export { ARENA_SUBJECT_KINDS, type ArenaEventRow, arenaEvents } from "./arena-events.tables";
 export {
   ARENA_LEDGER_CODES,
@@ -76,3 +77,4 @@ export {
   transitionTicket,
 } from "./tickets/ticket.model";
 export { arenaTickets, type TicketRow } from "./tickets/ticket.tables";
+export { type RefundRequest, refundTicketsStatements, refundTransferId } from "./tickets/ticket-refund.service";
