@@ -17,6 +17,8 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
     "lifecycle.recheck-payments",
     "lifecycle.auditions-worker",
     "lifecycle.arena-entry-worker",
+    // Arena: pending ticket payments and deposits, then the ledger and settlement proofs.
+    "arena.reconcile",
     "decision.schedule-runs",
     // Last: alerts see the minute's heartbeats.
     "ops.evaluate-alerts",

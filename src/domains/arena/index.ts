@@ -5,6 +5,9 @@
  */
 
 export { allMoves, type InvalidTransition } from "../../core/transitions";
+export { type ArenaChain, type ArenaConfig, ArenaConfigSchema, arenaChainOf, readArenaConfig } from "./arena.config";
+export { arenaJobs, RECONCILE_JOB } from "./arena.jobs";
+export { arenaRoutes } from "./arena.routes";
 export { type ArenaEventInput, arenaEventStatement } from "./arena-events.service";
 export { ARENA_SUBJECT_KINDS, type ArenaEventRow, arenaEvents } from "./arena-events.tables";
 export {
@@ -44,6 +47,7 @@ export {
   transitionRace,
 } from "./races/race.model";
 export { arenaEntrants, arenaRaceMoves, arenaRaces, type EntrantRow, type RaceRow } from "./races/race.tables";
+export { reconciliationReportsOf } from "./reconciliation/reconciliation.service";
 export { arenaReconciliationReports } from "./reconciliation/reconciliation.tables";
 export { allocate, type Weighted } from "./settlement/allocation.model";
 export { earlyBonusMultiplierBps, ticketWeight } from "./settlement/early-bonus.model";

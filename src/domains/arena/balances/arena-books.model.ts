@@ -52,3 +52,32 @@ export const HOUSE = {
   carry: "house:carry",
   adjustments: "house:adjustments",
 } as const;
+
+/** A two-legged Arena transfer: `amountMicroUsd` (> 0) leaves `from` and enters `to`. */
+export function move(input: {
+  transferId: string;
+  code: ArenaLedgerCode;
+  t: number;
+  refId: string;
+  from: string;
+  to: string;
+  amountMicroUsd: number;
+  raceId?: string;
+  memo?: string;
+}): ArenaTransfer {
+  if (!Number.isSafeInteger(input.amountMicroUsd) || input.amountMicroUsd <= 0) {
+    throw new RangeError(`not a positive integer micro-USD amount: ${input.amountMicroUsd}`);
+  }
+  return {
+    transferId: input.transferId,
+    code: input.code,
+    t: input.t,
+    refId: input.refId,
+    ...(input.raceId === undefined ? {} : { raceId: input.raceId }),
+    ...(input.memo === undefined ? {} : { memo: input.memo }),
+    postings: [
+      { book: input.from, amountMicroUsd: -input.amountMicroUsd },
+      { book: input.to, amountMicroUsd: input.amountMicroUsd },
+    ],
+  };
+}

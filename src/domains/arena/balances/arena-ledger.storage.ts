@@ -25,10 +25,12 @@ export const bookBalanceSql = (book: string): SQL =>
 export const whenTransferExists = (transferId: string): SQL =>
   sql`EXISTS (SELECT 1 FROM arena_ledger_transfers WHERE transfer_id = ${transferId})`;
 
-export function transferStatements(db: Db, transfer: ArenaTransfer, guard?: BalanceGuard) {
+/** `when`: an extra condition of the caller (e.g. "the withdrawal is still pending"), ANDed with the guard. */
+export function transferStatements(db: Db, transfer: ArenaTransfer, guard?: BalanceGuard, when?: SQL) {
   const sum = transfer.postings.reduce((s, p) => s + p.amountMicroUsd, 0);
   if (sum !== 0) throw new RangeError(`arena transfer ${transfer.transferId} does not sum to zero (${sum})`);
-  const condition = guard ? sql`WHERE ${bookBalanceSql(guard.book)} >= ${guard.amountMicroUsd}` : sql``;
+  const conditions = [...(guard ? [sql`${bookBalanceSql(guard.book)} >= ${guard.amountMicroUsd}`] : []), ...(when ? [sql`(${when})`] : [])];
+  const condition = conditions.length > 0 ? sql`WHERE ${sql.join(conditions, sql` AND `)}` : sql``;
   const head = rawStatement(
     db,
     sql`INSERT OR IGNORE INTO arena_ledger_transfers (transfer_id, code, t_ms, ref_id, race_id, reverses, memo)
