@@ -128,6 +128,25 @@ describe("one hash pays for exactly one thing", () => {
     ]);
   });
 
+  it("a fee payment rejected on re-check releases its claim: the hash can then be deposited", async () => {
+    const h = await setup({ head: RECORDED.blockNumber });
+    const kim = await bindWallet(h, "kim");
+    const pay = derived({ from: kim, amount: 6 * USDC });
+    await h.add([pay.receipt]);
+    const fee = await h.call("kim", "POST", "/payments/audition-fee", { txHash: pay.txHash });
+    expect(fee.body).toMatchObject({ status: "pending", reason: "not_confirmed" });
+    expect((await h.call("kim", "POST", "/me/deposits", { txHash: pay.txHash })).body.reason).toBe("already_used");
+    // The node no longer knows the transaction (a reorg): the fee re-check rejects it and drops its claim.
+    const empty = `arena-empty-${++netCounter}`;
+    await fetch(`${RPC}/__control/net/${empty}`, { method: "POST", body: JSON.stringify({}) });
+    const rpcUrl = h.settings.LIFECYCLE_RPC_URL;
+    h.settings.LIFECYCLE_RPC_URL = `${RPC}/net/${empty}`;
+    expect((await h.runJob("lifecycle.recheck-payments")).summary).toMatchObject({ rejected: 1 });
+    h.settings.LIFECYCLE_RPC_URL = rpcUrl;
+    await h.advance(5);
+    expect((await h.call("kim", "POST", "/me/deposits", { txHash: pay.txHash })).body).toMatchObject({ status: "credited", amountMicroUsd: 6 * USDC });
+  });
+
   it("a wrong-sender deposit claims nothing; a pending deposit is credited by arena.reconcile once confirmed", async () => {
     const h = await setup({ head: RECORDED.blockNumber });
     const bob = await bindWallet(h, "bob");

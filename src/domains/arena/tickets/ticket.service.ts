@@ -101,13 +101,13 @@ function rulesHold(race: RaceRow, entrantId: string, userId: string, amount: num
 /** Why a purchase that did not happen was refused (read after the batch). */
 async function whyRefused(db: Db, race: RaceRow, req: TicketRequest, userId: string, nowMs: number): Promise<TicketFailure> {
   const [fresh] = await db.select().from(arenaRaces).where(eq(arenaRaces.id, race.id));
-  if (!fresh || fresh.status !== "accumulating" || fresh.closesAtMs <= nowMs)
+  if (fresh?.status !== "accumulating" || fresh.closesAtMs <= nowMs)
     return { kind: "race_not_accumulating", status: fresh?.status ?? "unknown" };
   const [entrant] = await db
     .select()
     .from(arenaEntrants)
     .where(and(eq(arenaEntrants.id, req.entrantId), eq(arenaEntrants.raceId, race.id)));
-  if (!entrant || entrant.status !== "entered") return { kind: "entrant_unavailable" };
+  if (entrant?.status !== "entered") return { kind: "entrant_unavailable" };
   const staked = await stakeOf(db, race.id, userId);
   if (staked + req.amountMicroUsd > race.maxUserStakeMicroUsd) {
     return { kind: "ticket_limit", maxUserStakeMicroUsd: race.maxUserStakeMicroUsd, stakedMicroUsd: staked };
@@ -186,7 +186,7 @@ export async function buyTicket(
     .select()
     .from(arenaEntrants)
     .where(and(eq(arenaEntrants.id, req.entrantId), eq(arenaEntrants.raceId, race.id)));
-  if (!entrant || entrant.status !== "entered") return err({ kind: "entrant_unavailable" });
+  if (entrant?.status !== "entered") return err({ kind: "entrant_unavailable" });
   if (req.amountMicroUsd < race.minTicketMicroUsd) return err({ kind: "below_min_ticket", minTicketMicroUsd: race.minTicketMicroUsd });
 
   const id = deps.ids.next("tkt");
