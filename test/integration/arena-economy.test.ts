@@ -144,7 +144,10 @@ describe("one hash pays for exactly one thing", () => {
     expect((await h.runJob("lifecycle.recheck-payments")).summary).toMatchObject({ rejected: 1 });
     h.settings.LIFECYCLE_RPC_URL = rpcUrl;
     await h.advance(5);
-    expect((await h.call("kim", "POST", "/me/deposits", { txHash: pay.txHash })).body).toMatchObject({ status: "credited", amountMicroUsd: 6 * USDC });
+    expect((await h.call("kim", "POST", "/me/deposits", { txHash: pay.txHash })).body).toMatchObject({
+      status: "credited",
+      amountMicroUsd: 6 * USDC,
+    });
   });
 
   it("a wrong-sender deposit claims nothing; a pending deposit is credited by arena.reconcile once confirmed", async () => {
