@@ -142,7 +142,7 @@ describe("one hash pays for exactly one thing", () => {
     const rpcUrl = h.settings.LIFECYCLE_RPC_URL;
     h.settings.LIFECYCLE_RPC_URL = `${RPC}/net/${empty}`;
     expect((await h.runJob("lifecycle.recheck-payments")).summary).toMatchObject({ rejected: 1 });
-    h.settings.LIFECYCLE_RPC_URL = rpcUrl;
+    h.settings.LIFECYCLE_RPC_URL = rpcUrl ?? "";
     await h.advance(5);
     expect((await h.call("kim", "POST", "/me/deposits", { txHash: pay.txHash })).body).toMatchObject({
       status: "credited",
