@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { PlatformConfigSchema, refinePlatformConfig } from "./core/platform.config";
 import { withoutBlankSettings } from "./core/settings";
+import { ArenaConfigSchema } from "./domains/arena";
 import { DecisionSettingsSchema } from "./domains/decision";
 import { LifecycleConfigSchema } from "./domains/lifecycle";
 import { MarketDataConfigSchema } from "./domains/market-data";
@@ -21,6 +22,7 @@ export const ConfigSchema = z
     ...PlatformConfigSchema.shape,
     ...MarketDataConfigSchema.shape,
     ...LifecycleConfigSchema.shape,
+    ...ArenaConfigSchema.shape,
     ...DecisionSettingsSchema.shape,
     ...OpsConfigSchema.shape,
     ...TradingConfigSchema.shape,

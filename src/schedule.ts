@@ -18,6 +18,8 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
     "lifecycle.sweep-opening-auditions",
     "lifecycle.auditions-worker",
     "lifecycle.arena-entry-worker",
+    // Arena: pending ticket payments and deposits, then the ledger and settlement proofs.
+    "arena.reconcile",
     "decision.schedule-runs",
     // Last: alerts see the minute's heartbeats.
     "ops.evaluate-alerts",

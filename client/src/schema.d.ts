@@ -3946,6 +3946,605 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/deposits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's deposits, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deposits */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deposits: components["schemas"]["ArenaDeposit"][];
+                        };
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Deposit: credit a verified USDC transfer from the caller's wallet to the treasury (pending until confirmed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SubmitDeposit"];
+                };
+            };
+            responses: {
+                /** @description The deposit: credited, pending (not_confirmed) or rejected with its reason */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ArenaDeposit"];
+                    };
+                };
+                /** @description validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unprocessable */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description upstream_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's Arena balance (derived from the ledger) and its entries, newest first (paged) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Balance */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ArenaBalance"];
+                    };
+                };
+                /** @description validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/withdrawals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's withdrawals, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Withdrawals */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            withdrawals: components["schemas"]["ArenaWithdrawal"][];
+                        };
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Request a withdrawal to the caller's wallet; the amount is reserved at once (Idempotency-Key optional) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RequestWithdrawal"];
+                };
+            };
+            responses: {
+                /** @description The pending withdrawal (or the one this Idempotency-Key already made) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ArenaWithdrawal"];
+                    };
+                };
+                /** @description validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unprocessable */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/races/{raceId}/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Buy a ticket on an entrant while the race accumulates (balance: confirmed at once; txHash: pending until verified) */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    "idempotency-key": string;
+                };
+                path: {
+                    raceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BuyTicket"];
+                };
+            };
+            responses: {
+                /** @description The ticket (the same one for a repeated Idempotency-Key) */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ArenaTicket"];
+                    };
+                };
+                /** @description validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unprocessable */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description upstream_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's tickets, newest first (optionally of one race) */
+        get: {
+            parameters: {
+                query?: {
+                    raceId?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Tickets */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tickets: components["schemas"]["ArenaTicket"][];
+                        };
+                    };
+                };
+                /** @description validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/races": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Races, newest first (optionally by status) */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "accumulating" | "launched" | "live" | "settling" | "settled" | "archived" | "cancelled";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Races */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            races: components["schemas"]["ArenaRaceSummary"][];
+                        };
+                    };
+                };
+                /** @description validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/races/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The accumulating race (else the latest launched, live or settling one), with its field and odds */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The current race */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ArenaRace"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/races/{raceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One race: status, windows, field, pool, per-entrant weight and live implied payout per 1 USD */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    raceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The race */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ArenaRace"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5448,6 +6047,144 @@ export interface components {
             address: string;
             reason: string;
         };
+        ArenaDeposit: {
+            id: string;
+            userId: string;
+            txHash: string;
+            chainId: number;
+            /** @enum {string} */
+            status: "pending" | "credited" | "rejected";
+            /** @description Why rejected (already_used, wrong_sender, ...) or not_confirmed while pending */
+            reason: string | null;
+            walletAddress: string | null;
+            amountMicroUsd: number | null;
+            submittedAtMs: number;
+            checkedAtMs: number;
+            creditedAtMs: number | null;
+        };
+        SubmitDeposit: {
+            /** @example 0xabababababababababababababababababababababababababababababababab */
+            txHash: string;
+        };
+        ArenaBalance: {
+            userId: string;
+            /** @description Available to spend (tickets, withdrawals) */
+            balanceMicroUsd: number;
+            /** @description Held by withdrawals awaiting an admin decision */
+            reservedMicroUsd: number;
+            entries: {
+                transferId: string;
+                /** @enum {string} */
+                book: "available" | "reserved";
+                code: string;
+                amountMicroUsd: number;
+                tMs: number;
+                refId: string;
+                raceId: string | null;
+                memo: string | null;
+            }[];
+            nextCursor: string | null;
+        };
+        ArenaWithdrawal: {
+            id: string;
+            userId: string;
+            amountMicroUsd: number;
+            toAddress: string;
+            /** @enum {string} */
+            status: "pending" | "paid" | "rejected";
+            idempotencyKey: string | null;
+            payoutTxHash: string | null;
+            decidedBy: string | null;
+            reason: string | null;
+            requestedAtMs: number;
+            decidedAtMs: number | null;
+        };
+        RequestWithdrawal: {
+            amountMicroUsd: number;
+        };
+        WithdrawalDecision: {
+            /** @enum {string} */
+            decision: "paid";
+            /** @example 0xabababababababababababababababababababababababababababababababab */
+            txHash: string;
+        } | {
+            /** @enum {string} */
+            decision: "rejected";
+            reason: string;
+        };
+        BalanceAdjustment: {
+            amountMicroUsd: number;
+            reason: string;
+        };
+        ArenaTicket: {
+            id: string;
+            raceId: string;
+            entrantId: string;
+            userId: string;
+            amountMicroUsd: number;
+            /** @enum {string} */
+            status: "pending" | "confirmed" | "refunded" | "expired";
+            /** @enum {string} */
+            payWith: "balance" | "tx";
+            txHash: string | null;
+            purchasedAtMs: number;
+            confirmedAtMs: number | null;
+            /** @description Why refunded or expired (scratched, cancelled, late_payment, pending_ttl, ...) */
+            closedReason: string | null;
+            closedAtMs: number | null;
+        };
+        BuyTicket: {
+            entrantId: string;
+            amountMicroUsd: number;
+            payWith: "balance" | {
+                /** @example 0xabababababababababababababababababababababababababababababababab */
+                txHash: string;
+            };
+        };
+        ArenaRaceSummary: {
+            id: string;
+            seq: number;
+            /** @enum {string} */
+            status: "accumulating" | "launched" | "live" | "settling" | "settled" | "archived" | "cancelled";
+            opensAtMs: number;
+            closesAtMs: number;
+            liveStartsAtMs: number;
+            liveEndsAtMs: number;
+            minTicketMicroUsd: number;
+            maxUserStakeMicroUsd: number;
+            carryInMicroUsd: number;
+            /** @description Sum of confirmed tickets */
+            poolMicroUsd: number;
+        };
+        ArenaRace: components["schemas"]["ArenaRaceSummary"] & {
+            /** @description The settlement config frozen on the race (rakeBps, creatorPoolBps, placeBps, royaltyBps, earlyBonusBps, noWinner) */
+            config?: unknown;
+            field: {
+                entrantId: string;
+                seat: number;
+                cloneId: string;
+                displayName: string;
+                /** @enum {string} */
+                status: "entered" | "scratched";
+                confirmedMicroUsd: number;
+                /** @description Sum of amount x early-bonus multiplier (bps) of confirmed tickets, decimal */
+                weight: string;
+                /** @description Micro-USD that 1 USD bought now on this entrant would get if it won now (decimal); null without tickets */
+                impliedPayoutPerUsdMicroUsd: string | null;
+            }[];
+        };
+        ArenaReconciliationReport: {
+            id: string;
+            runAtMs: number;
+            ok: boolean;
+            checks?: unknown;
+            mismatches: {
+                check: string;
+                subject: string;
+                expected: string;
+                actual: string;
+            }[];
+        } | null;
     };
     responses: never;
     parameters: never;

@@ -230,6 +230,27 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
     body: { address: `0x${(Date.now() * 1000 + ++lifecycleSeq).toString(16).padStart(40, "a")}`, reason: "matrix" },
   }),
   "GET /api/v1/admin/lifecycle/events": async () => ({ query: { subjectKind: "audition", subjectId: "aud_matrix" } }),
+  // Arena economy (issue 19). On-chain payments are unconfigured in wrangler.toml (503); nobody has a wallet or a race here.
+  "POST /api/v1/me/deposits": async () => ({ body: { txHash: `0x${"4".repeat(64)}` }, ok: 503 }),
+  "POST /api/v1/me/withdrawals": async () => ({ body: { amountMicroUsd: 1_000_000 }, ok: 422 }),
+  "GET /api/v1/races/current": async () => ({ ok: 404 }),
+  "GET /api/v1/races/{raceId}": async () => ({ params: { raceId: "race_matrix" }, ok: 404 }),
+  // The matrix sends no Idempotency-Key header: refused (400) for every admitted caller.
+  "POST /api/v1/races/{raceId}/tickets": async () => ({
+    params: { raceId: "race_matrix" },
+    body: { entrantId: "e1", amountMicroUsd: 1_000_000, payWith: "balance" },
+    ok: 400,
+  }),
+  "POST /api/v1/admin/arena/withdrawals/{withdrawalId}/decision": async () => ({
+    params: { withdrawalId: "wd_matrix" },
+    body: { decision: "rejected", reason: "matrix" },
+    ok: 404,
+  }),
+  "POST /api/v1/admin/arena/balances/{userId}/adjustments": async () => ({
+    params: { userId: `matrix-balance-${uniq()}` },
+    body: { amountMicroUsd: 1_000_000, reason: "matrix" },
+    ok: 201,
+  }),
   "GET /api/v1/clones/{cloneId}/decision-runs": async () => ({ params: { cloneId: await newOwnedClone() } }),
   "POST /api/v1/clones/{cloneId}/dry-run": async () => {
     const cloneId = await newOwnedClone();

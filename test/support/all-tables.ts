@@ -4,8 +4,28 @@
  */
 
 import { jobRuns } from "../../src/cron/job-runs.tables";
+import {
+  arenaDeposits,
+  arenaEntrants,
+  arenaEvents,
+  arenaHallOfFame,
+  arenaHallOfFameRaces,
+  arenaLedgerPostings,
+  arenaLedgerTransfers,
+  arenaPayouts,
+  arenaRaceMoves,
+  arenaRaces,
+  arenaReconciliationReports,
+  arenaRetirements,
+  arenaRoyalties,
+  arenaSettlements,
+  arenaStrikes,
+  arenaTickets,
+  arenaWithdrawals,
+} from "../../src/domains/arena";
 import { artifactLinks } from "../../src/domains/artifacts";
 import { backtests } from "../../src/domains/backtest";
+import { chainTxClaims } from "../../src/domains/chain";
 import { decisionActions, decisionRuns, decisionScans } from "../../src/domains/decision";
 import {
   arenaSlots,
@@ -67,6 +87,24 @@ import {
 import { adminSessions } from "../../src/http/admin-session.tables";
 
 export const ALL_TABLES = [
+  chainTxClaims,
+  arenaRaces,
+  arenaRaceMoves,
+  arenaEntrants,
+  arenaTickets,
+  arenaLedgerTransfers,
+  arenaLedgerPostings,
+  arenaDeposits,
+  arenaWithdrawals,
+  arenaSettlements,
+  arenaPayouts,
+  arenaRoyalties,
+  arenaStrikes,
+  arenaRetirements,
+  arenaHallOfFame,
+  arenaHallOfFameRaces,
+  arenaReconciliationReports,
+  arenaEvents,
   liveExchangeAccounts,
   liveAgentKeys,
   liveCloneOptIns,

@@ -25,8 +25,10 @@ export function lifecycleHarness(startMs: number, vars: Record<string, string> =
   const settings = { ...vars };
   const workerEnv = () => ({ ...env, ...settings }) as Env;
 
-  async function call(user: string, method: string, path: string, body?: unknown, role: Role = "user") {
+  /** `idempotencyKey`: sent as the Idempotency-Key header (Arena tickets and withdrawals). */
+  async function call(user: string, method: string, path: string, body?: unknown, role: Role = "user", idempotencyKey?: string) {
     const headers: Record<string, string> = { ...(await bearer(user, role, clock.nowMs())), "content-type": "application/json" };
+    if (idempotencyKey !== undefined) headers["idempotency-key"] = idempotencyKey;
     const res = await app.request(
       `/api/v1${path}`,
       { method, headers, body: body === undefined ? undefined : JSON.stringify(body) },

@@ -5,6 +5,29 @@
  */
 
 export { allMoves, type InvalidTransition } from "../../core/transitions";
+export { type ArenaChain, type ArenaConfig, ArenaConfigSchema, arenaChainOf, readArenaConfig } from "./arena.config";
+export { arenaJobs, RECONCILE_JOB } from "./arena.jobs";
+export { arenaRoutes } from "./arena.routes";
+export { type ArenaEventInput, arenaEventStatement } from "./arena-events.service";
+export { ARENA_SUBJECT_KINDS, type ArenaEventRow, arenaEvents } from "./arena-events.tables";
+export {
+  ARENA_LEDGER_CODES,
+  type ArenaLedgerCode,
+  ArenaLedgerCodeSchema,
+  type ArenaTransfer,
+  HOUSE,
+  poolBook,
+  reservedBook,
+  userBook,
+} from "./balances/arena-books.model";
+export {
+  arenaDeposits,
+  arenaLedgerPostings,
+  arenaLedgerTransfers,
+  arenaWithdrawals,
+  type DepositRow,
+  type WithdrawalRow,
+} from "./balances/balance.tables";
 export {
   ADVANCE_EVENT,
   acceptsTickets,
@@ -23,10 +46,14 @@ export {
   raceMove,
   transitionRace,
 } from "./races/race.model";
+export { arenaEntrants, arenaRaceMoves, arenaRaces, type EntrantRow, type RaceRow } from "./races/race.tables";
+export { reconciliationReportsOf } from "./reconciliation/reconciliation.service";
+export { arenaReconciliationReports } from "./reconciliation/reconciliation.tables";
 export { allocate, type Weighted } from "./settlement/allocation.model";
 export { earlyBonusMultiplierBps, ticketWeight } from "./settlement/early-bonus.model";
 export { compareFinish, rankField } from "./settlement/ranking.model";
 export { ConservationError, checkConservation, type Settlement, SettlementSchema, settleRace } from "./settlement/settlement.model";
+export { arenaPayouts, arenaRoyalties, arenaSettlements } from "./settlement/settlement.tables";
 export { SETTLEMENT_HASH_SCHEME, settlementHash } from "./settlement/settlement-hash.model";
 export {
   type InputIssue,
@@ -40,6 +67,7 @@ export {
   TicketStatusSchema,
 } from "./settlement/settlement-input.model";
 export { formatIssues, formatSettlementLine, settlementToWire, settleRaceText } from "./settlement/settlement-wire.model";
+export { arenaHallOfFame, arenaHallOfFameRaces, arenaRetirements, arenaStrikes } from "./standing/standing.tables";
 export {
   eventForVerifiedPayment,
   isPendingExpired,
@@ -52,3 +80,5 @@ export {
   TicketStateSchema,
   transitionTicket,
 } from "./tickets/ticket.model";
+export { arenaTickets, type TicketRow } from "./tickets/ticket.tables";
+export { type RefundRequest, refundTicketsStatements, refundTransferId } from "./tickets/ticket-refund.service";

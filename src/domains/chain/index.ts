@@ -15,3 +15,5 @@ export {
   topicAddress,
   type Verdict,
 } from "./receipt.model";
+export { claimOfHash, claimStatement, isUniqueViolation, releaseClaimStatement } from "./tx-claims.storage";
+export { chainTxClaims, TX_CLAIM_PURPOSES, type TxClaimRow } from "./tx-claims.tables";

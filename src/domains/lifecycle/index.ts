@@ -18,4 +18,5 @@ export { walletNonces, wallets } from "./wallets/wallet.tables";
 
 /** Client and admin lifecycle routes, mounted under /api/v1. */
 export const lifecycleRoutes = createRouter().route("/", walletPaymentRoutes).route("/", auditionRoutes).route("/", lifecycleAdminRoutes);
-export { LifecycleConfigSchema } from "./lifecycle.config";
+export { type FeeConfig, feeConfig, LifecycleConfigSchema, readLifecycleConfig } from "./lifecycle.config";
+export { walletOf } from "./wallets/wallet.service";

@@ -21,7 +21,7 @@ import { err, ok, type Result } from "../../../core/result";
 import { transition } from "../../../core/transitions";
 import type { Db } from "../../../db/client";
 import { rawStatement } from "../../../db/raw-statement";
-import { type ChainEndpoint, judgeReceipt, readChainFacts } from "../../chain";
+import { type ChainEndpoint, claimOfHash, claimStatement, judgeReceipt, readChainFacts, releaseClaimStatement } from "../../chain";
 import type { FeeConfig } from "../lifecycle.config";
 import { eventStatement } from "../lifecycle-events.service";
 import { walletOf } from "../wallets/wallet.service";
@@ -145,7 +145,8 @@ export async function submitFeePayment(
     confirmations: null,
     verifiedAtMs: null,
   });
-  if (await claimOf(db, txHash)) return ok(await recordRejected(db, deps, alreadyUsed()));
+  // A hash held by a fee payment, an Arena deposit or a ticket (chain_tx_claims) is already used.
+  if ((await claimOf(db, txHash)) || (await claimOfHash(db, txHash))) return ok(await recordRejected(db, deps, alreadyUsed()));
 
   const judged = await judgePayment(fee, terms, txHash, wallet.address, nowMs, nowMs);
   if (!judged.ok) return err({ kind: "unavailable", message: judged.error.message });
@@ -161,6 +162,12 @@ export async function submitFeePayment(
         sql`INSERT INTO audition_fee_payments (id, user_id, tx_hash, chain_id, status, reason, wallet_address, amount, block_number, confirmations, submitted_at_ms, checked_at_ms, verified_at_ms, fee_amount, fee_token, fee_treasury, fee_confirmations)
         SELECT ${row.id}, ${row.userId}, ${row.txHash}, ${row.chainId}, ${row.status}, ${row.reason}, ${row.walletAddress}, ${row.amount}, ${row.blockNumber}, ${row.confirmations}, ${row.submittedAtMs}, ${row.checkedAtMs}, ${row.verifiedAtMs}, ${row.feeAmount}, ${row.feeToken}, ${row.feeTreasury}, ${row.feeConfirmations}
         WHERE NOT EXISTS (SELECT 1 FROM audition_fee_payments WHERE tx_hash = ${row.txHash} AND status IN ('pending', 'verified'))`,
+      ),
+      // One hash pays for one thing: a claim held by a deposit or a ticket fails this batch (caught below).
+      claimStatement(
+        db,
+        { txHash: row.txHash, chainId: row.chainId, purpose: "audition_fee", refId: row.id, userId, claimedAtMs: nowMs },
+        inserted,
       ),
       grantStatement(db, { id: deps.ids.next("credit"), paymentId: row.id, whenStatus: "verified", nowMs }),
       eventStatement(
@@ -249,6 +256,15 @@ export async function recheckPendingPayments(db: Db, deps: AppDeps, fee: FeeConf
         },
         sql`EXISTS (SELECT 1 FROM audition_fee_payments WHERE id = ${row.id} AND status = 'pending')`,
       ),
+      // A rejected payment moved no money: its hash becomes claimable again.
+      status === "rejected"
+        ? releaseClaimStatement(
+            db,
+            row.txHash,
+            row.id,
+            sql`EXISTS (SELECT 1 FROM audition_fee_payments WHERE id = ${row.id} AND status = 'pending')`,
+          )
+        : rawStatement(db, sql`SELECT 1`),
       update,
     ]);
   }

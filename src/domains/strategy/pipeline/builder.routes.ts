@@ -7,13 +7,12 @@
 import { z } from "@hono/zod-openapi";
 import { openDb } from "../../../db/client";
 import { declareRoute } from "../../../http/access";
-import { errorResponses, notFound } from "../../../http/errors";
+import { errorResponses } from "../../../http/errors";
 import { createRouter, jsonResponse } from "../../../http/router";
 import { ASSET_TAXONOMY, CATEGORIES, searchAssets } from "../../market-data";
-import { CloneParamsSchema, ownedClone } from "../clones/clone-access";
 import { entitlementOf } from "../clones/clones.service";
 import { buildCatalog, CatalogSchema } from "./catalog.model";
-import { loadRegistry, MAX_DOCUMENT_BYTES } from "./pipeline.service";
+import { MAX_DOCUMENT_BYTES } from "./pipeline.service";
 
 const catalogRoute = declareRoute({
   access: { role: "user" },
