@@ -13,6 +13,7 @@ import { systemClock } from "./core/clock";
 import type { AppDeps } from "./core/deps";
 import { randomIds } from "./core/ids";
 import { createCronRoutes } from "./cron/cron.routes";
+import { arenaRaceRoutes } from "./domains/arena";
 import { backtestRoutes } from "./domains/backtest";
 import { contextRoutes, pipelinePreviewRoutes } from "./domains/context";
 import { decisionRoutes } from "./domains/decision";
@@ -71,6 +72,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route("/", backtestRoutes);
   api.route("/", tradingRoutes);
   api.route("/", lifecycleRoutes);
+  api.route("/", arenaRaceRoutes);
   return api;
 }
 

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { PlatformConfigSchema, refinePlatformConfig } from "./core/platform.config";
 import { withoutBlankSettings } from "./core/settings";
+import { RaceConfigSchema, refineRaceSettings } from "./domains/arena";
 import { DecisionSettingsSchema } from "./domains/decision";
 import { LifecycleConfigSchema } from "./domains/lifecycle";
 import { MarketDataConfigSchema } from "./domains/market-data";
@@ -22,10 +23,12 @@ export const ConfigSchema = z
     ...LifecycleConfigSchema.shape,
     ...DecisionSettingsSchema.shape,
     ...OpsConfigSchema.shape,
+    ...RaceConfigSchema.shape,
   })
   .superRefine((config, ctx) => {
     refinePlatformConfig(config, ctx);
     refineOpsSettings(config, ctx);
+    refineRaceSettings(config, ctx);
   });
 
 export type Config = z.infer<typeof ConfigSchema>;

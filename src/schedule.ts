@@ -17,6 +17,8 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
     "lifecycle.recheck-payments",
     "lifecycle.auditions-worker",
     "lifecycle.arena-entry-worker",
+    // Arena races after the slots are refilled: the field of a new race is the seated clones.
+    "arena.races",
     "decision.schedule-runs",
     // Last: alerts see the minute's heartbeats.
     "ops.evaluate-alerts",

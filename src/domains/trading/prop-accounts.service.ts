@@ -35,11 +35,16 @@ export interface OpenPropAccountInput {
   pins?: Pins | null;
   /** Opening time; defaults to `startMs`. */
   nowMs?: number;
+  /**
+   * A caller-derived account id (e.g. race id + entrant id): opening is idempotent per id, so a retry
+   * returns the account already open instead of opening a second one. Default: a fresh id.
+   */
+  accountId?: string;
 }
 
 /** Opens a prop account on its own object and projects it; returns its summary (with `accountId`). */
 export async function openPropAccount(deps: TradingDeps, input: OpenPropAccountInput): Promise<AccountSummary> {
-  const accountId = deps.ids.next("pa");
+  const accountId = input.accountId ?? deps.ids.next("pa");
   return accountStub(deps.env, accountId).open(
     {
       accountId,
