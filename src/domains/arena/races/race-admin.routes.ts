@@ -154,7 +154,7 @@ export const raceAdminRoutes = createRouter()
     if (!race) throw raceError({ kind: "not_found" });
     const { reason } = (await c.req.json()) as { reason: string };
     const moved = await cancelRace(ctx, race, ReasonSchema.parse({ reason }).reason);
-    if (moved.race.status !== "cancelled") throw raceError({ kind: "invalid_transition", from: race.status, event: "cancel" });
+    if (!moved.moved) throw raceError({ kind: "invalid_transition", from: race.status, event: "cancel" });
     return c.json(await view(c, moved.race), 200);
   })
   .openapi(raceAction("settle", "Settle the race (idempotent: a complete settlement is answered as stored)"), async (c) => {
