@@ -27,7 +27,7 @@ describe("race settings", () => {
     expect(parsed.success && parsed.data.ARENA_LIVE_MINUTES).toBe(1440);
   });
   it("refuses bad values naming the setting", () => {
-    for (const vars of [
+    const cases: Array<Record<string, string>> = [
       { ARENA_PLACE_BPS: "6000,x" },
       { ARENA_PLACE_BPS: "0,5000" },
       { ARENA_PLACE_BPS: "6000,6000" },
@@ -35,7 +35,8 @@ describe("race settings", () => {
       { ARENA_NO_WINNER: "keep" },
       { ARENA_ACCUMULATION_MINUTES: "0x10" },
       { ARENA_RACE_RULES_JSON: "[1]" },
-    ]) {
+    ];
+    for (const vars of cases) {
       const parsed = parse(vars);
       expect(parsed.success).toBe(false);
       if (!parsed.success) expect(JSON.stringify(parsed.error.issues)).toContain(Object.keys(vars).at(-1) as string);
