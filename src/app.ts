@@ -13,7 +13,7 @@ import { systemClock } from "./core/clock";
 import type { AppDeps } from "./core/deps";
 import { randomIds } from "./core/ids";
 import { createCronRoutes } from "./cron/cron.routes";
-import { arenaRoutes } from "./domains/arena";
+import { arenaRaceRoutes, arenaRoutes } from "./domains/arena";
 import { backtestRoutes } from "./domains/backtest";
 import { contextRoutes, pipelinePreviewRoutes } from "./domains/context";
 import { decisionRoutes } from "./domains/decision";
@@ -73,6 +73,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route("/", tradingRoutes);
   api.route("/", lifecycleRoutes);
   api.route("/", arenaRoutes);
+  api.route("/", arenaRaceRoutes);
   return api;
 }
 

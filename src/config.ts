@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { PlatformConfigSchema, refinePlatformConfig } from "./core/platform.config";
 import { withoutBlankSettings } from "./core/settings";
-import { ArenaConfigSchema } from "./domains/arena";
+import { ArenaConfigSchema, RaceConfigSchema, refineRaceSettings } from "./domains/arena";
 import { DecisionSettingsSchema } from "./domains/decision";
 import { LifecycleConfigSchema } from "./domains/lifecycle";
 import { MarketDataConfigSchema } from "./domains/market-data";
@@ -27,11 +27,13 @@ export const ConfigSchema = z
     ...OpsConfigSchema.shape,
     ...TradingConfigSchema.shape,
     ...LiveConfigSchema.shape,
+    ...RaceConfigSchema.shape,
   })
   .superRefine((config, ctx) => {
     refinePlatformConfig(config, ctx);
     refineOpsSettings(config, ctx);
     refineLiveConfig(config, ctx);
+    refineRaceSettings(config, ctx);
   });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -11,7 +11,7 @@ import type { Result } from "./core/result";
 import { cronJobs } from "./cron/cron.jobs";
 import type { AnyJob, JobCatalog } from "./cron/job";
 import { type ManualRunError, type RunOutcome, dispatchCron as runCron, runJobNow as runNow } from "./cron/scheduler";
-import { arenaJobs } from "./domains/arena";
+import { arenaJobs, arenaRaceJobs } from "./domains/arena";
 import { decisionJobs } from "./domains/decision";
 import { lifecycleJobs } from "./domains/lifecycle";
 import { exchangeJobs, indicatorJobs, marketDataIngestionJobs } from "./domains/market-data";
@@ -29,6 +29,7 @@ const ALL_JOBS: AnyJob[] = [
   ...tradingJobs,
   ...lifecycleJobs,
   ...arenaJobs,
+  ...arenaRaceJobs,
   ...decisionJobs,
   // Alert evaluation reads every job's health, so it gets the catalog (lazily: it is built below).
   ...createOpsJobs(() => JOB_CATALOG),

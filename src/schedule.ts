@@ -18,6 +18,8 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
     "lifecycle.sweep-opening-auditions",
     "lifecycle.auditions-worker",
     "lifecycle.arena-entry-worker",
+    // Arena races after the slots are refilled: the field of a new race is the seated clones.
+    "arena.races",
     // Arena: pending ticket payments and deposits, then the ledger and settlement proofs.
     "arena.reconcile",
     "decision.schedule-runs",

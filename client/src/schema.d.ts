@@ -4545,6 +4545,331 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/races/{raceId}/standings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Entrants' equity, return and drawdown (live from trading while the race runs; final results and places after) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    raceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Standings in seat order */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RaceStandings"];
+                    };
+                };
+                /** @description validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/races/{raceId}/settlement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The race's settlement, with the field names of `npm run arena:settle` (404 until it is complete) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    raceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The settlement */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RaceSettlement"];
+                    };
+                };
+                /** @description validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hall-of-fame": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Hall of Fame: race champions and retired clones, most recently inducted first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Entries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: components["schemas"]["HallOfFameEntry"][];
+                        };
+                    };
+                };
+                /** @description validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hall-of-fame/{cloneId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One Hall of Fame record with every race's place, return and drawdown */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    cloneId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The record */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HallOfFameRecord"];
+                    };
+                };
+                /** @description validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clones/{cloneId}/retirement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Why a clone was retired by strikes: the count and the races that caused it (404 when it was not) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    cloneId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The retirement */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CloneRetirement"];
+                    };
+                };
+                /** @description validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6185,6 +6510,141 @@ export interface components {
                 actual: string;
             }[];
         } | null;
+        RaceStandings: {
+            raceId: string;
+            /** @enum {string} */
+            status: "accumulating" | "launched" | "live" | "settling" | "settled" | "archived" | "cancelled";
+            entrants: components["schemas"]["RaceStandingEntry"][];
+        };
+        RaceStandingEntry: {
+            entrantId: string;
+            cloneId: string;
+            seat: number;
+            displayName: string;
+            /** @enum {string} */
+            status: "entered" | "scratched";
+            /** @enum {string} */
+            source: "none" | "live" | "final";
+            equityMicroUsd: number | null;
+            returnBps: number | null;
+            drawdownBps: number | null;
+            maxDrawdownBps: number | null;
+            liquidated: boolean | null;
+            place: number | null;
+        };
+        RaceSettlement: {
+            raceId: string;
+            poolMicroUsd: number | string;
+            rakeMicroUsd: number | string;
+            creatorPoolMicroUsd: number | string;
+            distributionPoolMicroUsd: number | string;
+            carryInMicroUsd: number | string;
+            carryOutMicroUsd: number | string;
+            ranking: {
+                place: number;
+                entrantId: string;
+            }[];
+            payouts: {
+                ticketId: string;
+                userId: string;
+                entrantId: string;
+                place: number;
+                weight: number | string;
+                amountMicroUsd: number | string;
+            }[];
+            royalties: {
+                place: number;
+                entrantId: string;
+                creatorUserId: string;
+                amountMicroUsd: number | string;
+            }[];
+            refunds: {
+                ticketId: string;
+                userId: string;
+                amountMicroUsd: number | string;
+            }[];
+            settlementHash: string;
+        };
+        AdminRace: {
+            raceId: string;
+            seq: number;
+            /** @enum {string} */
+            status: "accumulating" | "launched" | "live" | "settling" | "settled" | "archived" | "cancelled";
+            opensAtMs: number;
+            closesAtMs: number;
+            liveStartsAtMs: number;
+            liveEndsAtMs: number;
+            carryInMicroUsd: number;
+            carryFromRaceId: string | null;
+            cancelReason: string | null;
+            config: {
+                [key: string]: unknown;
+            };
+            entrants: {
+                entrantId: string;
+                cloneId: string;
+                seat: number;
+                /** @enum {string} */
+                status: "entered" | "scratched";
+                displayName: string;
+                accountId: string | null;
+                resultStatus: string | null;
+            }[];
+        };
+        CreateRace: {
+            accumulationMinutes?: number;
+            startDelayMinutes?: number;
+            liveMinutes?: number;
+            startingBalanceMicroUsd?: number;
+            config?: {
+                rakeBps?: number;
+                creatorPoolBps?: number;
+                placeBps?: number[];
+                royaltyBps?: number[];
+                earlyBonusBps?: number;
+                /** @enum {string} */
+                noWinner?: "refund" | "carryover";
+            };
+        };
+        RaceCancel: {
+            reason: string;
+        };
+        HallOfFameEntry: {
+            cloneId: string;
+            creatorUserId: string;
+            honours: string[];
+            snapshot: {
+                [key: string]: unknown;
+            };
+            totals: {
+                races: number;
+                wins: number;
+                poolGeneratedMicroUsd: number;
+                royaltiesEarnedMicroUsd: number;
+            };
+            inductedAtMs: number;
+        };
+        HallOfFameRecord: components["schemas"]["HallOfFameEntry"] & {
+            races: {
+                raceId: string;
+                place: number;
+                fieldSize: number;
+                returnBps: number;
+                maxDrawdownBps: number;
+                liquidated: boolean;
+                poolMicroUsd: number;
+                royaltyMicroUsd: number;
+                settledAtMs: number;
+            }[];
+        };
+        CloneRetirement: {
+            cloneId: string;
+            creatorUserId: string;
+            strikes: number;
+            raceIds: string[];
+            reason: string;
+            retiredAtMs: number;
+        };
     };
     responses: never;
     parameters: never;

@@ -132,6 +132,13 @@ async function finalizedSandbox(): Promise<string> {
 }
 
 /** One request builder per operation that needs inputs ("METHOD /api/v1/path"). Extend here. */
+/** The accumulating race (created by an admin when none is). */
+async function accumulatingRace(): Promise<string> {
+  const res = await callApi("root", "POST", "/admin/races", {}, "admin");
+  if (res.status !== 200) throw new Error(`fixture race: ${res.status}`);
+  return res.body.race.raceId as string;
+}
+
 const FIXTURES: Record<string, () => Promise<Request>> = {
   "POST /api/v1/admin/jobs/{name}/run": async () => ({ params: { name: "ops.prune-job-runs" } }),
   // Ops alerts (no notification channel is configured in tests: the test route answers an empty list).
@@ -229,6 +236,14 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
     params: { userId: `matrix-wallet-${uniq()}` },
     body: { address: `0x${(Date.now() * 1000 + ++lifecycleSeq).toString(16).padStart(40, "a")}`, reason: "matrix" },
   }),
+  "GET /api/v1/races/{raceId}/standings": async () => ({ params: { raceId: await accumulatingRace() } }),
+  "GET /api/v1/races/{raceId}/settlement": async () => ({ params: { raceId: await accumulatingRace() }, ok: 404 }),
+  "POST /api/v1/admin/races": async () => ({ body: {} }),
+  "POST /api/v1/admin/races/{raceId}/advance": async () => ({ params: { raceId: await accumulatingRace() } }),
+  "POST /api/v1/admin/races/{raceId}/cancel": async () => ({ params: { raceId: await accumulatingRace() }, body: { reason: "matrix" } }),
+  "POST /api/v1/admin/races/{raceId}/settle": async () => ({ params: { raceId: await accumulatingRace() }, ok: 409 }),
+  "GET /api/v1/hall-of-fame/{cloneId}": async () => ({ params: { cloneId: `clone_matrix_${uniq()}` }, ok: 404 }),
+  "GET /api/v1/clones/{cloneId}/retirement": async () => ({ params: { cloneId: `clone_matrix_${uniq()}` }, ok: 404 }),
   "GET /api/v1/admin/lifecycle/events": async () => ({ query: { subjectKind: "audition", subjectId: "aud_matrix" } }),
   // Arena economy (issue 19). On-chain payments are unconfigured in wrangler.toml (503); nobody has a wallet or a race here.
   "POST /api/v1/me/deposits": async () => ({ body: { txHash: `0x${"4".repeat(64)}` }, ok: 503 }),

@@ -10,6 +10,7 @@ export { arenaJobs, RECONCILE_JOB } from "./arena.jobs";
 export { arenaRoutes } from "./arena.routes";
 export { type ArenaEventInput, arenaEventStatement } from "./arena-events.service";
 export { ARENA_SUBJECT_KINDS, type ArenaEventRow, arenaEvents } from "./arena-events.tables";
+export { arenaRaceRoutes } from "./arena-races.http";
 export {
   ARENA_LEDGER_CODES,
   type ArenaLedgerCode,
@@ -28,6 +29,8 @@ export {
   type DepositRow,
   type WithdrawalRow,
 } from "./balances/balance.tables";
+export { type RaceConfig, RaceConfigSchema, readRaceConfig, refineRaceSettings } from "./races/race.config";
+export { raceJobs as arenaRaceJobs } from "./races/race.jobs";
 export {
   ADVANCE_EVENT,
   acceptsTickets,
@@ -46,13 +49,16 @@ export {
   raceMove,
   transitionRace,
 } from "./races/race.model";
+export { createRace, type RaceContext, type RaceOverrides, stepRaces } from "./races/race.service";
 export { arenaEntrants, arenaRaceMoves, arenaRaces, type EntrantRow, type RaceRow } from "./races/race.tables";
+export { type ArenaDeps, type RaceAccounts, type RaceResult, type RaceStanding, tradingRaceAccounts } from "./races/race-accounts.port";
 export { reconciliationReportsOf } from "./reconciliation/reconciliation.service";
 export { arenaReconciliationReports } from "./reconciliation/reconciliation.tables";
 export { allocate, type Weighted } from "./settlement/allocation.model";
 export { earlyBonusMultiplierBps, ticketWeight } from "./settlement/early-bonus.model";
 export { compareFinish, rankField } from "./settlement/ranking.model";
 export { ConservationError, checkConservation, type Settlement, SettlementSchema, settleRace } from "./settlement/settlement.model";
+export { SettlementMismatchError, type SettleOptions, settlementWire, settleStoredRace } from "./settlement/settlement.service";
 export { arenaPayouts, arenaRoyalties, arenaSettlements } from "./settlement/settlement.tables";
 export { SETTLEMENT_HASH_SCHEME, settlementHash } from "./settlement/settlement-hash.model";
 export {
@@ -67,6 +73,7 @@ export {
   TicketStatusSchema,
 } from "./settlement/settlement-input.model";
 export { formatIssues, formatSettlementLine, settlementToWire, settleRaceText } from "./settlement/settlement-wire.model";
+export { strikeDecision } from "./standing/standing.service";
 export { arenaHallOfFame, arenaHallOfFameRaces, arenaRetirements, arenaStrikes } from "./standing/standing.tables";
 export {
   eventForVerifiedPayment,

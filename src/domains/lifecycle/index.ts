@@ -12,7 +12,9 @@ export { lifecycleJobs } from "./lifecycle.jobs";
 export { lifecycleEvents } from "./lifecycle-events.tables";
 export { creditEntries, payments } from "./payments/payment.tables";
 export { type PaymentRpcHealth, paymentRpcHealth } from "./payments/payment-rpc.health";
+export { approvedProfiles } from "./profiles/profile.service";
 export { profileNames, profileVersions } from "./profiles/profile.tables";
+export { type AdminFailure, isRetired, retireClone, type SeatedClone, seatedClones } from "./promotion/promotion.service";
 export { arenaSlots, promotionQueue, retiredClones } from "./promotion/promotion.tables";
 export { walletNonces, wallets } from "./wallets/wallet.tables";
 

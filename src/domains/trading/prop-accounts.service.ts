@@ -40,6 +40,11 @@ export interface OpenPropAccountInput {
   pins?: Pins | null;
   /** Opening time; defaults to `startMs`. */
   nowMs?: number;
+  /**
+   * A caller-derived account id (e.g. race id + entrant id): opening is idempotent per id, so a retry
+   * returns the account already open instead of opening a second one. Default: a fresh id.
+   */
+  accountId?: string;
 }
 
 /** Kinds that decide with the pipeline version and model pinned at open (issue 23, item 3). */
@@ -58,7 +63,7 @@ export async function openPropAccount(deps: TradingDeps, input: OpenPropAccountI
     const pinned = await pinPipelineVersion(openDb(deps.env.DB), input.cloneId, nowMs);
     if (pinned) pins = { ...pins, ...pinned };
   }
-  const accountId = deps.ids.next("pa");
+  const accountId = input.accountId ?? deps.ids.next("pa");
   return accountStub(deps.env, accountId).open(
     {
       accountId,

@@ -252,3 +252,27 @@ export async function retireClone(
   }
   return ok({ cloneId, status: "retired" });
 }
+
+/** A clone seated in an Arena slot, as the Arena's race creation reads it (issue 19: the field is fixed at creation). */
+export interface SeatedClone {
+  slot: number;
+  cloneId: string;
+  ownerId: string;
+  /** The approved public name; null while none is approved. */
+  displayName: string | null;
+  admittedAtMs: number;
+}
+
+/** Every seated clone in slot order (retired clones never hold a slot). Caller: arena races, via the index. */
+export async function seatedClones(db: Db): Promise<SeatedClone[]> {
+  const rows = await db
+    .select({ slot: arenaSlots.slot, cloneId: arenaSlots.cloneId, admittedAtMs: arenaSlots.admittedAtMs, ownerId: promotionQueue.ownerId })
+    .from(arenaSlots)
+    .innerJoin(promotionQueue, eq(promotionQueue.cloneId, arenaSlots.cloneId))
+    .orderBy(asc(arenaSlots.slot));
+  const profiles = await approvedProfiles(
+    db,
+    rows.map((r) => r.cloneId),
+  );
+  return rows.map((r) => ({ ...r, displayName: profiles.get(r.cloneId)?.displayName ?? null }));
+}
