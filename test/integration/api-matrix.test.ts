@@ -131,6 +131,50 @@ async function finalizedSandbox(): Promise<string> {
   return accountId;
 }
 
+/** A live account of OWNER written directly (exchange account, approved agent, opt-in, caps; its paper shadow is a real sandbox). */
+async function ownerLive(): Promise<{ exchangeAccountId: string; agentId: string; liveAccountId: string; cloneId: string }> {
+  const u = uniq();
+  const { cloneId, accountId } = await newSandbox();
+  const exchangeAccountId = `lx_matrix_${u}`;
+  const agentId = `lag_matrix_${u}`;
+  const liveAccountId = `la_matrix_${u}`;
+  const address = `0x${u.padStart(40, "0").slice(-40)}`;
+  await ownerRow(
+    "INSERT INTO live_exchange_accounts (id, owner_id, user_address, created_at_ms) VALUES (?, ?, ?, 0)",
+    exchangeAccountId,
+    OWNER,
+    address,
+  );
+  await ownerRow(
+    "INSERT INTO live_agent_keys (id, exchange_account_id, owner_id, address, kek_id, iv, ciphertext, status, created_at_ms, approved_at_ms) VALUES (?, ?, ?, ?, 'matrix', 'iv', 'ct', 'pending', 0, NULL)",
+    agentId,
+    exchangeAccountId,
+    OWNER,
+    `0x${u.padStart(40, "1").slice(-40)}`,
+  );
+  await ownerRow(
+    "INSERT INTO live_accounts (id, clone_id, owner_id, exchange_account_id, agent_key_id, shadow_account_id, status, freeze_reason, flagged, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, 'active', NULL, 0, 0, 0)",
+    liveAccountId,
+    cloneId,
+    OWNER,
+    exchangeAccountId,
+    agentId,
+    accountId,
+  );
+  await ownerRow(
+    "INSERT INTO live_account_caps (live_account_id, max_order_notional_micro_usd, max_position_notional_micro_usd, max_leverage, allowed_symbols_json, daily_loss_limit_micro_usd, updated_at_ms) VALUES (?, 1000000000, 5000000000, 3, '[\"BTC\"]', 100000000, 0)",
+    liveAccountId,
+  );
+  return { exchangeAccountId, agentId, liveAccountId, cloneId };
+}
+const LIVE_CAPS = {
+  maxOrderNotionalMicroUsd: 1_000_000_000,
+  maxPositionNotionalMicroUsd: 5_000_000_000,
+  maxLeverage: 3,
+  allowedSymbols: ["BTC"],
+  dailyLossLimitMicroUsd: 100_000_000,
+};
+
 /** One request builder per operation that needs inputs ("METHOD /api/v1/path"). Extend here. */
 /** The accumulating race (created by an admin when none is). */
 async function accumulatingRace(): Promise<string> {
@@ -345,6 +389,34 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
       decidedAtMs: Date.now(),
     },
   }),
+  // Live trading (no exchange here): each admitted call reaches its use case; the statuses are its
+  // answers without an exchange or a key-encryption key configured in the test Worker.
+  "POST /api/v1/live/exchange-accounts": async () => ({ body: { userAddress: `0x${"5".repeat(40)}` }, ok: 403 }),
+  "POST /api/v1/live/exchange-accounts/{id}/agents": async () => ({ params: { id: (await ownerLive()).exchangeAccountId }, ok: 503 }),
+  "POST /api/v1/live/agents/{id}/confirm": async () => ({ params: { id: (await ownerLive()).agentId }, ok: 503 }),
+  "PUT /api/v1/clones/{id}/live-opt-in": async () => ({ params: { id: await newOwnedClone() }, body: { optIn: true } }),
+  "POST /api/v1/live/accounts": async () => {
+    const { cloneId, agentId } = await ownerLive();
+    return { body: { cloneId, agentId, caps: LIVE_CAPS }, ok: 409 };
+  },
+  "GET /api/v1/live/accounts/{id}": async () => ({ params: { id: (await ownerLive()).liveAccountId } }),
+  "PUT /api/v1/live/accounts/{id}/caps": async () => ({ params: { id: (await ownerLive()).liveAccountId }, body: LIVE_CAPS }),
+  "POST /api/v1/live/accounts/{id}/pause": async () => ({ params: { id: (await ownerLive()).liveAccountId } }),
+  "POST /api/v1/live/accounts/{id}/resume": async () => ({ params: { id: (await ownerLive()).liveAccountId } }),
+  "POST /api/v1/admin/live/kill": async () => ({ body: { on: false, reason: "matrix" } }),
+  "POST /api/v1/admin/live/accounts/{id}/actions": async () => ({
+    params: { id: (await ownerLive()).liveAccountId },
+    body: {
+      actionId: `matrix-live-${++adminRequests}`,
+      symbol: "BTC",
+      action: "hold",
+      confidence: 0.5,
+      reason: "matrix",
+      decidedAtMs: Date.now(),
+    },
+  }),
+  "POST /api/v1/admin/live/accounts/{id}/reconcile": async () => ({ params: { id: (await ownerLive()).liveAccountId }, ok: 503 }),
+  "POST /api/v1/admin/live/accounts/{id}/unfreeze": async () => ({ params: { id: (await ownerLive()).liveAccountId } }),
 };
 
 /** A pipeline the hold engine can decide (BTC, one block). */

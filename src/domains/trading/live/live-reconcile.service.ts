@@ -17,7 +17,7 @@ import { readLiveConfig } from "./live.config";
 import { type Divergence, reconcile, slippageBps, usdToMicro } from "./live.model";
 import { findLiveAccount, freezeLiveAccount, ownedExchangeAccount, readCaps } from "./live.service";
 import { type LiveOrderRow, liveAccounts, liveFills, liveOrders, liveReconciliations } from "./live.tables";
-import { type LiveDeps, venueFills, venueState } from "./live-exchange.service";
+import { type LiveDeps, LiveError, venueFills, venueState } from "./live-exchange.service";
 import { realizedLossToday } from "./live-orders.service";
 
 export interface ReconcileReport {
@@ -37,7 +37,12 @@ export async function reconcileLiveAccount(deps: LiveDeps, liveAccountId: string
   const nowMs = deps.clock.nowMs();
   const acc = await findLiveAccount(deps.env, liveAccountId, null);
   const account = await ownedExchangeAccount(deps, null, acc.exchangeAccountId);
-  const [fills, state] = await Promise.all([venueFills(deps, account.userAddress), venueState(deps, account.userAddress)]);
+  // An unreachable or failing exchange is the caller's 503 (and the job's retry), never a 500.
+  const [fills, state] = await Promise.all([venueFills(deps, account.userAddress), venueState(deps, account.userAddress)]).catch(
+    (error: unknown) => {
+      throw new LiveError("upstream_unavailable", `exchange info unavailable: ${(error as Error).message}`);
+    },
+  );
   const db = openDb(deps.env.DB);
 
   const inserts = fills.map((f) =>

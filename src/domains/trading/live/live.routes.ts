@@ -40,6 +40,8 @@ import { reconcileLiveAccount } from "./live-reconcile.service";
 const TAG = ["live-trading"];
 const OWNER_ONLY = { role: "user", owner: true } as const;
 const ADMIN = { role: "admin" } as const;
+/** Any user, acting on themself (no resource of someone else is addressed). */
+const SELF_ONLY = { role: "user" } as const;
 const NO_WITHDRAW = "Agents cannot withdraw or transfer funds: the exchange accepts those only from the account's own wallet.";
 
 const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "a 0x-prefixed 20-byte address");
@@ -105,7 +107,7 @@ const route = <P extends string, M extends "get" | "post" | "put">(
   method: M,
   path: P,
   summary: string,
-  access: typeof OWNER_ONLY | typeof ADMIN,
+  access: typeof OWNER_ONLY | typeof ADMIN | typeof SELF_ONLY,
   status: 200 | 201,
   schema: z.ZodType,
   extra: { params?: z.ZodObject; body?: z.ZodType } = {},
@@ -131,7 +133,7 @@ const linkRoute = route(
   "post",
   "/live/exchange-accounts",
   "Link your Hyperliquid account (the wallet proven in the lifecycle)",
-  OWNER_ONLY,
+  SELF_ONLY,
   201,
   ExchangeAccountSchema,
   {
