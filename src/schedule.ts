@@ -33,6 +33,8 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
     "market-data.indicators-1h",
     "market-data.polymarket-discover",
     "market-data.polymarket-poll-prices",
+    // Live accounts against the exchange: fills, positions, divergence freeze.
+    "trading.live-reconcile",
     // Starts the UTC day's D1 backup on the first tick of the day, continues it until complete, then no-ops.
     "ops.backup-d1",
   ],

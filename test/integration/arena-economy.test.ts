@@ -65,7 +65,7 @@ let walletSeq = 0;
 /** Binds a fresh wallet address to `user` (operator route) and returns it. */
 async function bindWallet(h: ReturnType<typeof lifecycleHarness>, user: string): Promise<string> {
   const address = `0x${(++walletSeq).toString(16).padStart(4, "0")}${"ab".repeat(18)}`;
-  const res = await h.call("ops", "PUT", `/admin/lifecycle/wallets/${user}`, { address }, "admin");
+  const res = await h.call("ops", "PUT", `/admin/lifecycle/wallets/${user}`, { address, reason: "arena economy test" }, "admin");
   expect(res.status).toBe(200);
   return address;
 }
@@ -141,6 +141,8 @@ describe("one hash pays for exactly one thing", () => {
     await fetch(`${RPC}/__control/net/${empty}`, { method: "POST", body: JSON.stringify({}) });
     const rpcUrl = h.settings.LIFECYCLE_RPC_URL;
     h.settings.LIFECYCLE_RPC_URL = `${RPC}/net/${empty}`;
+    // Unknown to the node is only pending for the not-found grace after submission; past it, rejected.
+    h.clock.advance(1_800_000);
     expect((await h.runJob("lifecycle.recheck-payments")).summary).toMatchObject({ rejected: 1 });
     h.settings.LIFECYCLE_RPC_URL = rpcUrl ?? "";
     await h.advance(5);

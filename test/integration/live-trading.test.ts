@@ -17,6 +17,7 @@ import { sequentialIds } from "../../src/core/ids";
 import { cancelAction, orderAction } from "../../src/domains/trading/live/hyperliquid/actions.model";
 import { keyRingFromSettings, openAgentKey } from "../../src/domains/trading/live/hyperliquid/agent-key.service";
 import { buildExchangeRequest, postAction, postInfo } from "../../src/domains/trading/live/hyperliquid/exchange-client.service";
+import { liveReconcileJob } from "../../src/domains/trading/live/live.jobs";
 import { liveCloid } from "../../src/domains/trading/live/live-orders.service";
 import { bearer } from "../support/auth";
 import { putQuote } from "../support/prop-market";
@@ -140,6 +141,20 @@ describe("live trading against the stand-in exchange", () => {
     expect(rec.body.slippage[0]).toMatchObject({ actionId: "a1", livePx: filled.body.avgPx });
     expect(typeof rec.body.slippage[0].slippageBps).toBe("number");
     expect(rec.body.shadowEquityMicroUsd).toBeGreaterThan(0);
+    // The 5-minute job reconciles the same account (and every other active one) with one more report.
+    const reports = async () =>
+      (await env.DB.prepare("SELECT COUNT(*) AS n FROM live_reconciliations WHERE live_account_id = ?").bind(liveId).first<{ n: number }>())
+        ?.n;
+    const before = await reports();
+    const job = await liveReconcileJob.run({
+      env: liveEnv,
+      deps: { clock: fixedClock(T), ids: sequentialIds() },
+      scheduledAtMs: T,
+      trigger: "manual",
+      params: {},
+    });
+    expect(job).toMatchObject({ itemsProcessed: 1, summary: { reconciled: 1, diverged: 0, failed: 0 } });
+    expect(await reports()).toBe((before ?? 0) + 1);
   });
 
   it("a retried or concurrent submission of one action places one order", async () => {

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { decimalInt, positiveBigInt, withoutBlankSettings } from "../../core/settings";
+import { MAX_BALANCE_MICRO_USD } from "../trading";
 
 const int = (fallback: number) => decimalInt(0).default(fallback);
 const address = z
@@ -52,7 +53,8 @@ export const LifecycleConfigSchema = z.object({
     .transform((v) => v === "true"),
   /** How long a wallet-link nonce may be signed. */
   WALLET_NONCE_TTL_SEC: decimalInt(10).default(600),
-  AUDITION_STARTING_BALANCE_MICRO_USD: decimalInt(1).default(10_000_000_000),
+  /** At most what a prop account can hold (trading's MAX_BALANCE_MICRO_USD): refused at start-up, not at the first audition. */
+  AUDITION_STARTING_BALANCE_MICRO_USD: decimalInt(1, MAX_BALANCE_MICRO_USD).default(10_000_000_000),
   AUDITION_DURATION_HOURS: z.coerce.number().positive().default(72),
   /** An audition still `opening` this long after submission is swept: `running` if its account exists, else `voided` and refunded. */
   AUDITION_OPENING_TIMEOUT_SEC: decimalInt(30).default(300),

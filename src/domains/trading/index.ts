@@ -12,6 +12,7 @@ export {
   ACCOUNT_TRANSITIONS,
   type AccountState,
   accountTransition,
+  MAX_BALANCE_MICRO_USD,
   type OpenAccountInput,
   type Rules,
   type RulesInput,

@@ -9,6 +9,7 @@
  *                        a redelivered shard marks nothing twice. `shard`/`shards` still split the list
  *                        by hash when an operator runs parts by hand. Only marks younger than
  *                        `PROP_MAX_MARK_AGE_MS` value or liquidate; skips are in the run's summary.
+ *   trading.live-reconcile  every 5 minutes: live accounts against the exchange (live/live.jobs.ts).
  *   trading.funding         hourly: the rate in force for the hour that just ended, settled on the
  *                        position held at the boundary, once per (account, hour) (and per coin inside
  *                        the engine); the previous hour is retried when a rate row was missing.
@@ -18,6 +19,7 @@ import { z } from "zod";
 import { floorTo, HOUR_MS, MINUTE_MS } from "../../core/clock";
 import type { AppDeps } from "../../core/deps";
 import { defineJob } from "../../cron/job";
+import { liveReconcileJob } from "./live/live.jobs";
 import type { Market } from "./market.model";
 import { candlesBetween, fundingRatesFor, loadMarket } from "./market.service";
 import { accountStub, listActiveAccounts, listDueAccounts, openSymbolsByAccount } from "./prop-accounts.service";
@@ -222,4 +224,4 @@ export const finalizeDueJob = defineJob({
   },
 });
 
-export const tradingJobs = [markToMarketJob, fundingJob, finalizeDueJob];
+export const tradingJobs = [markToMarketJob, fundingJob, finalizeDueJob, liveReconcileJob];

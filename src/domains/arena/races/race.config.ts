@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { decimalInt, withoutBlankSettings } from "../../../core/settings";
+import { MAX_BALANCE_MICRO_USD } from "../../trading";
 import { ArenaConfigSchema } from "../arena.config";
 import type { SettlementConfig } from "../settlement/settlement-input.model";
 
@@ -56,7 +57,7 @@ export const RaceConfigSchema = z.object({
   ARENA_EARLY_BONUS_BPS: decimalInt(0, 10_000).default(2000),
   ARENA_NO_WINNER: z.enum(["refund", "carryover"]).default("carryover"),
   /** Every race account starts with this balance and these rules (JSON object; `{}` = engine defaults). */
-  ARENA_RACE_STARTING_BALANCE_MICRO_USD: decimalInt(1).default(10_000_000_000),
+  ARENA_RACE_STARTING_BALANCE_MICRO_USD: decimalInt(1, MAX_BALANCE_MICRO_USD).default(10_000_000_000),
   ARENA_RACE_RULES_JSON: jsonObject,
   /** Ticket limits frozen on each race (the purchase path enforces them): defined once, in arena.config.ts. */
   ...ArenaConfigSchema.pick({ ARENA_MIN_TICKET_MICRO_USD: true, ARENA_MAX_USER_STAKE_MICRO_USD: true }).shape,
