@@ -5822,7 +5822,7 @@ export interface components {
             status: "denied";
             actionId: string;
             /** @enum {string} */
-            code: "account_not_active" | "outside_window" | "symbol_not_allowed" | "asset_unsupported" | "stale_price" | "invalid_size" | "min_notional" | "leverage_too_high" | "position_limit" | "insufficient_margin" | "reduce_only" | "no_position" | "opposite_position" | "duplicate_slot" | "invalid_price" | "stale_slot";
+            code: "account_not_active" | "outside_window" | "symbol_not_allowed" | "asset_unsupported" | "stale_price" | "invalid_size" | "min_notional" | "leverage_too_high" | "position_limit" | "insufficient_margin" | "reduce_only" | "no_position" | "opposite_position" | "duplicate_slot" | "invalid_price" | "stale_slot" | "live_gate";
             message: string;
             t: number;
         } | {

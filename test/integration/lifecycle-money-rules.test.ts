@@ -142,11 +142,14 @@ describe("clone deletion releases its lifecycle state in one batch; credits are 
     ).toBe(201);
   });
 
-  it("a credit row cannot be rewritten", async () => {
+  it("a credit row cannot be rewritten or deleted", async () => {
     await grantCredits("app1", 1, "append");
     await expect(env.DB.prepare("UPDATE audition_credit_entries SET credits = 5 WHERE user_id = 'app1'").run()).rejects.toThrow(
       /append-only/,
     );
+    await expect(env.DB.prepare("DELETE FROM audition_credit_entries WHERE user_id = 'app1'").run()).rejects.toThrow(/append-only/);
+    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM audition_credit_entries WHERE user_id = 'app1'").first<{ n: number }>();
+    expect(left?.n).toBeGreaterThan(0);
   });
 });
 

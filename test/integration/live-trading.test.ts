@@ -13,7 +13,8 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import { fixedClock } from "../../src/core/clock";
-import { sequentialIds } from "../../src/core/ids";
+import { randomIds, sequentialIds } from "../../src/core/ids";
+import { submitDecisionAction } from "../../src/domains/trading";
 import { cancelAction, orderAction } from "../../src/domains/trading/live/hyperliquid/actions.model";
 import { keyRingFromSettings, openAgentKey } from "../../src/domains/trading/live/hyperliquid/agent-key.service";
 import { buildExchangeRequest, postAction, postInfo } from "../../src/domains/trading/live/hyperliquid/exchange-client.service";
@@ -60,7 +61,7 @@ const CAPS = {
 const act = (actionId: string, over: Record<string, unknown> = {}) => ({
   actionId,
   symbol: "BTC",
-  action: "open_long",
+  action: "open_long" as const,
   sizeUsd: "100",
   leverage: 2,
   confidence: 0.6,
@@ -183,6 +184,22 @@ describe("live trading against the stand-in exchange", () => {
     const r = await postAction(signer, dup.value);
     expect(JSON.stringify(r)).toMatch(/Duplicate cloid/);
     expect((await call("POST", `/admin/live/accounts/${liveId}/reconcile`, undefined, "admin")).body.status).toBe("ok");
+  });
+
+  it("the decision intake sends an action for the live account's paper shadow through the live path", async () => {
+    const shadow = (await call("GET", `/live/accounts/${liveId}`)).body.shadowAccountId as string;
+    const trading = { env: liveEnv, ids: randomIds };
+    // Filled on paper (the run records the shadow's fill) and one order at the exchange under the live cloid.
+    expect(await submitDecisionAction(trading, shadow, act("d1"), T)).toMatchObject({ status: "filled", actionId: "d1" });
+    const fills = await info({ type: "userFills", user: userAddress });
+    expect(fills.filter((f: { cloid?: string }) => f.cloid === liveCloid(liveId, "d1"))).toHaveLength(1);
+    expect((await call("GET", `/live/accounts/${liveId}`)).body.status).toBe("active");
+    // A live cap refuses before the shadow: `denied / live_gate`, the live code in the message, nothing sent.
+    const capped = await submitDecisionAction(trading, shadow, act("d2", { sizeUsd: "5000" }), T);
+    expect(capped).toMatchObject({ status: "denied", actionId: "d2", code: "live_gate" });
+    expect(capped.status === "denied" && capped.message).toMatch(/^(order|position)_notional_cap: /);
+    const after = await info({ type: "userFills", user: userAddress });
+    expect(after.filter((f: { cloid?: string }) => f.cloid === liveCloid(liveId, "d2"))).toHaveLength(0);
   });
 
   it("refuses an oversize order before the exchange (caps), and the exchange refuses unapproved keys, reused nonces, tampered actions", async () => {

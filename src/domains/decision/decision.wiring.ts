@@ -28,7 +28,7 @@ import {
   loadMarket,
   openSymbolsByAccount,
   referenceOf,
-  submitAction,
+  submitDecisionAction,
 } from "../trading";
 import { readDecisionSettings } from "./decision.config";
 import type { DecisionPrompt } from "./decision.model";
@@ -198,7 +198,8 @@ export function decisionRuntime(env: Env, app: AppDeps): DecisionRuntime {
     context,
     packets: packetSource(context),
     artifacts,
-    intake: { submit: (accountId, action, nowMs) => submitAction(trading, accountId, action, nowMs) },
+    // A live account's paper shadow routes through the live path (trading/live/live-dispatch.service.ts).
+    intake: { submit: (accountId, action, nowMs) => submitDecisionAction(trading, accountId, action, nowMs) },
     accounts: {
       async listActive() {
         const rows = await listActiveAccounts(trading);

@@ -80,6 +80,11 @@ export const GATE_CODES = [
 ] as const;
 export const GateCodeSchema = z.enum(GATE_CODES);
 export type GateCode = z.infer<typeof GateCodeSchema>;
+/**
+ * What a denied intake outcome can carry: a paper gate, or `live_gate` when a live account's own gate
+ * (kill switch, pause, freeze, opt-in, agent, caps) refused before its paper shadow (live-dispatch.service.ts).
+ */
+export const DenialCodeSchema = z.enum([...GATE_CODES, "live_gate"]);
 
 /** The intake's answer for one action; repeated for a repeated `actionId`. */
 export const IntakeOutcomeSchema = z
@@ -88,7 +93,7 @@ export const IntakeOutcomeSchema = z
     z.object({
       status: z.literal("denied"),
       actionId: z.string(),
-      code: GateCodeSchema,
+      code: DenialCodeSchema,
       message: z.string(),
       t: z.number().int(),
     }),

@@ -139,5 +139,6 @@ export {
   liveOrders,
   liveReconciliations,
 } from "./live/live.tables";
+export { intakeOutcomeOfLive, submitDecisionAction } from "./live/live-dispatch.service";
 export { type LiveOutcome, submitLiveAction } from "./live/live-orders.service";
 export { reconcileAll, reconcileLiveAccount } from "./live/live-reconcile.service";

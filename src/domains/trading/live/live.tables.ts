@@ -64,7 +64,11 @@ export const liveAccounts = sqliteTable(
     createdAtMs: integer("created_at_ms").notNull(),
     updatedAtMs: integer("updated_at_ms").notNull(),
   },
-  (t) => [uniqueIndex("live_accounts_clone_uq").on(t.cloneId), index("live_accounts_status_idx").on(t.status)],
+  (t) => [
+    uniqueIndex("live_accounts_clone_uq").on(t.cloneId),
+    index("live_accounts_status_idx").on(t.status),
+    uniqueIndex("live_accounts_shadow_uq").on(t.shadowAccountId),
+  ],
 );
 export type LiveAccountRow = typeof liveAccounts.$inferSelect;
 
