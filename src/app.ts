@@ -13,13 +13,13 @@ import { systemClock } from "./core/clock";
 import type { AppDeps } from "./core/deps";
 import { randomIds } from "./core/ids";
 import { createCronRoutes } from "./cron/cron.routes";
-import { arenaRaceRoutes, arenaRoutes } from "./domains/arena";
+import { ARENA_ADMIN_PAGES, arenaAdminPage, arenaRaceRoutes, arenaRoutes } from "./domains/arena";
 import { backtestRoutes } from "./domains/backtest";
 import { contextRoutes, pipelinePreviewRoutes } from "./domains/context";
 import { decisionRoutes } from "./domains/decision";
 import { lifecycleRoutes } from "./domains/lifecycle";
 import { DASHBOARD_PAGES, ingestionDashboard, ingestionHealthRoutes, latestRoutes, marketRoutes } from "./domains/market-data";
-import { opsRoutes } from "./domains/ops";
+import { ALERTS_PAGES, alertsPage, opsRoutes } from "./domains/ops";
 import { strategyRoutes } from "./domains/strategy";
 import { tradingRoutes } from "./domains/trading";
 import type { PageAccess } from "./http/access";
@@ -53,6 +53,8 @@ export const PAGES: PageAccess[] = [
   { method: "GET", path: "/docs/operator", role: "admin", ok: 200 },
   { method: "GET", path: "/docs/operator-openapi.json", role: "admin", ok: 200 },
   ...DASHBOARD_PAGES,
+  ...ARENA_ADMIN_PAGES,
+  ...ALERTS_PAGES,
 ];
 
 export const defaultDeps: AppDeps = { clock: systemClock, ids: randomIds };
@@ -115,6 +117,8 @@ export function createApp(deps: AppDeps = defaultDeps): OpenAPIHono<AppEnv> {
   app.get("/docs/operator-openapi.json", requireRole("admin"), (c) => c.json(docs.operator, 200, { "x-content-type-options": "nosniff" }));
   // Admin HTML pages authenticate themselves (bearer or session cookie), see src/http/admin-session.ts.
   app.route("/admin/ingestion", ingestionDashboard);
+  app.route("/admin/arena", arenaAdminPage);
+  app.route("/admin/alerts", alertsPage);
 
   app.notFound((c) => errorResponse(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError(handleError);

@@ -67,7 +67,7 @@ describe("dashboard charts", () => {
       coverage: { fresh: 1, expected: 1 },
       last24h,
     };
-    const page = String(await renderDashboard([health], now, "n0nce"));
+    const page = String(await renderDashboard([health], now));
     const volume = /<svg class="chart volume"[\s\S]*?<\/svg>/.exec(page)?.[0] ?? "";
     expect(volume.match(/<rect /g)).toHaveLength(24);
     expect(volume).toContain('height="26.0"'); // the busiest hour fills the chart

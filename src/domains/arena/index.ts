@@ -5,6 +5,7 @@
  */
 
 export { allMoves, type InvalidTransition } from "../../core/transitions";
+export { ARENA_ADMIN_PAGES, arenaAdminPage } from "./admin/arena-admin.routes";
 export { type ArenaChain, type ArenaConfig, ArenaConfigSchema, arenaChainOf, readArenaConfig } from "./arena.config";
 export { arenaJobs, RECONCILE_JOB } from "./arena.jobs";
 export { arenaRoutes } from "./arena.routes";

@@ -5,6 +5,7 @@
  * Heartbeats and worker health live in src/cron/.
  */
 export { RULES, type Rule } from "./alerts/alerts.model";
+export { ALERTS_PAGES, alertsPage } from "./alerts/alerts.page";
 export {
   opsAlertDeliveries,
   opsAlertNotifications,

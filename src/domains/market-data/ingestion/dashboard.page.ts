@@ -1,20 +1,16 @@
 /**
  * Server-rendered /admin/ingestion page (hono/html templates: escaped by default, no build step, no
  * scripts, no external assets). The health table has one row per (source, channel) with two inline
- * SVG charts of the last 24 hours: rows written per hour (bars) and lag per hour (line). The only
- * inline <style> carries the CSP nonce of the response.
+ * SVG charts of the last 24 hours: rows written per hour (bars) and lag per hour (line). The layout,
+ * sign-in form and the nonce'd <style> come from the shared admin frame (src/http/admin-page.ts).
  */
 import { html } from "hono/html";
-import type { HtmlEscapedString } from "hono/utils/html";
 import { HOUR_MS, MINUTE_MS } from "../../../core/clock";
+import { iso, type Page } from "../../../http/admin-page";
 import type { ChannelHealth } from "./health.model";
-
-type Page = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 const CHART_W = 120;
 const CHART_H = 28;
-
-const iso = (ms: number | null) => (ms === null ? "never" : new Date(ms).toISOString().replace(".000Z", "Z"));
 
 /** `42s`, `7m`, `3.5h`, `2.1d`. */
 export function humanDuration(ms: number | null): string {
@@ -72,53 +68,18 @@ function row(h: ChannelHealth): Page {
 </tr>`;
 }
 
-const STYLE = `
-body{font:13px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1b1f24;background:#fafbfc}
-h1{font-size:1.2rem;margin:0 0 .25rem}
-table{border-collapse:collapse;width:100%;background:#fff}
-th,td{border-bottom:1px solid #e3e6ea;padding:.35rem .5rem;text-align:left;vertical-align:top}
-th{background:#f0f2f5;font-weight:600}
-.num{text-align:right;white-space:nowrap}
-.note{color:#6a737d;font-size:11px}
-.err{color:#b31d28}
-.status{display:inline-block;padding:0 .4rem;border-radius:3px;font-weight:600}
+/** This page's CSS on top of the shared admin frame's (status colours, charts). */
+export const DASHBOARD_STYLE = `
 .ok{background:#dcffe4}.degraded{background:#fff5b1}.stale{background:#ffe2c6}.failing{background:#ffd7d5}.disabled{background:#eaecef;color:#6a737d}
 svg.chart{display:block;background:#f6f8fa}
 svg.volume rect{fill:#0366d6}
 svg.lag polyline{fill:none;stroke:#d15704;stroke-width:1.5}
 svg.lag circle{fill:#d15704}
-form{display:flex;gap:.5rem;margin-top:1rem}
-input[type=password]{width:28rem}
 `;
 
-function layout(title: string, nonce: string, body: Page): Page {
-  return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="robots" content="noindex"><link rel="icon" href="data:,"><title>${title}</title>
-<style nonce="${nonce}">${STYLE}</style></head>
-<body>${body}</body></html>`;
-}
-
-/** The dashboard: the health table with its charts. */
-export function renderDashboard(channels: ChannelHealth[], generatedAtMs: number, nonce: string): Page {
-  return layout(
-    "Ingestion health",
-    nonce,
-    html`<h1>Ingestion health</h1>
-<p class="note">Generated ${iso(generatedAtMs)}. Lag = now minus the newest datapoint; volume = rows written in the last hour / day; coverage = subjects with fresh data / expected. Charts: last 24 hours, hourly.</p>
+/** The dashboard body: the health table with its charts (the frame adds heading, nav and sign-out). */
+export function renderDashboard(channels: ChannelHealth[], generatedAtMs: number): Page {
+  return html`<p class="note">Generated ${iso(generatedAtMs)}. Lag = now minus the newest datapoint; volume = rows written in the last hour / day; coverage = subjects with fresh data / expected. Charts: last 24 hours, hourly.</p>
 <table id="health"><thead><tr><th>source</th><th>channel</th><th>status</th><th>last success</th><th>last error</th><th>lag</th><th>volume 1h / 1d</th><th>coverage</th><th>rows / hour (24h)</th><th>lag (24h)</th></tr></thead>
-<tbody>${channels.map(row)}</tbody></table>
-<form method="post" action="/admin/ingestion/sign-out"><button type="submit">Sign out</button></form>`,
-  );
-}
-
-/** The sign-in form shown to a caller without a valid admin token or session. */
-export function renderSignIn(message: string, nonce: string): Page {
-  return layout(
-    "Sign in",
-    nonce,
-    html`<h1>Ingestion health</h1><p class="err" id="refused">${message}</p>
-<form method="post" action="/admin/ingestion/session"><label for="token">Admin token</label>
-<input id="token" name="token" type="password" autocomplete="off" required><button type="submit">Sign in</button></form>`,
-  );
+<tbody>${channels.map(row)}</tbody></table>`;
 }
