@@ -185,7 +185,14 @@ beforeAll(async () => {
 describe("fuzz: every route's request schema", () => {
   it("covers every operation and the page POSTs", () => {
     expect(TARGETS.filter((t) => !t.page).length).toBeGreaterThanOrEqual(21);
-    expect(TARGETS.filter((t) => t.page).map((t) => t.path)).toEqual(["/admin/ingestion/session", "/admin/ingestion/sign-out"]);
+    expect(TARGETS.filter((t) => t.page).map((t) => t.path)).toEqual([
+      "/admin/ingestion/session",
+      "/admin/ingestion/sign-out",
+      "/admin/arena/session",
+      "/admin/arena/sign-out",
+      "/admin/alerts/session",
+      "/admin/alerts/sign-out",
+    ]);
   });
 
   it("answers 300 generated requests with no 5xx and an envelope on every API 4xx", async () => {
