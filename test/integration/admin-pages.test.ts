@@ -24,9 +24,9 @@ import { arenaEntrants, arenaRaces, arenaReconciliationReports, settleStoredRace
 import { reconcileArena } from "../../src/domains/arena/reconciliation/reconciliation.service";
 import { readOpsSettings } from "../../src/domains/ops";
 import { acknowledgeAlert, evaluateAlerts, listAlerts } from "../../src/domains/ops/alerts/alerts.service";
-import { bearer, tokenFor } from "../support/auth";
 import { fundUser, seedRace } from "../support/arena";
 import { settlingRace } from "../support/arena-races";
+import { bearer, tokenFor } from "../support/auth";
 
 const NOW = Date.UTC(2026, 11, 3, 12, 0, 0);
 const ids = sequentialIds();
@@ -119,13 +119,22 @@ describe("/admin/arena", () => {
     });
     const settledDb = openDb(env.DB);
     await settledDb.update(arenaRaces).set({ seq: 7 }).where(eq(arenaRaces.id, settled.raceId));
-    await settledDb.update(arenaEntrants).set({ displayName: "Winner <b>2</b>" }).where(eq(arenaEntrants.id, settled.entrantIds[1] as string));
+    await settledDb
+      .update(arenaEntrants)
+      .set({ displayName: "Winner <b>2</b>" })
+      .where(eq(arenaEntrants.id, settled.entrantIds[1] as string));
     const deps = { clock: manualClock(NOW - 60 * MINUTE_MS), ids: sequentialIds() };
-    const settlement = await settleStoredRace(settledDb, deps, settled.raceId, { actor: "admin:test", cause: { kind: "admin", ref: "admin:test" } });
+    const settlement = await settleStoredRace(settledDb, deps, settled.raceId, {
+      actor: "admin:test",
+      cause: { kind: "admin", ref: "admin:test" },
+    });
     expect(settlement.ok).toBe(true);
 
     const { race, entrants } = await seedRace("race_adminpage_now", { nowMs: NOW });
-    await settledDb.update(arenaEntrants).set({ displayName: EVIL }).where(eq(arenaEntrants.id, entrants[0]?.id as string));
+    await settledDb
+      .update(arenaEntrants)
+      .set({ displayName: EVIL })
+      .where(eq(arenaEntrants.id, entrants[0]?.id as string));
     for (const [user, entrant, amount] of [
       ["alice", entrants[0], 10_000_000],
       ["bob", entrants[1], 30_000_000],
@@ -142,7 +151,14 @@ describe("/admin/arena", () => {
       );
       expect(res.status).toBe(201);
     }
-    const rec = await reconcileArena(settledDb, { clock: fixedClock(NOW - MINUTE_MS), ids: sequentialIds() }, undefined, 60_000, "job:test", 50);
+    const rec = await reconcileArena(
+      settledDb,
+      { clock: fixedClock(NOW - MINUTE_MS), ids: sequentialIds() },
+      undefined,
+      60_000,
+      "job:test",
+      50,
+    );
     expect(rec.mismatches).toEqual([]);
 
     const { res, text } = await page("/admin/arena", await admin());
@@ -150,7 +166,9 @@ describe("/admin/arena", () => {
     // The current race: state and windows.
     expect(text).toContain(`data-race="${race.id}" data-status="accumulating"`);
     expect(text).toContain(`Current race: #${race.seq}`);
-    expect(text).toContain(`${new Date(race.opensAtMs).toISOString().replace(".000Z", "Z")} to ${new Date(race.closesAtMs).toISOString().replace(".000Z", "Z")}`);
+    expect(text).toContain(
+      `${new Date(race.opensAtMs).toISOString().replace(".000Z", "Z")} to ${new Date(race.closesAtMs).toISOString().replace(".000Z", "Z")}`,
+    );
     expect(text).toContain('<dd id="pool">40 USD</dd>');
     // Field: the clone name is escaped, never markup.
     expect(text).not.toContain("<img src=x");
@@ -193,7 +211,12 @@ describe("/admin/arena", () => {
 });
 
 describe("/admin/alerts", () => {
-  const tick = defineJob({ name: "test.tick", description: "a job of the test catalog", params: z.object({}), run: async () => ({ itemsProcessed: 0 }) });
+  const tick = defineJob({
+    name: "test.tick",
+    description: "a job of the test catalog",
+    params: z.object({}),
+    run: async () => ({ itemsProcessed: 0 }),
+  });
   const CATALOG: JobCatalog = { jobs: new Map([[tick.name, tick]]), schedule: { "* * * * *": [tick.name] } };
 
   it("shows current and recent alerts and every delivery attempt (status, channel, HTTP status, time); escapes reasons", async () => {
@@ -243,7 +266,10 @@ describe("/admin/alerts", () => {
     expect(firing.text).toMatch(/data-status="failed" data-channel="webhook"/);
     expect(firing.text).toMatch(/data-status="delivered" data-channel="slack"/);
     const rows = [...firing.text.matchAll(/<tr (data-delivery="[^"]+")/g)].map((m) => rowText(firing.text, m[1] as string));
-    expect(rows.map((r) => r.split(" ").slice(0, 5).join(" ")).sort()).toEqual([`${at} slack delivered 200 1`, `${at} webhook failed 500 1`]);
+    expect(rows.map((r) => r.split(" ").slice(0, 5).join(" ")).sort()).toEqual([
+      `${at} slack delivered 200 1`,
+      `${at} webhook failed 500 1`,
+    ]);
 
     clock.advance(MINUTE_MS);
     await heartbeat("ok");
