@@ -16,9 +16,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sign } from "hono/jwt";
-import { type Browser, type ConsoleMessage, chromium, type Page } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalBackend, runJobs, startReplayBackend } from "../../src/cli/lib/local-backend";
+import { watchErrors } from "../support/node/browser-page";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SECRET = "browser-test-secret-0123456789abcdef-0123";
@@ -99,16 +100,6 @@ async function buy(user: string, raceId: string, seat: number, amountMicroUsd: n
   );
 }
 
-/** Console errors and uncaught page errors (CSP violations are reported as console errors). */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (m: ConsoleMessage) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(String(e)));
-  return errors;
-}
-
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (see .ci/run)`);
   backend = await startReplayBackend({ jwtSecret: SECRET, name: "admin-pages-browser", timeoutMs: 240_000 });
@@ -117,20 +108,21 @@ beforeAll(async () => {
   await buy("carol", "race_bt_settled", 1, 4_000_000);
   await buy("dave", "race_bt_settled", 2, 6_000_000);
   const end = Date.now();
+  // Race 2 (the current one, with a clone name carrying markup) is written in the same call: one
+  // `wrangler d1 execute` costs seconds on a loaded machine.
   execSql([
     "UPDATE arena_races SET status = 'settling' WHERE id = 'race_bt_settled'",
     `UPDATE arena_entrants SET result_status = 'finalized', return_bps = 500, max_drawdown_bps = 100, finalized_at_ms = ${end} WHERE id = 'race_bt_settled_s1'`,
     `UPDATE arena_entrants SET result_status = 'finalized', return_bps = 900, max_drawdown_bps = 300, finalized_at_ms = ${end} WHERE id = 'race_bt_settled_s2'`,
+    ...raceRows("race_bt_current", 2, [EVIL, "Gamma", "Delta"]),
   ]);
   await api("POST", "/admin/races/race_bt_settled/settle", "ops", "admin");
-  // Race 2: the current one, with a clone name carrying markup.
-  execSql(raceRows("race_bt_current", 2, [EVIL, "Gamma", "Delta"]));
   await buy("alice", "race_bt_current", 1, 10_000_000);
   await buy("bob", "race_bt_current", 2, 30_000_000);
   await runJobs(backend.baseUrl, await token("ops", "admin"), ["arena.reconcile"]);
   await api("POST", "/admin/alerts/test", "ops", "admin", { message: "browser test" });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
-}, 300_000);
+}, 540_000); // wrangler dev's start plus two `wrangler d1 execute` runs, on a small shared machine
 
 afterAll(async () => {
   await browser?.close();
@@ -152,9 +144,9 @@ describe("/admin/arena and /admin/alerts in a browser", () => {
   it("signs in on /admin/arena and shows race, field, odds, settlement and reconciliation; then the alerts page", async () => {
     const context = await (browser as Browser).newContext();
     const page = await context.newPage();
-    const errors = watchErrors(page);
-    await page.goto(`${backend?.baseUrl}/admin/arena`);
+    await page.goto(`${backend?.baseUrl}/admin/arena`); // 401 with the sign-in form (a console error by itself)
     await page.fill("#token", await token("ops", "admin"));
+    const errors = watchErrors(page);
     const [signedIn] = await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
     expect(signedIn?.status()).toBe(200);
     expect(new URL(page.url()).pathname).toBe("/admin/arena");

@@ -12,9 +12,10 @@ import { existsSync, mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sign } from "hono/jwt";
-import { type Browser, type ConsoleMessage, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalBackend, runJobs, startReplayBackend } from "../../src/cli/lib/local-backend";
+import { watchErrors } from "../support/node/browser-page";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SECRET = "browser-test-secret-0123456789abcdef-0123";
@@ -50,16 +51,6 @@ const autoSubmit = (action: string, fields: Record<string, string>) =>
     .join("")}</form><script>document.forms[0].submit()</script>`;
 
 const token = (role: "admin" | "user") => sign({ sub: "browser-test", role, exp: Math.floor(Date.now() / 1000) + 3600 }, SECRET, "HS256");
-
-/** Console errors and uncaught page errors (CSP violations are reported as console errors). */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (m: ConsoleMessage) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(String(e)));
-  return errors;
-}
 
 async function expectDashboard(page: Page) {
   const rows = page.locator("table#health tbody tr");
