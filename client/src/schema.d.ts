@@ -6330,10 +6330,10 @@ export interface components {
             displayName: string;
             /** @description https only, at most 512 characters */
             avatarUrl?: string;
-            /** @default  */
-            bio: string;
-            /** @default  */
-            strategySummary: string;
+            /** @description at most 500 characters; invisible and control characters (but newlines) are stripped */
+            bio?: string;
+            /** @description at most 1000 characters; stripped like bio */
+            strategySummary?: string;
         };
         PublicProfile: {
             cloneId: string;

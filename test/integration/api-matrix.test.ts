@@ -263,6 +263,11 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
     params: { versionId: (await pendingProfile()).versionId },
     body: { reason: "matrix" },
   }),
+  "POST /api/v1/admin/lifecycle/moderation/{versionId}/takedown": async () => {
+    const { versionId } = await pendingProfile();
+    await callApi("root", "POST", `/admin/lifecycle/moderation/${versionId}/approve`, {}, "admin");
+    return { params: { versionId }, body: { reason: "matrix" } };
+  },
   "GET /api/v1/admin/lifecycle/clones/{cloneId}/profile-versions": async () => ({ params: { cloneId: await newOwnedClone() } }),
   "POST /api/v1/admin/lifecycle/queue/{cloneId}/remove": async () => ({
     params: { cloneId: await queueEntry("queued") },

@@ -4,6 +4,7 @@
  * Passed clones are produced the way production produces them: credit, audition, finalized result,
  * auditions worker.
  */
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { HOUR_MS } from "../../src/core/clock";
 import { lifecycleHarness } from "../support/lifecycle";
@@ -117,6 +118,91 @@ describe("public profiles and moderation", () => {
     await h.call("mod", "POST", `/admin/lifecycle/moderation/${renamed.body.id}/approve`, {}, "admin");
     expect((await h.call("ben", "PUT", `/clones/${b}/profile`, { displayName: "ａｌｐｈａ trader" })).status).toBe(201);
     expect((await h.call("ben", "GET", `/profiles/${b}`)).status).toBe(404);
+  });
+
+  it("compares display names by confusable skeleton (UTS #39): look-alikes collide, the loser claims nothing", async () => {
+    const h = harness();
+    const a = await eligibleClone(h, "amy", "gpt-5-mini", "A");
+    const b = await eligibleClone(h, "bob", "gpt-5-mini", "B");
+    await publish(h, "amy", a, "PayPal Momentum");
+    await publish(h, "amy", a, "\u0412\u041E\u0412 Desk", false); // Cyrillic capitals, pending
+    const lookalikes = [
+      "p\u0430yp\u0430l momentum", // Cyrillic а
+      "paypal rnomenturn", // rn for m
+      "ＰＡＹＰＡＬ ＭＯＭＥＮＴＵＭ", // full-width, via NFKC
+      "PAYPA1 M0MENTUM", // 1 for l, 0 for O
+      "BOB desk", // pending names are claimed too; Cyrillic В and О look like B and O
+    ];
+    for (const displayName of lookalikes) {
+      const res = await h.call("bob", "PUT", `/clones/${b}/profile`, { displayName });
+      expect([displayName, res.status, res.body.error?.details?.code]).toEqual([displayName, 409, "name_taken"]);
+    }
+    // A refused name leaves no claim of bob's behind; a name that only looks different is free.
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM clone_profile_names WHERE clone_id = ?").bind(b).first("n")).toBe(0);
+    expect((await h.call("bob", "PUT", `/clones/${b}/profile`, { displayName: "PayPal Mementum" })).status).toBe(201);
+    // The owner resubmits its own name in a confusable spelling.
+    expect((await h.call("amy", "PUT", `/clones/${a}/profile`, { displayName: "paypal rnomentum" })).status).toBe(201);
+  });
+
+  it("refuses invisible, filler, bidi and control characters in names (naming the field) and strips them from bio and summary", async () => {
+    const h = harness();
+    const c = await eligibleClone(h, "ivy", "gpt-5-mini", "I");
+    for (const [name, cp] of [
+      ["Night\u200BOwl", "U+200B"],
+      ["Night\u202EOwl", "U+202E"],
+      ["Night\u2066Owl\u2069", "U+2066"],
+      ["Night\u3164Owl", "U+3164"],
+      ["Night\uFEFFOwl", "U+FEFF"],
+      ["Night\u0000Owl", "U+0000"],
+    ] as const) {
+      const res = await h.call("ivy", "PUT", `/clones/${c}/profile`, { displayName: name });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("validation_failed");
+      expect(res.body.error.details.issues).toMatchObject([{ path: ["displayName"] }]);
+      expect(res.body.error.details.issues[0].message).toContain(cp);
+    }
+    const ok = await h.call("ivy", "PUT", `/clones/${c}/profile`, {
+      displayName: "Night Owl",
+      bio: "Trades\u200B Asia\u202E.\r\nLine two",
+      strategySummary: "\u2066Mean reversion\u2069",
+    });
+    expect(ok.status).toBe(201);
+    expect([ok.body.bio, ok.body.strategySummary]).toEqual(["Trades Asia.\nLine two", "Mean reversion"]);
+  });
+
+  it("a moderator takes an approved version down (approved -> rejected, audited, with a reason)", async () => {
+    const h = harness();
+    const cloneId = await eligibleClone(h, "tia", "gpt-5-mini", "T");
+    const other = await eligibleClone(h, "tom", "gpt-5-mini", "U");
+    const v1 = await publish(h, "tia", cloneId, "Calm Trader");
+    const v2 = await publish(h, "tia", cloneId, "Scam Trader");
+    expect((await h.call("anyone", "GET", `/profiles/${cloneId}`)).body.displayName).toBe("Scam Trader");
+
+    const path = `/admin/lifecycle/moderation/${v2}/takedown`;
+    expect((await h.call("mod", "POST", path, {}, "admin")).status).toBe(400); // a reason is required
+    expect((await h.call("tia", "POST", path, { reason: "mine" })).status).toBe(403);
+    const down = await h.call("mod", "POST", path, { reason: "impersonation" }, "admin");
+    expect(down.status).toBe(200);
+    expect(down.body).toMatchObject({ id: v2, status: "rejected", reason: "impersonation", moderatedBy: "admin:mod" });
+    // The public read falls back to the previous approved version; the taken-down name is released.
+    expect((await h.call("anyone", "GET", `/profiles/${cloneId}`)).body).toMatchObject({ version: 1, displayName: "Calm Trader" });
+    expect((await h.call("tom", "PUT", `/clones/${other}/profile`, { displayName: "Scam Trader" })).status).toBe(201);
+    expect((await h.call("tom", "PUT", `/clones/${other}/profile`, { displayName: "Calm Trader" })).status).toBe(409);
+    const trail = await h.call("mod", "GET", `/admin/lifecycle/events?subjectKind=profile&subjectId=${v2}`, undefined, "admin");
+    expect(trail.body.events).toMatchObject([
+      { fromState: null, toState: "pending", event: "submit" },
+      { fromState: "pending", toState: "approved", event: "approve" },
+      { fromState: "approved", toState: "rejected", event: "takedown", reason: "impersonation", actor: "admin:mod" },
+    ]);
+    // Only approved versions can be taken down; a taken-down version cannot come back or go down twice.
+    expect((await h.call("mod", "POST", path, { reason: "again" }, "admin")).status).toBe(409);
+    expect((await h.call("mod", "POST", `/admin/lifecycle/moderation/${v2}/approve`, {}, "admin")).status).toBe(409);
+    const pending = await publish(h, "tia", cloneId, "Calm Trader Two", false);
+    expect((await h.call("mod", "POST", `/admin/lifecycle/moderation/${pending}/takedown`, { reason: "x" }, "admin")).status).toBe(409);
+    expect((await h.call("mod", "POST", `/admin/lifecycle/moderation/nope/takedown`, { reason: "x" }, "admin")).status).toBe(404);
+    // Taking the last approved version down leaves no public profile.
+    await h.call("mod", "POST", `/admin/lifecycle/moderation/${v1}/takedown`, { reason: "spam" }, "admin");
+    expect((await h.call("anyone", "GET", `/profiles/${cloneId}`)).status).toBe(404);
   });
 
   it("validates fields: https avatars only, length caps; owner or admin only", async () => {

@@ -42,6 +42,7 @@ const routes = (): RouteCase[] => [
   { method: "GET", path: "/admin/lifecycle/moderation", scope: "admin" },
   { method: "POST", path: `/admin/lifecycle/moderation/${ids.version}/approve`, scope: "admin", body: {} },
   { method: "POST", path: `/admin/lifecycle/moderation/${ids.version}/reject`, scope: "admin", body: { reason: "x" } },
+  { method: "POST", path: `/admin/lifecycle/moderation/${ids.version}/takedown`, scope: "admin", body: { reason: "x" } },
   { method: "GET", path: `/admin/lifecycle/clones/${ids.clone}/profile-versions`, scope: "admin" },
   { method: "POST", path: `/admin/lifecycle/queue/${ids.clone}/remove`, scope: "admin", body: { reason: "x" } },
   { method: "POST", path: `/admin/lifecycle/slots/${ids.clone}/remove`, scope: "admin", body: { reason: "x" } },

@@ -17,7 +17,7 @@ import {
 } from "../../src/domains/lifecycle/auditions/audition.model";
 import { creditBalance } from "../../src/domains/lifecycle/payments/credit.service";
 import { PAYMENT_TRANSITIONS, termsOf, withNotFoundGrace } from "../../src/domains/lifecycle/payments/payment.model";
-import { MODERATION_TRANSITIONS, nameKey, normalizeDisplayName } from "../../src/domains/lifecycle/profiles/profile.model";
+import { MODERATION_TRANSITIONS, nameKeys, normalizeDisplayName } from "../../src/domains/lifecycle/profiles/profile.model";
 import { planAdmissions, QUEUE_TRANSITIONS } from "../../src/domains/lifecycle/promotion/promotion.model";
 import arbitrum from "../fixtures/evm/recorded/eth_getTransactionReceipt__arbitrum_USDC_transfer__etherscan_proxy.json";
 import base from "../fixtures/evm/recorded/eth_getTransactionReceipt__base_USDC_transfer__mainnet.base.org.json";
@@ -53,8 +53,13 @@ describe("transition tables", () => {
     expect(allowed(PAYMENT_TRANSITIONS, ["confirm", "reject", "wait"])).toEqual(
       ["pending -confirm-> verified", "pending -reject-> rejected", "pending -wait-> pending"].sort(),
     );
-    expect(allowed(MODERATION_TRANSITIONS, ["approve", "reject", "supersede"])).toEqual(
-      ["pending -approve-> approved", "pending -reject-> rejected", "pending -supersede-> rejected"].sort(),
+    expect(allowed(MODERATION_TRANSITIONS, ["approve", "reject", "supersede", "takedown"])).toEqual(
+      [
+        "pending -approve-> approved",
+        "pending -reject-> rejected",
+        "pending -supersede-> rejected",
+        "approved -takedown-> rejected",
+      ].sort(),
     );
     expect(allowed(QUEUE_TRANSITIONS, ["admit", "remove", "unseat", "retire"])).toEqual(
       [
@@ -223,6 +228,7 @@ describe("queue order and admission", () => {
 describe("display names and credits", () => {
   it("folds NFKC forms, case and spacing into one key", () => {
     expect(normalizeDisplayName("  Ｎｉｇｈｔ　  Owl ")).toBe("Night Owl");
+    const nameKey = (name: string) => nameKeys(name).nameKey;
     expect(nameKey("ＡＬＰＨＡ trader")).toBe(nameKey("alpha TRADER"));
     expect(nameKey("ﬁsh")).toBe(nameKey("FISH"));
     expect(nameKey("Alpha")).not.toBe(nameKey("Alpha 2"));

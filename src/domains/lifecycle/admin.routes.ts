@@ -41,16 +41,20 @@ const moderationListRoute = declareRoute({
   responses: { 200: jsonResponse(z.object({ versions: z.array(ProfileVersionSchema) }), "Versions"), ...adminErrors },
 });
 
-const decide = (decision: "approve" | "reject") =>
+const DECISION_SUMMARIES = {
+  approve: "Approve a pending profile version (it becomes the public one)",
+  reject: "Reject a pending profile version with a reason",
+  takedown:
+    "Take an approved profile version down (approved -> rejected) with a reason; the previous approved version, if any, becomes public",
+} as const;
+
+const decide = (decision: keyof typeof DECISION_SUMMARIES) =>
   declareRoute({
     access: { role: "admin" },
     method: "post",
     path: `${P}/moderation/{versionId}/${decision}`,
     tags: ["admin"],
-    summary:
-      decision === "approve"
-        ? "Approve a pending profile version (it becomes the public one)"
-        : "Reject a pending profile version with a reason",
+    summary: DECISION_SUMMARIES[decision],
     request: {
       params: z.object({ versionId: z.string().min(1).max(80) }),
       body: body(decision === "approve" ? ModerationDecisionSchema : AdminActionSchema),
@@ -151,6 +155,14 @@ async function moveEntry(c: Context<AppEnv>, event: "remove" | "unseat") {
   return c.json(moved.value as z.infer<typeof EntryResultSchema>, 200);
 }
 
+/** Reject a pending version or take an approved one down: both need a reason. */
+async function decideWithReason(c: Context<AppEnv>, event: "reject" | "takedown") {
+  const { reason } = AdminActionSchema.parse(await c.req.json());
+  const done = await moderateProfile(dbOf(c), c.get("deps"), c.req.param("versionId") as string, event, actorOf(c), reason);
+  if (!done.ok) throw adminError(done.error);
+  return c.json(done.value, 200);
+}
+
 export const lifecycleAdminRoutes = createRouter()
   .openapi(moderationListRoute, async (c) => c.json({ versions: await moderationQueue(dbOf(c), c.req.valid("query").status) }, 200))
   .openapi(decide("approve"), async (c) => {
@@ -159,12 +171,8 @@ export const lifecycleAdminRoutes = createRouter()
     if (!done.ok) throw adminError(done.error);
     return c.json(done.value, 200);
   })
-  .openapi(decide("reject"), async (c) => {
-    const { reason } = c.req.valid("json") as { reason: string };
-    const done = await moderateProfile(dbOf(c), c.get("deps"), c.req.valid("param").versionId, "reject", actorOf(c), reason);
-    if (!done.ok) throw adminError(done.error);
-    return c.json(done.value, 200);
-  })
+  .openapi(decide("reject"), (c) => decideWithReason(c, "reject"))
+  .openapi(decide("takedown"), (c) => decideWithReason(c, "takedown"))
   .openapi(versionsRoute, async (c) => c.json({ versions: await profileVersionsOf(dbOf(c), c.req.valid("param").cloneId) }, 200))
   .openapi(entryRoute("queue"), (c) => moveEntry(c, "remove"))
   .openapi(entryRoute("slots"), (c) => moveEntry(c, "unseat"))

@@ -2,12 +2,16 @@
  * Public clone profiles, pure: field rules, display-name normalization and the moderation transition
  * table.
  *
- * Display names are compared after Unicode NFKC normalization (so a full-width "Ａ" or a ligature "ﬁ"
- * equals its plain form), whitespace collapsing and lowercasing: `nameKey`. Avatars must be https URLs
- * of at most AVATAR_MAX_LENGTH characters (no http, data: or javascript: URLs reach a client).
+ * Display names are compared by their confusable skeletons (`nameKeys`, UTS #39 after NFKC and case
+ * folding, and as displayed; skeleton.model.ts): a full-width "Ａ", a ligature "ﬁ", a Cyrillic "а" or
+ * "m" for "rn" meet their plain look-alike. Names refuse invisible, filler, bidi-control and control
+ * characters (400 naming `displayName` and the code points); bio and strategy summary have them
+ * stripped. Avatars must be https URLs of at most AVATAR_MAX_LENGTH characters (no http, data: or
+ * javascript: URLs reach a client).
  */
 import { z } from "@hono/zod-openapi";
 import { defineTransitions } from "../../../core/transitions";
+import { nameSkeletons, refusedNameChars, stripUnsafeText } from "./skeleton.model";
 
 export const AVATAR_MAX_LENGTH = 512;
 export const NAME_MIN = 3;
@@ -18,21 +22,31 @@ export function normalizeDisplayName(raw: string): string {
   return raw.normalize("NFKC").trim().replace(/\s+/gu, " ");
 }
 
-/** The uniqueness key of a display name (case-insensitive after normalization). */
-export function nameKey(displayName: string): string {
-  return normalizeDisplayName(displayName).toLowerCase().normalize("NFKC");
+/** The uniqueness keys of a display name: its confusable skeletons (`name_key` and `display_key`). */
+export function nameKeys(displayName: string): { nameKey: string; displayKey: string } {
+  const { caseKey, displayKey } = nameSkeletons(normalizeDisplayName(displayName));
+  return { nameKey: caseKey, displayKey };
 }
+
+/** Refuses invisible/filler/bidi/control characters, before normalization (which would fold a tab into a space) and after. */
+const noRefusedChars = (s: string, ctx: z.RefinementCtx) => {
+  const found = refusedNameChars(s);
+  if (found.length > 0)
+    ctx.addIssue({
+      code: "custom",
+      message: `displayName must not contain invisible, filler, bidi-control or control characters (${found.join(", ")})`,
+      params: { refused: found },
+    });
+};
 
 const DisplayName = z
   .string()
+  .superRefine(noRefusedChars)
   .transform(normalizeDisplayName)
-  .pipe(
-    z
-      .string()
-      .min(NAME_MIN)
-      .max(NAME_MAX)
-      .refine((s) => !/[\p{C}]/u.test(s), "no control or invisible format characters"),
-  );
+  .pipe(z.string().min(NAME_MIN).max(NAME_MAX).superRefine(noRefusedChars));
+
+/** Free text: refused characters stripped, then trimmed and capped. */
+const FreeText = (max: number) => z.string().transform(stripUnsafeText).pipe(z.string().trim().max(max)).default("");
 
 const AvatarUrl = z
   .string()
@@ -51,20 +65,27 @@ export const ProfileInputSchema = z
     avatarUrl: AvatarUrl.nullable()
       .default(null)
       .openapi({ type: "string", description: `https only, at most ${AVATAR_MAX_LENGTH} characters` }),
-    bio: z.string().trim().max(500).default(""),
-    strategySummary: z.string().trim().max(1000).default(""),
+    bio: FreeText(500).openapi({
+      type: "string",
+      description: "at most 500 characters; invisible and control characters (but newlines) are stripped",
+    }),
+    strategySummary: FreeText(1000).openapi({ type: "string", description: "at most 1000 characters; stripped like bio" }),
   })
   .openapi("ProfileInput");
 export type ProfileInput = z.infer<typeof ProfileInputSchema>;
 
 export const ProfileStatusSchema = z.enum(["pending", "approved", "rejected"]);
 export type ProfileStatus = z.infer<typeof ProfileStatusSchema>;
-export type ModerationEvent = "approve" | "reject" | "supersede";
+export type ModerationEvent = "approve" | "reject" | "supersede" | "takedown";
 
-/** A newer submission supersedes a pending version (it becomes rejected with reason `superseded`). */
+/**
+ * A newer submission supersedes a pending version (it becomes rejected with reason `superseded`); a
+ * moderator takes an approved version down (`takedown`, with a reason): the public read then falls back
+ * to the clone's previous approved version, if any.
+ */
 export const MODERATION_TRANSITIONS = defineTransitions<ProfileStatus, ModerationEvent>({
   pending: { approve: "approved", reject: "rejected", supersede: "rejected" },
-  approved: {},
+  approved: { takedown: "rejected" },
   rejected: {},
 });
 

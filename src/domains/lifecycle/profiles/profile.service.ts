@@ -1,11 +1,12 @@
 /**
  * Profile use cases: submit a version (enters moderation as pending, supersedes an older pending one),
- * moderate (approve / reject with a reason), the public read (last approved version only), the
- * moderation queue.
+ * moderate (approve / reject a pending version, take an approved one down, with a reason), the public
+ * read (last approved version only), the moderation queue.
  *
- * Name uniqueness: a clone claims the folded name of each version it submits (`clone_profile_names`,
- * PRIMARY KEY: of two concurrent claims one wins); claims no longer used by the clone's pending version
- * or its last approved version are released after every change. Callers: profile routes, admin routes,
+ * Name uniqueness: a clone claims both confusable skeletons of the name of each version it submits
+ * (`nameKeys`; `clone_profile_names`, PRIMARY KEY: of two concurrent claims one wins); claims no longer
+ * used by the clone's pending version or its last approved version are released after every change
+ * (a takedown releases the taken-down name unless an older approved version uses it). Callers: profile routes, admin routes,
  * arena.service (approved-profile gate).
  */
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
@@ -18,7 +19,7 @@ import { eventStatement } from "../lifecycle-events.service";
 import {
   MODERATION_TRANSITIONS,
   type ModerationEvent,
-  nameKey,
+  nameKeys,
   type ProfileInput,
   type ProfileVersion,
   type PublicProfile,
@@ -28,15 +29,34 @@ import { type ProfileVersionRow, profileNames, profileVersions } from "./profile
 export type ProfileFailure = { kind: "name_taken" };
 export type ModerationFailure = { kind: "not_found" } | { kind: "invalid_transition"; from: string; event: string };
 
-const toVersion = ({ nameKey: _k, ...row }: ProfileVersionRow): ProfileVersion => row;
+const toVersion = ({ nameKey: _k, displayKey: _d, ...row }: ProfileVersionRow): ProfileVersion => row;
 
-/** Deletes the clone's claims that neither its pending version nor its last approved version uses. */
+/** Deletes the clone's claims that neither its pending version nor its last approved version uses (either key). */
 function releaseStaleClaims(db: Db, cloneId: string) {
   return rawStatement(
     db,
     sql`DELETE FROM clone_profile_names WHERE clone_id = ${cloneId} AND name_key NOT IN (
-      SELECT name_key FROM clone_profile_versions WHERE clone_id = ${cloneId} AND status = 'pending'
-      UNION SELECT name_key FROM (SELECT name_key FROM clone_profile_versions WHERE clone_id = ${cloneId} AND status = 'approved' ORDER BY version DESC LIMIT 1))`,
+      SELECT k FROM (
+        SELECT name_key AS k, version, status FROM clone_profile_versions WHERE clone_id = ${cloneId}
+        UNION ALL SELECT display_key, version, status FROM clone_profile_versions WHERE clone_id = ${cloneId}
+      ) WHERE k IS NOT NULL AND (status = 'pending' OR version =
+        (SELECT MAX(version) FROM clone_profile_versions WHERE clone_id = ${cloneId} AND status = 'approved')))`,
+  );
+}
+
+/**
+ * After a takedown the clone's previous approved version is public again: its keys (released when the
+ * newer one was approved) are claimed back. A key another clone took in between stays with that clone
+ * (INSERT OR IGNORE); the moderator sees both names in the queue views and can take one down.
+ */
+function reclaimLastApproved(db: Db, cloneId: string, nowMs: number) {
+  return rawStatement(
+    db,
+    sql`INSERT OR IGNORE INTO clone_profile_names (name_key, clone_id, claimed_at_ms)
+      SELECT k, ${cloneId}, ${nowMs} FROM (
+        SELECT name_key AS k, version FROM clone_profile_versions WHERE clone_id = ${cloneId} AND status = 'approved'
+        UNION ALL SELECT display_key, version FROM clone_profile_versions WHERE clone_id = ${cloneId} AND status = 'approved'
+      ) WHERE k IS NOT NULL AND version = (SELECT MAX(version) FROM clone_profile_versions WHERE clone_id = ${cloneId} AND status = 'approved')`,
   );
 }
 
@@ -48,10 +68,17 @@ export async function submitProfile(
   actor: string,
 ): Promise<Result<ProfileVersion, ProfileFailure>> {
   const nowMs = deps.clock.nowMs();
-  const key = nameKey(input.displayName);
-  await db.insert(profileNames).values({ nameKey: key, cloneId, claimedAtMs: nowMs }).onConflictDoNothing();
-  const [claim] = await db.select().from(profileNames).where(eq(profileNames.nameKey, key));
-  if (claim?.cloneId !== cloneId) return err({ kind: "name_taken" });
+  const keys = nameKeys(input.displayName);
+  const wanted = [...new Set([keys.nameKey, keys.displayKey])];
+  await db
+    .insert(profileNames)
+    .values(wanted.map((k) => ({ nameKey: k, cloneId, claimedAtMs: nowMs })))
+    .onConflictDoNothing();
+  const claims = await db.select().from(profileNames).where(inArray(profileNames.nameKey, wanted));
+  if (claims.length !== wanted.length || claims.some((c) => c.cloneId !== cloneId)) {
+    await releaseStaleClaims(db, cloneId); // the key this call did win, if any, is not kept for a refused name
+    return err({ kind: "name_taken" });
+  }
 
   const [last] = await db
     .select({ version: profileVersions.version })
@@ -68,7 +95,8 @@ export async function submitProfile(
     cloneId,
     version: (last?.version ?? 0) + 1,
     displayName: input.displayName,
-    nameKey: key,
+    nameKey: keys.nameKey,
+    displayKey: keys.displayKey,
     avatarUrl: input.avatarUrl,
     bio: input.bio,
     strategySummary: input.strategySummary,
@@ -112,7 +140,11 @@ export async function submitProfile(
   return ok(toVersion(row));
 }
 
-/** Approves or rejects a pending version; anything else is an invalid transition. */
+/**
+ * Approves or rejects a pending version, or takes an approved one down (`takedown`: approved ->
+ * rejected); anything else is an invalid transition. The audit row and the update are guarded by the
+ * status read, so of two racing decisions one wins and the other reports the transition it lost.
+ */
 export async function moderateProfile(
   db: Db,
   deps: AppDeps,
@@ -142,12 +174,13 @@ export async function moderateProfile(
         reason,
         atMs: nowMs,
       },
-      sql`EXISTS (SELECT 1 FROM clone_profile_versions WHERE id = ${row.id} AND status = 'pending')`,
+      sql`EXISTS (SELECT 1 FROM clone_profile_versions WHERE id = ${row.id} AND status = ${row.status})`,
     ),
     db
       .update(profileVersions)
       .set(set)
-      .where(and(eq(profileVersions.id, row.id), eq(profileVersions.status, "pending"))),
+      .where(and(eq(profileVersions.id, row.id), eq(profileVersions.status, row.status))),
+    ...(event === "takedown" ? [reclaimLastApproved(db, row.cloneId, nowMs)] : []),
     releaseStaleClaims(db, row.cloneId),
   ]);
   const [after] = await db.select().from(profileVersions).where(eq(profileVersions.id, versionId));

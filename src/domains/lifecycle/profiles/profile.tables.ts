@@ -1,8 +1,11 @@
 /**
  * Public clone profiles. Every change is a new version that enters moderation as `pending`; the public
- * read serves the highest approved version only. Display names are unique across clones after NFKC
- * normalization and case folding: `profile_names` holds one claim per folded name, for the names of a
- * clone's approved and pending versions (the PRIMARY KEY makes a concurrent claim lose).
+ * read serves the highest approved version only. Display names are unique across clones by confusable
+ * skeleton (UTS #39, `nameKeys` in profile.model.ts): `name_key` holds the skeleton after NFKC and case
+ * folding, `display_key` the skeleton as displayed (NULL on rows older than migration 0175), and
+ * `clone_profile_names` holds one claim per key, for both keys of a clone's approved and pending
+ * versions (the PRIMARY KEY makes a concurrent claim lose). Keys written before the skeleton (NFKC +
+ * lowercase only) stay as they were: they still block their exact folded form.
  */
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
@@ -16,6 +19,7 @@ export const profileVersions = sqliteTable(
     version: integer("version").notNull(),
     displayName: text("display_name").notNull(),
     nameKey: text("name_key").notNull(),
+    displayKey: text("display_key"),
     avatarUrl: text("avatar_url"),
     bio: text("bio").notNull(),
     strategySummary: text("strategy_summary").notNull(),
