@@ -5,7 +5,8 @@
  * extraAgents, opt-in, caps; an approved agent's order fills and reconciles; a retried or concurrent
  * submission places one order; an oversize order is refused; an unapproved key, a reused nonce and a
  * tampered action are refused by the exchange; a divergence freezes and flags; the kill switch cancels
- * and freezes; the agent private key appears in no response and no log line of the run.
+ * and freezes; funding settlements are read from `userFunding` and stored once per (coin, time); the agent
+ * private key appears in no response and no log line of the run.
  */
 import { env } from "cloudflare:test";
 import type { Address, Hex } from "viem";
@@ -19,7 +20,10 @@ import { cancelAction, orderAction } from "../../src/domains/trading/live/hyperl
 import { keyRingFromSettings, openAgentKey } from "../../src/domains/trading/live/hyperliquid/agent-key.service";
 import { buildExchangeRequest, postAction, postInfo } from "../../src/domains/trading/live/hyperliquid/exchange-client.service";
 import { liveReconcileJob } from "../../src/domains/trading/live/live.jobs";
+import { usdToMicro } from "../../src/domains/trading/live/live.model";
+import { UserFundingEntrySchema } from "../../src/domains/trading/live/live-exchange.service";
 import { liveCloid } from "../../src/domains/trading/live/live-orders.service";
+import recordedFunding from "../fixtures/hyperliquid/exchange/userFunding.json";
 import { bearer } from "../support/auth";
 import { putQuote } from "../support/prop-market";
 import { seedRecordedRegistry } from "../support/registry-seed";
@@ -200,6 +204,46 @@ describe("live trading against the stand-in exchange", () => {
     expect(capped.status === "denied" && capped.message).toMatch(/^(order|position)_notional_cap: /);
     const after = await info({ type: "userFills", user: userAddress });
     expect(after.filter((f: { cloid?: string }) => f.cloid === liveCloid(liveId, "d2"))).toHaveLength(0);
+  });
+
+  it("funding comes from the exchange's userFunding, stored by (coin, time): a re-read stores nothing twice", async () => {
+    // The recorded shapes (docs example and a mainnet answer with the zero hash) parse with the adapter's schema.
+    expect(UserFundingEntrySchema.array().parse(recordedFunding)).toHaveLength(2);
+    const settle = async (time: number) =>
+      (
+        (await (
+          await fetch(`${replay.baseUrl}/control/funding`, {
+            method: "POST",
+            body: JSON.stringify({ user: userAddress, time, rates: { BTC: "0.0000125", ETH: "-0.00002" } }),
+          })
+        ).json()) as { settled: Array<{ delta: { coin: string; usdc: string } }> }
+      ).settled;
+    const t1 = Math.floor(T / 3_600_000) * 3_600_000 + 3_600_000;
+    const first = await settle(t1);
+    // Only the open BTC long pays (a positive rate: longs pay); ETH has no position.
+    expect(first.map((f) => f.delta.coin)).toEqual(["BTC"]);
+    const paid1 = Number(usdToMicro(first[0]?.delta.usdc ?? "0"));
+    expect(paid1).toBeLessThan(0);
+    const answer = await info({ type: "userFunding", user: userAddress, startTime: T });
+    expect(UserFundingEntrySchema.array().parse(answer)).toHaveLength(1);
+
+    const rec1 = await call("POST", `/admin/live/accounts/${liveId}/reconcile`, undefined, "admin");
+    expect(rec1.body).toMatchObject({ status: "ok", funding: { newSettlements: 1, totalMicroUsd: paid1 } });
+    const rec2 = await call("POST", `/admin/live/accounts/${liveId}/reconcile`, undefined, "admin");
+    expect(rec2.body.funding).toEqual({ newSettlements: 0, totalMicroUsd: paid1 });
+
+    const second = await settle(t1 + 3_600_000);
+    expect(await settle(t1 + 3_600_000)).toEqual([]); // the exchange settles (coin, time) once
+    const paid2 = Number(usdToMicro(second[0]?.delta.usdc ?? "0"));
+    const rec3 = await call("POST", `/admin/live/accounts/${liveId}/reconcile`, undefined, "admin");
+    expect(rec3.body).toMatchObject({ status: "ok", funding: { newSettlements: 1, totalMicroUsd: paid1 + paid2 } });
+    const rows = await env.DB.prepare("SELECT coin, time_ms, usdc_micro_usd FROM live_funding WHERE live_account_id = ? ORDER BY time_ms")
+      .bind(liveId)
+      .all();
+    expect(rows.results).toEqual([
+      { coin: "BTC", time_ms: t1, usdc_micro_usd: paid1 },
+      { coin: "BTC", time_ms: t1 + 3_600_000, usdc_micro_usd: paid2 },
+    ]);
   });
 
   it("refuses an oversize order before the exchange (caps), and the exchange refuses unapproved keys, reused nonces, tampered actions", async () => {
