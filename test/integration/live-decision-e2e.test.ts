@@ -23,15 +23,13 @@ import { openDb } from "../../src/db/client";
 import { consumeDecisionRuns, decisionActions, decisionRuns, decisionRuntime, scheduleDueRuns } from "../../src/domains/decision";
 import { parseCandleLines } from "../../src/domains/market-data/indicators/candle-lines.model";
 import { liveOrders, liveReconciliations } from "../../src/domains/trading";
-import { keyRingFromSettings, openAgentKey } from "../../src/domains/trading/live/hyperliquid/agent-key.service";
-import { postInfo } from "../../src/domains/trading/live/hyperliquid/exchange-client.service";
 import { liveCloid } from "../../src/domains/trading/live/live-orders.service";
 import { runJobNow } from "../../src/jobs";
 import btcText from "../fixtures/ohlcv_1m/binance_spot_BTCUSDT_1m.jsonl?raw";
 import ethText from "../fixtures/ohlcv_1m/binance_spot_ETHUSDT_1m.jsonl?raw";
-import { bearer } from "../support/auth";
 import { storeMinutes } from "../support/candles";
 import { arrayQueue } from "../support/decision-ports";
+import { captureConsole, exchangeInfo, provenWallet, recordingCaller, revealAgentKey } from "../support/live";
 import { putQuote } from "../support/prop-market";
 import { seedRecordedRegistry } from "../support/registry-seed";
 
@@ -68,36 +66,39 @@ const CAPS = {
 };
 
 const seen: string[] = [];
-const logs: string[] = [];
-async function call(method: string, path: string, body?: unknown) {
-  const headers = { ...(await bearer(USER, "user")), "content-type": "application/json" };
-  const res = await app.request(
-    `https://api.test/api/v1${path}`,
-    { method, headers, body: body === undefined ? undefined : JSON.stringify(body) },
-    liveEnv,
+let logs: string[] = [];
+const call = recordingCaller(app, liveEnv, USER, seen);
+const info = exchangeInfo(replay.baseUrl);
+
+/** The decision-runs queue delivering `runIds` to the real consumer (the transport is the test's). */
+const deliver = (rt: Parameters<typeof consumeDecisionRuns>[1], runIds: string[], attempts = 1) =>
+  consumeDecisionRuns(
+    {
+      queue: "decision-runs",
+      messages: runIds.map((runId) => ({
+        id: `m-${runId}-${attempts}`,
+        timestamp: new Date(0),
+        attempts,
+        body: { runId },
+        ack: vi.fn(),
+        retry: vi.fn(),
+      })),
+      ackAll: vi.fn(),
+      retryAll: vi.fn(),
+    } as unknown as MessageBatch<unknown>,
+    rt,
   );
-  const text = await res.text();
-  seen.push(text);
-  // biome-ignore lint/suspicious/noExplicitAny: test reads arbitrary JSON answers
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any };
-}
-const venue = { baseUrl: replay.baseUrl, fetch: (i: RequestInfo | URL, init?: RequestInit) => fetch(i, init) };
-// biome-ignore lint/suspicious/noExplicitAny: exchange JSON
-const info = (body: Record<string, unknown>) => postInfo(venue, body) as Promise<any>;
 
 let liveId = "";
 let shadowId = "";
 let agentKey: Hex = "0x";
 
 beforeAll(async () => {
-  for (const level of ["log", "info", "warn", "error", "debug"] as const)
-    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(" ")));
+  logs = captureConsole();
   await seedRecordedRegistry();
   await storeMinutes(db, "BTC", btc.slice(0, WARM_UP));
   await storeMinutes(db, "ETH", eth.slice(0, WARM_UP));
-  await env.DB.prepare("INSERT INTO wallets (user_id, address, proof, linked_at_ms) VALUES (?, ?, 'admin', 0)")
-    .bind(USER, userAddress)
-    .run();
+  await provenWallet(USER, userAddress);
 });
 afterAll(() => vi.restoreAllMocks());
 
@@ -125,14 +126,7 @@ describe("a live account traded by decision runs against the stand-in exchange",
     expect(shadowId).toBeTruthy();
 
     // The test itself opens the sealed key (only to search for it later); the Worker never returns it.
-    const row = await env.DB.prepare("SELECT address, kek_id, iv, ciphertext FROM live_agent_keys WHERE id = ?")
-      .bind(agent.body.agentId)
-      .first<{ address: Address; kek_id: string; iv: string; ciphertext: string }>();
-    if (!row) throw new Error("agent row missing");
-    agentKey = await openAgentKey(
-      { address: row.address, kekId: row.kek_id, iv: row.iv, ciphertext: row.ciphertext },
-      await keyRingFromSettings({ LIVE_AGENT_KEK: KEK, LIVE_AGENT_KEK_ID: "e2e" }),
-    );
+    agentKey = await revealAgentKey(agent.body.agentId, { LIVE_AGENT_KEK: KEK, LIVE_AGENT_KEK_ID: "e2e" });
     expect(privateKeyToAccount(agentKey).address.toLowerCase()).toBe(String(agent.body.agentAddress).toLowerCase());
   });
 
@@ -155,22 +149,7 @@ describe("a live account traded by decision runs against the stand-in exchange",
       clock.set(t + 5_000);
       const fresh = queue.sent.slice(consumed);
       consumed = queue.sent.length;
-      await consumeDecisionRuns(
-        {
-          queue: "decision-runs",
-          messages: fresh.map((runId) => ({
-            id: `m-${runId}`,
-            timestamp: new Date(0),
-            attempts: 1,
-            body: { runId },
-            ack: vi.fn(),
-            retry: vi.fn(),
-          })),
-          ackAll: vi.fn(),
-          retryAll: vi.fn(),
-        } as unknown as MessageBatch<unknown>,
-        rt,
-      );
+      await deliver(rt, fresh);
     }
 
     const runs = await db.select().from(decisionRuns).where(eq(decisionRuns.accountId, shadowId));
@@ -197,15 +176,7 @@ describe("a live account traded by decision runs against the stand-in exchange",
 
     // A redelivered run of a filled decision: no second order anywhere.
     const again = filled[0]?.runId ?? "";
-    await consumeDecisionRuns(
-      {
-        queue: "decision-runs",
-        messages: [{ id: "again", timestamp: new Date(0), attempts: 2, body: { runId: again }, ack: vi.fn(), retry: vi.fn() }],
-        ackAll: vi.fn(),
-        retryAll: vi.fn(),
-      } as unknown as MessageBatch<unknown>,
-      rt,
-    );
+    await deliver(rt, [again], 2);
     expect((await db.select().from(liveOrders).where(eq(liveOrders.liveAccountId, liveId))).length).toBe(orders.length);
     expect(((await info({ type: "userFills", user: userAddress })) as unknown[]).length).toBe(fills.length);
 

@@ -17,14 +17,13 @@ import { fixedClock } from "../../src/core/clock";
 import { randomIds, sequentialIds } from "../../src/core/ids";
 import { submitDecisionAction } from "../../src/domains/trading";
 import { cancelAction, orderAction } from "../../src/domains/trading/live/hyperliquid/actions.model";
-import { keyRingFromSettings, openAgentKey } from "../../src/domains/trading/live/hyperliquid/agent-key.service";
-import { buildExchangeRequest, postAction, postInfo } from "../../src/domains/trading/live/hyperliquid/exchange-client.service";
+import { buildExchangeRequest, postAction } from "../../src/domains/trading/live/hyperliquid/exchange-client.service";
 import { liveReconcileJob } from "../../src/domains/trading/live/live.jobs";
 import { usdToMicro } from "../../src/domains/trading/live/live.model";
 import { UserFundingEntrySchema } from "../../src/domains/trading/live/live-exchange.service";
 import { liveCloid } from "../../src/domains/trading/live/live-orders.service";
 import recordedFunding from "../fixtures/hyperliquid/exchange/userFunding.json";
-import { bearer } from "../support/auth";
+import { captureConsole, exchangeInfo, provenWallet, recordingCaller, revealAgentKey } from "../support/live";
 import { putQuote } from "../support/prop-market";
 import { seedRecordedRegistry } from "../support/registry-seed";
 
@@ -38,20 +37,9 @@ const userAddress = privateKeyToAccount(generatePrivateKey()).address.toLowerCas
 const venue = { baseUrl: replay.baseUrl, fetch: (i: RequestInfo | URL, init?: RequestInit) => fetch(i, init) };
 
 const seen: string[] = [];
-const logs: string[] = [];
-async function call(method: string, path: string, body?: unknown, role: "user" | "admin" = "user") {
-  const headers = { ...(await bearer(role === "admin" ? "ops-admin" : USER, role)), "content-type": "application/json" };
-  const res = await app.request(
-    `https://api.test/api/v1${path}`,
-    { method, headers, body: body === undefined ? undefined : JSON.stringify(body) },
-    liveEnv,
-  );
-  const text = await res.text();
-  seen.push(text);
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-// biome-ignore lint/suspicious/noExplicitAny: exchange JSON
-const info = (body: Record<string, unknown>) => postInfo(venue, body) as Promise<any>;
+let logs: string[] = [];
+const call = recordingCaller(app, liveEnv, USER, seen);
+const info = exchangeInfo(replay.baseUrl);
 const approveAtExchange = (agent: string) =>
   fetch(`${replay.baseUrl}/control/agents`, { method: "POST", body: JSON.stringify({ user: userAddress, agent }) });
 
@@ -80,14 +68,11 @@ let liveId = "";
 let agentKey: Hex = "0x";
 
 beforeAll(async () => {
-  for (const level of ["log", "info", "warn", "error", "debug"] as const)
-    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(" ")));
+  logs = captureConsole();
   await seedRecordedRegistry();
   const mids = (await info({ type: "allMids" })) as Record<string, string>;
   for (const s of ["BTC", "ETH"]) await putQuote(s, T, { mark: mids[s] as string, mid: mids[s] as string });
-  await env.DB.prepare("INSERT INTO wallets (user_id, address, proof, linked_at_ms) VALUES (?, ?, 'admin', 0)")
-    .bind(USER, userAddress)
-    .run();
+  await provenWallet(USER, userAddress);
 });
 afterAll(() => vi.restoreAllMocks());
 
@@ -123,14 +108,7 @@ describe("live trading against the stand-in exchange", () => {
     expect(opened.body).toMatchObject({ status: "active", flagged: false, caps: CAPS });
     liveId = opened.body.id;
 
-    const row = await env.DB.prepare("SELECT address, kek_id, iv, ciphertext FROM live_agent_keys WHERE id = ?")
-      .bind(agentId)
-      .first<{ address: Address; kek_id: string; iv: string; ciphertext: string }>();
-    if (!row) throw new Error("agent row missing");
-    agentKey = await openAgentKey(
-      { address: row.address, kekId: row.kek_id, iv: row.iv, ciphertext: row.ciphertext },
-      await keyRingFromSettings({ LIVE_AGENT_KEK: KEK, LIVE_AGENT_KEK_ID: "t1" }),
-    );
+    agentKey = await revealAgentKey(agentId, { LIVE_AGENT_KEK: KEK, LIVE_AGENT_KEK_ID: "t1" });
     expect(privateKeyToAccount(agentKey).address.toLowerCase()).toBe(agentAddress.toLowerCase());
   });
 
