@@ -5,7 +5,8 @@
  * extraAgents, opt-in, caps; an approved agent's order fills and reconciles; a retried or concurrent
  * submission places one order; an oversize order is refused; an unapproved key, a reused nonce and a
  * tampered action are refused by the exchange; a divergence freezes and flags; the kill switch cancels
- * and freezes; the agent private key appears in no response and no log line of the run.
+ * and freezes; funding settlements are read from `userFunding` and stored once per (coin, time); the agent
+ * private key appears in no response and no log line of the run.
  */
 import { env } from "cloudflare:test";
 import type { Address, Hex } from "viem";
@@ -16,11 +17,13 @@ import { fixedClock } from "../../src/core/clock";
 import { randomIds, sequentialIds } from "../../src/core/ids";
 import { submitDecisionAction } from "../../src/domains/trading";
 import { cancelAction, orderAction } from "../../src/domains/trading/live/hyperliquid/actions.model";
-import { keyRingFromSettings, openAgentKey } from "../../src/domains/trading/live/hyperliquid/agent-key.service";
-import { buildExchangeRequest, postAction, postInfo } from "../../src/domains/trading/live/hyperliquid/exchange-client.service";
+import { buildExchangeRequest, postAction } from "../../src/domains/trading/live/hyperliquid/exchange-client.service";
 import { liveReconcileJob } from "../../src/domains/trading/live/live.jobs";
+import { usdToMicro } from "../../src/domains/trading/live/live.model";
+import { UserFundingEntrySchema } from "../../src/domains/trading/live/live-exchange.service";
 import { liveCloid } from "../../src/domains/trading/live/live-orders.service";
-import { bearer } from "../support/auth";
+import recordedFunding from "../fixtures/hyperliquid/exchange/userFunding.json";
+import { captureConsole, exchangeInfo, provenWallet, recordingCaller, revealAgentKey } from "../support/live";
 import { putQuote } from "../support/prop-market";
 import { seedRecordedRegistry } from "../support/registry-seed";
 
@@ -34,20 +37,9 @@ const userAddress = privateKeyToAccount(generatePrivateKey()).address.toLowerCas
 const venue = { baseUrl: replay.baseUrl, fetch: (i: RequestInfo | URL, init?: RequestInit) => fetch(i, init) };
 
 const seen: string[] = [];
-const logs: string[] = [];
-async function call(method: string, path: string, body?: unknown, role: "user" | "admin" = "user") {
-  const headers = { ...(await bearer(role === "admin" ? "ops-admin" : USER, role)), "content-type": "application/json" };
-  const res = await app.request(
-    `https://api.test/api/v1${path}`,
-    { method, headers, body: body === undefined ? undefined : JSON.stringify(body) },
-    liveEnv,
-  );
-  const text = await res.text();
-  seen.push(text);
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-// biome-ignore lint/suspicious/noExplicitAny: exchange JSON
-const info = (body: Record<string, unknown>) => postInfo(venue, body) as Promise<any>;
+let logs: string[] = [];
+const call = recordingCaller(app, liveEnv, USER, seen);
+const info = exchangeInfo(replay.baseUrl);
 const approveAtExchange = (agent: string) =>
   fetch(`${replay.baseUrl}/control/agents`, { method: "POST", body: JSON.stringify({ user: userAddress, agent }) });
 
@@ -76,14 +68,11 @@ let liveId = "";
 let agentKey: Hex = "0x";
 
 beforeAll(async () => {
-  for (const level of ["log", "info", "warn", "error", "debug"] as const)
-    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(" ")));
+  logs = captureConsole();
   await seedRecordedRegistry();
   const mids = (await info({ type: "allMids" })) as Record<string, string>;
   for (const s of ["BTC", "ETH"]) await putQuote(s, T, { mark: mids[s] as string, mid: mids[s] as string });
-  await env.DB.prepare("INSERT INTO wallets (user_id, address, proof, linked_at_ms) VALUES (?, ?, 'admin', 0)")
-    .bind(USER, userAddress)
-    .run();
+  await provenWallet(USER, userAddress);
 });
 afterAll(() => vi.restoreAllMocks());
 
@@ -119,14 +108,7 @@ describe("live trading against the stand-in exchange", () => {
     expect(opened.body).toMatchObject({ status: "active", flagged: false, caps: CAPS });
     liveId = opened.body.id;
 
-    const row = await env.DB.prepare("SELECT address, kek_id, iv, ciphertext FROM live_agent_keys WHERE id = ?")
-      .bind(agentId)
-      .first<{ address: Address; kek_id: string; iv: string; ciphertext: string }>();
-    if (!row) throw new Error("agent row missing");
-    agentKey = await openAgentKey(
-      { address: row.address, kekId: row.kek_id, iv: row.iv, ciphertext: row.ciphertext },
-      await keyRingFromSettings({ LIVE_AGENT_KEK: KEK, LIVE_AGENT_KEK_ID: "t1" }),
-    );
+    agentKey = await revealAgentKey(agentId, { LIVE_AGENT_KEK: KEK, LIVE_AGENT_KEK_ID: "t1" });
     expect(privateKeyToAccount(agentKey).address.toLowerCase()).toBe(agentAddress.toLowerCase());
   });
 
@@ -200,6 +182,46 @@ describe("live trading against the stand-in exchange", () => {
     expect(capped.status === "denied" && capped.message).toMatch(/^(order|position)_notional_cap: /);
     const after = await info({ type: "userFills", user: userAddress });
     expect(after.filter((f: { cloid?: string }) => f.cloid === liveCloid(liveId, "d2"))).toHaveLength(0);
+  });
+
+  it("funding comes from the exchange's userFunding, stored by (coin, time): a re-read stores nothing twice", async () => {
+    // The recorded shapes (docs example and a mainnet answer with the zero hash) parse with the adapter's schema.
+    expect(UserFundingEntrySchema.array().parse(recordedFunding)).toHaveLength(2);
+    const settle = async (time: number) =>
+      (
+        (await (
+          await fetch(`${replay.baseUrl}/control/funding`, {
+            method: "POST",
+            body: JSON.stringify({ user: userAddress, time, rates: { BTC: "0.0000125", ETH: "-0.00002" } }),
+          })
+        ).json()) as { settled: Array<{ delta: { coin: string; usdc: string } }> }
+      ).settled;
+    const t1 = Math.floor(T / 3_600_000) * 3_600_000 + 3_600_000;
+    const first = await settle(t1);
+    // Only the open BTC long pays (a positive rate: longs pay); ETH has no position.
+    expect(first.map((f) => f.delta.coin)).toEqual(["BTC"]);
+    const paid1 = Number(usdToMicro(first[0]?.delta.usdc ?? "0"));
+    expect(paid1).toBeLessThan(0);
+    const answer = await info({ type: "userFunding", user: userAddress, startTime: T });
+    expect(UserFundingEntrySchema.array().parse(answer)).toHaveLength(1);
+
+    const rec1 = await call("POST", `/admin/live/accounts/${liveId}/reconcile`, undefined, "admin");
+    expect(rec1.body).toMatchObject({ status: "ok", funding: { newSettlements: 1, totalMicroUsd: paid1 } });
+    const rec2 = await call("POST", `/admin/live/accounts/${liveId}/reconcile`, undefined, "admin");
+    expect(rec2.body.funding).toEqual({ newSettlements: 0, totalMicroUsd: paid1 });
+
+    const second = await settle(t1 + 3_600_000);
+    expect(await settle(t1 + 3_600_000)).toEqual([]); // the exchange settles (coin, time) once
+    const paid2 = Number(usdToMicro(second[0]?.delta.usdc ?? "0"));
+    const rec3 = await call("POST", `/admin/live/accounts/${liveId}/reconcile`, undefined, "admin");
+    expect(rec3.body).toMatchObject({ status: "ok", funding: { newSettlements: 1, totalMicroUsd: paid1 + paid2 } });
+    const rows = await env.DB.prepare("SELECT coin, time_ms, usdc_micro_usd FROM live_funding WHERE live_account_id = ? ORDER BY time_ms")
+      .bind(liveId)
+      .all();
+    expect(rows.results).toEqual([
+      { coin: "BTC", time_ms: t1, usdc_micro_usd: paid1 },
+      { coin: "BTC", time_ms: t1 + 3_600_000, usdc_micro_usd: paid2 },
+    ]);
   });
 
   it("refuses an oversize order before the exchange (caps), and the exchange refuses unapproved keys, reused nonces, tampered actions", async () => {

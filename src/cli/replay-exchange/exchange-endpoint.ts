@@ -14,9 +14,14 @@
  *               orders rest (the stand-in does not work resting orders); a cloid already used by the
  *               account is refused, so a retried submission never places a second order
  *   cancel, cancelByCloid, updateLeverage (cross), scheduleCancel
- *   /info       extraAgents, clearinghouseState, userFills, openOrders (per user)
+ *   /info       extraAgents, clearinghouseState, userFills, userFunding, openOrders (per user)
+ *   funding     not continuous: `settleFunding` (POST /control/funding) settles one interval for a user's
+ *               open positions at given hourly rates, at the replay mid: usdc = −szi × mid × rate (longs
+ *               pay a positive rate), booked to the balance and listed by `userFunding` with the zero hash
+ *               as the exchange sends settlements (test/fixtures/hyperliquid/exchange/userFunding.json);
+ *               one settlement per (user, coin, time)
  *
- * Not the exchange: vault trading, funding, liquidation and the book's depth are not simulated;
+ * Not the exchange: vault trading, automatic hourly funding, liquidation and the book's depth are not simulated;
  * sizes and prices are exact (bigint, 8 decimals), balances integer micro-USD. Error strings whose
  * exact wording the documentation does not give are marked "(stand-in wording)".
  * Wired into server.ts; approved agents come from options or `POST /control/agents`.
@@ -80,6 +85,7 @@ interface Account {
   leverage: Map<number, number>;
   open: OpenOrder[];
   fills: Array<Record<string, unknown>>;
+  funding: Array<{ time: number; hash: string; delta: Record<string, unknown> }>;
   cloids: Set<string>;
   scheduledCancelMs: number | null;
   agents: Array<{ address: Address; name: string }>;
@@ -126,6 +132,7 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
         leverage: new Map(),
         open: [],
         fills: [],
+        funding: [],
         cloids: new Set(),
         scheduledCancelMs: null,
         agents: [],
@@ -348,12 +355,55 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
     return act(a, b.action as Record<string, unknown>);
   }
 
+  /**
+   * Settles one funding interval at `timeMs` for `user`'s open positions whose coin has a rate in `rates`
+   * (hourly rate as the exchange writes it). A (coin, time) already settled is skipped. Returns the entries made.
+   */
+  function settleFunding(user: string, timeMs: number, rates: Record<string, string>) {
+    if (!isAddress(user)) throw new Error("user must be an address");
+    const a = account(user);
+    const made: Account["funding"] = [];
+    for (const [coin, p] of a.positions) {
+      const rate = rates[coin];
+      const px = mid(coin);
+      if (rate === undefined || px === undefined || p.szi === 0n) continue;
+      if (a.funding.some((f) => f.time === timeMs && f.delta.coin === coin)) continue;
+      const r = parseExact(rate);
+      if (!r) throw new Error(`bad funding rate ${rate}`);
+      // µUSD = szi(1e8) × px(1e8) × rate(10^scale) / (1e16 / 1e6 × 10^scale), truncated toward zero.
+      const micro = -(p.szi * px * r.digits) / (((S8 * S8) / 1_000_000n) * 10n ** BigInt(r.scale));
+      a.usdcMicro += micro;
+      const entry = {
+        time: timeMs,
+        hash: `0x${"0".repeat(64)}`,
+        delta: { type: "funding", coin, usdc: usd(micro), szi: text8(p.szi), fundingRate: rate, nSamples: null },
+      };
+      a.funding.push(entry);
+      made.push(entry);
+    }
+    return made;
+  }
+
   /** The account half of `/info`; undefined for types it does not answer. */
   function answerInfo(body: Record<string, unknown>): Answer | undefined {
     const type = body.type;
-    if (type !== "extraAgents" && type !== "clearinghouseState" && type !== "userFills" && type !== "openOrders") return undefined;
+    if (type !== "extraAgents" && type !== "clearinghouseState" && type !== "userFills" && type !== "openOrders" && type !== "userFunding")
+      return undefined;
     if (typeof body.user !== "string" || !isAddress(body.user)) return [422, "Failed to deserialize the JSON body into the target type"];
     const a = account(body.user);
+    if (type === "userFunding") {
+      if (typeof body.startTime !== "number") return [422, "Failed to deserialize the JSON body into the target type"];
+      const from = body.startTime;
+      const to = typeof body.endTime === "number" ? body.endTime : Number.MAX_SAFE_INTEGER;
+      // Oldest first, at most 500 a page (the exchange's page size).
+      return [
+        200,
+        a.funding
+          .filter((f) => f.time >= from && f.time <= to)
+          .sort((x, y) => x.time - y.time)
+          .slice(0, 500),
+      ];
+    }
     if (type === "extraAgents") return [200, a.agents.map((x) => ({ name: x.name, address: x.address, validUntil: null }))];
     if (type === "userFills") return [200, [...a.fills].reverse()];
     if (type === "openOrders")
@@ -409,7 +459,7 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
     };
   }
 
-  return { handleExchange, answerInfo, approveAgent, isMainnet };
+  return { handleExchange, answerInfo, approveAgent, settleFunding, isMainnet };
 }
 
 export type StandInExchange = ReturnType<typeof createStandInExchange>;

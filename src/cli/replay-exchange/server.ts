@@ -11,7 +11,8 @@
  *                         frames; pushes carry one object in `data`; the forming candle is re-sent
  *                         `pushesPerMinute` times per minute; idle sockets are dropped after 60 s
  *   POST /exchange        stand-in exchange endpoint (exchange-endpoint.ts); /info also answers extraAgents,
- *                         clearinghouseState, userFills, openOrders; POST /control/agents {user, agent} approves
+ *                         clearinghouseState, userFills, userFunding, openOrders; POST /control/agents {user, agent}
+ *                         approves; POST /control/funding {user, time, rates: {coin: hourly rate}} settles funding
  *   POST /malformed/info  the same info answers with one field of the wrong type (for refusal tests)
  *   Limits, per client IP, as the exchange publishes them: request weight (`weightLimit` per
  *                         `weightWindowMs`, sliding; info 20, candleSnapshot + 1 per 60 candles)
@@ -232,6 +233,10 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
         const { user, agent, name } = JSON.parse(await readBody(req)) as { user: string; agent: string; name?: string };
         exchange.approveAgent(user, agent, name);
         return send(res, 200, { approved: agent, user });
+      }
+      if (req.method === "POST" && path === "/control/funding") {
+        const { user, time, rates } = JSON.parse(await readBody(req)) as { user: string; time: number; rates: Record<string, string> };
+        return send(res, 200, { settled: exchange.settleFunding(user, time, rates) });
       }
       if (req.method === "POST" && path === "/control/hang") {
         const { ms } = JSON.parse((await readBody(req)) || "{}") as { ms?: number };

@@ -136,6 +136,7 @@ export {
   liveControls,
   liveExchangeAccounts,
   liveFills,
+  liveFunding,
   liveOrders,
   liveReconciliations,
 } from "./live/live.tables";

@@ -19,7 +19,7 @@ import { z } from "zod";
 import { floorTo, HOUR_MS, MINUTE_MS } from "../../core/clock";
 import type { AppDeps } from "../../core/deps";
 import { defineJob } from "../../cron/job";
-import { liveReconcileJob } from "./live/live.jobs";
+import { liveReconcileJob, liveRewrapAgentKeysJob } from "./live/live.jobs";
 import type { Market } from "./market.model";
 import { candlesBetween, fundingRatesFor, loadMarket } from "./market.service";
 import { accountStub, listActiveAccounts, listDueAccounts, openSymbolsByAccount } from "./prop-accounts.service";
@@ -224,4 +224,4 @@ export const finalizeDueJob = defineJob({
   },
 });
 
-export const tradingJobs = [markToMarketJob, fundingJob, finalizeDueJob, liveReconcileJob];
+export const tradingJobs = [markToMarketJob, fundingJob, finalizeDueJob, liveReconcileJob, liveRewrapAgentKeysJob];

@@ -1,7 +1,7 @@
 /**
  * The live adapter's way to the exchange for one agent: opens the sealed agent key (only here, only for
  * signing), takes nonces from the agent's LiveNonceSerializer object, and reads the venue (`meta`,
- * `allMids`, `clearinghouseState`, `userFills`, `openOrders`) over `/info`. Everything it reaches comes
+ * `allMids`, `clearinghouseState`, `userFills`, `userFunding`, `openOrders`) over `/info`. Everything it reaches comes
  * from the live settings (`HYPERLIQUID_EXCHANGE_URL`, `HYPERLIQUID_IS_MAINNET`), checked by
  * live.config.ts so no test or local run can reach mainnet.
  *
@@ -10,6 +10,7 @@
  * Callers: live.service.ts, live-orders.service.ts, live-reconcile.service.ts.
  */
 import type { Address } from "viem";
+import { z } from "zod";
 import { keyRingFromSettings, openAgentKey } from "./hyperliquid/agent-key.service";
 import { type ExchangeClientDeps, postInfo } from "./hyperliquid/exchange-client.service";
 import { readLiveConfig } from "./live.config";
@@ -131,4 +132,31 @@ export async function venueFills(deps: LiveDeps, user: string): Promise<VenueFil
 
 export async function venueOpenOrders(deps: LiveDeps, user: string): Promise<Array<{ coin: string; oid: number; cloid?: string }>> {
   return (await postInfo(venue(deps), { type: "openOrders", user })) as Array<{ coin: string; oid: number; cloid?: string }>;
+}
+
+/**
+ * One funding settlement of `/info {type:"userFunding", user, startTime, endTime?}` (shape recorded in
+ * test/fixtures/hyperliquid/exchange/userFunding.json, origin in its ORIGIN.md). `hash` is the zero hash
+ * for funding, so a settlement is identified by (coin, time). Other ledger deltas are refused by the schema.
+ */
+export const UserFundingEntrySchema = z.object({
+  time: z.number().int().nonnegative(),
+  hash: z.string(),
+  delta: z.object({
+    type: z.literal("funding"),
+    coin: z.string().min(1),
+    usdc: z.string(),
+    szi: z.string(),
+    fundingRate: z.string(),
+    nSamples: z.number().int().nullish(),
+  }),
+});
+export type UserFundingEntry = z.infer<typeof UserFundingEntrySchema>;
+
+/** The account's funding settlements from `startTime` (inclusive), oldest first; a malformed answer throws. */
+export async function venueFunding(deps: LiveDeps, user: string, startTime: number): Promise<UserFundingEntry[]> {
+  const answer = await postInfo(venue(deps), { type: "userFunding", user, startTime });
+  const parsed = z.array(UserFundingEntrySchema).safeParse(answer);
+  if (!parsed.success) throw new Error(`userFunding answer is malformed: ${z.prettifyError(parsed.error).slice(0, 300)}`);
+  return parsed.data;
 }

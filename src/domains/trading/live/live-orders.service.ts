@@ -20,7 +20,7 @@ import { cloidFor, marketLikeOrder, updateLeverageAction } from "./hyperliquid/a
 import { postAction, submitOrders } from "./hyperliquid/exchange-client.service";
 import { checkCaps, fromScaled, type LiveDenialCode, notionalMicro, planOrder, toScaled } from "./live.model";
 import { findAgent, findLiveAccount, isOptedIn, killSwitchOn, ownedExchangeAccount, readCaps } from "./live.service";
-import { type LiveOrderRow, liveFills, liveOrders } from "./live.tables";
+import { type LiveOrderRow, liveFills, liveFunding, liveOrders } from "./live.tables";
 import { type LiveDeps, LiveError, signerFor, venueAssets, venueMids, venueState } from "./live-exchange.service";
 
 /** Slippage cap of a live market-like order (IOC at mid ± 2%). */
@@ -74,13 +74,21 @@ async function storedOrder(env: Env, liveAccountId: string, actionId: string) {
   return row;
 }
 
-/** Realized loss (positive) of the account's recorded exchange fills since the UTC day began. */
+/** Realized loss (positive) since the UTC day began: recorded exchange fills (closed PnL − fees) plus funding. */
 export async function realizedLossToday(env: Env, liveAccountId: string, nowMs: number): Promise<bigint> {
-  const [row] = await openDb(env.DB)
-    .select({ pnl: sql<number>`coalesce(sum(${liveFills.closedPnlMicroUsd} - ${liveFills.feeMicroUsd}), 0)` })
-    .from(liveFills)
-    .where(and(eq(liveFills.liveAccountId, liveAccountId), gte(liveFills.timeMs, floorTo(nowMs, DAY_MS))));
-  const pnl = BigInt(row?.pnl ?? 0);
+  const db = openDb(env.DB);
+  const dayStart = floorTo(nowMs, DAY_MS);
+  const [[row], [funded]] = await Promise.all([
+    db
+      .select({ pnl: sql<number>`coalesce(sum(${liveFills.closedPnlMicroUsd} - ${liveFills.feeMicroUsd}), 0)` })
+      .from(liveFills)
+      .where(and(eq(liveFills.liveAccountId, liveAccountId), gte(liveFills.timeMs, dayStart))),
+    db
+      .select({ usdc: sql<number>`coalesce(sum(${liveFunding.usdcMicroUsd}), 0)` })
+      .from(liveFunding)
+      .where(and(eq(liveFunding.liveAccountId, liveAccountId), gte(liveFunding.timeMs, dayStart))),
+  ]);
+  const pnl = BigInt(row?.pnl ?? 0) + BigInt(funded?.usdc ?? 0);
   return pnl < 0n ? -pnl : 0n;
 }
 

@@ -1,23 +1,25 @@
 /**
  * Reconciliation of a live account against the exchange, the only source of what happened: reads
- * `userFills` and `clearinghouseState`, stores the fills keyed by tid (idempotent), resolves orders whose
+ * `userFills` and `clearinghouseState`, stores the fills keyed by tid (idempotent), stores the funding
+ * settlements of `userFunding` keyed by (coin, time) (idempotent; read from the newest stored one), resolves orders whose
  * answer was lost (`pending`/`unknown`) from fills with their cloid, compares expected vs actual
  * (live.model.ts `reconcile`: missing fill, unknown fill, size or price outside tolerance, position
  * drift), applies the daily realized-loss limit, and writes one report with the paper shadow's equity
  * and per-order paper vs live slippage. A divergence freezes the account and raises its flag.
  *
- * Invariants: never infers a fill from the paper engine or from an order answer alone; re-running is
- * safe (fills upsert by (account, tid); a report per run). Callers: the `trading.live-reconcile` job,
+ * Invariants: never infers a fill or a funding payment from the paper engine or from an order answer
+ * alone; re-running is safe (fills upsert by (account, tid), funding by (account, coin, time); a report
+ * per run). Callers: the `trading.live-reconcile` job,
  * the admin route, tests.
  */
-import { eq, inArray } from "drizzle-orm";
+import { desc, eq, inArray, sql } from "drizzle-orm";
 import { openDb } from "../../../db/client";
 import { accountStub } from "../prop-accounts.service";
 import { readLiveConfig } from "./live.config";
 import { type Divergence, reconcile, slippageBps, usdToMicro } from "./live.model";
 import { findLiveAccount, freezeLiveAccount, ownedExchangeAccount, readCaps } from "./live.service";
-import { type LiveOrderRow, liveAccounts, liveFills, liveOrders, liveReconciliations } from "./live.tables";
-import { type LiveDeps, LiveError, venueFills, venueState } from "./live-exchange.service";
+import { type LiveOrderRow, liveAccounts, liveFills, liveFunding, liveOrders, liveReconciliations } from "./live.tables";
+import { type LiveDeps, LiveError, venueFills, venueFunding, venueState } from "./live-exchange.service";
 import { realizedLossToday } from "./live-orders.service";
 
 export interface ReconcileReport {
@@ -29,7 +31,54 @@ export interface ReconcileReport {
   accountValueMicroUsd: number;
   shadowEquityMicroUsd: number | null;
   slippage: Array<{ actionId: string; symbol: string; livePx: string; paperPx: string | null; slippageBps: number | null }>;
+  /** Funding from the exchange: settlements stored by this run, and the account's total (negative: paid). */
+  funding: { newSettlements: number; totalMicroUsd: number };
   frozen: boolean;
+}
+
+/** `userFunding` answers at most this many settlements; a full page means: read on from its last time. */
+const FUNDING_PAGE = 500;
+const FUNDING_MAX_PAGES = 10;
+
+/** Stores the account's funding settlements since the newest one stored (or since the account opened). */
+async function syncFunding(deps: LiveDeps, acc: { id: string; createdAtMs: number }, user: string) {
+  const db = openDb(deps.env.DB);
+  const [newest] = await db
+    .select({ timeMs: liveFunding.timeMs })
+    .from(liveFunding)
+    .where(eq(liveFunding.liveAccountId, acc.id))
+    .orderBy(desc(liveFunding.timeMs))
+    .limit(1);
+  // Inclusive start at the newest stored time: other coins settled at that same time may be on the next page.
+  let startTime = newest?.timeMs ?? acc.createdAtMs;
+  let newSettlements = 0;
+  for (let page = 0; page < FUNDING_MAX_PAGES; page++) {
+    const entries = await venueFunding(deps, user, startTime);
+    const inserts = entries.map((e) =>
+      db
+        .insert(liveFunding)
+        .values({
+          liveAccountId: acc.id,
+          coin: e.delta.coin,
+          timeMs: e.time,
+          usdcMicroUsd: Number(usdToMicro(e.delta.usdc)),
+          szi: e.delta.szi,
+          fundingRate: e.delta.fundingRate,
+        })
+        .onConflictDoNothing()
+        .returning({ coin: liveFunding.coin }),
+    );
+    const [head, ...rest] = inserts;
+    if (head) newSettlements += (await db.batch([head, ...rest])).reduce((n, r) => n + r.length, 0);
+    const last = entries[entries.length - 1]?.time;
+    if (entries.length < FUNDING_PAGE || last === undefined || last <= startTime) break;
+    startTime = last;
+  }
+  const [total] = await db
+    .select({ micro: sql<number>`coalesce(sum(${liveFunding.usdcMicroUsd}), 0)` })
+    .from(liveFunding)
+    .where(eq(liveFunding.liveAccountId, acc.id));
+  return { newSettlements, totalMicroUsd: Number(total?.micro ?? 0) };
 }
 
 /** Reconciles one live account now. */
@@ -65,6 +114,9 @@ export async function reconcileLiveAccount(deps: LiveDeps, liveAccountId: string
   );
   const [head, ...rest] = inserts;
   if (head) await db.batch([head, ...rest]);
+  const funding = await syncFunding(deps, acc, account.userAddress).catch((error: unknown) => {
+    throw new LiveError("upstream_unavailable", `exchange userFunding unavailable: ${(error as Error).message}`);
+  });
 
   const orders = await db.select().from(liveOrders).where(eq(liveOrders.liveAccountId, acc.id));
   const resolved = await resolveLost(deps, orders, fills);
@@ -116,6 +168,7 @@ export async function reconcileLiveAccount(deps: LiveDeps, liveAccountId: string
     accountValueMicroUsd: Number(usdToMicro(state.accountValue)),
     shadowEquityMicroUsd: summary?.equityMicroUsd ?? null,
     slippage,
+    funding,
     frozen: freezeReason !== null || acc.status === "frozen",
   };
   await db.insert(liveReconciliations).values({

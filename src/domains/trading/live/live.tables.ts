@@ -2,7 +2,8 @@
  * D1 tables of the live adapter (migration 0150). Ownership: the trading domain (live/). Invariants:
  * an agent key row holds only the sealed key (iv + AES-GCM ciphertext under the KEK named by kek_id);
  * `live_orders.cloid` is unique, so one decision action can become at most one exchange order;
- * `live_fills` is keyed by the exchange's trade id (tid), so re-reading `userFills` is idempotent.
+ * `live_fills` is keyed by the exchange's trade id (tid), so re-reading `userFills` is idempotent;
+ * `live_funding` (migration 0190) is keyed by (account, coin, settlement time), so re-reading `userFunding` is too.
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
@@ -130,6 +131,21 @@ export const liveFills = sqliteTable(
   (t) => [primaryKey({ columns: [t.liveAccountId, t.tid] }), index("live_fills_cloid_idx").on(t.cloid)],
 );
 export type LiveFillRow = typeof liveFills.$inferSelect;
+
+/** Funding settlements from `userFunding` (the exchange sends them with the zero hash: the key is coin + time). */
+export const liveFunding = sqliteTable(
+  "live_funding",
+  {
+    liveAccountId: text("live_account_id").notNull(),
+    coin: text("coin").notNull(),
+    timeMs: integer("time_ms").notNull(),
+    /** Signed: negative when the account paid funding. */
+    usdcMicroUsd: integer("usdc_micro_usd").notNull(),
+    szi: text("szi").notNull(),
+    fundingRate: text("funding_rate").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.liveAccountId, t.coin, t.timeMs] })],
+);
 
 export const liveReconciliations = sqliteTable(
   "live_reconciliations",

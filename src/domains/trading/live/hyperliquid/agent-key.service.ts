@@ -13,7 +13,8 @@
  *
  * Rotation: the keyring holds the current KEK (`LIVE_AGENT_KEK`, id `LIVE_AGENT_KEK_ID`, default
  * "v1") and older KEKs still needed to open old rows (`LIVE_AGENT_KEK_PREVIOUS` = "id:base64,…").
- * `rewrapAgentKey` re-seals a row under the current KEK; once no row names an old id, drop it.
+ * `rewrapAgentKey` re-seals a row under the current KEK (the job `trading.live-rewrap-agent-keys` runs it
+ * over every row, live/agent-key-rewrap.service.ts); once no row names an old id, drop it.
  */
 import type { Address, Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
