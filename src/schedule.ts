@@ -37,6 +37,8 @@ export const SCHEDULE: Readonly<Record<string, readonly string[]>> = {
     "trading.live-reconcile",
     // Starts the UTC day's D1 backup on the first tick of the day, continues it until complete, then no-ops.
     "ops.backup-d1",
+    // Decision runs past their retention, a bounded chunk per tick (up to 2,000 runs: ~576,000 a day).
+    "decision.prune-runs",
   ],
   "0 * * * *": ["ops.prune-job-runs"],
   // Prop-account funding, a minute past the hour, for the hour that just ended.

@@ -1497,6 +1497,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5195,6 +5204,8 @@ export interface components {
             maxActiveAssets: number;
             maxModelStrength: number;
             maxClones: number;
+            /** @description per-clone daily model spend cap in micro-USD (UTC day); null: the runtime default */
+            maxDailySpendMicroUsd?: number | null;
             /** @enum {string} */
             source: "default" | "admin";
             updatedAtMs: number | null;
@@ -5203,6 +5214,8 @@ export interface components {
             maxActiveAssets: number;
             maxModelStrength: number;
             maxClones?: number;
+            /** @description per-clone daily model spend cap in micro-USD (UTC day); null: the runtime default */
+            maxDailySpendMicroUsd?: number | null;
         };
         PipelineDocument: {
             version: number;
@@ -5758,7 +5771,7 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "running" | "succeeded" | "failed" | "skipped";
             /** @enum {string|null} */
-            reason: "provider_not_configured" | "model_strength_exceeded" | "asset_capacity_exceeded" | "unknown_model" | "trading_disabled" | "account_not_active" | "expired" | "filled" | "denied" | "accepted" | "engine_malformed" | "engine_schema_violation" | "engine_refused" | "engine_timeout" | "engine_truncated" | "engine_error" | "packet_failed" | "intake_failed" | "dead_lettered" | "internal_error" | null;
+            reason: "provider_not_configured" | "model_strength_exceeded" | "asset_capacity_exceeded" | "unknown_model" | "trading_disabled" | "account_not_active" | "expired" | "spend_cap_reached" | "filled" | "denied" | "accepted" | "engine_malformed" | "engine_schema_violation" | "engine_refused" | "engine_timeout" | "engine_truncated" | "engine_error" | "packet_failed" | "intake_failed" | "dead_lettered" | "internal_error" | null;
             engine: string;
             modelId: string;
             asOfMs: number;

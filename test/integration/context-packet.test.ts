@@ -157,6 +157,7 @@ beforeAll(async () => {
     tagsJson: "[]",
     sourceUpdatedAtMs: T0 - MIN,
     ingestedAtMs: T0,
+    firstSeenAtMs: T0,
   });
   const created = await call("alice", "/clones", "user", { method: "POST", body: JSON.stringify({ name: "Ctx", modelId: "gpt-5" }) });
   cloneId = created.body.id;

@@ -28,6 +28,7 @@ const market = (i: number) => ({
   tagsJson: "[]",
   sourceUpdatedAtMs: 1_000 + i,
   ingestedAtMs: 5,
+  firstSeenAtMs: 5,
 });
 
 describe("json-upsert", () => {

@@ -41,5 +41,8 @@ export function r2ArtifactStore(bucket: R2Bucket): ArtifactStore {
       const o = await bucket.head(key);
       return o ? headOf(key, o) : null;
     },
+    async delete(keys) {
+      for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000)); // R2: 1,000 keys per call
+    },
   };
 }

@@ -25,6 +25,11 @@ export interface ArtifactStore {
   /** The uncompressed content, or null when absent. Throws when stored bytes do not match the key's hash. */
   get(key: string): Promise<{ head: ArtifactHead; content: Uint8Array } | null>;
   head(key: string): Promise<ArtifactHead | null>;
+  /**
+   * Deletes blobs (retention pruning; callers delete only keys no owner links any more). Optional:
+   * an adapter without it keeps its blobs and the pruner reports them as kept.
+   */
+  delete?(keys: string[]): Promise<void>;
 }
 
 /** `artifacts/sha256/<2 hex>/<64 hex>`: the fan-out prefix keeps listings of one directory small. */
@@ -80,6 +85,9 @@ export function memoryArtifactStore(): ArtifactStore & { size(): number } {
     },
     async head(key) {
       return objects.get(key)?.head ?? null;
+    },
+    async delete(keys) {
+      for (const key of keys) objects.delete(key);
     },
     size: () => objects.size,
   };

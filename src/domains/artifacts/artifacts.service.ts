@@ -7,6 +7,7 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
+import { inJsonList } from "../../db/json-upsert";
 import { r2ArtifactStore } from "./artifact-store.r2";
 import { s3ArtifactStore } from "./artifact-store.s3";
 import { type ArtifactHead, type ArtifactStore, memoryArtifactStore } from "./artifacts.model";
@@ -91,6 +92,36 @@ export async function storeOwnedArtifacts(
     await db.batch([first!, ...rest]);
   }
   return heads;
+}
+
+/**
+ * Retention: drops every link of `ownerIds` (one owner kind), then deletes from the store the blobs no
+ * owner links any more. Links go first, so a failure leaves at worst an unlinked blob (swept by a later
+ * release of another owner, or harmless) and never a link to a deleted blob. A writer that re-stores
+ * the same content between the link check and the delete would link a deleted blob: content-addressed
+ * blobs of runs past retention (prompts carry their time) make that practically impossible.
+ */
+export async function releaseOwnedArtifacts(
+  db: Db,
+  store: ArtifactStore,
+  ownerKind: string,
+  ownerIds: string[],
+): Promise<{ links: number; blobsDeleted: number; blobsKept: number }> {
+  if (ownerIds.length === 0) return { links: 0, blobsDeleted: 0, blobsKept: 0 };
+  const owned = and(eq(artifactLinks.ownerKind, ownerKind), inJsonList(artifactLinks.ownerId, ownerIds));
+  const links = await db.select({ key: artifactLinks.artifactKey }).from(artifactLinks).where(owned);
+  if (links.length === 0) return { links: 0, blobsDeleted: 0, blobsKept: 0 };
+  await db.delete(artifactLinks).where(owned);
+  const keys = [...new Set(links.map((l) => l.key))];
+  const still = new Set(
+    (await db.select({ key: artifactLinks.artifactKey }).from(artifactLinks).where(inJsonList(artifactLinks.artifactKey, keys))).map(
+      (l) => l.key,
+    ),
+  );
+  const orphans = keys.filter((k) => !still.has(k));
+  if (!store.delete) return { links: links.length, blobsDeleted: 0, blobsKept: orphans.length };
+  await store.delete(orphans);
+  return { links: links.length, blobsDeleted: orphans.length, blobsKept: 0 };
 }
 
 /** An owner's artifact links, by role. */

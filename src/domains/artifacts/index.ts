@@ -15,5 +15,12 @@ export {
   prepare,
   unpack,
 } from "./artifacts.model";
-export { type ArtifactOwner, ArtifactSettingsSchema, artifactStoreFor, artifactsOf, storeOwnedArtifacts } from "./artifacts.service";
+export {
+  type ArtifactOwner,
+  ArtifactSettingsSchema,
+  artifactStoreFor,
+  artifactsOf,
+  releaseOwnedArtifacts,
+  storeOwnedArtifacts,
+} from "./artifacts.service";
 export { type ArtifactLinkRow, artifactLinks } from "./artifacts.tables";

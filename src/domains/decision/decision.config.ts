@@ -67,6 +67,18 @@ export const DecisionSettingsSchema = z.object({
       }
       return z.NEVER;
     }),
+  /**
+   * Per-clone daily model spend cap in micro-USD (default 25 USD): the recorded model cost of the
+   * clone's runs created in the current UTC day, dry-runs included. At or over it, a model run ends
+   * `skipped`/`spend_cap_reached` before the model is called and a dry-run is refused (429). An
+   * admin-set entitlement (`maxDailySpendMicroUsd`) overrides it per user. 0 refuses every model call.
+   */
+  DECISION_DAILY_SPEND_CAP_MICRO_USD: intFrom(25_000_000, 1_000_000_000_000),
+  /**
+   * Days a decision run is kept (default 30): the `decision.prune-runs` job deletes older runs, their
+   * actions and artifacts, except runs whose action a fill or ledger entry still references.
+   */
+  DECISION_RUN_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional().default(30),
   /** "false" stops the scheduler from creating prop-account runs (dry-runs still work). */
   DECISION_SCHEDULER_ENABLED: z
     .string()

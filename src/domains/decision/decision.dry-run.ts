@@ -22,6 +22,7 @@ import {
 } from "../trading";
 import { clonePreflight } from "./decision.scheduler";
 import { createRuns, executeRun, type NewRun } from "./decision.service";
+import { overSpendCap, spendCapMessage } from "./decision.spend";
 import { DecisionRunSchema, getRun, toRunView } from "./decision.views";
 import { type DecisionRuntime, packetSource, withSharedRegistry } from "./decision.wiring";
 
@@ -62,6 +63,10 @@ export async function runDryRun(base: DecisionRuntime, clone: Clone, request: Dr
   if (strategies.length === 0)
     return err({ status: "unprocessable", message: "the clone has no enabled strategy with an asset to decide" });
   const skip = await clonePreflight(rt.db, rt.settings, clone, clone.modelId, plan, rt.engineOptions);
+  // Dry-runs spend the clone's daily model budget too: over it, refused before any run is created.
+  const model = (rt.engineOptions?.findModel ?? findModel)(clone.modelId);
+  const over = model?.engine === "llm" ? await overSpendCap(rt.db, rt.settings, clone.id, nowMs) : undefined;
+  if (over) return err({ status: "rate_limited", message: spendCapMessage(over), details: { code: "spend_cap_reached", ...over } });
   const dryRunId = rt.ids.next("dry");
   const scopeKey = `dryrun:${dryRunId}`;
   const slotMs = floorTo(asOfMs, MINUTE_MS);

@@ -6,10 +6,14 @@
  *                            `force` decides in a fresh one-minute slot even when the cadence slot already ran
  *   decision.execute-pending executes pending prop-account runs inline, oldest first, without the queue
  *                            (`npm run decisions:worker`: drains what a stopped consumer left)
+ *   decision.prune-runs      every 5 minutes: runs past DECISION_RUN_RETENTION_DAYS, their actions and artifacts,
+ *                            in bounded chunks (decision.prune.ts says what is always kept)
  */
 import { and, asc, eq, isNotNull } from "drizzle-orm";
 import { z } from "zod";
 import { defineJob } from "../../cron/job";
+import { artifactStoreFor } from "../artifacts";
+import { pruneDecisionRuns } from "./decision.prune";
 import { type ScheduleSummary, scheduleDueRuns } from "./decision.scheduler";
 import { executeRun } from "./decision.service";
 import { decisionRuns } from "./decision.tables";
@@ -66,4 +70,23 @@ const executePending = defineJob({
   },
 });
 
-export const decisionJobs = [scheduleRuns, runOnce, executePending];
+const pruneRuns = defineJob({
+  name: "decision.prune-runs",
+  description: "Deletes decision runs past the retention with their actions and artifacts (never ones a fill references)",
+  params: z.object({
+    chunk: z.coerce.number().int().min(1).max(500).default(200),
+    maxChunks: z.coerce.number().int().min(1).max(50).default(10),
+  }),
+  async run({ env, deps, scheduledAtMs, params }) {
+    const rt = decisionRuntime(env, deps);
+    const store = artifactStoreFor(env as unknown as Record<string, unknown> & { ARTIFACTS: R2Bucket });
+    const summary = await pruneDecisionRuns(rt.db, store, {
+      nowMs: scheduledAtMs,
+      retentionDays: rt.settings.DECISION_RUN_RETENTION_DAYS,
+      ...params,
+    });
+    return { itemsProcessed: summary.runs, summary: { ...summary } };
+  },
+});
+
+export const decisionJobs = [scheduleRuns, runOnce, executePending, pruneRuns];

@@ -35,6 +35,7 @@ export const RUN_REASONS = [
   "trading_disabled",
   "account_not_active",
   "expired",
+  "spend_cap_reached",
   // succeeded
   "filled",
   "denied",
@@ -63,6 +64,7 @@ export type SkipReason = Extract<
   | "trading_disabled"
   | "account_not_active"
   | "expired"
+  | "spend_cap_reached"
 >;
 
 /**

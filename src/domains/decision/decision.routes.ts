@@ -74,7 +74,8 @@ const dryRunRoute = declareRoute({
   request: { params: CloneParamsSchema, body: { content: { "application/json": { schema: DryRunRequestSchema } }, required: false } },
   responses: {
     200: jsonResponse(DryRunResultSchema, "Runs, actions, gate outcomes, packet hashes and artifact links"),
-    ...errorResponses("validation_failed", "unauthorized", "forbidden", "not_found", "unprocessable"),
+    // 429 also when the clone's daily model spend cap is reached (details.code spend_cap_reached).
+    ...errorResponses("validation_failed", "unauthorized", "forbidden", "not_found", "unprocessable", "rate_limited"),
   },
 });
 

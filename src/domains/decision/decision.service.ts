@@ -34,6 +34,7 @@ import {
   toDecisionAction,
 } from "./decision.model";
 import type { ArtifactSink, Intake, PacketSource } from "./decision.ports";
+import { overSpendCap, spendCapMessage } from "./decision.spend";
 import { type DecisionActionRow, type DecisionRunRow, decisionActions, decisionRuns } from "./decision.tables";
 import { type EngineOptions, resolveEngine } from "./engines";
 
@@ -272,6 +273,12 @@ export async function executeRun(deps: DecisionDeps, runId: string): Promise<Exe
   if (!actionRow) {
     if (timed && startMs > runDeadlineMs(run)) {
       await finishWithoutAction(db, run.id, startMs, "skipped", "expired", `slot ${run.slotMs} ended its decision window`);
+      return { kind: "done", run: await reload(db, run.id) };
+    }
+    // Spend cap: checked before the packet and the model call; local engines (hold, rules) cost nothing.
+    const over = resolved.model.engine === "llm" ? await overSpendCap(db, deps.settings, run.cloneId, startMs) : undefined;
+    if (over) {
+      await finishWithoutAction(db, run.id, startMs, "skipped", "spend_cap_reached", spendCapMessage(over));
       return { kind: "done", run: await reload(db, run.id) };
     }
     const context = await deps.packets.resolve({

@@ -33,8 +33,18 @@ export interface DefillamaUrls {
 const KEEP_DAYS = 8;
 const TOP_N = 10;
 
+/**
+ * Every poll rewrites the last KEEP_DAYS days; a row whose values did not change keeps its
+ * `ingested_at_ms`, so a packet at a past asOf (which reads rows ingested by then) still sees the
+ * days it saw live. A changed row (the partial current day) is a new version: hidden before it.
+ */
 const METRICS_UPSERT = upsertSpec(defillamaMetrics, {
   conflict: [defillamaMetrics.channel, defillamaMetrics.scope, defillamaMetrics.target, defillamaMetrics.dayMs],
+  update: {
+    ingested_at_ms: `CASE WHEN ${["t_ms", "value_usd", "delta_1d_usd", "delta_7d_usd"]
+      .map((c) => `defillama_metrics.${c} IS excluded.${c}`)
+      .join(" AND ")} THEN defillama_metrics.ingested_at_ms ELSE excluded.ingested_at_ms END`,
+  },
 });
 
 function planOf(d1: D1Database, channel: DefillamaChannel, rows: MetricRow[], raw: PollPlan["raw"]): PollPlan {

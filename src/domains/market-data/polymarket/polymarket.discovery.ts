@@ -63,10 +63,16 @@ const LISTED_STAGING: UpsertSpec = {
   },
 };
 const EVENTS = upsertSpec(polymarketEvents, { conflict: [polymarketEvents.id] });
-/** A market listed without an event must not erase the event link stored earlier. */
+/**
+ * A market listed without an event must not erase the event link stored earlier; a re-discovered
+ * market keeps its first-seen time (packets at a past asOf select on it).
+ */
 const MARKETS = upsertSpec(polymarketMarkets, {
   conflict: [polymarketMarkets.id],
-  update: { event_id: "COALESCE(excluded.event_id, polymarket_markets.event_id)" },
+  update: {
+    event_id: "COALESCE(excluded.event_id, polymarket_markets.event_id)",
+    first_seen_at_ms: "polymarket_markets.first_seen_at_ms",
+  },
 });
 
 export type DiscoverOutcome = PollOutcome | { status: "in-progress"; runId: string; pagesDone: number; skipped: number };

@@ -129,6 +129,8 @@ export function toMarketRow(m: GammaMarket, parent: { eventId: string | null; ta
     tagsJson: JSON.stringify(parent.tags.length > 0 ? parent.tags : (m.tags ?? []).map((t) => t.slug)),
     sourceUpdatedAtMs: m.updatedAt,
     ingestedAtMs,
+    // The stored row keeps its first value (polymarket.discovery.ts MARKETS upsert).
+    firstSeenAtMs: ingestedAtMs,
   };
 }
 export type MarketRowInput = ReturnType<typeof toMarketRow>;

@@ -46,6 +46,18 @@ export async function watchedMarkets(db: Db, targets: string[], assets: string[]
   return [...out.values()];
 }
 
+/**
+ * Each poll re-fetches a day of history: an unchanged point keeps its `ingested_at_ms`, so a packet at
+ * a past asOf (which reads points ingested by then) keeps the points it saw live.
+ */
+const PRICES_UPSERT = upsertSpec(polymarketPrices, {
+  conflict: [polymarketPrices.tokenId, polymarketPrices.tMs],
+  update: {
+    ingested_at_ms:
+      "CASE WHEN polymarket_prices.price IS excluded.price THEN polymarket_prices.ingested_at_ms ELSE excluded.ingested_at_ms END",
+  },
+});
+
 /** Builds the price-history plan for `markets` (every outcome token). */
 export async function fetchPricesPlan(
   d1: D1Database,
@@ -77,7 +89,7 @@ export async function fetchPricesPlan(
       }
     }
   }
-  const statements = upsertRows(d1, upsertSpec(polymarketPrices, { conflict: [polymarketPrices.tokenId, polymarketPrices.tMs] }), rows);
+  const statements = upsertRows(d1, PRICES_UPSERT, rows);
   const newestDataMs = rows.reduce<number | null>((max, r) => Math.max(max ?? 0, r.tMs as number), null);
   return { statements, channels: [{ channel: "prices", rowsWritten: rows.length, newestDataMs }], raw };
 }

@@ -40,7 +40,13 @@ const marketColumns = () => ({
   liquidityMicroUsd: integer("liquidity_micro_usd"),
   tagsJson: text("tags_json").notNull(),
   sourceUpdatedAtMs: integer("source_updated_at_ms"),
+  /** Last discovery that listed the market (health freshness); rewritten by every discovery. */
   ingestedAtMs: integer("ingested_at_ms").notNull(),
+  /**
+   * First discovery that listed the market: set on insert, never updated by the upsert (migration 0170),
+   * so a packet at a past `asOf` keeps every market that existed then (context reads filter on it).
+   */
+  firstSeenAtMs: integer("first_seen_at_ms").notNull(),
 });
 
 export const polymarketEvents = sqliteTable("polymarket_events", { id: text("id").primaryKey(), ...eventColumns() }, (t) => [

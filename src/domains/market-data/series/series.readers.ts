@@ -6,8 +6,10 @@
  * Look-ahead rules, enforced in SQL and again in the pure model:
  *   candles/indicators  bar open + bar length <= asOfMs (a bar closing after asOf is absent even if it opened before)
  *   funding/contexts    polled_at_ms <= asOfMs
- *   polymarket          ingested_at_ms <= asOfMs (and price t_ms <= asOfMs)
+ *   polymarket          markets first_seen_at_ms <= asOfMs (price/volume blanked when the source changed
+ *                       the market after asOf); prices t_ms <= asOfMs and ingested_at_ms <= asOfMs
  *   defillama           t_ms <= asOfMs and ingested_at_ms <= asOfMs
+ *   (polymarket prices and defillama rows keep ingested_at_ms when a re-poll leaves their values unchanged)
  * Callers: the context resolver and candidate scan (src/domains/context).
  */
 import { and, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
@@ -211,7 +213,7 @@ async function polymarketScope(db: Db, read: SeriesRead, asOfMs: number) {
     const markets = await db
       .select()
       .from(polymarketMarkets)
-      .where(lte(polymarketMarkets.ingestedAtMs, asOfMs))
+      .where(lte(polymarketMarkets.firstSeenAtMs, asOfMs))
       .orderBy(desc(polymarketMarkets.volumeMicroUsd), polymarketMarkets.id)
       .limit(read.maxDatapoints);
     return ok({ markets, immediateId: null as string | null, laterId: null as string | null });
@@ -219,7 +221,7 @@ async function polymarketScope(db: Db, read: SeriesRead, asOfMs: number) {
   const context = await contextFor(db, TargetSchema.parse(read.contextSymbol), asOfMs);
   if (!context) return err({ kind: "not_found" as const, message: `polymarket target ${read.contextSymbol} is not stored` });
   const single = context.resolved.kind === "market" && read.channel === "prices" ? [context.resolved.market] : context.resolved.markets;
-  const markets = single.filter((m) => m.ingestedAtMs <= asOfMs);
+  const markets = single.filter((m) => m.firstSeenAtMs <= asOfMs);
   return ok({ markets, immediateId: context.immediate?.id ?? null, laterId: context.later?.id ?? null });
 }
 
@@ -229,12 +231,15 @@ const marketsReader: SeriesReader = async (db, read, asOfMs) => {
   const { immediateId, laterId } = scope.value;
   const rows: Cell[][] = scope.value.markets.map((m) => {
     const yes = (JSON.parse(m.outcomesJson) as Outcome[])[0];
+    // The row holds the latest discovery's values: when the source changed it after asOf, its price
+    // and volume are not what a run at asOf saw, so they are left out rather than leaked.
+    const known = (m.sourceUpdatedAtMs ?? m.ingestedAtMs) <= asOfMs;
     return [
-      m.sourceUpdatedAtMs !== null && m.sourceUpdatedAtMs <= asOfMs ? m.sourceUpdatedAtMs : m.ingestedAtMs,
+      m.sourceUpdatedAtMs !== null && m.sourceUpdatedAtMs <= asOfMs ? m.sourceUpdatedAtMs : m.firstSeenAtMs,
       m.id,
       m.question,
-      yes?.price ?? null,
-      m.volumeMicroUsd,
+      known ? (yes?.price ?? null) : null,
+      known ? m.volumeMicroUsd : null,
       m.endMs,
       m.closed,
       m.id === immediateId ? "immediate" : m.id === laterId ? "later" : null,

@@ -57,12 +57,21 @@ const MaxStrength = z
   .int()
   .min(1)
   .max(Number(Object.keys(STRENGTH_TIERS).at(-1)));
+/** Per-clone daily model spend cap in micro-USD; null (or omitted) means the runtime's default setting. */
+const DailySpend = z
+  .number()
+  .int()
+  .min(0)
+  .max(1_000_000_000_000)
+  .nullable()
+  .openapi({ description: "per-clone daily model spend cap in micro-USD (UTC day); null: the runtime default" });
 export const EntitlementInputSchema = z
   .object({
     maxActiveAssets: z.number().int().min(0).max(1000),
     maxModelStrength: MaxStrength,
     /** Optional so older clients keep working; omitted means the default. */
     maxClones: z.number().int().min(0).max(1000).optional(),
+    maxDailySpendMicroUsd: DailySpend.optional(),
   })
   .openapi("EntitlementInput");
 
@@ -72,6 +81,7 @@ export const EntitlementSchema = z
     maxActiveAssets: z.number().int(),
     maxModelStrength: z.number().int(),
     maxClones: z.number().int(),
+    maxDailySpendMicroUsd: DailySpend.optional(),
     source: z.enum(["default", "admin"]),
     updatedAtMs: z.number().int().nullable(),
   })

@@ -33,7 +33,7 @@ const toClone = (row: CloneRow, pipelineVersion: number): Clone => ({
 /** The user's entitlement row, or the defaults (source "default", never stored yet). */
 export async function entitlementOf(db: Db, userId: string): Promise<Entitlement> {
   const [row] = await db.select().from(cloneEntitlements).where(eq(cloneEntitlements.userId, userId));
-  return row ?? { userId, ...DEFAULT_ENTITLEMENT, source: "default", updatedAtMs: null };
+  return row ?? { userId, ...DEFAULT_ENTITLEMENT, maxDailySpendMicroUsd: null, source: "default", updatedAtMs: null };
 }
 
 /** Admin: replaces the user's entitlement. */
@@ -41,13 +41,14 @@ export async function setEntitlement(
   db: Db,
   deps: AppDeps,
   userId: string,
-  input: { maxActiveAssets: number; maxModelStrength: number; maxClones?: number },
+  input: { maxActiveAssets: number; maxModelStrength: number; maxClones?: number; maxDailySpendMicroUsd?: number | null },
 ) {
   const row = {
     userId,
     maxActiveAssets: input.maxActiveAssets,
     maxModelStrength: input.maxModelStrength,
     maxClones: input.maxClones ?? DEFAULT_ENTITLEMENT.maxClones,
+    maxDailySpendMicroUsd: input.maxDailySpendMicroUsd ?? null,
     source: "admin" as const,
     updatedAtMs: deps.clock.nowMs(),
   };

@@ -29,6 +29,8 @@ export const cloneEntitlements = sqliteTable("clone_entitlements", {
   maxModelStrength: integer("max_model_strength").notNull(),
   /** Most clones the user may own at once (migration 0090; existing rows got the default). */
   maxClones: integer("max_clones").notNull().default(10),
+  /** Per-clone daily model spend cap (migration 0171); null: the runtime's DECISION_DAILY_SPEND_CAP_MICRO_USD. */
+  maxDailySpendMicroUsd: integer("max_daily_spend_micro_usd"),
   source: text("source", { enum: ["default", "admin"] }).notNull(),
   updatedAtMs: integer("updated_at_ms").notNull(),
 });
