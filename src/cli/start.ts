@@ -13,7 +13,8 @@
  *   8. drives the Cron Triggers from a local clock.
  * Locally (not `--live`) the race windows are short for every race, the cron job's too:
  * `--race-accumulation-minutes` (3), `--race-start-delay-minutes` (1), `--race-live-minutes` (5) set
- * ARENA_ACCUMULATION_MINUTES, ARENA_START_DELAY_MINUTES and ARENA_LIVE_MINUTES and the seeded race's overrides.
+ * ARENA_ACCUMULATION_MINUTES, ARENA_START_DELAY_MINUTES and ARENA_LIVE_MINUTES and the seeded race's overrides;
+ * ARENA_STRIKES_TO_RETIRE is 1000 locally, so the two demo racers keep racing.
  * `npm start -- --live` skips the stand-ins and uses the real endpoints configured in wrangler.toml.
  * `--persist-to <dir>` keeps the local state there instead of .wrangler/state (demo:check uses a fresh
  * one); `--skip-demo` seeds no demo clone and no demo race.
@@ -22,7 +23,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { demoApi, seedDemo } from "./lib/demo";
-import { DEMO_RACE_WINDOWS, type DemoRaceWindows, seedDemoArena } from "./lib/demo-arena";
+import { DEMO_RACE_WINDOWS, DEMO_STRIKES_TO_RETIRE, type DemoRaceWindows, seedDemoArena } from "./lib/demo-arena";
 import { localJwtSecret, mintToken } from "./lib/local-auth";
 import { startLocalCron } from "./lib/local-cron";
 import { LOCAL_SERVICES } from "./lib/local-services";
@@ -91,6 +92,8 @@ if (!values.live) {
   vars.ARENA_ACCUMULATION_MINUTES = String(raceWindows.accumulationMinutes);
   vars.ARENA_START_DELAY_MINUTES = String(raceWindows.startDelayMinutes);
   vars.ARENA_LIVE_MINUTES = String(raceWindows.liveMinutes);
+  // Two racers: one is last every race; at the deployed 3 strikes it would retire and end the demo.
+  vars.ARENA_STRIKES_TO_RETIRE = String(DEMO_STRIKES_TO_RETIRE);
   for (const service of LOCAL_SERVICES) {
     const started = await service.start();
     Object.assign(vars, started.vars);

@@ -5,7 +5,8 @@
  *   1. two demo racers, "Demo BTC/ETH" (user `demo`, the demo clone) and "Demo ETH" (user `demo-rival`),
  *      both rules-v1, seated with `POST /admin/lifecycle/slots/{cloneId}/seat` (reason "demo seed");
  *   2. the accumulating race over them: the one there is, else `POST /admin/races` with short windows
- *      (a leftover accumulating race with fewer than 2 entrants is cancelled first, refunding its tickets);
+ *      (a leftover accumulating race with fewer than 2 entrants is cancelled first, refunding its tickets;
+ *      one whose accumulation closed while npm start was down is advanced first, as the cron job would);
  *   3. demo tickets from two demo bettors, paid from Arena balances funded by
  *      `POST /admin/arena/balances/{userId}/adjustments` with the reason "demo seed".
  * Idempotent across restarts on the same local state: seated clones stay seated, an accumulating race is
@@ -23,6 +24,11 @@ export interface DemoRaceWindows {
   liveMinutes: number;
 }
 export const DEMO_RACE_WINDOWS: DemoRaceWindows = { accumulationMinutes: 3, startDelayMinutes: 1, liveMinutes: 5 };
+/**
+ * `npm start`'s local ARENA_STRIKES_TO_RETIRE: with two racers one finishes last every race and gets a
+ * strike; at wrangler.toml's 3 it would retire within half an hour, leaving no field for the next race.
+ */
+export const DEMO_STRIKES_TO_RETIRE = 1000;
 
 export const DEMO_RACERS = [
   { user: DEMO_USER, name: DEMO_CLONE_NAME, graph: DEMO_GRAPH },
@@ -37,6 +43,8 @@ export const DEMO_TICKETS = [
 ] as const;
 
 export const DEMO_SEED_REASON = "demo seed";
+/** An accumulating race closing sooner than this is not seeded with tickets (they would arrive too late). */
+const TICKET_MARGIN_MS = 20_000;
 const ADMIN = "demo-seed";
 
 interface RaceView {
@@ -70,8 +78,15 @@ async function seatRacers(admin: DemoApi, cloneIds: string[], log: (line: string
 async function demoRace(admin: DemoApi, cloneIds: string[], windows: DemoRaceWindows, log: (line: string) => void): Promise<RaceView> {
   const entered = (race: RaceView) => race.field.filter((e) => e.status === "entered" && cloneIds.includes(e.cloneId)).length;
   const now = await currentRace(admin);
-  if (now?.status === "accumulating" && entered(now) >= 2) return now;
-  if (now?.status === "accumulating") {
+  // Closed while npm start was down (or about to close): no ticket can enter; launch it now, as the cron job would.
+  if (now?.status === "accumulating" && now.closesAtMs <= Date.now() + TICKET_MARGIN_MS) {
+    // 409: the cron job moved it first.
+    const moved = must(`advance ${now.id}`, await admin.call("POST", `/admin/races/${now.id}/advance`), [200, 409]) as { status?: string };
+    log(
+      `demo: ${now.id} closes within ${TICKET_MARGIN_MS / 1000} s or has closed; advanced now (${moved.status ?? "moved by the cron job"})`,
+    );
+  } else if (now?.status === "accumulating" && entered(now) >= 2) return now;
+  else if (now?.status === "accumulating") {
     must(
       `cancel ${now.id}`,
       await admin.call("POST", `/admin/races/${now.id}/cancel`, { reason: `${DEMO_SEED_REASON}: field without the demo racers` }),
