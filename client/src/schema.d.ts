@@ -6381,6 +6381,14 @@ export interface components {
             /** @enum {string} */
             status: "queued" | "seated" | "removed" | "retired";
         };
+        AdminSeated: {
+            cloneId: string;
+            /** @enum {string} */
+            status: "seated";
+            slot: number;
+            /** @description false when the clone already held the slot (nothing written) */
+            seatedNow: boolean;
+        };
         BindWallet: {
             address: string;
             reason: string;

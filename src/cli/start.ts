@@ -8,15 +8,22 @@
  *      discovery and prices, DefiLlama TVL), so data arrives right away instead of at the next tick;
  *   6. seeds the demo clone (user `demo`, "Demo BTC/ETH" on rules-v1, a 10,000 USD sandbox; idempotent,
  *      see lib/demo.ts), which trades on the replay feed from the next minutes on;
- *   7. drives the Cron Triggers from a local clock.
+ *   7. seeds the demo Arena race (lib/demo-arena.ts): two demo racers seated by an admin, an accumulating
+ *      race over them with short windows and demo tickets paid from "demo seed" balances; idempotent;
+ *   8. drives the Cron Triggers from a local clock.
+ * Locally (not `--live`) the race windows are short for every race, the cron job's too:
+ * `--race-accumulation-minutes` (3), `--race-start-delay-minutes` (1), `--race-live-minutes` (5) set
+ * ARENA_ACCUMULATION_MINUTES, ARENA_START_DELAY_MINUTES and ARENA_LIVE_MINUTES and the seeded race's overrides;
+ * ARENA_STRIKES_TO_RETIRE is 1000 locally, so the two demo racers keep racing.
  * `npm start -- --live` skips the stand-ins and uses the real endpoints configured in wrangler.toml.
  * `--persist-to <dir>` keeps the local state there instead of .wrangler/state (demo:check uses a fresh
- * one); `--skip-demo` seeds no demo clone.
+ * one); `--skip-demo` seeds no demo clone and no demo race.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { demoApi, seedDemo } from "./lib/demo";
+import { DEMO_RACE_WINDOWS, DEMO_STRIKES_TO_RETIRE, type DemoRaceWindows, seedDemoArena } from "./lib/demo-arena";
 import { localJwtSecret, mintToken } from "./lib/local-auth";
 import { startLocalCron } from "./lib/local-cron";
 import { LOCAL_SERVICES } from "./lib/local-services";
@@ -27,6 +34,9 @@ const { values } = parseArgs({
     port: { type: "string", default: process.env.PORT ?? "8787" },
     "persist-to": { type: "string" },
     "skip-demo": { type: "boolean", default: false },
+    "race-accumulation-minutes": { type: "string", default: String(DEMO_RACE_WINDOWS.accumulationMinutes) },
+    "race-start-delay-minutes": { type: "string", default: String(DEMO_RACE_WINDOWS.startDelayMinutes) },
+    "race-live-minutes": { type: "string", default: String(DEMO_RACE_WINDOWS.liveMinutes) },
   },
 });
 const baseUrl = `http://127.0.0.1:${values.port}`;
@@ -62,8 +72,28 @@ const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB",
 });
 if (migrate.status !== 0) await shutdown(1);
 
+const minutes = (flag: "race-accumulation-minutes" | "race-start-delay-minutes" | "race-live-minutes", min: number): number => {
+  const text = values[flag];
+  if (!/^[0-9]+$/.test(text) || Number(text) < min) {
+    console.error(`[start] --${flag} must be a whole number of minutes >= ${min}`);
+    process.exit(2);
+  }
+  return Number(text);
+};
+const raceWindows: DemoRaceWindows = {
+  accumulationMinutes: minutes("race-accumulation-minutes", 1),
+  startDelayMinutes: minutes("race-start-delay-minutes", 0),
+  liveMinutes: minutes("race-live-minutes", 1),
+};
+
 const vars: Record<string, string> = {};
 if (!values.live) {
+  // Short race windows for every local race (the cron job's too), so a race settles within minutes.
+  vars.ARENA_ACCUMULATION_MINUTES = String(raceWindows.accumulationMinutes);
+  vars.ARENA_START_DELAY_MINUTES = String(raceWindows.startDelayMinutes);
+  vars.ARENA_LIVE_MINUTES = String(raceWindows.liveMinutes);
+  // Two racers: one is last every race; at the deployed 3 strikes it would retire and end the demo.
+  vars.ARENA_STRIKES_TO_RETIRE = String(DEMO_STRIKES_TO_RETIRE);
   for (const service of LOCAL_SERVICES) {
     const started = await service.start();
     Object.assign(vars, started.vars);
@@ -129,6 +159,15 @@ if (secret) {
       log(`demo: clone ${demo.cloneId} trades in sandbox ${demo.accountId} (README "Watch the demo clone trade")`);
     } catch (error) {
       log(`demo: not seeded: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    try {
+      const race = await seedDemoArena(baseUrl, secret, raceWindows, log);
+      const entrants = race.field.filter((e) => e.status === "entered").length;
+      log(
+        `demo: ${race.id} ${race.status}, ${entrants} entrants, pool ${race.poolMicroUsd / 1e6} USD; closes ${new Date(race.closesAtMs).toISOString()}, settles after ${new Date(race.liveEndsAtMs).toISOString()} (README "Arena")`,
+      );
+    } catch (error) {
+      log(`demo: race not seeded: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 } else {

@@ -277,6 +277,10 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
     params: { cloneId: await queueEntry("seated") },
     body: { reason: "matrix" },
   }),
+  "POST /api/v1/admin/lifecycle/slots/{cloneId}/seat": async () => ({
+    params: { cloneId: await newOwnedClone() },
+    body: { reason: "matrix" },
+  }),
   "POST /api/v1/admin/lifecycle/clones/{cloneId}/retire": async () => ({
     params: { cloneId: `clone_matrix_${uniq()}` },
     body: { reason: "matrix" },

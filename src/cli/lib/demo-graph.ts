@@ -1,5 +1,5 @@
 /**
- * The demo clone's pipeline (see demo.ts): no Node imports, so the workerd end-to-end test uses the
+ * The demo clones' pipelines (see demo.ts, demo-arena.ts): no Node imports, so the workerd end-to-end test uses the
  * very graph `npm start` seeds.
  */
 const fast = { profile: "fast" } as const;
@@ -39,4 +39,18 @@ export const DEMO_GRAPH = {
     { id: "e1", source: "market", target: "majors" },
     { id: "e2", source: "majors", target: "trend" },
   ],
+};
+
+/**
+ * The demo rival (see demo-arena.ts): the same reads on ETH alone, so the two demo racers trade
+ * differently and a race over them has a real ranking.
+ */
+export const DEMO_RIVAL_GRAPH = {
+  nodes: DEMO_GRAPH.nodes.map((node) => {
+    if (node.id === "majors") return { ...node, config: { explicitlyEnabledSymbols: ["ETH"] } };
+    if (node.id === "market") return { ...node, config: { ...node.config, assetOverrides: { ETH: fast } } };
+    if (node.id === "trend") return { ...node, config: { ...node.config, customBehaviorPrompt: "Trade ETH alone on the 1m trend." } };
+    return node;
+  }),
+  edges: DEMO_GRAPH.edges,
 };

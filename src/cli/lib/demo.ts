@@ -17,17 +17,17 @@ export const DEMO_BALANCE_USD = 10_000;
 type Json = Record<string, unknown>;
 
 export interface DemoApi {
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }>;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Json }>;
 }
 
-/** An API client for the demo user on `baseUrl`. */
-export async function demoApi(baseUrl: string, secret: string): Promise<DemoApi> {
-  const token = await mintToken(DEMO_USER, "user", 24 * 3600, secret);
+/** An API client on `baseUrl` for `sub` with `role` (a locally minted token). */
+export async function apiAs(baseUrl: string, secret: string, sub: string, role: "user" | "admin" = "user"): Promise<DemoApi> {
+  const token = await mintToken(sub, role, 24 * 3600, secret);
   return {
-    async call(method, path, body) {
+    async call(method, path, body, headers = {}) {
       const res = await fetch(`${baseUrl}/api/v1${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: res.status, body: (await res.json().catch(() => ({}))) as Json };
@@ -35,15 +35,35 @@ export async function demoApi(baseUrl: string, secret: string): Promise<DemoApi>
   };
 }
 
-const must = (what: string, res: { status: number; body: Json }, ok: number[]) => {
+/** An API client for the demo user on `baseUrl`. */
+export const demoApi = (baseUrl: string, secret: string): Promise<DemoApi> => apiAs(baseUrl, secret, DEMO_USER);
+
+export const must = (what: string, res: { status: number; body: Json }, ok: number[]) => {
   if (!ok.includes(res.status)) throw new Error(`${what}: HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
   return res.body;
 };
 
-/** The demo clone's id, or undefined when it does not exist yet. */
-export async function findDemoClone(api: DemoApi): Promise<string | undefined> {
+/** The id of the caller's clone named `name` (default: the demo clone), or undefined when it does not exist yet. */
+export async function findDemoClone(api: DemoApi, name = DEMO_CLONE_NAME): Promise<string | undefined> {
   const list = must("list clones", await api.call("GET", "/clones"), [200]) as { clones?: Array<{ id: string; name: string }> };
-  return list.clones?.find((c) => c.name === DEMO_CLONE_NAME)?.id;
+  return list.clones?.find((c) => c.name === name)?.id;
+}
+
+/** The caller's clone `name` on rules-v1 with `graph` saved and trading on (each step only when missing). */
+export async function ensureDemoClone(api: DemoApi, name: string, graph: unknown, log: (line: string) => void): Promise<string> {
+  let cloneId = await findDemoClone(api, name);
+  if (!cloneId) {
+    const created = must(`create clone "${name}"`, await api.call("POST", "/clones", { name, modelId: "rules-v1" }), [201]);
+    cloneId = String(created.id);
+    log(`demo: created clone "${name}" ${cloneId}`);
+  }
+  const pipeline = must(`read pipeline of "${name}"`, await api.call("GET", `/clones/${cloneId}/pipeline`), [200]) as { version: number };
+  if (pipeline.version === 0) {
+    must(`save pipeline of "${name}"`, await api.call("PUT", `/clones/${cloneId}/pipeline`, { version: 0, graph, layout: {} }), [200]);
+    log(`demo: saved the pipeline of "${name}"`);
+  }
+  must(`enable trading of "${name}"`, await api.call("PATCH", `/clones/${cloneId}`, { tradingEnabled: true }), [200]);
+  return cloneId;
 }
 
 /** The demo's active sandbox account id, if any. */
@@ -56,18 +76,7 @@ export async function findDemoAccount(api: DemoApi, cloneId: string): Promise<st
 
 /** Seeds the demo (idempotently) and returns its clone and account ids. */
 export async function seedDemo(api: DemoApi, log: (line: string) => void): Promise<{ cloneId: string; accountId: string }> {
-  let cloneId = await findDemoClone(api);
-  if (!cloneId) {
-    const created = must("create demo clone", await api.call("POST", "/clones", { name: DEMO_CLONE_NAME, modelId: "rules-v1" }), [201]);
-    cloneId = String(created.id);
-    log(`demo: created clone ${cloneId}`);
-  }
-  const pipeline = must("read demo pipeline", await api.call("GET", `/clones/${cloneId}/pipeline`), [200]) as { version: number };
-  if (pipeline.version === 0) {
-    must("save demo pipeline", await api.call("PUT", `/clones/${cloneId}/pipeline`, { version: 0, graph: DEMO_GRAPH, layout: {} }), [200]);
-    log("demo: saved the BTC/ETH pipeline");
-  }
-  must("enable trading", await api.call("PATCH", `/clones/${cloneId}`, { tradingEnabled: true }), [200]);
+  const cloneId = await ensureDemoClone(api, DEMO_CLONE_NAME, DEMO_GRAPH, log);
   let accountId = await findDemoAccount(api, cloneId);
   if (!accountId) {
     const opened = must(

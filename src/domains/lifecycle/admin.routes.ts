@@ -1,7 +1,7 @@
 /**
  * Operator routes under /api/v1/admin/lifecycle/ (role admin, enforced by path in src/app.ts): the
- * moderation queue and decisions, queue/slot removal and retirement, operator wallet binding (the dev
- * demo wallet) and the audit trail. Every action records the admin, the reason and the time.
+ * moderation queue and decisions, queue/slot removal, admin seat and retirement, operator wallet binding
+ * (the dev demo wallet) and the audit trail. Every action records the admin, the reason and the time.
  */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
@@ -14,6 +14,7 @@ import { eventsOf } from "./lifecycle-events.service";
 import { SUBJECT_KINDS } from "./lifecycle-events.tables";
 import { ModerationDecisionSchema, ProfileStatusSchema, ProfileVersionSchema } from "./profiles/profile.model";
 import { type ModerationFailure, moderateProfile, moderationQueue, profileVersionsOf } from "./profiles/profile.service";
+import { type AdminSeatFailure, adminSeat } from "./promotion/admin-seat.service";
 import { AdminActionSchema, QueueStatusSchema } from "./promotion/promotion.model";
 import { type AdminFailure, adminMoveEntry, retireClone } from "./promotion/promotion.service";
 import { AddressSchema, WalletSchema } from "./wallets/wallet.model";
@@ -85,6 +86,35 @@ const entryRoute = (what: "queue" | "slots") =>
     request: { params: CloneParams, body: body(AdminActionSchema) },
     responses: { 200: jsonResponse(EntryResultSchema, "The entry's new status"), ...adminErrors },
   });
+
+const seatRoute = declareRoute({
+  access: { role: "admin" },
+  method: "post",
+  path: `${P}/slots/{cloneId}/seat`,
+  tags: ["admin"],
+  summary:
+    "Seat a clone in the lowest free Arena slot without an audition (operations and the local demo); never a retired or removed clone; idempotent; audited",
+  request: { params: CloneParams, body: body(AdminActionSchema) },
+  responses: {
+    200: jsonResponse(
+      z
+        .object({
+          cloneId: z.string(),
+          status: z.literal("seated"),
+          slot: z.number().int(),
+          seatedNow: z.boolean().openapi({ description: "false when the clone already held the slot (nothing written)" }),
+        })
+        .openapi("AdminSeated"),
+      "The clone's slot",
+    ),
+    ...adminErrors,
+  },
+});
+
+function seatError(f: AdminSeatFailure): ApiError {
+  if (f.kind === "no_free_slot") return new ApiError("conflict", "every Arena slot is taken", { code: f.kind });
+  return adminError(f);
+}
 
 const retireRoute = declareRoute({
   access: { role: "admin" },
@@ -176,6 +206,16 @@ export const lifecycleAdminRoutes = createRouter()
   .openapi(versionsRoute, async (c) => c.json({ versions: await profileVersionsOf(dbOf(c), c.req.valid("param").cloneId) }, 200))
   .openapi(entryRoute("queue"), (c) => moveEntry(c, "remove"))
   .openapi(entryRoute("slots"), (c) => moveEntry(c, "unseat"))
+  .openapi(seatRoute, async (c) => {
+    const seated = await adminSeat(dbOf(c), c.get("deps"), {
+      cloneId: c.req.valid("param").cloneId,
+      slotCount: settingsOf(c).ARENA_SLOTS,
+      actor: actorOf(c),
+      reason: c.req.valid("json").reason,
+    });
+    if (!seated.ok) throw seatError(seated.error);
+    return c.json(seated.value, 200);
+  })
   .openapi(retireRoute, async (c) => {
     const retired = await retireClone(dbOf(c), c.get("deps"), c.req.valid("param").cloneId, actorOf(c), c.req.valid("json").reason);
     if (!retired.ok) throw adminError(retired.error);
