@@ -7,7 +7,7 @@
 
 import type { AccountResult } from "./account-result.model";
 import type { AdminCommand, AdminOutcome } from "./admin-command.model";
-import { loadMarket } from "./market.service";
+import { loadMarket, readMarket } from "./market.service";
 import { accountStub, type TradingDeps } from "./prop-accounts.service";
 import { readTradingConfig } from "./trading.config";
 
@@ -56,7 +56,8 @@ export async function finalizeAccount(
   const summary = await accountStub(deps.env, accountId).summary(atMs);
   const endMs = summary?.window.endMs ?? atMs;
   const symbols = summary ? summary.positions.map((p) => p.symbol) : [];
-  const market = await loadMarket(deps.env.DB, symbols, Math.min(atMs, endMs));
+  // Read, not the cached loadMarket: every retry asks as of the same end, and a late row must be seen.
+  const market = await readMarket(deps.env.DB, [...new Set(symbols)].sort(), Math.min(atMs, endMs));
   const waiting = nowMs - Math.min(atMs, endMs) <= STALE_END_GRACE_MS;
   const maxMarkAgeMs = waiting ? readTradingConfig(deps.env).PROP_MAX_MARK_AGE_MS : undefined;
   const result = await accountStub(deps.env, accountId).finalize(atMs, market, maxMarkAgeMs);
