@@ -218,6 +218,7 @@ describe("rule 9: the window ends at endMs", () => {
     expect(f.refused).toBeUndefined();
     expect(fills(f).map((x) => [x.reason, x.px])).toEqual([["finalize", "62500"]]);
   });
+  // The negative space of the test above (it passes on the old engine too): no position, nothing to wait for.
   it("an account without positions finalizes at a stale end (nothing to price)", () => {
     const e = engine(10_000, END);
     const f = e.apply({ type: "finalize", t: END + 10 * MIN, market: EMPTY_MARKET, maxMarkAgeMs: 90_000 });
