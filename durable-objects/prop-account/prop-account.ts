@@ -62,9 +62,9 @@ export class PropAccount extends DurableObject<Env> {
     return this.host.settleFunding(hourMs, rates, nowMs);
   }
 
-  /** Closes positions at mark and writes the hashed result; again, it returns the same result. */
-  async finalize(nowMs: number, market: Market): Promise<AccountResult | null> {
-    return this.host.finalize(nowMs, market);
+  /** Closes positions at mark and writes the hashed result; again, it returns the same result (null: retry later). */
+  async finalize(nowMs: number, market: Market, maxMarkAgeMs?: number): Promise<AccountResult | null> {
+    return this.host.finalize(nowMs, market, maxMarkAgeMs);
   }
 
   /** An audited admin control, idempotent on its request id. */

@@ -22,6 +22,7 @@ import { claimRun, finishRun } from "../../src/cron/job-runs.service";
 import { openDb } from "../../src/db/client";
 import { arenaEntrants, arenaRaces, arenaReconciliationReports, settleStoredRace } from "../../src/domains/arena";
 import { reconcileArena } from "../../src/domains/arena/reconciliation/reconciliation.service";
+import { r2ArtifactStore } from "../../src/domains/artifacts";
 import { readOpsSettings } from "../../src/domains/ops";
 import { acknowledgeAlert, evaluateAlerts, listAlerts } from "../../src/domains/ops/alerts/alerts.service";
 import { fundUser, seedRace } from "../support/arena";
@@ -127,6 +128,7 @@ describe("/admin/arena", () => {
     const settlement = await settleStoredRace(settledDb, deps, settled.raceId, {
       actor: "admin:test",
       cause: { kind: "admin", ref: "admin:test" },
+      artifacts: r2ArtifactStore(env.ARTIFACTS),
     });
     expect(settlement.ok).toBe(true);
 

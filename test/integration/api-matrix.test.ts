@@ -295,6 +295,7 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
   "POST /api/v1/admin/races/{raceId}/advance": async () => ({ params: { raceId: await accumulatingRace() } }),
   "POST /api/v1/admin/races/{raceId}/cancel": async () => ({ params: { raceId: await accumulatingRace() }, body: { reason: "matrix" } }),
   "POST /api/v1/admin/races/{raceId}/settle": async () => ({ params: { raceId: await accumulatingRace() }, ok: 409 }),
+  "GET /api/v1/admin/races/{raceId}/settlement/artifact": async () => ({ params: { raceId: await accumulatingRace() }, ok: 404 }),
   "GET /api/v1/hall-of-fame/{cloneId}": async () => ({ params: { cloneId: `clone_matrix_${uniq()}` }, ok: 404 }),
   "GET /api/v1/clones/{cloneId}/retirement": async () => ({ params: { cloneId: `clone_matrix_${uniq()}` }, ok: 404 }),
   "GET /api/v1/admin/lifecycle/events": async () => ({ query: { subjectKind: "audition", subjectId: "aud_matrix" } }),

@@ -5,6 +5,7 @@
  * settles give one settlement, a changed input under a stored hash is refused, and the settlement route
  * answers the CLI's wire form.
  */
+import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { manualClock } from "../../src/core/clock";
@@ -21,12 +22,13 @@ import {
 import { bookBalance } from "../../src/domains/arena/balances/arena-ledger.storage";
 import { findRace } from "../../src/domains/arena/races/race-moves.storage";
 import { type BatchRunner, raceInputOf } from "../../src/domains/arena/settlement/settlement.service";
+import { r2ArtifactStore } from "../../src/domains/artifacts";
 import { db, type FixtureRace, settlingRace } from "../support/arena-races";
 import { lifecycleHarness } from "../support/lifecycle";
 
 const deps = { clock: manualClock(10_000_000), ids: sequentialIds() };
 const cause = { kind: "admin" as const, ref: "admin:test" };
-const opts = { actor: "admin:test", cause };
+const opts = { actor: "admin:test", cause, artifacts: r2ArtifactStore(env.ARTIFACTS) };
 
 /** Three entrants, five bettors, tickets on every place (early and late). */
 const spec = (tag: string) => ({

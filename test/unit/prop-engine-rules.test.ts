@@ -199,6 +199,32 @@ describe("rule 9: the window ends at endMs", () => {
     const f = e.apply({ type: "finalize", t: END + 10 * MIN, market: market("70000", END + 10 * MIN) });
     expect(fills(f).map((x) => [x.reason, x.px])).toEqual([["finalize", "61000"]]);
   });
+  it("a stale mark at the window end: finalization waits (nothing changes) until a mark fresh at endMs is seen", () => {
+    const e = engine(10_000, END);
+    trade(e, "long", "open_long", T0 + 10_000, "60000", { size: "0.1", leverage: 5 });
+    const AGE = 90_000;
+    // The last mark is 30 minutes before the end, and the only newer quote is after it: no price at the end.
+    e.apply({ type: "mark", t: END - 30 * MIN, market: market("61000", END - 30 * MIN) });
+    const stale = e.apply({ type: "finalize", t: END + 10 * MIN, market: market("70000", END + 5 * MIN), maxMarkAgeMs: AGE });
+    expect(stale.refused).toMatch(/^stale_mark: BTC \(mark 1800000 ms old at /);
+    expect(fills(stale)).toEqual([]);
+    expect(e.state.status).toBe("active");
+    expect(e.state.result ?? null).toBeNull();
+    // A quote observed 91 s before the end is still too old; one 60 s before it is the closing price.
+    expect(
+      e.apply({ type: "finalize", t: END + 11 * MIN, market: market("62000", END - 91_000), maxMarkAgeMs: AGE }).refused,
+    ).toBeDefined();
+    const f = e.apply({ type: "finalize", t: END + 12 * MIN, market: market("62500", END - 60_000), maxMarkAgeMs: AGE });
+    expect(f.refused).toBeUndefined();
+    expect(fills(f).map((x) => [x.reason, x.px])).toEqual([["finalize", "62500"]]);
+  });
+  // The negative space of the test above (it passes on the old engine too): no position, nothing to wait for.
+  it("an account without positions finalizes at a stale end (nothing to price)", () => {
+    const e = engine(10_000, END);
+    const f = e.apply({ type: "finalize", t: END + 10 * MIN, market: EMPTY_MARKET, maxMarkAgeMs: 90_000 });
+    expect(f.refused).toBeUndefined();
+    expect(f.state.result).toBeDefined();
+  });
   it("marks, triggers and funding stop at endMs", () => {
     const e = engine(10_000, END);
     trade(e, "long", "open_long", T0 + 10_000, "60000", { size: "0.1", leverage: 5, stopLossPx: "59000" });

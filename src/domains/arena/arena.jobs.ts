@@ -1,12 +1,14 @@
 /**
  * Arena economy cron jobs (registered in src/jobs.ts, scheduled in src/schedule.ts). `arena.reconcile`
- * re-checks pending ticket payments and deposits, re-proves the ledger and every settled race, and
+ * re-checks pending ticket payments and deposits, re-proves the ledger and every settled race, writes
+ * any missing settlement artifact (derived from D1), and
  * records a report; it FAILS when a proof mismatches (after writing the report), so the run shows as an
  * error in the workers health and the ops alerts. Idempotent: overlapping runs move money once.
  */
 import { z } from "zod";
 import { defineJob } from "../../cron/job";
 import { openDb } from "../../db/client";
+import { artifactStoreFor } from "../artifacts";
 import { arenaChainOf, readArenaConfig } from "./arena.config";
 import { reconcileArena } from "./reconciliation/reconciliation.service";
 
@@ -27,6 +29,7 @@ export const arenaJobs = [
         settings.ARENA_PENDING_TTL_MINUTES * 60_000,
         `worker:${RECONCILE_JOB}`,
         params.limit,
+        artifactStoreFor(env as unknown as Record<string, unknown> & { ARTIFACTS: R2Bucket }),
       );
       if (outcome.mismatches.length > 0) {
         const first = outcome.mismatches[0];
@@ -36,7 +39,12 @@ export const arenaJobs = [
       }
       return {
         itemsProcessed: outcome.pending.checked + outcome.pending.depositsChecked,
-        summary: { ...outcome.pending, reportId: outcome.report.id, ok: outcome.report.ok },
+        summary: {
+          ...outcome.pending,
+          artifactsWritten: outcome.settlementArtifacts?.written ?? 0,
+          reportId: outcome.report.id,
+          ok: outcome.report.ok,
+        },
       };
     },
   }),

@@ -61,6 +61,16 @@ export { compareFinish, rankField } from "./settlement/ranking.model";
 export { ConservationError, checkConservation, type Settlement, SettlementSchema, settleRace } from "./settlement/settlement.model";
 export { SettlementMismatchError, type SettleOptions, settlementWire, settleStoredRace } from "./settlement/settlement.service";
 export { arenaPayouts, arenaRoyalties, arenaSettlements } from "./settlement/settlement.tables";
+export {
+  type ArtifactOutcome,
+  ensureSettlementArtifact,
+  readSettlementArtifact,
+  repairSettlementArtifacts,
+  SETTLEMENT_ARTIFACT_OWNER_KIND,
+  SETTLEMENT_ARTIFACT_ROLE,
+  settlementArtifactOwnerId,
+  settlementDocument,
+} from "./settlement/settlement-artifact.service";
 export { SETTLEMENT_HASH_SCHEME, settlementHash } from "./settlement/settlement-hash.model";
 export {
   type InputIssue,

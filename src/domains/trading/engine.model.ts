@@ -45,7 +45,11 @@ export type EngineEvent =
   | { type: "candle"; t: number; candle: CandleInput }
   | { type: "funding"; t: number; symbol: string; hourMs: number; hourlyRate: string; oraclePx: string }
   | { type: "mark"; t: number; market: Market }
-  | { type: "finalize"; t: number; market: Market }
+  /**
+   * `maxMarkAgeMs` (the Worker passes PROP_MAX_MARK_AGE_MS): a held symbol whose closing mark was observed
+   * more than this before the window's end refuses the finalization (`stale_mark`): the caller retries.
+   */
+  | { type: "finalize"; t: number; market: Market; maxMarkAgeMs?: number }
   | { type: "freeze"; t: number }
   | { type: "unfreeze"; t: number }
   | { type: "force_close"; t: number; symbol: string; market: Market; requestId: string }
@@ -135,7 +139,7 @@ export function applyEvent(state: AccountState, event: EngineEvent): Applied {
     case "mark":
       return markMinute(state, { t: event.t, market: event.market });
     case "finalize":
-      return step(state, event.t, (w) => finalize(w, event.market, event.t), event.market);
+      return step(state, event.t, (w) => finalize(w, event.market, event.t, event.maxMarkAgeMs), event.market);
     case "freeze":
     case "unfreeze":
       return step(state, event.t, (w) =>
@@ -179,15 +183,36 @@ function asOfEnd(market: Market, endMs: number): Market {
 }
 
 /**
- * Closes positions at the mark as of the window's end, writes the hashed result; a finalized account
- * returns its result unchanged. A negative remainder after the close goes to the backstop first.
+ * Rule 9 at a stale window end: the held symbols whose closing mark (the quote as of the end, else the
+ * stored mark) is missing or was observed more than `maxAgeMs` before the end (`endMs`, or `t` when an
+ * account is finalized early). Closing there would settle on a price nobody could trade at the end.
  */
-function finalize(w: Work, market: Market, t: number): Partial<Applied> {
+function staleAtEnd(st: AccountState, atEnd: Market, t: number, maxAgeMs: number): string[] {
+  const endAt = Math.min(t, st.endMs);
+  return Object.keys(st.positions).flatMap((symbol) => {
+    const observedAt = atEnd.quotes[symbol]?.pxAtMs ?? st.marks[symbol]?.t;
+    return observedAt === undefined || endAt - observedAt > maxAgeMs
+      ? [`${symbol} (${observedAt === undefined ? "no mark" : `mark ${endAt - observedAt} ms old`} at ${endAt})`]
+      : [];
+  });
+}
+
+/**
+ * Closes positions at the mark as of the window's end, writes the hashed result; a finalized account
+ * returns its result unchanged. A negative remainder after the close goes to the backstop first. With
+ * `maxMarkAgeMs`, a held symbol without a mark fresh at the end refuses (`stale_mark: ...`, nothing
+ * changes): the finalizer retries until a mark observed at or before the end within the age arrives.
+ */
+function finalize(w: Work, market: Market, t: number, maxMarkAgeMs?: number): Partial<Applied> {
   const st = w.st;
   if (st.status === "finalized" && st.result) return { result: st.result };
   const liquidated = st.status === "liquidated";
-  if (!liquidated && !setStatus(w, "finalize", t)) return { refused: `cannot finalize a ${st.status} account` };
   const atEnd = boundedQuotes(st, asOfEnd(market, st.endMs)).market;
+  if (maxMarkAgeMs !== undefined && !liquidated) {
+    const stale = staleAtEnd(st, atEnd, t, maxMarkAgeMs);
+    if (stale.length > 0) return { refused: `stale_mark: ${stale.join(", ")}` };
+  }
+  if (!liquidated && !setStatus(w, "finalize", t)) return { refused: `cannot finalize a ${st.status} account` };
   takeMarks(st, atEnd);
   closeAtMark(w, atEnd, t, "finalize", `finalize:${st.accountId}`);
   if (st.cashMicroUsd < 0) post(w, "liquidation", -st.cashMicroUsd, t, `backstop:${st.accountId}`);

@@ -59,7 +59,11 @@ export function loadMarket(d1: D1Database, symbols: readonly string[], nowMs: nu
   return read.then((m) => structuredClone(m));
 }
 
-async function readMarket(d1: D1Database, list: readonly string[], nowMs: number): Promise<Market> {
+/**
+ * Market as of `nowMs`, read now (no per-isolate cache): for reads as of a fixed past time (a window's
+ * end) repeated while rows for it may still arrive, where the cache's key would pin the first answer.
+ */
+export async function readMarket(d1: D1Database, list: readonly string[], nowMs: number): Promise<Market> {
   const market: Market = { assets: {}, quotes: {} };
   if (list.length === 0) return market;
   const [assets, ctxs, candles, tiers] = await Promise.all([

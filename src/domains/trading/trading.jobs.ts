@@ -13,7 +13,9 @@
  *   trading.funding         hourly: the rate in force for the hour that just ended, settled on the
  *                        position held at the boundary, once per (account, hour) (and per coin inside
  *                        the engine); the previous hour is retried when a rate row was missing.
- *   trading.finalize-due    every minute: accounts whose window ended (or that were liquidated) finalize.
+ *   trading.finalize-due    every minute: accounts whose window ended (or that were liquidated) finalize,
+ *                        at the mark as of the window's end; an account whose held symbol has no mark
+ *                        fresh at the end (PROP_MAX_MARK_AGE_MS) waits and is counted as `waiting`.
  */
 import { z } from "zod";
 import { floorTo, HOUR_MS, MINUTE_MS } from "../../core/clock";
@@ -217,10 +219,13 @@ export const finalizeDueJob = defineJob({
   params: z.object({ concurrency: z.coerce.number().int().min(1).max(100).default(20) }),
   async run({ env, scheduledAtMs, params }) {
     const due = await listDueAccounts(env.DB, scheduledAtMs);
+    const waiting: string[] = [];
     const failed = await forEachLimited(due, params.concurrency, async (a) => {
-      await finalizeAccount({ env }, a.id, scheduledAtMs);
+      if (!(await finalizeAccount({ env }, a.id, scheduledAtMs))) waiting.push(a.id);
     });
-    return { itemsProcessed: due.length - failed, summary: { due: due.length, failed } };
+    if (waiting.length > 0)
+      console.warn(JSON.stringify({ msg: "prop finalization waits for a fresh mark at the window end", waiting: waiting.slice(0, 20) }));
+    return { itemsProcessed: due.length - failed - waiting.length, summary: { due: due.length, failed, waiting: waiting.length } };
   },
 });
 

@@ -81,7 +81,7 @@ export const tradingRaceAccounts = (env: Env, deps: AppDeps): RaceAccounts => ({
     return { accountId: summary.accountId };
   },
   async finalize(accountId, endMs) {
-    return toRaceResult(await finalizeAccount({ env }, accountId, endMs));
+    return toRaceResult(await finalizeAccount({ env }, accountId, endMs, deps.clock.nowMs()));
   },
   async standing(accountId) {
     const row = await findAccount(env.DB, accountId);

@@ -2,8 +2,8 @@
  * Operator race controls under /api/v1/admin/races (role admin): create a race now (optional overrides
  * of windows and settlement config), advance one state now (windows not waited for: operations and
  * tests), cancel (every confirmed ticket refunded in full), settle (idempotent re-run: a complete
- * settlement is answered as stored). Every move is recorded with the admin as its cause and audited in
- * arena_events.
+ * settlement is answered as stored), read the stored settlement document (the R2 artifact). Every move
+ * is recorded with the admin as its cause and audited in arena_events.
  */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
@@ -12,12 +12,14 @@ import type { AppEnv } from "../../../http/app-env";
 import { ApiError, errorResponses } from "../../../http/errors";
 import { createRouter, jsonResponse } from "../../../http/router";
 import { settleStoredRace } from "../settlement/settlement.service";
+import { readSettlementArtifact } from "../settlement/settlement-artifact.service";
 import { defaultSettlementConfig } from "./race.config";
-import { dbOf, raceContextOf, raceError } from "./race.http";
+import { artifactsOf, dbOf, raceContextOf, raceError } from "./race.http";
 import { RaceStateSchema } from "./race.model";
 import { advanceRaceNow, cancelRace, createRace, listEntrants, settleWhenReady } from "./race.service";
 import type { RaceRow } from "./race.tables";
 import { actorOfCause, findRace } from "./race-moves.storage";
+import { SettlementWireSchema } from "./race-read.routes";
 
 const P = "/admin/races";
 const body = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
@@ -134,7 +136,27 @@ const raceAction = (action: "advance" | "cancel" | "settle", summary: string) =>
     responses: { 200: jsonResponse(AdminRaceSchema, "The race after the action"), ...adminErrors },
   });
 
+const artifactRoute = declareRoute({
+  access: { role: "admin" },
+  method: "get",
+  path: `${P}/{raceId}/settlement/artifact`,
+  tags: ["admin"],
+  summary:
+    "The stored settlement document (R2): byte for byte the `npm run arena:settle` line, verified against its SHA-256 key and the settlement hash; headers X-Artifact-Key, X-Settlement-Hash (404 until written)",
+  request: { params: RaceParams },
+  responses: { 200: jsonResponse(SettlementWireSchema, "The settlement document"), ...adminErrors },
+});
+
 export const raceAdminRoutes = createRouter()
+  .openapi(artifactRoute, async (c) => {
+    const found = await readSettlementArtifact(dbOf(c), artifactsOf(c.env), c.req.valid("param").raceId);
+    if (!found) throw new ApiError("not_found", "no settlement artifact for this race (not settled, or not written yet)");
+    // The stored bytes as they are (no re-serialization), so a reader can hash them against the key.
+    return new Response(found.text, {
+      status: 200,
+      headers: { "content-type": "application/json", "x-artifact-key": found.key, "x-settlement-hash": found.settlementHash },
+    }) as never;
+  })
   .openapi(createRoute, async (c) => {
     const overrides = c.req.valid("json");
     const ctx = raceContextOf(c);
@@ -165,7 +187,11 @@ export const raceAdminRoutes = createRouter()
       const done = await settleWhenReady(ctx, race);
       if (!done.ok) throw raceError(done.error);
     } else {
-      const done = await settleStoredRace(ctx.db, ctx.deps, race.id, { actor: actorOfCause(ctx.cause), cause: ctx.cause });
+      const done = await settleStoredRace(ctx.db, ctx.deps, race.id, {
+        actor: actorOfCause(ctx.cause),
+        cause: ctx.cause,
+        artifacts: ctx.artifacts,
+      });
       if (!done.ok) throw raceError(done.error);
     }
     return c.json(await view(c, (await findRace(ctx.db, race.id)) as RaceRow), 200);

@@ -51,7 +51,7 @@ const standingsRoute = declareRoute({
 });
 
 const Amount = z.union([z.number().int(), z.string()]);
-const SettlementWireSchema = z
+export const SettlementWireSchema = z
   .object({
     raceId: z.string(),
     poolMicroUsd: Amount,

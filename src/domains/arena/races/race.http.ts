@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import { openDb } from "../../../db/client";
 import type { AppEnv } from "../../../http/app-env";
 import { ApiError, notFound } from "../../../http/errors";
+import { artifactStoreFor } from "../../artifacts";
 import { readRaceConfig } from "./race.config";
 import type { RaceMoveCause } from "./race.model";
 import type { RaceContext } from "./race.service";
@@ -23,7 +24,19 @@ export function actorOf(c: Context<AppEnv>): string {
 /** The race context of an admin request (cause: that admin). */
 export function raceContextOf(c: Context<AppEnv>): RaceContext {
   const cause: RaceMoveCause = { kind: "admin", ref: actorOf(c) };
-  return { db: dbOf(c), deps: c.get("deps"), settings: readRaceConfig(c.env), accounts: raceAccountsOf(c.get("deps"), c.env), cause };
+  return {
+    db: dbOf(c),
+    deps: c.get("deps"),
+    settings: readRaceConfig(c.env),
+    accounts: raceAccountsOf(c.get("deps"), c.env),
+    cause,
+    artifacts: artifactsOf(c.env),
+  };
+}
+
+/** The artifact store of this environment (settlement documents). */
+export function artifactsOf(env: AppEnv["Bindings"]) {
+  return artifactStoreFor(env as unknown as Record<string, unknown> & { ARTIFACTS: R2Bucket });
 }
 
 /** A race failure as the error envelope (404 for unknown, 409 with a `code` otherwise). */

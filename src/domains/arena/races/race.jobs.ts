@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { defineJob } from "../../../cron/job";
 import { openDb } from "../../../db/client";
+import { artifactStoreFor } from "../../artifacts";
 import { readRaceConfig } from "./race.config";
 import { stepRaces } from "./race.service";
 import { raceAccountsOf } from "./race-accounts.port";
@@ -23,6 +24,7 @@ export const raceJobs = [
         settings: readRaceConfig(env),
         accounts: raceAccountsOf(deps, env),
         cause: { kind: "job", ref: `arena.races@${scheduledAtMs}` },
+        artifacts: artifactStoreFor(env as unknown as Record<string, unknown> & { ARTIFACTS: R2Bucket }),
       });
       const items = Object.entries(counts).reduce((s, [k, v]) => s + (k === "waiting" ? 0 : v), 0);
       return { itemsProcessed: items, summary: counts };

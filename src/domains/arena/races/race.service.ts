@@ -17,6 +17,7 @@ import type { AppDeps } from "../../../core/deps";
 import { err, ok, type Result } from "../../../core/result";
 import type { Db } from "../../../db/client";
 import { rawStatement } from "../../../db/raw-statement";
+import type { ArtifactStore } from "../../artifacts";
 import { isRetired, seatedClones } from "../../lifecycle";
 import { compileStored, findClone, loadRegistry } from "../../strategy";
 import { HOUSE, poolBook } from "../balances/arena-books.model";
@@ -49,6 +50,8 @@ export interface RaceContext {
   settings: RaceConfig;
   accounts: RaceAccounts;
   cause: RaceMoveCause;
+  /** Where settlement documents go (the `ARTIFACTS` R2 bucket in a Worker). */
+  artifacts: ArtifactStore;
 }
 
 export const entrantIdOf = (raceId: string, seat: number) => `${raceId}_s${seat}`;
@@ -354,7 +357,7 @@ export async function settleWhenReady(
 ): Promise<Result<RaceRow, { kind: "results_missing"; missing: number }>> {
   const missing = await collectResults(ctx, race);
   if (missing > 0) return err({ kind: "results_missing", missing });
-  await settleStoredRace(ctx.db, ctx.deps, race.id, { actor: actorOfCause(ctx.cause), cause: ctx.cause });
+  await settleStoredRace(ctx.db, ctx.deps, race.id, { actor: actorOfCause(ctx.cause), cause: ctx.cause, artifacts: ctx.artifacts });
   const after = (await findRace(ctx.db, race.id)) as RaceRow;
   if (after.status === "settled" || after.status === "archived") await applyStanding(ctx.db, ctx.deps, ctx.settings, race.id);
   return ok(after);

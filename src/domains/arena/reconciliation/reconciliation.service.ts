@@ -11,7 +11,10 @@
  *       R + sum(royalties) + sum(payouts) + sum(refunds) + carryOut = Pt + K
  *     from arena_settlements / arena_payouts / arena_royalties, with Pt equal to what confirmed tickets
  *     put in the race's pool on the ledger (code `ticket` in, minus `ticket_refund` out: independent of
- *     the tickets' later statuses) and the race's pool book exactly 0. One report row per run; the job fails (so the workers
+ *     the tickets' later statuses) and the race's pool book exactly 0.
+ * (c) settlement artifacts: a complete settlement whose document is missing from the artifact store
+ *     (a crash after the D1 settlement, or a lost blob) gets it rebuilt from D1 and written
+ *     (settlement-artifact.service; unset keys first, then the newest, at most `limit`). One report row per run; the job fails (so the workers
  *     health shows it) when anything mismatches. Every write is conditional on the row still being
  *     pending, with per-ticket transfer ids, so overlapping runs move money once.
  */
@@ -19,6 +22,7 @@ import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { AppDeps } from "../../../core/deps";
 import { runBatch } from "../../../db/batch";
 import type { Db } from "../../../db/client";
+import type { ArtifactStore } from "../../artifacts";
 import { judgeReceipt, readChainFacts, releaseClaimStatement } from "../../chain";
 import { walletOf } from "../../lifecycle";
 import type { ArenaChain } from "../arena.config";
@@ -27,6 +31,7 @@ import { HOUSE, move, poolBook, userBook } from "../balances/arena-books.model";
 import { transferExists, transferStatements, whenTransferExists } from "../balances/arena-ledger.storage";
 import { pendingDeposits, recheckDeposit, usdcToMicroUsd } from "../balances/deposit.service";
 import { arenaRaces } from "../races/race.tables";
+import { repairSettlementArtifacts } from "../settlement/settlement-artifact.service";
 import { eventForVerifiedPayment, isPendingExpired } from "../tickets/ticket.model";
 import { ticketTransferId, txPaymentStatements } from "../tickets/ticket.service";
 import { arenaTickets, type TicketRow } from "../tickets/ticket.tables";
@@ -271,19 +276,28 @@ export async function proveArena(db: Db): Promise<{ checks: Record<string, numbe
   };
 }
 
-/** One full run: (a) then (b), and the report row. */
-export async function reconcileArena(db: Db, deps: AppDeps, chain: ArenaChain | undefined, ttlMs: number, actor: string, limit: number) {
+/** One full run: (a), (b), (c), and the report row. */
+export async function reconcileArena(
+  db: Db,
+  deps: AppDeps,
+  chain: ArenaChain | undefined,
+  ttlMs: number,
+  actor: string,
+  limit: number,
+  artifacts?: ArtifactStore,
+) {
   const pending = await reconcilePending(db, deps, chain, ttlMs, actor, limit);
+  const settlementArtifacts = artifacts ? await repairSettlementArtifacts(db, artifacts, deps.clock.nowMs(), limit) : null;
   const proof = await proveArena(db);
   const report: ReconciliationReportRow = {
     id: deps.ids.next("recon"),
     runAtMs: deps.clock.nowMs(),
     ok: proof.mismatches.length === 0,
-    checksJson: JSON.stringify({ ...proof.checks, pending }),
+    checksJson: JSON.stringify({ ...proof.checks, pending, settlementArtifacts }),
     mismatchesJson: JSON.stringify(proof.mismatches),
   };
   await db.insert(arenaReconciliationReports).values(report);
-  return { report, pending, mismatches: proof.mismatches };
+  return { report, pending, settlementArtifacts, mismatches: proof.mismatches };
 }
 
 export interface ReportView {

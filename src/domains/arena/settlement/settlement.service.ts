@@ -10,9 +10,13 @@
  *      `carry_out:<race>`), every insert is INSERT OR IGNORE, so a re-run after a crash at any point
  *      inserts exactly what is missing;
  *   3. a proof that the race's pool book is exactly 0 and every row is in, then ONE batch: settlement
- *      `complete`, race settling -> settled (with its move record), audit row.
+ *      `complete`, race settling -> settled (with its move record), audit row;
+ *   4. the settlement artifact (settlement-artifact.service): the full document in the artifact store,
+ *      derived from the rows above; its failure is reported in the outcome, never undoes the settlement,
+ *      and is repaired by a re-run or by `arena.reconcile`.
  *
- * Idempotent: a complete settlement is answered as stored, nothing is written. A stored hash that differs
+ * Idempotent: a complete settlement is answered as stored, nothing is written (a missing artifact is
+ * written: it is derived from the stored rows). A stored hash that differs
  * from the recomputed one (the inputs changed under a settlement) is an error, never overwritten.
  * Ledger credits are one transfer per user and kind (sum of that user's ticket payouts), so 100,000
  * tickets do not become 100,000 ledger transfers; the per-ticket rows carry the detail.
@@ -23,6 +27,7 @@ import type { AppDeps } from "../../../core/deps";
 import { err, ok, type Result } from "../../../core/result";
 import type { Db } from "../../../db/client";
 import { rawStatement } from "../../../db/raw-statement";
+import type { ArtifactStore } from "../../artifacts";
 import { HOUSE, poolBook, userBook } from "../balances/arena-books.model";
 import { bookBalance, transferStatements } from "../balances/arena-ledger.storage";
 import type { RaceMoveCause } from "../races/race.model";
@@ -30,9 +35,12 @@ import { arenaEntrants, type RaceRow } from "../races/race.tables";
 import { findRace, moveStatements } from "../races/race-moves.storage";
 import { arenaTickets } from "../tickets/ticket.tables";
 import { type Settlement, settleRace } from "./settlement.model";
-import { arenaPayouts, arenaRoyalties, arenaSettlements, type SettlementRow } from "./settlement.tables";
+import { arenaSettlements, type SettlementRow } from "./settlement.tables";
+import { type ArtifactOutcome, ensureSettlementArtifact } from "./settlement-artifact.service";
 import { type RaceInput, SettlementConfigSchema } from "./settlement-input.model";
-import { settlementToWire } from "./settlement-wire.model";
+import { findSettlement } from "./settlement-read.storage";
+
+export { findSettlement, settlementWire, storedSettlement } from "./settlement-read.storage";
 
 // biome-ignore lint/suspicious/noExplicitAny: D1 batch items of any statement kind
 type Statement = any;
@@ -42,6 +50,8 @@ export type BatchRunner = (statements: Statement[]) => Promise<unknown>;
 export interface SettleOptions {
   actor: string;
   cause: RaceMoveCause;
+  /** Where the settlement document goes once complete (settlement-artifact.service). */
+  artifacts: ArtifactStore;
   /** Default: `db.batch`. */
   runBatch?: BatchRunner;
   /** Statements per D1 batch (default 40). */
@@ -115,22 +125,26 @@ const num = (v: bigint): number => {
   return Number(v);
 };
 
-/** Multi-row INSERT OR IGNORE statements, `perStatement` rows each (D1 binds at most 100 parameters). */
+/**
+ * Multi-row INSERT OR IGNORE statements, `perStatement` rows each (D1 binds at most 100 parameters). Each
+ * statement is ONE flat template (text pieces around every value) rather than nested `sql.join`s: for
+ * 100,000 tickets the nested form spent seconds building drizzle SQL objects (`npm run bench -- settlement`).
+ */
 function insertRows(db: Db, table: string, columns: string[], rows: unknown[][], perStatement: number) {
   const out: Statement[] = [];
+  const head = `INSERT OR IGNORE INTO ${table} (${columns.join(", ")}) VALUES (`;
   for (let i = 0; i < rows.length; i += perStatement) {
-    const chunk = rows.slice(i, i + perStatement);
-    const values = sql.join(
-      chunk.map(
-        (r) =>
-          sql`(${sql.join(
-            r.map((v) => sql`${v}`),
-            sql`, `,
-          )})`,
-      ),
-      sql`, `,
-    );
-    out.push(rawStatement(db, sql`INSERT OR IGNORE INTO ${sql.raw(table)} (${sql.raw(columns.join(", "))}) VALUES ${values}`));
+    const strings: string[] = [];
+    const values: unknown[] = [];
+    rows.slice(i, i + perStatement).forEach((row, k) => {
+      row.forEach((v, j) => {
+        strings.push(j > 0 ? ", " : k === 0 ? head : "), (");
+        values.push(v);
+      });
+    });
+    strings.push(")");
+    const template = Object.assign([...strings], { raw: strings }) as unknown as TemplateStringsArray;
+    out.push(rawStatement(db, sql(template, ...values)));
   }
   return out;
 }
@@ -220,9 +234,13 @@ export function settlementWrites(
   return [...rows, ...ledger];
 }
 
-export async function findSettlement(db: Db, raceId: string): Promise<SettlementRow | undefined> {
-  const [row] = await db.select().from(arenaSettlements).where(eq(arenaSettlements.raceId, raceId));
-  return row;
+/** The artifact step: its failure (store unreachable) never fails a settled race; a re-run or arena.reconcile repairs it. */
+async function artifactOf(db: Db, store: ArtifactStore, raceId: string, nowMs: number): Promise<ArtifactOutcome> {
+  try {
+    return await ensureSettlementArtifact(db, store, raceId, nowMs);
+  } catch (error) {
+    return { kind: "failed", message: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** Settles a race in `settling` (or answers its complete settlement). See the header for the write order. */
@@ -231,12 +249,16 @@ export async function settleStoredRace(
   deps: AppDeps,
   raceId: string,
   options: SettleOptions,
-): Promise<Result<{ settlement: SettlementRow; written: boolean }, SettleFailure>> {
+): Promise<Result<{ settlement: SettlementRow; written: boolean; artifact: ArtifactOutcome }, SettleFailure>> {
   const runBatch: BatchRunner = options.runBatch ?? ((statements) => db.batch(statements as [Statement, ...Statement[]]));
   const race = await findRace(db, raceId);
   if (!race) return err({ kind: "not_found" });
   const stored = await findSettlement(db, raceId);
-  if (stored?.status === "complete") return ok({ settlement: stored, written: false });
+  if (stored?.status === "complete") {
+    // A re-run repairs an artifact lost to a crash after the D1 batch (writes nothing when it is present).
+    const artifact = await artifactOf(db, options.artifacts, raceId, deps.clock.nowMs());
+    return ok({ settlement: (await findSettlement(db, raceId)) as SettlementRow, written: false, artifact });
+  }
   if (race.status !== "settling") return err({ kind: "not_settling", status: race.status });
 
   const input = await raceInputOf(db, race);
@@ -302,49 +324,7 @@ export async function settleStoredRace(
                   ${JSON.stringify({ settlementHash: s.settlementHash, payouts: s.payouts.length, refunds: s.refunds.length })}, ${nowMs})`,
     ),
   ]);
-  return ok({ settlement: (await findSettlement(db, raceId)) as SettlementRow, written: true });
-}
-
-/** The stored settlement in the CLI's wire form (`npm run arena:settle` field names), or undefined. */
-export async function settlementWire(db: Db, raceId: string): Promise<Record<string, unknown> | undefined> {
-  const head = await findSettlement(db, raceId);
-  if (head?.status !== "complete") return undefined;
-  const rows = await db.select().from(arenaPayouts).where(eq(arenaPayouts.raceId, raceId));
-  const royalties = await db.select().from(arenaRoyalties).where(eq(arenaRoyalties.raceId, raceId)).orderBy(asc(arenaRoyalties.place));
-  const byId = (a: { ticketId: string }, b: { ticketId: string }) => (a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0);
-  const payouts = rows
-    .filter((r) => r.kind === "payout")
-    .sort((a, b) => (a.place ?? 0) - (b.place ?? 0) || byId(a, b))
-    .map((r) => ({
-      ticketId: r.ticketId,
-      userId: r.userId,
-      entrantId: r.entrantId,
-      place: r.place ?? 0,
-      weight: BigInt(r.weight ?? "0"),
-      amountMicroUsd: BigInt(r.amountMicroUsd),
-    }));
-  const refunds = rows
-    .filter((r) => r.kind === "refund")
-    .sort(byId)
-    .map((r) => ({ ticketId: r.ticketId, userId: r.userId, amountMicroUsd: BigInt(r.amountMicroUsd) }));
-  const s: Settlement = {
-    raceId,
-    poolMicroUsd: BigInt(head.poolMicroUsd),
-    rakeMicroUsd: BigInt(head.rakeMicroUsd),
-    creatorPoolMicroUsd: BigInt(head.creatorPoolMicroUsd),
-    distributionPoolMicroUsd: BigInt(head.distributionPoolMicroUsd),
-    carryInMicroUsd: BigInt(head.carryInMicroUsd),
-    carryOutMicroUsd: BigInt(head.carryOutMicroUsd),
-    ranking: JSON.parse(head.rankingJson) as Settlement["ranking"],
-    payouts,
-    royalties: royalties.map((r) => ({
-      place: r.place,
-      entrantId: r.entrantId,
-      creatorUserId: r.creatorUserId,
-      amountMicroUsd: BigInt(r.amountMicroUsd),
-    })),
-    refunds,
-    settlementHash: head.settlementHash,
-  };
-  return settlementToWire(s);
+  // After the D1 settlement (the source of truth): its derived document, keyed by race + settlement hash.
+  const artifact = await artifactOf(db, options.artifacts, raceId, nowMs);
+  return ok({ settlement: (await findSettlement(db, raceId)) as SettlementRow, written: true, artifact });
 }

@@ -143,11 +143,14 @@ export class PropAccountHost {
     return { applied: true, payments: settled.effects.length };
   }
 
-  /** Closes positions at mark and writes the hashed result; again, it returns the same result. */
-  async finalize(nowMs: number, market: Market): Promise<AccountResult | null> {
+  /**
+   * Closes positions at mark and writes the hashed result; again, it returns the same result. Null when
+   * the engine refuses, e.g. no held symbol's mark is fresh at the window's end (`maxMarkAgeMs`): retry.
+   */
+  async finalize(nowMs: number, market: Market, maxMarkAgeMs?: number): Promise<AccountResult | null> {
     const state = this.requireState();
     if (state.result) return this.drained(state.result);
-    const applied = applyEvent(state, { type: "finalize", t: nowMs, market: MarketSchema.parse(market) });
+    const applied = applyEvent(state, { type: "finalize", t: nowMs, market: MarketSchema.parse(market), maxMarkAgeMs });
     if (applied.result)
       this.store.commit({
         state: applied.state,
