@@ -3209,7 +3209,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issue a single-use, expiring nonce message to sign with the wallet (EIP-191 personal_sign) */
+        /** Issue a single-use, expiring EIP-4361 (Sign-In with Ethereum) message for the address, to sign with personal_sign */
         post: {
             parameters: {
                 query?: never;
@@ -3217,15 +3217,28 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WalletNonceRequest"];
+                };
+            };
             responses: {
-                /** @description The nonce and the exact message to sign */
+                /** @description The nonce and the exact EIP-4361 message to sign */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": components["schemas"]["WalletNonce"];
+                    };
+                };
+                /** @description validation_failed */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description unauthorized */
@@ -3291,7 +3304,7 @@ export interface paths {
                 };
             };
         };
-        /** Link a wallet by its signature of the latest nonce message (one wallet per user, one user per wallet) */
+        /** Link the wallet by its signature of an issued EIP-4361 message (EOA, or a contract wallet via EIP-1271/6492; one wallet per user, one user per wallet) */
         put: {
             parameters: {
                 query?: never;
@@ -6235,6 +6248,9 @@ export interface components {
             message: string;
             expiresAtMs: number;
         };
+        WalletNonceRequest: {
+            address: string;
+        };
         Wallet: {
             userId: string;
             address: string;
@@ -6243,7 +6259,7 @@ export interface components {
             linkedAtMs: number;
         };
         LinkWallet: {
-            address: string;
+            message: string;
             signature: string;
         };
         AuditionFeePayment: {

@@ -236,10 +236,10 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
     query: { strategyId: "prompt" },
   }),
   // Lifecycle (issue 15). Fee verification is unconfigured in wrangler.toml (no treasury): 503 for admitted callers.
-  "POST /api/v1/me/wallet/nonce": async () => ({ ok: 201 }),
+  "POST /api/v1/me/wallet/nonce": async () => ({ body: { address: `0x${"1".repeat(40)}` }, ok: 201 }),
   // Self-scoped: nobody in the matrix has linked a wallet.
   "GET /api/v1/me/wallet": async () => ({ ok: 404 }),
-  "PUT /api/v1/me/wallet": async () => ({ body: { address: `0x${"1".repeat(40)}`, signature: `0x${"2".repeat(130)}` }, ok: 422 }),
+  "PUT /api/v1/me/wallet": async () => ({ body: { message: "not an EIP-4361 message", signature: `0x${"2".repeat(130)}` }, ok: 422 }),
   "POST /api/v1/payments/audition-fee": async () => ({ body: { txHash: `0x${"3".repeat(64)}` }, ok: 503 }),
   "GET /api/v1/payments/{paymentId}": async () => ({ params: { paymentId: await ownerPayment() } }),
   "POST /api/v1/clones/{cloneId}/auditions": async () => ({ params: { cloneId: await newOwnedClone() }, ok: 422 }),

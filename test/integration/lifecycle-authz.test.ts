@@ -26,8 +26,8 @@ const h = lifecycleHarness(NOW, { AUDITION_FEE_TREASURY: "" }, accounts);
 const ids: Record<string, string> = {};
 
 const routes = (): RouteCase[] => [
-  { method: "POST", path: "/me/wallet/nonce", scope: "self" },
-  { method: "PUT", path: "/me/wallet", scope: "self", body: { address: `0x${"1".repeat(40)}`, signature: `0x${"2".repeat(130)}` } },
+  { method: "POST", path: "/me/wallet/nonce", scope: "self", body: { address: `0x${"1".repeat(40)}` } },
+  { method: "PUT", path: "/me/wallet", scope: "self", body: { message: "not an EIP-4361 message", signature: `0x${"2".repeat(130)}` } },
   { method: "GET", path: "/me/wallet", scope: "self" },
   { method: "POST", path: "/payments/audition-fee", scope: "self", body: { txHash: `0x${"3".repeat(64)}` } },
   { method: "GET", path: `/payments/${ids.payment}`, scope: "owner" },

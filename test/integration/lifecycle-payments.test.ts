@@ -7,7 +7,9 @@
  * stand-in, which also moves the head block for the confirmation cases.
  */
 import { env } from "cloudflare:test";
+import { hashMessage } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { createSiweMessage, parseSiweMessage, type SiweMessage } from "viem/siwe";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import arbitrumAnswer from "../fixtures/evm/recorded/eth_getTransactionReceipt__arbitrum_USDC_transfer__etherscan_proxy.json";
 import { lifecycleHarness } from "../support/lifecycle";
@@ -69,10 +71,15 @@ async function bindDemoWallet(h: ReturnType<typeof lifecycleHarness>, user = "de
 
 async function linkWithKey(h: ReturnType<typeof lifecycleHarness>, user: string, key: `0x${string}`) {
   const account = privateKeyToAccount(key);
-  const nonce = await h.call(user, "POST", "/me/wallet/nonce");
+  const nonce = await h.call(user, "POST", "/me/wallet/nonce", { address: account.address });
   expect(nonce.status).toBe(201);
   const signature = await account.signMessage({ message: nonce.body.message });
-  return { account, res: await h.call(user, "PUT", "/me/wallet", { address: account.address, signature }) };
+  return { account, res: await h.call(user, "PUT", "/me/wallet", { message: nonce.body.message, signature }) };
+}
+
+/** The issued message with `change` applied (a client tampering with what it signs). */
+function tampered(message: string, change: Partial<SiweMessage>): string {
+  return createSiweMessage({ ...(parseSiweMessage(message) as SiweMessage), ...change });
 }
 
 async function grants(user: string): Promise<number> {
@@ -85,62 +92,134 @@ async function grants(user: string): Promise<number> {
 const KEY_B = `0x${"b0".repeat(32)}` as const;
 const KEY_C = `0x${"c0".repeat(32)}` as const;
 
-describe("wallet proof", () => {
-  it("links a wallet whose EIP-191 signature of the nonce message verifies", async () => {
+describe("wallet proof (EIP-4361)", () => {
+  it("issues the EIP-4361 message for the address and links an EOA whose signature of it verifies (no RPC)", async () => {
     const h = await setup();
-    const { account, res } = await linkWithKey(h, "bob", KEY_B);
+    const account = privateKeyToAccount(KEY_B);
+    const nonce = await h.call("bob", "POST", "/me/wallet/nonce", { address: account.address.toLowerCase() });
+    expect(nonce.status).toBe(201);
+    const parsed = parseSiweMessage(nonce.body.message);
+    expect(parsed).toMatchObject({
+      domain: "localhost:8787",
+      address: account.address,
+      uri: "http://localhost:8787",
+      version: "1",
+      chainId: 42161,
+      nonce: nonce.body.nonce,
+      issuedAt: new Date(NOW),
+      expirationTime: new Date(NOW + 600_000),
+    });
+    expect(nonce.body.expiresAtMs).toBe(NOW + 600_000);
+    // No RPC is reachable for this harness: a key's signature is proven by recovery alone.
+    h.settings.LIFECYCLE_RPC_URL = "http://127.0.0.1:9/unreachable";
+    const signature = await account.signMessage({ message: nonce.body.message });
+    const res = await h.call("bob", "PUT", "/me/wallet", { message: nonce.body.message, signature });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ userId: "bob", address: account.address.toLowerCase(), proof: "signature" });
     expect((await h.call("bob", "GET", "/me/wallet")).body.address).toBe(account.address.toLowerCase());
   });
 
-  it("refuses a bad signature, a reused nonce, an expired nonce and a wallet owned by someone else", async () => {
+  it("uses the configured site and chain in the message", async () => {
+    const h = await setup();
+    h.settings.WALLET_SIWE_URI = "https://arena.example.org";
+    h.settings.LIFECYCLE_CHAIN_ID = "8453";
+    const account = privateKeyToAccount(KEY_B);
+    const nonce = await h.call("bea", "POST", "/me/wallet/nonce", { address: account.address });
+    expect(parseSiweMessage(nonce.body.message)).toMatchObject({
+      domain: "arena.example.org",
+      uri: "https://arena.example.org",
+      chainId: 8453,
+    });
+    expect((await h.call("bea", "POST", "/me/wallet/nonce", { address: "0x12" })).status).toBe(400);
+  });
+
+  it("refuses another domain, chain or address, a changed message, a bad signature, a reused or expired nonce and a taken wallet", async () => {
     const h = await setup();
     const account = privateKeyToAccount(KEY_C);
     const other = privateKeyToAccount(`0x${"d0".repeat(32)}`);
+    const issue = async (user = "carol", address: string = account.address) =>
+      (await h.call(user, "POST", "/me/wallet/nonce", { address })).body.message as string;
+    const link = async (message: string, signer = account, user = "carol") =>
+      h.call(user, "PUT", "/me/wallet", { message, signature: await signer.signMessage({ message }) });
+    const refused = async (res: { status: number; body: { error: { details: { code: string } } } }, code: string) => {
+      expect(res.status).toBe(422);
+      expect(res.body.error.details.code).toBe(code);
+    };
+
+    await refused(await link(tampered(await issue(), { domain: "evil.example" })), "wrong_domain");
+    await refused(await link(tampered(await issue(), { chainId: 1 })), "wrong_chain");
+    // Issued for `account`, rewritten to `other` and signed by `other`: not the address the nonce was issued for.
+    await refused(await link(tampered(await issue(), { address: other.address }), other), "wrong_address");
+    await refused(await link(tampered(await issue(), { expirationTime: new Date(NOW + 86_400_000) })), "bad_message");
 
     // Signed by another key: the signature does not prove `account` signed it.
-    let nonce = await h.call("carol", "POST", "/me/wallet/nonce");
-    const forged = await other.signMessage({ message: nonce.body.message });
-    let res = await h.call("carol", "PUT", "/me/wallet", { address: account.address, signature: forged });
-    expect(res.status).toBe(422);
-    expect(res.body.error.details.code).toBe("bad_signature");
+    let message = await issue();
+    await refused(await link(message, other), "bad_signature");
     // The nonce was consumed by that attempt: even the right signature is refused now (single use).
-    const right = await account.signMessage({ message: nonce.body.message });
-    res = await h.call("carol", "PUT", "/me/wallet", { address: account.address, signature: right });
-    expect(res.body.error.details.code).toBe("nonce_used");
+    await refused(await link(message), "nonce_used");
 
     // Expired: signed correctly but presented after the TTL (600 s).
-    nonce = await h.call("carol", "POST", "/me/wallet/nonce");
-    const late = await account.signMessage({ message: nonce.body.message });
+    message = await issue();
+    const late = await account.signMessage({ message });
     h.clock.advance(601_000);
-    res = await h.call("carol", "PUT", "/me/wallet", { address: account.address, signature: late });
-    expect(res.status).toBe(422);
-    expect(res.body.error.details.code).toBe("nonce_expired");
+    await refused(await h.call("carol", "PUT", "/me/wallet", { message, signature: late }), "nonce_expired");
 
-    // Fresh nonce: links; replaying the same signature afterwards is refused.
-    nonce = await h.call("carol", "POST", "/me/wallet/nonce");
-    const good = await account.signMessage({ message: nonce.body.message });
-    expect((await h.call("carol", "PUT", "/me/wallet", { address: account.address, signature: good })).status).toBe(200);
-    res = await h.call("carol", "PUT", "/me/wallet", { address: account.address, signature: good });
-    expect(res.body.error.details.code).toBe("nonce_used");
+    // A nonce issued to another user is not the caller's.
+    message = await issue("dave");
+    await refused(await link(message, account, "carol"), "nonce_missing");
+
+    // Fresh nonce: links; replaying the same signed message afterwards is refused.
+    message = await issue();
+    const good = await account.signMessage({ message });
+    expect((await h.call("carol", "PUT", "/me/wallet", { message, signature: good })).status).toBe(200);
+    await refused(await h.call("carol", "PUT", "/me/wallet", { message, signature: good }), "nonce_used");
 
     // Dave proves the same key, but carol owns that wallet.
-    nonce = await h.call("dave", "POST", "/me/wallet/nonce");
-    const daves = await account.signMessage({ message: nonce.body.message });
-    res = await h.call("dave", "PUT", "/me/wallet", { address: account.address, signature: daves });
+    const res = await link(await issue("dave"), account, "dave");
     expect(res.status).toBe(409);
     expect(res.body.error.details.code).toBe("wallet_taken");
     expect((await h.call("dave", "GET", "/me/wallet")).status).toBe(404);
   });
 
-  it("refuses a signature without any nonce and a malformed body", async () => {
+  it("refuses a message that is not EIP-4361, an unknown nonce and a malformed body", async () => {
     const h = await setup();
     const account = privateKeyToAccount(`0x${"e0".repeat(32)}`);
     const sig = await account.signMessage({ message: "anything" });
-    const res = await h.call("erin", "PUT", "/me/wallet", { address: account.address, signature: sig });
+    let res = await h.call("erin", "PUT", "/me/wallet", { message: "anything", signature: sig });
+    expect(res.body.error.details.code).toBe("bad_message");
+    const unknown = createSiweMessage({
+      domain: "localhost:8787",
+      address: account.address,
+      uri: "http://localhost:8787",
+      version: "1",
+      chainId: 42161,
+      nonce: "neverissued1234",
+    });
+    res = await h.call("erin", "PUT", "/me/wallet", { message: unknown, signature: await account.signMessage({ message: unknown }) });
     expect(res.body.error.details.code).toBe("nonce_missing");
-    expect((await h.call("erin", "PUT", "/me/wallet", { address: "0x12", signature: sig })).status).toBe(400);
+    expect((await h.call("erin", "PUT", "/me/wallet", { message: unknown, signature: "0x12z" })).status).toBe(400);
+  });
+
+  it("links a contract wallet (EIP-1271) when the chain's isValidSignature answers the magic value for the message hash", async () => {
+    const SAFE = "0x5afe00000000000000000000000000000000c0de";
+    const owner = privateKeyToAccount(KEY_B); // a Safe owner signs; the Safe contract decides
+    const attempt = async (answer: string, hashOf?: (message: string) => string) => {
+      const h = await setup();
+      const nonce = await h.call("sam", "POST", "/me/wallet/nonce", { address: SAFE });
+      const message = nonce.body.message as string;
+      await h.controlNet({ contractWallets: { [SAFE]: { answer, ...(hashOf ? { hash: hashOf(message) } : {}) } } });
+      return h.call("sam", "PUT", "/me/wallet", { message, signature: await owner.signMessage({ message }) });
+    };
+    const ok = await attempt("0x1626ba7e", (message) => hashMessage(message));
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ userId: "sam", address: SAFE, proof: "signature" });
+
+    // The contract answers anything but the magic value, or the magic value only for another message: refused.
+    const wrongAnswer = await attempt("0xffffffff");
+    expect(wrongAnswer.status).toBe(422);
+    expect(wrongAnswer.body.error.details.code).toBe("bad_signature");
+    const otherHash = await attempt("0x1626ba7e", () => hashMessage("another message"));
+    expect(otherHash.body.error.details.code).toBe("bad_signature");
   });
 });
 

@@ -18,11 +18,20 @@
  * Finality tags are derived too: with `finalizedLag: n` the `finalized` block is head − n (likewise
  * `safeLag`); a network without a lag answers "unknown block" for that tag, as a node of a chain
  * without it does. The recordings hold no finality block, so no network has one unless a test sets it.
+ *
+ * Contract wallets (EIP-1271), derived, not recorded: `contractWallets: { <address>: { answer, hash? } }`
+ * in a control body makes `<address>` a contract whose `isValidSignature(hash, signature)` returns the
+ * bytes4 `answer` (the magic value 0x1626ba7e means valid) for `hash` (any hash when unset; 0xffffffff
+ * for another). `eth_call` answers it for a direct `isValidSignature` call to that address and for the
+ * deployless ERC-6492 universal validator call viem's `verifyMessage` makes (data = the validator's
+ * bytecode + abi(address, hash, signature); the validator returns true iff isValidSignature answered
+ * the magic value, and false for an address without a registered contract: no EVM runs here).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { decodeAbiParameters, decodeFunctionData, encodeAbiParameters, erc6492SignatureValidatorByteCode, type Hex, parseAbi } from "viem";
 
 type Receipt = Record<string, unknown> & { transactionHash: string; blockNumber: string };
 
@@ -47,9 +56,15 @@ export function loadRecordedReceipts(dir = join(process.cwd(), "test/fixtures/ev
   return out;
 }
 
+/** A registered EIP-1271 contract wallet: what its isValidSignature answers (for `hash` only, when set). */
+type ContractWallet = { answer: string; hash?: string };
+const MAGIC_1271 = "0x1626ba7e";
+const erc1271Abi = parseAbi(["function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)"]);
+
 interface Network {
   head: bigint;
   receipts: Map<string, Receipt>;
+  contractWallets: Map<string, ContractWallet>;
   finalizedLag?: bigint;
   safeLag?: bigint;
 }
@@ -70,7 +85,7 @@ export async function startEvmRpcStandIn(options: { chainId?: number; port?: num
   const network = (name: string): Network => {
     let net = networks.get(name);
     if (!net) {
-      net = { head: defaultHead, receipts: new Map() };
+      net = { head: defaultHead, receipts: new Map(), contractWallets: new Map() };
       networks.set(name, net);
     }
     return net;
@@ -92,6 +107,26 @@ export async function startEvmRpcStandIn(options: { chainId?: number; port?: num
           return { jsonrpc: "2.0", id: req.id ?? null, error: { code: -39001, message: "Unknown block" } };
         }
         return reply(null);
+      }
+      case "eth_call": {
+        const call = (req.params?.[0] ?? {}) as { to?: string; data?: string };
+        const answer1271 = (address: string, hash: string) => {
+          const wallet = net.contractWallets.get(address.toLowerCase());
+          if (!wallet) return undefined;
+          return wallet.hash === undefined || wallet.hash.toLowerCase() === hash.toLowerCase() ? wallet.answer : "0xffffffff";
+        };
+        const data = (call.data ?? "0x") as Hex;
+        if (!call.to && data.toLowerCase().startsWith(erc6492SignatureValidatorByteCode.toLowerCase())) {
+          const args = `0x${data.slice(erc6492SignatureValidatorByteCode.length)}` as Hex;
+          const [address, hash] = decodeAbiParameters([{ type: "address" }, { type: "bytes32" }, { type: "bytes" }], args);
+          return reply(encodeAbiParameters([{ type: "bool" }], [answer1271(address, hash) === MAGIC_1271]));
+        }
+        if (call.to && net.contractWallets.has(call.to.toLowerCase())) {
+          const { args } = decodeFunctionData({ abi: erc1271Abi, data });
+          const answer = answer1271(call.to, args[0]) ?? "0xffffffff";
+          return reply(encodeAbiParameters([{ type: "bytes4" }], [answer as Hex]));
+        }
+        return reply("0x"); // no code at that address
       }
       case "eth_getTransactionReceipt": {
         const hash = String(req.params?.[0] ?? "").toLowerCase();
@@ -131,12 +166,14 @@ export async function startEvmRpcStandIn(options: { chainId?: number; port?: num
           answerAs?: Record<string, Receipt>;
           finalizedLag?: number | null;
           safeLag?: number | null;
+          contractWallets?: Record<string, ContractWallet>;
         };
         if (cmd.head !== undefined) net.head = BigInt(cmd.head);
         if (cmd.advance !== undefined) net.head += BigInt(cmd.advance);
         for (const r of cmd.receipts ?? []) net.receipts.set(r.transactionHash.toLowerCase(), r);
         for (const [hash, r] of Object.entries(cmd.answerAs ?? {})) net.receipts.set(hash.toLowerCase(), r);
         if (cmd.finalizedLag !== undefined) net.finalizedLag = cmd.finalizedLag === null ? undefined : BigInt(cmd.finalizedLag);
+        for (const [address, w] of Object.entries(cmd.contractWallets ?? {})) net.contractWallets.set(address.toLowerCase(), w);
         if (cmd.safeLag !== undefined) net.safeLag = cmd.safeLag === null ? undefined : BigInt(cmd.safeLag);
         return send(200, { head: `0x${net.head.toString(16)}` });
       }

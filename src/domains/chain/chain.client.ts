@@ -67,3 +67,27 @@ export async function readChainFacts(settings: ChainEndpoint, txHash: `0x${strin
     return err({ kind: "unavailable", message: message.slice(0, 300) });
   }
 }
+
+/**
+ * Whether `address` signed `message` (EIP-191) by the chain's own rules: viem's `verifyMessage`, which
+ * asks the node (one deployless `eth_call` of the ERC-6492 universal validator) and so accepts contract
+ * wallets (EIP-1271, e.g. a Safe) and undeployed ones (EIP-6492), falling back to key recovery. Callers
+ * try local key recovery first; this is for a signature that recovery does not prove. An RPC answering
+ * for another chain never verifies anything.
+ */
+export async function verifyWalletSignature(
+  settings: ChainEndpoint,
+  input: { address: `0x${string}`; message: string; signature: `0x${string}` },
+): Promise<Result<boolean, ChainFailure>> {
+  const client = createPublicClient({ transport: http(settings.rpcUrl, { timeout: settings.timeoutMs, retryCount: 1 }), cacheTime: 0 });
+  try {
+    const chainId = await client.getChainId();
+    if (chainId !== settings.chainId) {
+      return err({ kind: "unavailable", message: `RPC answers for chain ${chainId}, expected ${settings.chainId}` });
+    }
+    return ok(await client.verifyMessage(input));
+  } catch (error) {
+    const message = error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : String(error);
+    return err({ kind: "unavailable", message: message.slice(0, 300) });
+  }
+}

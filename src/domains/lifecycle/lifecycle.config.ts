@@ -51,8 +51,13 @@ export const LifecycleConfigSchema = z.object({
     .string()
     .optional()
     .transform((v) => v === "true"),
-  /** How long a wallet-link nonce may be signed. */
+  /** How long a wallet-link nonce may be signed (the EIP-4361 message's expiration time). */
   WALLET_NONCE_TTL_SEC: decimalInt(10).default(600),
+  /**
+   * The site that asks wallets to sign (EIP-4361 `URI`; its host is the message's `domain`, which a
+   * wallet compares with the page asking). Set it to the public app origin in every deployment.
+   */
+  WALLET_SIWE_URI: z.url().default("http://localhost:8787"),
   /** At most what a prop account can hold (trading's MAX_BALANCE_MICRO_USD): refused at start-up, not at the first audition. */
   AUDITION_STARTING_BALANCE_MICRO_USD: decimalInt(1, MAX_BALANCE_MICRO_USD).default(10_000_000_000),
   AUDITION_DURATION_HOURS: z.coerce.number().positive().default(72),

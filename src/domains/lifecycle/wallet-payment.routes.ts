@@ -13,7 +13,7 @@ import { dbOf, paymentError, settingsOf, walletError } from "./lifecycle.http";
 import { CreditsSchema, creditsOf } from "./payments/credit.service";
 import { PaymentSchema } from "./payments/payment.model";
 import { findPayment, submitFeePayment } from "./payments/payment.service";
-import { LinkWalletSchema, WalletNonceSchema, WalletSchema } from "./wallets/wallet.model";
+import { LinkWalletSchema, WalletNonceRequestSchema, WalletNonceSchema, WalletSchema } from "./wallets/wallet.model";
 import { issueNonce, linkWallet, walletOf } from "./wallets/wallet.service";
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
@@ -23,8 +23,12 @@ const nonceRoute = declareRoute({
   method: "post",
   path: "/me/wallet/nonce",
   tags: ["lifecycle"],
-  summary: "Issue a single-use, expiring nonce message to sign with the wallet (EIP-191 personal_sign)",
-  responses: { 201: jsonResponse(WalletNonceSchema, "The nonce and the exact message to sign"), ...errorResponses("unauthorized") },
+  summary: "Issue a single-use, expiring EIP-4361 (Sign-In with Ethereum) message for the address, to sign with personal_sign",
+  request: { body: json(WalletNonceRequestSchema) },
+  responses: {
+    201: jsonResponse(WalletNonceSchema, "The nonce and the exact EIP-4361 message to sign"),
+    ...errorResponses("validation_failed", "unauthorized"),
+  },
 });
 
 const linkRoute = declareRoute({
@@ -32,7 +36,8 @@ const linkRoute = declareRoute({
   method: "put",
   path: "/me/wallet",
   tags: ["lifecycle"],
-  summary: "Link a wallet by its signature of the latest nonce message (one wallet per user, one user per wallet)",
+  summary:
+    "Link the wallet by its signature of an issued EIP-4361 message (EOA, or a contract wallet via EIP-1271/6492; one wallet per user, one user per wallet)",
   request: { body: json(LinkWalletSchema) },
   responses: {
     200: jsonResponse(WalletSchema, "The linked wallet"),
@@ -86,11 +91,14 @@ const creditsRoute = declareRoute({
 });
 
 export const walletPaymentRoutes = createRouter()
-  .openapi(nonceRoute, async (c) => c.json(await issueNonce(dbOf(c), c.get("deps"), settingsOf(c), c.get("auth").sub), 201))
+  .openapi(nonceRoute, async (c) => {
+    const { address } = c.req.valid("json");
+    return c.json(await issueNonce(dbOf(c), c.get("deps"), settingsOf(c), c.get("auth").sub, address), 201);
+  })
   .openapi(linkRoute, async (c) => {
     const body = c.req.valid("json");
-    const linked = await linkWallet(dbOf(c), c.get("deps"), c.get("auth").sub, {
-      address: body.address as `0x${string}`,
+    const linked = await linkWallet(dbOf(c), c.get("deps"), settingsOf(c), c.get("auth").sub, {
+      message: body.message,
       signature: body.signature as `0x${string}`,
     });
     if (!linked.ok) throw walletError(linked.error);

@@ -1,27 +1,41 @@
 /**
- * Wallet use cases: issue a nonce, link a wallet by its signature of the nonce message, bind a wallet
- * as an operator (dev demo wallet), read the user's wallet.
+ * Wallet use cases: issue a nonce with its EIP-4361 message for an address, link the wallet by its
+ * signature of that message, bind a wallet as an operator (dev demo wallet), read the user's wallet.
  *
  * Invariants: a nonce is checked at most once (the first attempt marks it used, in a conditional
- * UPDATE, so two racing attempts cannot both verify); the signature is verified with viem
- * (`verifyMessage`, EIP-191) against the stored message; an address belongs to at most one user
- * (unique index; a race loses with `wallet_taken`). Callers: wallet routes, lifecycle jobs.
+ * UPDATE, so two racing attempts cannot both verify); the presented message must be the stored one,
+ * for this site's domain and chain and the address it was issued for; the signature is verified by key
+ * recovery (EIP-191, no RPC) and otherwise through the chain (EIP-1271 / EIP-6492 contract wallets,
+ * when LIFECYCLE_RPC_URL is set); an address belongs to at most one user (unique index; a race loses
+ * with `wallet_taken`). Callers: wallet routes, lifecycle jobs.
  */
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { verifyMessage } from "viem";
 import type { AppDeps } from "../../../core/deps";
 import { err, ok, type Result } from "../../../core/result";
 import type { Db } from "../../../db/client";
+import { verifyWalletSignature } from "../../chain";
 import type { LifecycleConfig } from "../lifecycle.config";
 import { eventStatement } from "../lifecycle-events.service";
-import { nonceMessage, reservedAddress, type Wallet, type WalletFailure } from "./wallet.model";
+import {
+  checkSignedMessage,
+  nonceMessage,
+  readSiweMessage,
+  reservedAddress,
+  type SiweSite,
+  type Wallet,
+  type WalletFailure,
+} from "./wallet.model";
 import { walletNonces, wallets } from "./wallet.tables";
 
-export async function issueNonce(db: Db, deps: AppDeps, settings: LifecycleConfig, userId: string) {
+const siteOf = (settings: LifecycleConfig): SiweSite => ({ uri: settings.WALLET_SIWE_URI, chainId: settings.LIFECYCLE_CHAIN_ID });
+
+/** Issues a nonce for `address` and stores the exact EIP-4361 message to sign (which names the address). */
+export async function issueNonce(db: Db, deps: AppDeps, settings: LifecycleConfig, userId: string, address: string) {
   const issuedAtMs = deps.clock.nowMs();
   const expiresAtMs = issuedAtMs + settings.WALLET_NONCE_TTL_SEC * 1000;
   const nonce = crypto.randomUUID().replaceAll("-", "");
-  const message = nonceMessage({ userId, nonce, issuedAtMs, expiresAtMs });
+  const message = nonceMessage(siteOf(settings), { address, nonce, issuedAtMs, expiresAtMs });
   await db.insert(walletNonces).values({ nonce, userId, message, issuedAtMs, expiresAtMs });
   return { nonce, message, expiresAtMs };
 }
@@ -60,39 +74,62 @@ async function bind(
 }
 
 /**
- * Links `address` when `signature` is its EIP-191 signature of the user's latest nonce message. The
- * nonce is consumed by this attempt whatever its outcome.
+ * Links the address named in `message` when it is the user's issued, unexpired, unused EIP-4361 message
+ * for this site and chain and `signature` proves that address signed it. The nonce is consumed by this
+ * attempt whatever its outcome (once it is found to be the user's).
  */
 export async function linkWallet(
   db: Db,
   deps: AppDeps,
+  settings: LifecycleConfig,
   userId: string,
-  input: { address: `0x${string}`; signature: `0x${string}` },
+  input: { message: string; signature: `0x${string}` },
 ): Promise<Result<Wallet, WalletFailure>> {
   const nowMs = deps.clock.nowMs();
-  const [latest] = await db
+  const signed = readSiweMessage(input.message);
+  if (!signed) return err({ kind: "bad_message" });
+  const [issued] = await db
     .select()
     .from(walletNonces)
-    .where(eq(walletNonces.userId, userId))
-    .orderBy(desc(walletNonces.issuedAtMs))
-    .limit(1);
-  if (!latest) return err({ kind: "nonce_missing" });
-  if (latest.usedAtMs !== null) return err({ kind: "nonce_used" });
-  if (latest.expiresAtMs <= nowMs) return err({ kind: "nonce_expired" });
+    .where(and(eq(walletNonces.nonce, signed.nonce), eq(walletNonces.userId, userId)));
+  if (!issued) return err({ kind: "nonce_missing" });
+  if (issued.usedAtMs !== null) return err({ kind: "nonce_used" });
+  if (issued.expiresAtMs <= nowMs) return err({ kind: "nonce_expired" });
   const consumed = await db
     .update(walletNonces)
     .set({ usedAtMs: nowMs })
-    .where(and(eq(walletNonces.nonce, latest.nonce), isNull(walletNonces.usedAtMs)))
+    .where(and(eq(walletNonces.nonce, issued.nonce), isNull(walletNonces.usedAtMs)))
     .returning({ nonce: walletNonces.nonce });
   if (consumed.length !== 1) return err({ kind: "nonce_used" });
-  let valid = false;
-  try {
-    valid = await verifyMessage({ address: input.address, message: latest.message, signature: input.signature });
-  } catch {
-    valid = false;
+  const issuedFor = readSiweMessage(issued.message);
+  if (!issuedFor) return err({ kind: "bad_message" }); // a row written before EIP-4361 messages: not linkable
+  const refused = checkSignedMessage(
+    siteOf(settings),
+    { ...signed, message: input.message },
+    { address: issuedFor.address, message: issued.message },
+  );
+  if (refused) return err(refused);
+  if (!(await proves(settings, { address: signed.address, message: issued.message, signature: input.signature }))) {
+    return err({ kind: "bad_signature" });
   }
-  if (!valid) return err({ kind: "bad_signature" });
-  return bind(db, userId, input.address.toLowerCase(), "signature", nowMs);
+  return bind(db, userId, signed.address, "signature", nowMs);
+}
+
+/** Key recovery first (an EOA, no RPC); otherwise the chain decides (contract wallets), when configured. */
+async function proves(settings: LifecycleConfig, input: { address: `0x${string}`; message: string; signature: `0x${string}` }) {
+  try {
+    if (await verifyMessage(input)) return true;
+  } catch {
+    // not a recoverable 65-byte signature: maybe a contract wallet's
+  }
+  if (!settings.LIFECYCLE_RPC_URL) return false;
+  const endpoint = {
+    rpcUrl: settings.LIFECYCLE_RPC_URL,
+    chainId: settings.LIFECYCLE_CHAIN_ID,
+    timeoutMs: settings.LIFECYCLE_RPC_TIMEOUT_MS,
+  };
+  const verdict = await verifyWalletSignature(endpoint, input);
+  return verdict.ok && verdict.value;
 }
 
 /**

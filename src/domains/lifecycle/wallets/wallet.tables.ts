@@ -10,7 +10,7 @@ export const walletNonces = sqliteTable(
   {
     nonce: text("nonce").primaryKey(),
     userId: text("user_id").notNull(),
-    /** The exact text the wallet signs (EIP-191 personal_sign). */
+    /** The exact EIP-4361 (Sign-In with Ethereum) text the wallet signs (EIP-191 personal_sign); it names the address. */
     message: text("message").notNull(),
     issuedAtMs: integer("issued_at_ms").notNull(),
     expiresAtMs: integer("expires_at_ms").notNull(),
