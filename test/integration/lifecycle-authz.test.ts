@@ -46,6 +46,7 @@ const routes = (): RouteCase[] => [
   { method: "GET", path: `/admin/lifecycle/clones/${ids.clone}/profile-versions`, scope: "admin" },
   { method: "POST", path: `/admin/lifecycle/queue/${ids.clone}/remove`, scope: "admin", body: { reason: "x" } },
   { method: "POST", path: `/admin/lifecycle/slots/${ids.clone}/remove`, scope: "admin", body: { reason: "x" } },
+  { method: "POST", path: `/admin/lifecycle/slots/${ids.clone}/seat`, scope: "admin", body: { reason: "x" } },
   { method: "POST", path: `/admin/lifecycle/clones/${ids.other}/retire`, scope: "admin", body: { reason: "x" } },
   { method: "PUT", path: "/admin/lifecycle/wallets/someone", scope: "admin", body: { address: `0x${"4".repeat(40)}`, reason: "authz" } },
   { method: "GET", path: `/admin/lifecycle/events?subjectKind=audition&subjectId=${ids.audition}`, scope: "admin" },
