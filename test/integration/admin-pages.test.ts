@@ -13,11 +13,9 @@
 import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
-import { z } from "zod";
 import { createApp } from "../../src/app";
 import { fixedClock, MINUTE_MS, manualClock } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
-import { defineJob, type JobCatalog } from "../../src/cron/job";
 import { claimRun, finishRun } from "../../src/cron/job-runs.service";
 import { openDb } from "../../src/db/client";
 import { arenaEntrants, arenaRaces, arenaReconciliationReports, settleStoredRace } from "../../src/domains/arena";
@@ -28,6 +26,7 @@ import { acknowledgeAlert, evaluateAlerts, listAlerts } from "../../src/domains/
 import { fundUser, seedRace } from "../support/arena";
 import { settlingRace } from "../support/arena-races";
 import { bearer, tokenFor } from "../support/auth";
+import { TEST_JOB_CATALOG, testTickJob } from "../support/test-job-catalog";
 
 const NOW = Date.UTC(2026, 11, 3, 12, 0, 0);
 const ids = sequentialIds();
@@ -213,13 +212,8 @@ describe("/admin/arena", () => {
 });
 
 describe("/admin/alerts", () => {
-  const tick = defineJob({
-    name: "test.tick",
-    description: "a job of the test catalog",
-    params: z.object({}),
-    run: async () => ({ itemsProcessed: 0 }),
-  });
-  const CATALOG: JobCatalog = { jobs: new Map([[tick.name, tick]]), schedule: { "* * * * *": [tick.name] } };
+  const tick = testTickJob;
+  const CATALOG = TEST_JOB_CATALOG;
 
   it("shows current and recent alerts and every delivery attempt (status, channel, HTTP status, time); escapes reasons", async () => {
     const clock = manualClock(NOW);

@@ -8,11 +8,9 @@
  */
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { z } from "zod";
 import { createApp } from "../../src/app";
 import { MINUTE_MS, manualClock } from "../../src/core/clock";
 import { randomIds, sequentialIds } from "../../src/core/ids";
-import { defineJob, type JobCatalog } from "../../src/cron/job";
 import { claimRun, finishRun } from "../../src/cron/job-runs.service";
 import { openDb } from "../../src/db/client";
 import { BUDGET_OBJECT_NAME } from "../../src/domains/market-data";
@@ -29,6 +27,7 @@ import {
 } from "../../src/domains/ops/alerts/alerts.service";
 import { hmacHex } from "../../src/domains/ops/alerts/notify.service";
 import { bearer } from "../support/auth";
+import { TEST_JOB_CATALOG, testTickJob } from "../support/test-job-catalog";
 
 const hook = inject("webhook");
 const RPC = inject("evmRpcUrl");
@@ -37,13 +36,8 @@ const MIN_SEC = 120;
 let seq = 0;
 const unique = (name: string) => `${name}-${++seq}-${Math.floor(Math.random() * 1e9).toString(36)}`;
 
-const tick = defineJob({
-  name: "test.tick",
-  description: "a job of the test catalog",
-  params: z.object({}),
-  run: async () => ({ itemsProcessed: 0 }),
-});
-const CATALOG: JobCatalog = { jobs: new Map([[tick.name, tick]]), schedule: { "* * * * *": [tick.name] } };
+const tick = testTickJob;
+const CATALOG = TEST_JOB_CATALOG;
 
 function setup(channels: { webhookPath?: string; slackPath?: string } = {}, overrides: Record<string, string> = {}, testEnv: Env = env) {
   const clock = manualClock(T0);
