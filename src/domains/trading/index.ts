@@ -143,3 +143,12 @@ export {
 export { intakeOutcomeOfLive, submitDecisionAction } from "./live/live-dispatch.service";
 export { type LiveOutcome, submitLiveAction } from "./live/live-orders.service";
 export { reconcileAll, reconcileLiveAccount } from "./live/live-reconcile.service";
+export { type UserFrame, parseUserFrame, userSubscribeMessages } from "./live/hyperliquid/ws-user.model";
+export {
+  applyUserFrame,
+  ensureUserStreams,
+  isStreamable,
+  type UserStreamConfig,
+  UserStreamConfigSchema,
+} from "./live/live-stream.service";
+export { UserStreamEngine, type UserStreamStatus } from "./live/user-stream.engine";
