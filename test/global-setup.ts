@@ -42,7 +42,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // does not enforce the weight limit; the strict instance below does, for the budget tests.
   // No funding by itself: at 600x a replay hour is 6 s, and the live tests book and count their own
   // settlements (POST /control/funding); test/node/stand-in-user-stream.test.ts covers the hourly one.
-  const exchange = await startReplayExchange({ speed: FEED_TEST_SPEED, historyMinutes: 5000, weightLimit: 1_000_000, hourlyFunding: false });
+  const exchange = await startReplayExchange({
+    speed: FEED_TEST_SPEED,
+    historyMinutes: 5000,
+    weightLimit: 1_000_000,
+    hourlyFunding: false,
+  });
   stops.push(exchange.stop);
   project.provide("replayExchange", { baseUrl: exchange.baseUrl, infoUrl: exchange.infoUrl, wsUrl: exchange.wsUrl });
 

@@ -39,7 +39,11 @@ export class LiveUserStream extends DurableObject<Env> {
       apply: (liveAccountId, text) => applyUserFrame(deps, liveAccountId, text),
       stillLive: (liveAccountId) => isStreamable(env, liveAccountId),
       saveConfig: (config) => {
-        if (config) sql.exec("INSERT INTO stream_config (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json", JSON.stringify(config));
+        if (config)
+          sql.exec(
+            "INSERT INTO stream_config (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json",
+            JSON.stringify(config),
+          );
         else sql.exec("DELETE FROM stream_config");
       },
       setAlarm: (atMs) => void ctx.storage.setAlarm(atMs),

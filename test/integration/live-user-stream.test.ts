@@ -66,7 +66,10 @@ beforeAll(async () => {
   await provenWallet(USER, userAddress);
   const linked = await call("POST", "/live/exchange-accounts", { userAddress });
   const agent = await call("POST", `/live/exchange-accounts/${linked.body.id}/agents`);
-  await fetch(`${replay.baseUrl}/control/agents`, { method: "POST", body: JSON.stringify({ user: userAddress, agent: agent.body.agentAddress }) });
+  await fetch(`${replay.baseUrl}/control/agents`, {
+    method: "POST",
+    body: JSON.stringify({ user: userAddress, agent: agent.body.agentAddress }),
+  });
   expect((await call("POST", `/live/agents/${agent.body.agentId}/confirm`)).body.status).toBe("approved");
   const clone = await call("POST", "/clones", { name: "Streamed", modelId: "gpt-5" });
   await call("PUT", `/clones/${clone.body.id}/live-opt-in`, { optIn: true });
@@ -102,21 +105,28 @@ describe("live account stream (userEvents + orderUpdates over the exchange WebSo
     expect(rows).toEqual([{ tid: exchangeFill?.tid, cloid: liveCloid(liveId, "s1"), source: "stream" }]);
     const order = await until(
       () =>
-        env.DB.prepare("SELECT status, exchange_status, exchange_status_at_ms, oid FROM live_orders WHERE live_account_id = ? AND exchange_status IS NOT NULL")
+        env.DB.prepare(
+          "SELECT status, exchange_status, exchange_status_at_ms, oid FROM live_orders WHERE live_account_id = ? AND exchange_status IS NOT NULL",
+        )
           .bind(liveId)
           .first<{ status: string; exchange_status: string; exchange_status_at_ms: number; oid: number }>(),
       "the order update",
     );
     expect(order).toMatchObject({ status: "filled", exchange_status: "filled", oid: filled.body.oid });
     expect(order.exchange_status_at_ms).toBeGreaterThan(0);
-    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM live_reconciliations WHERE live_account_id = ?").bind(liveId).first("n")).toBe(0);
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM live_reconciliations WHERE live_account_id = ?").bind(liveId).first("n")).toBe(
+      0,
+    );
     expect((await stream().status()).fillsStored).toBe(1);
   });
 
   it("a funding settlement is stored from its push; the following poll stores nothing twice and reports the stream", async () => {
     const time = Math.floor(T / 3_600_000) * 3_600_000 + 3_600_000;
     const settled = (await (
-      await fetch(`${replay.baseUrl}/control/funding`, { method: "POST", body: JSON.stringify({ user: userAddress, time, rates: { BTC: "0.0000125" } }) })
+      await fetch(`${replay.baseUrl}/control/funding`, {
+        method: "POST",
+        body: JSON.stringify({ user: userAddress, time, rates: { BTC: "0.0000125" } }),
+      })
     ).json()) as { settled: unknown[] };
     expect(settled.settled).toHaveLength(1);
     const funding = await until(

@@ -79,27 +79,53 @@ describe("stand-in exchange: account WebSocket and hourly funding", () => {
   it("the recorded WS shapes parse with the adapter's parser", () => {
     expect(parseUserFrame(fixture("ws-user-fills.json"))).toMatchObject({ kind: "fills", fills: [{ tid: 118906512037719, coin: "AVAX" }] });
     expect(parseUserFrame(fixture("ws-user-funding.json"))).toMatchObject({ kind: "funding", funding: { coin: "ETH", usdc: "-3.625312" } });
-    expect(parseUserFrame(fixture("ws-order-updates.json"))).toMatchObject({ kind: "orders", orders: [{ status: "filled", order: { oid: 77747314 } }] });
-    for (const f of JSON.parse(fixture("ws-user-other.json")) as unknown[]) expect(parseUserFrame(JSON.stringify(f))).toEqual({ kind: "ignored" });
+    expect(parseUserFrame(fixture("ws-order-updates.json"))).toMatchObject({
+      kind: "orders",
+      orders: [{ status: "filled", order: { oid: 77747314 } }],
+    });
+    for (const f of JSON.parse(fixture("ws-user-other.json")) as unknown[])
+      expect(parseUserFrame(JSON.stringify(f))).toEqual({ kind: "ignored" });
     expect(parseUserFrame('{"channel":"orderUpdates","data":[{"order":{}}]}')).toEqual({ kind: "malformed", channel: "orderUpdates" });
   });
 
   it("pushes a filled IOC order on `user` (fill with tid) and `orderUpdates` (filled, by cloid)", async () => {
-    const order = marketLikeOrder({ asset: ETH, isBuy: true, sz: "0.1", referencePx: ethMid(), slippageBps: 100, reduceOnly: false, decisionActionId: "ws-1" });
+    const order = marketLikeOrder({
+      asset: ETH,
+      isBuy: true,
+      sz: "0.1",
+      referencePx: ethMid(),
+      slippageBps: 100,
+      reduceOnly: false,
+      decisionActionId: "ws-1",
+    });
     if (!order.ok) throw new Error(order.reason);
     const cloid = order.value.orders[0]?.c;
     const answer = await postAction(client(), order.value);
     expect(JSON.stringify(answer)).toMatch(/filled/);
     const fills = await waitFor(() => frames.find((f) => f.kind === "fills"), "the fill push");
-    const [listed] = (await postInfo({ baseUrl: replay.baseUrl, fetch }, { type: "userFills", user })) as Array<{ tid: number; px: string }>;
+    const [listed] = (await postInfo({ baseUrl: replay.baseUrl, fetch }, { type: "userFills", user })) as Array<{
+      tid: number;
+      px: string;
+    }>;
     expect(fills).toMatchObject({ kind: "fills", fills: [{ tid: listed?.tid, px: listed?.px, sz: "0.1", side: "B", cloid }] });
     const update = await waitFor(() => frames.find((f) => f.kind === "orders"), "the order update");
-    expect(update).toMatchObject({ kind: "orders", orders: [{ status: "filled", order: { cloid, origSz: "0.1", sz: "0", coin: "ETH", side: "B" } }] });
+    expect(update).toMatchObject({
+      kind: "orders",
+      orders: [{ status: "filled", order: { cloid, origSz: "0.1", sz: "0", coin: "ETH", side: "B" } }],
+    });
   });
 
   it("pushes `open` for a resting order and `canceled` when it is canceled by cloid", async () => {
     const resting = orderAction([
-      { asset: ETH, isBuy: true, px: "100", sz: "0.2", reduceOnly: false, orderType: { limit: { tif: "Gtc" } }, cloid: `0x${"77".repeat(16)}` },
+      {
+        asset: ETH,
+        isBuy: true,
+        px: "100",
+        sz: "0.2",
+        reduceOnly: false,
+        orderType: { limit: { tif: "Gtc" } },
+        cloid: `0x${"77".repeat(16)}`,
+      },
     ]);
     if (!resting.ok) throw new Error(resting.reason);
     await postAction(client(), resting.value);

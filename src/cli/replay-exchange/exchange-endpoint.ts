@@ -286,7 +286,18 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
     // A reduce-only order fills at most the position (it can close, never flip).
     const fillSz = reduceOnly && pos ? minB(sz, abs(pos.szi)) : sz;
     applyFill(a, { coin: spec.name, asset, isBuy, px: m, sz: fillSz, oid, cloid });
-    const ioc = { coin: spec.name, asset, side: isBuy ? ("B" as const) : ("A" as const), limitPx: px, sz, oid, timestamp: source.virtualNowMs(), cloid, isTrigger: false, reduceOnly };
+    const ioc = {
+      coin: spec.name,
+      asset,
+      side: isBuy ? ("B" as const) : ("A" as const),
+      limitPx: px,
+      sz,
+      oid,
+      timestamp: source.virtualNowMs(),
+      cloid,
+      isTrigger: false,
+      reduceOnly,
+    };
     emit(a, { kind: "order", order: ioc, status: "filled", remainingSz: 0n });
     return { filled: { totalSz: text8(fillSz), avgPx: text8(m), oid, ...(cloid ? { cloid } : {}) } };
   }

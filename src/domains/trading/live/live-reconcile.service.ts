@@ -19,7 +19,7 @@ import { accountStub } from "../prop-accounts.service";
 import { readLiveConfig } from "./live.config";
 import { type Divergence, reconcile, slippageBps, usdToMicro } from "./live.model";
 import { findLiveAccount, freezeLiveAccount, ownedExchangeAccount, readCaps } from "./live.service";
-import { type LiveOrderRow, liveAccounts, liveFills, liveFunding, liveOrders, liveReconciliations } from "./live.tables";
+import { type LiveOrderRow, liveAccounts, liveFunding, liveOrders, liveReconciliations } from "./live.tables";
 import { type LiveDeps, LiveError, venueFills, venueFunding, venueState } from "./live-exchange.service";
 import { realizedLossToday } from "./live-orders.service";
 import { deliveredBy, ensureUserStreams, fillSummary, storeFills, storeFunding } from "./live-stream.service";
@@ -40,7 +40,14 @@ export interface ReconcileReport {
    * `userFills` answer, those the poll stored (new), and the account's stored fills and settlements by
    * the path that stored them first (live-stream.service.ts).
    */
-  stream: { fillsSeen: number; newFills: number; fillsByStream: number; fillsByPoll: number; fundingByStream: number; fundingByPoll: number };
+  stream: {
+    fillsSeen: number;
+    newFills: number;
+    fillsByStream: number;
+    fillsByPoll: number;
+    fundingByStream: number;
+    fundingByPoll: number;
+  };
   frozen: boolean;
 }
 

@@ -100,9 +100,7 @@ export async function applyOrderUpdates(deps: LiveDeps, liveAccountId: string, o
     const [row] = await db
       .select()
       .from(liveOrders)
-      .where(
-        and(eq(liveOrders.liveAccountId, liveAccountId), cloid ? eq(liveOrders.cloid, cloid) : eq(liveOrders.oid, u.order.oid)),
-      )
+      .where(and(eq(liveOrders.liveAccountId, liveAccountId), cloid ? eq(liveOrders.cloid, cloid) : eq(liveOrders.oid, u.order.oid)))
       .limit(1);
     if (!row) continue;
     matched++;
@@ -118,7 +116,10 @@ export async function applyOrderUpdates(deps: LiveDeps, liveAccountId: string, o
     if ((row.status === "pending" || row.status === "unknown" || row.status === "resting") && terminal) {
       if (terminal !== "filled") patch.status = terminal;
       else {
-        const fills = await db.select().from(liveFills).where(and(eq(liveFills.liveAccountId, liveAccountId), eq(liveFills.cloid, row.cloid)));
+        const fills = await db
+          .select()
+          .from(liveFills)
+          .where(and(eq(liveFills.liveAccountId, liveAccountId), eq(liveFills.cloid, row.cloid)));
         // Without its fills the order stays lost here: the poll resolves it from `userFills`.
         if (fills.length) Object.assign(patch, { status: "filled" as const, ...fillSummary(fills) });
       }
@@ -188,12 +189,7 @@ export async function ensureUserStreams(deps: LiveDeps, only?: string[]): Promis
     .select({ id: liveAccounts.id, userAddress: liveExchangeAccounts.userAddress })
     .from(liveAccounts)
     .innerJoin(liveExchangeAccounts, eq(liveExchangeAccounts.id, liveAccounts.exchangeAccountId))
-    .where(
-      and(
-        inArray(liveAccounts.status, ["active", "paused"]),
-        only?.length ? inArray(liveAccounts.id, only) : undefined,
-      ),
-    );
+    .where(and(inArray(liveAccounts.status, ["active", "paused"]), only?.length ? inArray(liveAccounts.id, only) : undefined));
   const wsUrl = userStreamWsUrl(deps.env);
   await Promise.all(
     rows.map((r) =>

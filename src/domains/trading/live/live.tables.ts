@@ -133,7 +133,9 @@ export const liveFills = sqliteTable(
     closedPnlMicroUsd: integer("closed_pnl_micro_usd").notNull(),
     timeMs: integer("time_ms").notNull(),
     /** Which path stored the fill first (migration 0194): the WebSocket stream or the `/info` poll. */
-    source: text("source", { enum: ["stream", "poll"] }).notNull().default("poll"),
+    source: text("source", { enum: ["stream", "poll"] })
+      .notNull()
+      .default("poll"),
   },
   (t) => [primaryKey({ columns: [t.liveAccountId, t.tid] }), index("live_fills_cloid_idx").on(t.cloid)],
 );
@@ -151,7 +153,9 @@ export const liveFunding = sqliteTable(
     szi: text("szi").notNull(),
     fundingRate: text("funding_rate").notNull(),
     /** Which path stored the settlement first (migration 0194). */
-    source: text("source", { enum: ["stream", "poll"] }).notNull().default("poll"),
+    source: text("source", { enum: ["stream", "poll"] })
+      .notNull()
+      .default("poll"),
   },
   (t) => [primaryKey({ columns: [t.liveAccountId, t.coin, t.timeMs] })],
 );

@@ -10,8 +10,9 @@
  * backstop); `watchdog` (the alarm) is idempotent; a stopped stream opens nothing. Callers: the
  * LiveUserStream Durable Object (durable-objects/live-user-stream/), test/unit/live-user-stream-engine.test.ts.
  */
-import type { UserStreamConfig } from "./live-stream.service";
+
 import { userSubscribeMessages } from "./hyperliquid/ws-user.model";
+import type { UserStreamConfig } from "./live-stream.service";
 
 export interface StreamSocket {
   send(text: string): void;
