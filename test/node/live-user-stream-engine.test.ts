@@ -27,7 +27,12 @@ function harness() {
       }
       const s = { sent: [] as string[], closed: false, handlers };
       sockets.push(s);
-      return { send: (t) => void s.sent.push(t), close: () => void (s.closed = true) };
+      return {
+        send: (t) => void s.sent.push(t),
+        close: () => {
+          s.closed = true;
+        },
+      };
     },
     apply: async (_id, text) => {
       applied.push(text);
@@ -43,10 +48,16 @@ function harness() {
     sockets,
     applied,
     alarms,
-    advance: (ms: number) => void (now += ms),
+    advance: (ms: number) => {
+      now += ms;
+    },
     now: () => now,
-    setLive: (v: boolean) => void (live = v),
-    failConnects: (n: number) => void (failNext = n),
+    setLive: (v: boolean) => {
+      live = v;
+    },
+    failConnects: (n: number) => {
+      failNext = n;
+    },
   };
 }
 
