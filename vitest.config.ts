@@ -57,6 +57,9 @@ export default defineConfig(async () => {
                   ...TEST_RATE_LIMITS,
                   // One log line per request/job would bury test output; the observability tests turn it on.
                   ACCESS_LOGS: "false",
+                  // Live accounts' exchange WebSockets would write beside the poll the live tests count;
+                  // test/integration/live-user-stream.test.ts turns them on with its own `env`.
+                  LIVE_USER_STREAM: "off",
                 },
                 ratelimits: TEST_RATE_LIMIT_BINDINGS,
                 // Fresh databases a backup is restored into (test/integration/ops-backups.test.ts), as

@@ -11,6 +11,7 @@ import { dispatchQueue } from "./queues";
 export { HyperliquidBudget } from "../durable-objects/hyperliquid-budget/hyperliquid-budget";
 export { HyperliquidFeed } from "../durable-objects/hyperliquid-feed/hyperliquid-feed";
 export { LiveNonceSerializer } from "../durable-objects/live-nonce/live-nonce-serializer";
+export { LiveUserStream } from "../durable-objects/live-user-stream/live-user-stream";
 export { PropAccount } from "../durable-objects/prop-account/prop-account";
 export { ProviderRateLimit } from "../durable-objects/provider-rate-limit/provider-rate-limit";
 export { RateLimiter } from "../durable-objects/rate-limiter/rate-limiter";

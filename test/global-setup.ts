@@ -40,7 +40,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   // Every test file has its own (isolated) weight budget but they all share this server's IP, so it
   // does not enforce the weight limit; the strict instance below does, for the budget tests.
-  const exchange = await startReplayExchange({ speed: FEED_TEST_SPEED, historyMinutes: 5000, weightLimit: 1_000_000 });
+  // No funding by itself: at 600x a replay hour is 6 s, and the live tests book and count their own
+  // settlements (POST /control/funding); test/node/stand-in-user-stream.test.ts covers the hourly one.
+  const exchange = await startReplayExchange({
+    speed: FEED_TEST_SPEED,
+    historyMinutes: 5000,
+    weightLimit: 1_000_000,
+    hourlyFunding: false,
+  });
   stops.push(exchange.stop);
   project.provide("replayExchange", { baseUrl: exchange.baseUrl, infoUrl: exchange.infoUrl, wsUrl: exchange.wsUrl });
 

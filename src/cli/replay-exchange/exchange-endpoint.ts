@@ -15,13 +15,15 @@
  *               account is refused, so a retried submission never places a second order
  *   cancel, cancelByCloid, updateLeverage (cross), scheduleCancel
  *   /info       extraAgents, clearinghouseState, userFills, userFunding, openOrders (per user)
+ *   events      every fill, funding settlement and order status change is told to `onAccountEvent`
+ *               listeners (server.ts pushes them over /ws as `user` / `orderUpdates`: user-stream.ts)
  *   funding     not continuous: `settleFunding` (POST /control/funding) settles one interval for a user's
  *               open positions at given hourly rates, at the replay mid: usdc = −szi × mid × rate (longs
  *               pay a positive rate), booked to the balance and listed by `userFunding` with the zero hash
  *               as the exchange sends settlements (test/fixtures/hyperliquid/exchange/userFunding.json);
- *               one settlement per (user, coin, time)
+ *               one settlement per (user, coin, time); hourly-funding.ts calls it every replay hour
  *
- * Not the exchange: vault trading, automatic hourly funding, liquidation and the book's depth are not simulated;
+ * Not the exchange: vault trading, liquidation and the book's depth are not simulated;
  * sizes and prices are exact (bigint, 8 decimals), balances integer micro-USD. Error strings whose
  * exact wording the documentation does not give are marked "(stand-in wording)".
  * Wired into server.ts; approved agents come from options or `POST /control/agents`.
@@ -66,7 +68,7 @@ interface Position {
   szi: bigint;
   entryPx: bigint;
 }
-interface OpenOrder {
+export interface OpenOrder {
   coin: string;
   asset: number;
   side: "B" | "A";
@@ -79,6 +81,12 @@ interface OpenOrder {
   triggerPx?: bigint;
   reduceOnly: boolean;
 }
+/** What happened to an account, as the WebSocket pushes it (user-stream.ts writes the wire frames). */
+export type AccountEvent =
+  | { kind: "fills"; fills: Array<Record<string, unknown>> }
+  | { kind: "funding"; entry: { time: number; delta: Record<string, unknown> } }
+  | { kind: "order"; order: OpenOrder; status: "open" | "filled" | "canceled"; remainingSz: bigint };
+
 interface Account {
   usdcMicro: bigint;
   positions: Map<string, Position>;
@@ -98,7 +106,7 @@ const s8 = (x: string): bigint => {
   return e.digits * 10n ** BigInt(8 - e.scale);
 };
 /** Wire text of an 8-decimal fixed point value (trailing zeros stripped). */
-const text8 = (v: bigint): string => {
+export const text8 = (v: bigint): string => {
   const neg = v < 0n;
   const abs = (neg ? -v : v).toString().padStart(9, "0");
   const frac = abs.slice(-8).replace(/0+$/, "");
@@ -121,6 +129,12 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
   const seenNonces = new Map<string, number[]>();
   let nextOid = 1000;
   let nextTid = 1;
+  /** Who hears the account events (user-stream.ts pushes them as the WebSocket `user` / `orderUpdates` channels). */
+  const listeners = new Set<(user: string, event: AccountEvent) => void>();
+  const emit = (a: Account, event: AccountEvent) => {
+    const user = [...accounts].find(([, x]) => x === a)?.[0];
+    if (user) for (const l of listeners) l(user, event);
+  };
 
   const account = (user: string): Account => {
     const key = user.toLowerCase();
@@ -173,6 +187,10 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
   const defaultLeverage = (asset: number) => Math.min(20, meta.universe[asset]?.maxLeverage ?? 1);
 
   function applyFill(a: Account, o: { coin: string; asset: number; isBuy: boolean; px: bigint; sz: bigint; oid: number; cloid?: string }) {
+    const fill = bookFill(a, o);
+    emit(a, { kind: "fills", fills: [fill] });
+  }
+  function bookFill(a: Account, o: { coin: string; asset: number; isBuy: boolean; px: bigint; sz: bigint; oid: number; cloid?: string }) {
     const pos = a.positions.get(o.coin) ?? { szi: 0n, entryPx: 0n };
     const signed = o.isBuy ? o.sz : -o.sz;
     let closedPnlMicro = 0n;
@@ -192,7 +210,7 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
     const feeMicro = (microOf(o.px, o.sz) * TAKER_FEE_PPM) / 1_000_000n;
     a.usdcMicro += closedPnlMicro - feeMicro;
     const dir = start === 0n || start > 0n === o.isBuy ? (o.isBuy ? "Open Long" : "Open Short") : o.isBuy ? "Close Short" : "Close Long";
-    a.fills.push({
+    const fill = {
       coin: o.coin,
       px: text8(o.px),
       sz: text8(o.sz),
@@ -208,7 +226,9 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
       tid: nextTid++,
       feeToken: "USDC",
       ...(o.cloid ? { cloid: o.cloid } : {}),
-    });
+    };
+    a.fills.push(fill);
+    return fill;
   }
 
   function placeOrder(a: Account, w: Record<string, unknown>): unknown {
@@ -256,6 +276,7 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
         triggerPx: trig ? s8(trig) : undefined,
         reduceOnly,
       });
+      emit(a, { kind: "order", order: a.open[a.open.length - 1] as OpenOrder, status: "open", remainingSz: sz });
       return { resting: { oid, ...(cloid ? { cloid } : {}) } };
     }
     const m = mid(spec.name);
@@ -265,6 +286,19 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
     // A reduce-only order fills at most the position (it can close, never flip).
     const fillSz = reduceOnly && pos ? minB(sz, abs(pos.szi)) : sz;
     applyFill(a, { coin: spec.name, asset, isBuy, px: m, sz: fillSz, oid, cloid });
+    const ioc = {
+      coin: spec.name,
+      asset,
+      side: isBuy ? ("B" as const) : ("A" as const),
+      limitPx: px,
+      sz,
+      oid,
+      timestamp: source.virtualNowMs(),
+      cloid,
+      isTrigger: false,
+      reduceOnly,
+    };
+    emit(a, { kind: "order", order: ioc, status: "filled", remainingSz: 0n });
     return { filled: { totalSz: text8(fillSz), avgPx: text8(m), oid, ...(cloid ? { cloid } : {}) } };
   }
 
@@ -285,7 +319,8 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
             action.type === "cancel" ? o.asset === c.a && o.oid === c.o : o.asset === c.asset && o.cloid === String(c.cloid).toLowerCase(),
           );
           if (i < 0) return { error: `${NOT_FOUND} asset=${String(c.a ?? c.asset)}` };
-          a.open.splice(i, 1);
+          const [gone] = a.open.splice(i, 1);
+          if (gone) emit(a, { kind: "order", order: gone, status: "canceled", remainingSz: gone.sz });
           return "success";
         });
         return [200, { status: "ok", response: { type: "cancel", data: { statuses } } }];
@@ -380,6 +415,7 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
       };
       a.funding.push(entry);
       made.push(entry);
+      emit(a, { kind: "funding", entry });
     }
     return made;
   }
@@ -459,7 +495,15 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
     };
   }
 
-  return { handleExchange, answerInfo, approveAgent, settleFunding, isMainnet };
+  /** Accounts holding an open position (the hourly funding settles them: hourly-funding.ts). */
+  const usersWithPositions = () => [...accounts].filter(([, a]) => a.positions.size > 0).map(([user]) => user);
+  /** Hears every account event from now on; returns the unsubscribe. */
+  const onAccountEvent = (listener: (user: string, event: AccountEvent) => void) => {
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  };
+
+  return { handleExchange, answerInfo, approveAgent, settleFunding, usersWithPositions, onAccountEvent, isMainnet };
 }
 
 export type StandInExchange = ReturnType<typeof createStandInExchange>;

@@ -12,7 +12,11 @@
  *                         `pushesPerMinute` times per minute; idle sockets are dropped after 60 s
  *   POST /exchange        stand-in exchange endpoint (exchange-endpoint.ts); /info also answers extraAgents,
  *                         clearinghouseState, userFills, userFunding, openOrders; POST /control/agents {user, agent}
- *                         approves; POST /control/funding {user, time, rates: {coin: hourly rate}} settles funding
+ *                         approves; POST /control/funding {user, time, rates: {coin: hourly rate}} settles funding;
+ *                         every replay hour funding settles by itself at the recorded rates (hourly-funding.ts,
+ *                         `hourlyFunding: false` turns it off)
+ *   /ws userEvents, orderUpdates  per-user account channels: fills, funding and order statuses the stand-in
+ *                         /exchange causes are pushed as `user` / `orderUpdates` frames (user-stream.ts)
  *   POST /malformed/info  the same info answers with one field of the wrong type (for refusal tests)
  *   Limits, per client IP, as the exchange publishes them: request weight (`weightLimit` per
  *                         `weightWindowMs`, sliding; info 20, candleSnapshot + 1 per 60 candles)
@@ -39,7 +43,9 @@ import { MINUTE_MS } from "../../core/clock";
 import { candleSnapshotWeight, INFO_REQUEST_WEIGHT } from "../../domains/market-data";
 import { CandleSource, type CandleSourceOptions } from "./candle-source";
 import { createStandInExchange, type StandInExchange, type StandInExchangeOptions } from "./exchange-endpoint";
+import { createHourlyFunding, recordedFundingRates } from "./hourly-funding";
 import { createReplayMarket, loadRecordedMarket, type ReplayMarket } from "./market";
+import { createUserStreamHub } from "./user-stream";
 
 export interface ReplayExchangeOptions extends Partial<CandleSourceOptions> {
   port?: number;
@@ -61,6 +67,8 @@ export interface ReplayExchangeOptions extends Partial<CandleSourceOptions> {
   startOnFirstSubscribe?: boolean;
   /** The stand-in `/exchange` (exchange-endpoint.ts): signature source, approved agents, balances. */
   exchange?: StandInExchangeOptions;
+  /** Settle funding on open positions every replay hour at the recorded rates (hourly-funding.ts); default true. */
+  hourlyFunding?: boolean;
   /** Real time in ms (tests inject one to step the replay minute by minute); default Date.now. */
   clock?: () => number;
 }
@@ -189,6 +197,18 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
     recorded.metaAndAssetCtxs[0] as Parameters<typeof createStandInExchange>[1],
     options.exchange,
   );
+  // The account channels (userEvents, orderUpdates) of /ws, and the funding clock: user-stream.ts, hourly-funding.ts.
+  const userHub = createUserStreamHub<Connection>(
+    exchange,
+    () => source.virtualNowMs(now()),
+    (conn, text) => {
+      if (now() >= conn.silentUntilMs) sendTo(conn, text);
+    },
+  );
+  const funding =
+    options.hourlyFunding === false
+      ? undefined
+      : createHourlyFunding(exchange, recordedFundingRates(recorded.metaAndAssetCtxs as Parameters<typeof recordedFundingRates>[0]));
 
   function answerInfo(body: Record<string, unknown>, broken: boolean): [number, unknown] {
     const type = String(body.type);
@@ -278,6 +298,8 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
           requestsByType,
           lastSnapshotStart,
           hungRequests: hung.size,
+          userSubscriptions: userHub.count(),
+          fundingSettlements: funding?.settlements ?? null,
         });
       }
       send(res, 404, { error: `no route ${req.method} ${path}` });
@@ -307,8 +329,12 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
     const conn: Connection = { socket, ip, subs: new Map(), lastSentMs: now(), silentUntilMs: 0 };
     connections.add(conn);
     sendTo(conn, "Websocket connection established.");
-    socket.on("close", () => connections.delete(conn));
-    socket.on("error", () => connections.delete(conn));
+    const gone = () => {
+      connections.delete(conn);
+      userHub.drop(conn);
+    };
+    socket.on("close", gone);
+    socket.on("error", gone);
     socket.on("message", (raw) => {
       if (now() < conn.silentUntilMs) return;
       onMessage(conn, raw.toString());
@@ -327,6 +353,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
       sendTo(conn, JSON.stringify({ channel: "pong" }));
       return;
     }
+    if (userHub.handle(conn, msg as Parameters<typeof userHub.handle>[1])) return;
     const sub = msg.subscription;
     const valid = sub?.type === "candle" && typeof sub.coin === "string" && sub.interval === "1m";
     if ((msg.method !== "subscribe" && msg.method !== "unsubscribe") || !valid) {
@@ -359,6 +386,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions = {}): 
 
   const timer = setInterval(() => {
     const realNow = now();
+    funding?.tick(source.virtualNowMs(realNow));
     for (const conn of connections) {
       if (realNow - conn.lastSentMs > idleTimeoutMs) {
         conn.socket.terminate();

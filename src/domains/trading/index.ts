@@ -126,6 +126,7 @@ export {
   type WireSignature,
 } from "./live/hyperliquid/signing.model";
 export { parseExact, priceToWire, sizeToWire } from "./live/hyperliquid/wire.model";
+export { parseUserFrame, type UserFrame, userSubscribeMessages } from "./live/hyperliquid/ws-user.model";
 export { isMainnetUrl, type LiveConfig, LiveConfigSchema, readLiveConfig, refineLiveConfig } from "./live/live.config";
 export { type LiveCaps, LiveCapsSchema } from "./live/live.model";
 export {
@@ -143,3 +144,11 @@ export {
 export { intakeOutcomeOfLive, submitDecisionAction } from "./live/live-dispatch.service";
 export { type LiveOutcome, submitLiveAction } from "./live/live-orders.service";
 export { reconcileAll, reconcileLiveAccount } from "./live/live-reconcile.service";
+export {
+  applyUserFrame,
+  ensureUserStreams,
+  isStreamable,
+  type UserStreamConfig,
+  UserStreamConfigSchema,
+} from "./live/live-stream.service";
+export { UserStreamEngine, type UserStreamStatus } from "./live/user-stream.engine";

@@ -186,6 +186,8 @@ async function placeOrder(
     gateCode: null,
     nonce: null,
     shadowOutcomeJson: JSON.stringify(p.paper),
+    exchangeStatus: null,
+    exchangeStatusAtMs: null,
     createdAtMs: p.nowMs,
     updatedAtMs: p.nowMs,
   };

@@ -1,5 +1,6 @@
 /**
- * Reconciliation of a live account against the exchange, the only source of what happened: reads
+ * Reconciliation of a live account against the exchange, the only source of what happened (the poll,
+ * the backstop of the WebSocket stream in live-stream.service.ts, writing the same rows): reads
  * `userFills` and `clearinghouseState`, stores the fills keyed by tid (idempotent), stores the funding
  * settlements of `userFunding` keyed by (coin, time) (idempotent; read from the newest stored one), resolves orders whose
  * answer was lost (`pending`/`unknown`) from fills with their cloid, compares expected vs actual
@@ -18,9 +19,10 @@ import { accountStub } from "../prop-accounts.service";
 import { readLiveConfig } from "./live.config";
 import { type Divergence, reconcile, slippageBps, usdToMicro } from "./live.model";
 import { findLiveAccount, freezeLiveAccount, ownedExchangeAccount, readCaps } from "./live.service";
-import { type LiveOrderRow, liveAccounts, liveFills, liveFunding, liveOrders, liveReconciliations } from "./live.tables";
+import { type LiveOrderRow, liveAccounts, liveFunding, liveOrders, liveReconciliations } from "./live.tables";
 import { type LiveDeps, LiveError, venueFills, venueFunding, venueState } from "./live-exchange.service";
 import { realizedLossToday } from "./live-orders.service";
+import { deliveredBy, ensureUserStreams, fillSummary, storeFills, storeFunding } from "./live-stream.service";
 
 export interface ReconcileReport {
   reportId: string;
@@ -33,6 +35,19 @@ export interface ReconcileReport {
   slippage: Array<{ actionId: string; symbol: string; livePx: string; paperPx: string | null; slippageBps: number | null }>;
   /** Funding from the exchange: settlements stored by this run, and the account's total (negative: paid). */
   funding: { newSettlements: number; totalMicroUsd: number };
+  /**
+   * What this run's poll found vs what the WebSocket stream had already delivered: fills in the
+   * `userFills` answer, those the poll stored (new), and the account's stored fills and settlements by
+   * the path that stored them first (live-stream.service.ts).
+   */
+  stream: {
+    fillsSeen: number;
+    newFills: number;
+    fillsByStream: number;
+    fillsByPoll: number;
+    fundingByStream: number;
+    fundingByPoll: number;
+  };
   frozen: boolean;
 }
 
@@ -54,22 +69,12 @@ async function syncFunding(deps: LiveDeps, acc: { id: string; createdAtMs: numbe
   let newSettlements = 0;
   for (let page = 0; page < FUNDING_MAX_PAGES; page++) {
     const entries = await venueFunding(deps, user, startTime);
-    const inserts = entries.map((e) =>
-      db
-        .insert(liveFunding)
-        .values({
-          liveAccountId: acc.id,
-          coin: e.delta.coin,
-          timeMs: e.time,
-          usdcMicroUsd: Number(usdToMicro(e.delta.usdc)),
-          szi: e.delta.szi,
-          fundingRate: e.delta.fundingRate,
-        })
-        .onConflictDoNothing()
-        .returning({ coin: liveFunding.coin }),
+    newSettlements += await storeFunding(
+      deps.env,
+      acc.id,
+      entries.map((e) => ({ time: e.time, ...e.delta })),
+      "poll",
     );
-    const [head, ...rest] = inserts;
-    if (head) newSettlements += (await db.batch([head, ...rest])).reduce((n, r) => n + r.length, 0);
     const last = entries[entries.length - 1]?.time;
     if (entries.length < FUNDING_PAGE || last === undefined || last <= startTime) break;
     startTime = last;
@@ -94,26 +99,7 @@ export async function reconcileLiveAccount(deps: LiveDeps, liveAccountId: string
   );
   const db = openDb(deps.env.DB);
 
-  const inserts = fills.map((f) =>
-    db
-      .insert(liveFills)
-      .values({
-        liveAccountId: acc.id,
-        tid: f.tid,
-        cloid: f.cloid?.toLowerCase() ?? null,
-        oid: f.oid,
-        coin: f.coin,
-        side: f.side,
-        px: f.px,
-        sz: f.sz,
-        feeMicroUsd: Number(usdToMicro(f.fee)),
-        closedPnlMicroUsd: Number(usdToMicro(f.closedPnl)),
-        timeMs: f.time,
-      })
-      .onConflictDoNothing(),
-  );
-  const [head, ...rest] = inserts;
-  if (head) await db.batch([head, ...rest]);
+  const newFills = await storeFills(deps.env, acc.id, fills, "poll");
   const funding = await syncFunding(deps, acc, account.userAddress).catch((error: unknown) => {
     throw new LiveError("upstream_unavailable", `exchange userFunding unavailable: ${(error as Error).message}`);
   });
@@ -169,6 +155,7 @@ export async function reconcileLiveAccount(deps: LiveDeps, liveAccountId: string
     shadowEquityMicroUsd: summary?.equityMicroUsd ?? null,
     slippage,
     funding,
+    stream: { fillsSeen: fills.length, newFills, ...(await deliveredBy(deps.env, acc.id)) },
     frozen: freezeReason !== null || acc.status === "frozen",
   };
   await db.insert(liveReconciliations).values({
@@ -197,21 +184,7 @@ async function resolveLost(deps: LiveDeps, orders: LiveOrderRow[], fills: Awaite
       out.push(o);
       continue;
     }
-    let sz = 0;
-    let notional = 0;
-    for (const f of mine) {
-      sz += Number(f.sz);
-      notional += Number(f.sz) * Number(f.px);
-    }
-    // Display values only; the comparison in `reconcile` re-sums the exact fills.
-    const first = mine[0];
-    const patch = {
-      status: "filled" as const,
-      oid: first?.oid ?? null,
-      filledSz: mine.length === 1 ? (first?.sz ?? null) : String(sz),
-      avgPx: mine.length === 1 ? (first?.px ?? null) : String(notional / sz),
-      updatedAtMs: deps.clock.nowMs(),
-    };
+    const patch = { status: "filled" as const, ...fillSummary(mine), updatedAtMs: deps.clock.nowMs() };
     await openDb(deps.env.DB).update(liveOrders).set(patch).where(eq(liveOrders.id, o.id));
     out.push({ ...o, ...patch });
   }
@@ -224,6 +197,8 @@ export async function reconcileAll(deps: LiveDeps): Promise<{ reconciled: number
     .select()
     .from(liveAccounts)
     .where(inArray(liveAccounts.status, ["active", "paused"]));
+  // The WebSocket streams (LIVE_USER_STREAM=on): (re)started here so an evicted or new account gets one.
+  await ensureUserStreams(deps).catch(() => undefined);
   let diverged = 0;
   let failed = 0;
   for (const r of rows) {

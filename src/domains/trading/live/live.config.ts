@@ -34,6 +34,8 @@ export const LiveConfigSchema = z.object({
     .default("v1"),
   /** Reconciliation: a fill price or size further than this from the expected one is a divergence. */
   LIVE_RECONCILE_TOLERANCE_BPS: decimalInt(0, 10_000).default(50),
+  /** "on": each active live account holds a WebSocket (userEvents + orderUpdates) beside the poll (live-stream.service.ts). */
+  LIVE_USER_STREAM: z.enum(["on", "off"]).default("on"),
 });
 
 type LiveShape = z.infer<typeof LiveConfigSchema> & { APP_ENV?: string };

@@ -30,6 +30,7 @@ import {
   liveExchangeAccounts,
 } from "./live.tables";
 import { keyRing, type LiveDeps, LiveError, signerFor, venue, venueAssets, venueOpenOrders, venueState } from "./live-exchange.service";
+import { ensureUserStreams } from "./live-stream.service";
 
 /** A shadow's window: live accounts do not end on their own; a year, renewed by reopening. */
 const SHADOW_WINDOW_MS = 365 * 86_400_000;
@@ -218,6 +219,8 @@ export async function openLiveAccount(
     updatedAtMs: nowMs,
   };
   await db.batch([db.insert(liveAccounts).values(row), db.insert(liveAccountCaps).values(capsRow(row.id, input.caps, nowMs))]);
+  // Its exchange stream starts now; a failure here is retried by the reconcile job.
+  await ensureUserStreams(deps, [row.id]).catch(() => undefined);
   return row;
 }
 
@@ -258,6 +261,7 @@ export async function unfreezeLiveAccount(deps: LiveDeps, id: string) {
     .update(liveAccounts)
     .set({ status: "active", freezeReason: null, flagged: false, updatedAtMs: deps.clock.nowMs() })
     .where(eq(liveAccounts.id, id));
+  await ensureUserStreams(deps, [id]).catch(() => undefined);
   return findLiveAccount(deps.env, id, null);
 }
 

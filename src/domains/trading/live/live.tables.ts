@@ -3,7 +3,9 @@
  * an agent key row holds only the sealed key (iv + AES-GCM ciphertext under the KEK named by kek_id);
  * `live_orders.cloid` is unique, so one decision action can become at most one exchange order;
  * `live_fills` is keyed by the exchange's trade id (tid), so re-reading `userFills` is idempotent;
- * `live_funding` (migration 0190) is keyed by (account, coin, settlement time), so re-reading `userFunding` is too.
+ * `live_funding` (migration 0190) is keyed by (account, coin, settlement time), so re-reading `userFunding` is too;
+ * the WebSocket stream (migration 0194) writes the same rows under the same keys, so a fill or settlement
+ * both paths see is stored once (`source` names the first).
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
@@ -106,6 +108,9 @@ export const liveOrders = sqliteTable(
     gateCode: text("gate_code"),
     nonce: integer("nonce"),
     shadowOutcomeJson: text("shadow_outcome_json"),
+    /** The last status the exchange pushed on `orderUpdates` (migration 0194), and its statusTimestamp. */
+    exchangeStatus: text("exchange_status"),
+    exchangeStatusAtMs: integer("exchange_status_at_ms"),
     createdAtMs: integer("created_at_ms").notNull(),
     updatedAtMs: integer("updated_at_ms").notNull(),
   },
@@ -127,6 +132,10 @@ export const liveFills = sqliteTable(
     feeMicroUsd: integer("fee_micro_usd").notNull(),
     closedPnlMicroUsd: integer("closed_pnl_micro_usd").notNull(),
     timeMs: integer("time_ms").notNull(),
+    /** Which path stored the fill first (migration 0194): the WebSocket stream or the `/info` poll. */
+    source: text("source", { enum: ["stream", "poll"] })
+      .notNull()
+      .default("poll"),
   },
   (t) => [primaryKey({ columns: [t.liveAccountId, t.tid] }), index("live_fills_cloid_idx").on(t.cloid)],
 );
@@ -143,6 +152,10 @@ export const liveFunding = sqliteTable(
     usdcMicroUsd: integer("usdc_micro_usd").notNull(),
     szi: text("szi").notNull(),
     fundingRate: text("funding_rate").notNull(),
+    /** Which path stored the settlement first (migration 0194). */
+    source: text("source", { enum: ["stream", "poll"] })
+      .notNull()
+      .default("poll"),
   },
   (t) => [primaryKey({ columns: [t.liveAccountId, t.coin, t.timeMs] })],
 );
