@@ -19,6 +19,24 @@ import { type PropAccountRow, propAccounts, propPositions } from "./trading.tabl
 export interface TradingDeps {
   env: Env;
   ids: IdGenerator;
+  /** Optional per-phase timer (the decision intake probe's breakdown); production paths pass none. */
+  timer?: PhaseTimer;
+}
+
+/** Collects wall time per named phase (`d1.market`, `object.intake`, ...). */
+export interface PhaseTimer {
+  add(phase: string, ms: number): void;
+}
+
+/** Runs `work`, adding its wall time to `phase` when a timer is given. */
+export async function timed<T>(timer: PhaseTimer | undefined, phase: string, work: () => Promise<T>): Promise<T> {
+  if (!timer) return work();
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    timer.add(phase, performance.now() - started);
+  }
 }
 
 export const accountStub = (env: Env, accountId: string) => env.PROP_ACCOUNT.get(env.PROP_ACCOUNT.idFromName(accountId));
@@ -92,14 +110,16 @@ export async function submitAction(
   nowMs: number,
 ): Promise<IntakeOutcome> {
   const parsed = DecisionActionSchema.parse(action);
-  const market = await loadMarket(deps.env.DB, [parsed.symbol], nowMs);
-  return accountStub(deps.env, accountId).submitAction(parsed, nowMs, market);
+  const market = await timed(deps.timer, "d1.market", () => loadMarket(deps.env.DB, [parsed.symbol], nowMs));
+  return timed<IntakeOutcome>(deps.timer, "object.intake", async () =>
+    accountStub(deps.env, accountId).submitAction(parsed, nowMs, market),
+  );
 }
 
 /** The account summary the context packet embeds (null for an unknown account). */
 export async function getAccountSummary(deps: TradingDeps, accountId: string, asOfMs: number): Promise<AccountSummary | null> {
-  if (!(await findAccount(deps.env.DB, accountId))) return null;
-  return accountStub(deps.env, accountId).summary(asOfMs);
+  if (!(await timed(deps.timer, "d1.account_row", () => findAccount(deps.env.DB, accountId)))) return null;
+  return timed<AccountSummary | null>(deps.timer, "object.summary", async () => accountStub(deps.env, accountId).summary(asOfMs));
 }
 
 /** The finalized, hashed result, or null while the account runs (or is unknown). */
