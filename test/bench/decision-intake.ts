@@ -62,7 +62,7 @@ export async function decisionIntakeRows(baseUrl: string, secret: string): Promi
     return json;
   };
   const runJob = async (name: string, params: unknown = {}) => {
-    const out = (await api("POST", `/admin/jobs/${name}/run`, admin, params)) as { run?: { status: string; summary?: unknown } };
+    const out = (await api("POST", `/admin/jobs/${name}/run`, admin, { params })) as { run?: { status: string; summary?: unknown } };
     if (out.run?.status !== "ok") throw new Error(`${name}: ${JSON.stringify(out).slice(0, 300)}`);
     return out.run.summary;
   };

@@ -116,9 +116,29 @@ export async function submitAction(
   );
 }
 
+/**
+ * Kinds of accounts this isolate has seen in the projection. A kind is fixed when the account opens
+ * and projection rows are never deleted, so a cached kind is never wrong; only found rows are cached
+ * (an account whose row is not projected yet is read again next time). A decision run's summary and
+ * intake ask it, so after an account's first run neither reads D1 for it (issue 23, intake bench).
+ */
+const knownKinds = new Map<string, PropAccountKind>();
+const KNOWN_KINDS_MAX = 10_000;
+
+/** The account's kind, or null for an account the projection does not know (yet). */
+export async function accountKind(d1: D1Database, accountId: string, timer?: PhaseTimer): Promise<PropAccountKind | null> {
+  const known = knownKinds.get(accountId);
+  if (known) return known;
+  const row = await timed(timer, "d1.account_row", () => findAccount(d1, accountId));
+  if (!row) return null;
+  if (knownKinds.size >= KNOWN_KINDS_MAX) knownKinds.clear();
+  knownKinds.set(accountId, row.kind);
+  return row.kind;
+}
+
 /** The account summary the context packet embeds (null for an unknown account). */
 export async function getAccountSummary(deps: TradingDeps, accountId: string, asOfMs: number): Promise<AccountSummary | null> {
-  if (!(await timed(deps.timer, "d1.account_row", () => findAccount(deps.env.DB, accountId)))) return null;
+  if (!(await accountKind(deps.env.DB, accountId, deps.timer))) return null;
   return timed<AccountSummary | null>(deps.timer, "object.summary", async () => accountStub(deps.env, accountId).summary(asOfMs));
 }
 
