@@ -15,6 +15,7 @@ import { startWranglerDev } from "../../src/cli/lib/local-backend";
 import { startReplayExchange } from "../../src/cli/replay-exchange/server";
 import { startLlmStandIn } from "../../src/cli/stand-ins/llm.stand-in";
 import { BENCH_RATE_LIMITS } from "./bench-limits";
+import { decisionIntakeRows, INTAKE_PROBE_VARS } from "./decision-intake";
 import type { Benchmark, BenchRow } from "./registry";
 
 const SECRET = "bench-secret-0123456789abcdef-0123456789";
@@ -39,6 +40,7 @@ export const decisionBench: Benchmark = {
         OPENAI_API_KEY: "bench",
         DECISION_SCHEDULER_ENABLED: "false",
         ...BENCH_RATE_LIMITS,
+        ...INTAKE_PROBE_VARS,
       },
       { name: "decision-bench", timeoutMs: 180_000 },
     ).catch(async (error) => {
@@ -119,6 +121,7 @@ export const decisionBench: Benchmark = {
         { metric: "runtime added around the model call: p99", value: String(pct(added, 99)), unit: "ms" },
         { metric: "runs measured for the model latency", value: String(added.length), unit: "runs" },
       );
+      rows.push(...(await decisionIntakeRows(backend.baseUrl, SECRET)));
       return rows;
     } finally {
       await backend.stop();

@@ -5,6 +5,7 @@ import { coldStartBench } from "./cold-start.bench";
 import { contextBench } from "./context.bench";
 import { cronBench } from "./cron.bench";
 import { decisionBench } from "./decision.bench";
+import { decisionIntakeBench } from "./decision-intake";
 import { discoveryBench } from "./discovery.bench";
 import { feedBench } from "./feed.bench";
 import { httpBench } from "./http.bench";
@@ -38,6 +39,7 @@ export const BENCHMARKS: Benchmark[] = [
   contextBench,
   propBench,
   decisionBench,
+  decisionIntakeBench,
   settlementBench,
   backtestBench,
 ];

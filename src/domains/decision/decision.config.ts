@@ -84,6 +84,14 @@ export const DecisionSettingsSchema = z.object({
     .string()
     .optional()
     .transform((v) => v !== "false"),
+  /**
+   * "true" lets the manual `decision.intake-probe` job submit its probe actions (benches and tests
+   * only: it trades the sandbox accounts it is given). Unset everywhere in wrangler.toml.
+   */
+  DECISION_INTAKE_PROBE_ENABLED: z
+    .string()
+    .optional()
+    .transform((v) => v === "true"),
 });
 export type DecisionSettings = z.infer<typeof DecisionSettingsSchema>;
 

@@ -8,11 +8,14 @@
  *                            (`npm run decisions:worker`: drains what a stopped consumer left)
  *   decision.prune-runs      every 5 minutes: runs past DECISION_RUN_RETENTION_DAYS, their actions and artifacts,
  *                            in bounded chunks (decision.prune.ts says what is always kept)
+ *   decision.intake-probe    manual, bench only (DECISION_INTAKE_PROBE_ENABLED): a run's trading calls timed
+ *                            across sandbox accounts (decision.intake-probe.ts)
  */
 import { and, asc, eq, isNotNull } from "drizzle-orm";
 import { z } from "zod";
 import { defineJob } from "../../cron/job";
 import { artifactStoreFor } from "../artifacts";
+import { intakeProbeJob } from "./decision.intake-probe";
 import { pruneDecisionRuns } from "./decision.prune";
 import { type ScheduleSummary, scheduleDueRuns } from "./decision.scheduler";
 import { executeRun } from "./decision.service";
@@ -89,4 +92,4 @@ const pruneRuns = defineJob({
   },
 });
 
-export const decisionJobs = [scheduleRuns, runOnce, executePending, pruneRuns];
+export const decisionJobs = [scheduleRuns, runOnce, executePending, pruneRuns, intakeProbeJob];

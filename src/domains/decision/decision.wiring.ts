@@ -29,10 +29,11 @@ import {
   openSymbolsByAccount,
   referenceOf,
   submitDecisionAction,
+  type TradingDeps,
 } from "../trading";
 import { readDecisionSettings } from "./decision.config";
 import type { DecisionPrompt } from "./decision.model";
-import type { ArtifactSink, CandidateSource, PacketSource, RunQueue } from "./decision.ports";
+import type { ArtifactSink, CandidateSource, Intake, PacketSource, RunQueue } from "./decision.ports";
 import type { SchedulerDeps } from "./decision.scheduler";
 import type { DecisionDeps } from "./decision.service";
 import type { ProviderThrottle } from "./engines";
@@ -139,14 +140,28 @@ export async function withSharedRegistry(rt: DecisionRuntime): Promise<DecisionR
   return { ...rt, context, packets: packetSource(context), candidates: candidateSource(context) };
 }
 
+/**
+ * What a run asks of the trading domain: the account summary its packet embeds and the intake its
+ * action goes through. One definition, so the intake probe (decision.intake-probe.ts) times exactly
+ * the calls a run makes.
+ */
+export function tradingPorts(trading: TradingDeps): { accountSummary: NonNullable<ContextDeps["accountSummary"]>; intake: Intake } {
+  return {
+    accountSummary: (accountId, asOfMs) => getAccountSummary(trading, accountId, asOfMs),
+    // A live account's paper shadow routes through the live path (trading/live/live-dispatch.service.ts).
+    intake: { submit: (accountId, action, nowMs) => submitDecisionAction(trading, accountId, action, nowMs) },
+  };
+}
+
 export function decisionRuntime(env: Env, app: AppDeps): DecisionRuntime {
   const db = openDb(env.DB);
   const settings = readDecisionSettings(env);
+  const ports = tradingPorts({ env, ids: app.ids });
   const trading = { env, ids: app.ids };
   const store = artifactStoreFor(env as unknown as Record<string, unknown> & { ARTIFACTS: R2Bucket });
   const context: ContextDeps = {
     db,
-    accountSummary: (accountId, asOfMs) => getAccountSummary(trading, accountId, asOfMs),
+    accountSummary: ports.accountSummary,
     series: createSeriesCache(),
   };
   const artifacts: ArtifactSink = {
@@ -198,8 +213,7 @@ export function decisionRuntime(env: Env, app: AppDeps): DecisionRuntime {
     context,
     packets: packetSource(context),
     artifacts,
-    // A live account's paper shadow routes through the live path (trading/live/live-dispatch.service.ts).
-    intake: { submit: (accountId, action, nowMs) => submitDecisionAction(trading, accountId, action, nowMs) },
+    intake: ports.intake,
     accounts: {
       async listActive() {
         const rows = await listActiveAccounts(trading);

@@ -79,6 +79,7 @@ export {
   type OpenPropAccountInput,
   openPropAccount,
   openSymbolsByAccount,
+  type PhaseTimer,
   submitAction,
   type TradingDeps,
 } from "./prop-accounts.service";

@@ -19,6 +19,24 @@ import { type PropAccountRow, propAccounts, propPositions } from "./trading.tabl
 export interface TradingDeps {
   env: Env;
   ids: IdGenerator;
+  /** Optional per-phase timer (the decision intake probe's breakdown); production paths pass none. */
+  timer?: PhaseTimer;
+}
+
+/** Collects wall time per named phase (`d1.market`, `object.intake`, ...). */
+export interface PhaseTimer {
+  add(phase: string, ms: number): void;
+}
+
+/** Runs `work`, adding its wall time to `phase` when a timer is given. */
+export async function timed<T>(timer: PhaseTimer | undefined, phase: string, work: () => Promise<T>): Promise<T> {
+  if (!timer) return work();
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    timer.add(phase, performance.now() - started);
+  }
 }
 
 export const accountStub = (env: Env, accountId: string) => env.PROP_ACCOUNT.get(env.PROP_ACCOUNT.idFromName(accountId));
@@ -92,14 +110,36 @@ export async function submitAction(
   nowMs: number,
 ): Promise<IntakeOutcome> {
   const parsed = DecisionActionSchema.parse(action);
-  const market = await loadMarket(deps.env.DB, [parsed.symbol], nowMs);
-  return accountStub(deps.env, accountId).submitAction(parsed, nowMs, market);
+  const market = await timed(deps.timer, "d1.market", () => loadMarket(deps.env.DB, [parsed.symbol], nowMs));
+  return timed<IntakeOutcome>(deps.timer, "object.intake", async () =>
+    accountStub(deps.env, accountId).submitAction(parsed, nowMs, market),
+  );
+}
+
+/**
+ * Kinds of accounts this isolate has seen in the projection. A kind is fixed when the account opens
+ * and projection rows are never deleted, so a cached kind is never wrong; only found rows are cached
+ * (an account whose row is not projected yet is read again next time). A decision run's summary and
+ * intake ask it, so after an account's first run neither reads D1 for it (issue 23, intake bench).
+ */
+const knownKinds = new Map<string, PropAccountKind>();
+const KNOWN_KINDS_MAX = 10_000;
+
+/** The account's kind, or null for an account the projection does not know (yet). */
+export async function accountKind(d1: D1Database, accountId: string, timer?: PhaseTimer): Promise<PropAccountKind | null> {
+  const known = knownKinds.get(accountId);
+  if (known) return known;
+  const row = await timed(timer, "d1.account_row", () => findAccount(d1, accountId));
+  if (!row) return null;
+  if (knownKinds.size >= KNOWN_KINDS_MAX) knownKinds.clear();
+  knownKinds.set(accountId, row.kind);
+  return row.kind;
 }
 
 /** The account summary the context packet embeds (null for an unknown account). */
 export async function getAccountSummary(deps: TradingDeps, accountId: string, asOfMs: number): Promise<AccountSummary | null> {
-  if (!(await findAccount(deps.env.DB, accountId))) return null;
-  return accountStub(deps.env, accountId).summary(asOfMs);
+  if (!(await accountKind(deps.env.DB, accountId, deps.timer))) return null;
+  return timed<AccountSummary | null>(deps.timer, "object.summary", async () => accountStub(deps.env, accountId).summary(asOfMs));
 }
 
 /** The finalized, hashed result, or null while the account runs (or is unknown). */

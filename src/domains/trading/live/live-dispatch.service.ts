@@ -11,7 +11,7 @@
 import { eq } from "drizzle-orm";
 import { openDb } from "../../../db/client";
 import type { DecisionActionInput, IntakeOutcome } from "../decision-action.model";
-import { submitAction, type TradingDeps } from "../prop-accounts.service";
+import { accountKind, submitAction, type TradingDeps, timed } from "../prop-accounts.service";
 import { liveAccounts } from "./live.tables";
 import { type LiveOutcome, submitLiveAction } from "./live-orders.service";
 
@@ -30,11 +30,13 @@ export async function submitDecisionAction(
   action: DecisionActionInput,
   nowMs: number,
 ): Promise<IntakeOutcome> {
-  const [live] = await openDb(deps.env.DB)
-    .select({ id: liveAccounts.id })
-    .from(liveAccounts)
-    .where(eq(liveAccounts.shadowAccountId, accountId))
-    .limit(1);
+  // Only a `live` account can be a shadow (live.service.ts opens every shadow with kind live, and a kind
+  // never changes): any other known kind goes straight to its object, without the live_accounts read.
+  const kind = await accountKind(deps.env.DB, accountId, deps.timer);
+  if (kind !== null && kind !== "live") return submitAction(deps, accountId, action, nowMs);
+  const [live] = await timed(deps.timer, "d1.live_lookup", () =>
+    openDb(deps.env.DB).select({ id: liveAccounts.id }).from(liveAccounts).where(eq(liveAccounts.shadowAccountId, accountId)).limit(1),
+  );
   if (!live) return submitAction(deps, accountId, action, nowMs);
   const outcome = await submitLiveAction({ env: deps.env, ids: deps.ids, clock: { nowMs: () => nowMs } }, live.id, action);
   return intakeOutcomeOfLive(outcome, nowMs);
