@@ -9,6 +9,7 @@ import { startDefillamaStandIn } from "../stand-ins/defillama.stand-in";
 import { startEvmRpcStandIn } from "../stand-ins/evm-rpc.stand-in";
 import { startPolymarketStandIn } from "../stand-ins/polymarket.stand-in";
 import { startWebhookStandIn } from "../stand-ins/webhook.stand-in";
+import { DEMO_LIVE_USDC } from "./demo-live";
 
 /** Signing secret of the local alert webhook (local only; deployed environments use a Worker secret). */
 const LOCAL_WEBHOOK_SECRET = "local-alert-webhook-secret-0123456789";
@@ -25,8 +26,13 @@ export const LOCAL_SERVICES: LocalService[] = [
   {
     name: "hyperliquid replay exchange",
     async start() {
-      const exchange = await startReplayExchange({ speed: REPLAY_SPEED });
-      return { vars: { HYPERLIQUID_INFO_URL: exchange.infoUrl, HYPERLIQUID_WS_URL: exchange.wsUrl }, stop: exchange.stop };
+      // Accounts on the stand-in /exchange start small: the demo live account's caps are small (demo-live.ts).
+      const exchange = await startReplayExchange({ speed: REPLAY_SPEED, exchange: { startingUsdc: DEMO_LIVE_USDC } });
+      return {
+        // The live adapter trades on the stand-in only: nothing under npm start can reach a real exchange.
+        vars: { HYPERLIQUID_INFO_URL: exchange.infoUrl, HYPERLIQUID_WS_URL: exchange.wsUrl, HYPERLIQUID_EXCHANGE_URL: exchange.baseUrl },
+        stop: exchange.stop,
+      };
     },
   },
   { name: "polymarket (Gamma + CLOB, recorded)", start: startPolymarketStandIn },

@@ -14,6 +14,7 @@
  *               orders rest (the stand-in does not work resting orders); a cloid already used by the
  *               account is refused, so a retried submission never places a second order
  *   cancel, cancelByCloid, updateLeverage (cross), scheduleCancel
+ *   approveAgent  user-signed (user-signed.ts): the recovered wallet approves the agent for its own account
  *   /info       extraAgents, clearinghouseState, userFills, userFunding, openOrders (per user)
  *   funding     not continuous: `settleFunding` (POST /control/funding) settles one interval for a user's
  *               open positions at given hourly rates, at the replay mid: usdc = −szi × mid × rate (longs
@@ -38,6 +39,7 @@ import {
   type WireSignature,
 } from "../../domains/trading";
 import type { CandleSource } from "./candle-source";
+import { checkApproveAgent } from "./user-signed";
 
 export interface StandInExchangeOptions {
   /** Which `source` signatures must carry ("a" mainnet / "b" testnet). Default false: testnet. */
@@ -312,6 +314,20 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
     }
   }
 
+  /** A user-signed `approveAgent` (user-signed.ts): the recovered signer approves the agent for itself. */
+  async function approveBySignature(action: Record<string, unknown>, nonce: number, sig: WireSignature): Promise<Answer> {
+    const checked = await checkApproveAgent(action, nonce, sig, isMainnet);
+    if (!checked.ok) return checked.status === 200 ? err(checked.error) : [checked.status, checked.error];
+    const user = checked.user.toLowerCase();
+    const owner = agentOwner.get(checked.agent.toLowerCase());
+    if (owner && owner !== user) return err(`Agent ${checked.agent} is already used by another account (stand-in wording)`);
+    const nonces = checkNonce(seenNonces.get(user) ?? [], nonce, now());
+    if (!nonces.ok) return err(nonces.error);
+    seenNonces.set(user, nonces.seen);
+    approveAgent(user, checked.agent, checked.name || "clash-arena");
+    return [200, { status: "ok", response: { type: "default" } }];
+  }
+
   /** `POST /exchange`. */
   async function handleExchange(body: unknown): Promise<Answer> {
     const b = body as { action?: unknown; nonce?: unknown; signature?: Partial<WireSignature>; vaultAddress?: unknown };
@@ -328,6 +344,8 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
       return [422, "Failed to deserialize the JSON body into the target type"];
     if (b.vaultAddress !== undefined && b.vaultAddress !== null)
       return err("Vault trading is not simulated by the stand-in (stand-in wording)");
+    if ((b.action as { type: string }).type === "approveAgent")
+      return approveBySignature(b.action as Record<string, unknown>, b.nonce, sig as WireSignature);
     let signer: string;
     try {
       signer = (
