@@ -106,7 +106,7 @@ if (!values.live) {
   vars.LIVE_AGENT_KEK = loadDemoLiveState(stateDir).kek;
   vars.LIVE_AGENT_KEK_ID = "local";
   for (const service of LOCAL_SERVICES) {
-    const started = await service.start();
+    const started = await service.start({ stateDir });
     Object.assign(vars, started.vars);
     stops.push(started.stop);
     log(`started ${service.name}`);

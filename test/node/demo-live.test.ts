@@ -15,13 +15,7 @@ import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoApi } from "../../src/cli/lib/demo";
-import {
-  type ApprovePayload,
-  assertLocalExchange,
-  loadDemoLiveState,
-  seedDemoLive,
-  signedApproveAgent,
-} from "../../src/cli/lib/demo-live";
+import { type ApprovePayload, assertLocalExchange, loadDemoLiveState, seedDemoLive, signedApproveAgent } from "../../src/cli/lib/demo-live";
 import { type ReplayExchange, startReplayExchange } from "../../src/cli/replay-exchange/server";
 import { scheduleCancelAction } from "../../src/domains/trading/live/hyperliquid/actions.model";
 import { isApprovedAgent, postAction } from "../../src/domains/trading/live/hyperliquid/exchange-client.service";
@@ -42,13 +36,15 @@ const post = async (body: unknown) => {
   return { status: res.status, body: (await res.json()) as { status: string; response: unknown } };
 };
 const payload = (agentAddress: Address, isMainnet = false) =>
-  approveAgentPayload({ agentAddress: agentAddress.toLowerCase() as Address, agentName: "clash-arena lag_1", nonceMs: ++nonce, isMainnet }) as unknown as ApprovePayload;
+  approveAgentPayload({
+    agentAddress: agentAddress.toLowerCase() as Address,
+    agentName: "clash-arena lag_1",
+    nonceMs: ++nonce,
+    isMainnet,
+  }) as unknown as ApprovePayload;
 const approved = (user: Address, a: Address) => isApprovedAgent({ baseUrl: replay.baseUrl, fetch }, user, a);
 const agentAct = (key: Hex) =>
-  postAction(
-    { baseUrl: replay.baseUrl, isMainnet: false, fetch, agentKey: key, nextNonce: async () => ++nonce },
-    scheduleCancelAction(),
-  );
+  postAction({ baseUrl: replay.baseUrl, isMainnet: false, fetch, agentKey: key, nextNonce: async () => ++nonce }, scheduleCancelAction());
 
 beforeAll(async () => {
   replay = await startReplayExchange({ tickMs: 1000, exchange: { isMainnet: false, startingUsdc: 1_000 } });
@@ -102,6 +98,34 @@ describe("approveAgent signed by the demo wallet on the stand-in /exchange", () 
       response: expect.stringMatching(/another account/),
     });
   });
+});
+
+describe("the stand-in's book across a restart (npm start's stateFile)", () => {
+  it("a restarted exchange still knows the approved agent, the balance and the used nonces", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "demo-live-book-"));
+    const stateFile = join(dir, "stand-in-exchange.json");
+    const start = () => startReplayExchange({ tickMs: 1000, exchange: { isMainnet: false, startingUsdc: 1_000, stateFile } });
+    let first: ReplayExchange | undefined = await start();
+    let second: ReplayExchange | undefined;
+    try {
+      const body = await signedApproveAgent(WALLET_KEY, payload(agent));
+      const res = await fetch(`${first.baseUrl}/exchange`, { method: "POST", body: JSON.stringify(body) });
+      expect(((await res.json()) as { status: string }).status).toBe("ok");
+      await first.stop();
+      first = undefined;
+      second = await start();
+      const base = second.baseUrl;
+      expect(await isApprovedAgent({ baseUrl: base, fetch }, wallet, agent)).toBe(true);
+      const again = await fetch(`${base}/exchange`, { method: "POST", body: JSON.stringify(body) });
+      expect(await again.json()).toMatchObject({ status: "err", response: expect.stringMatching(/nonce/i) });
+      const state = await fetch(`${base}/info`, { method: "POST", body: JSON.stringify({ type: "clearinghouseState", user: wallet }) });
+      expect(((await state.json()) as { marginSummary: { accountValue: string } }).marginSummary.accountValue).toBe("1000");
+    } finally {
+      await first?.stop();
+      await second?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe("demo live state and the loopback-only rule", () => {

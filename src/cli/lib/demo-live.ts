@@ -175,7 +175,11 @@ export async function seedDemoLive(deps: DemoLiveDeps, cloneId: string): Promise
     }
   }
   await proveWallet(deps, user);
-  const linked = must("link the Hyperliquid account", await deps.api.call("POST", "/live/exchange-accounts", { userAddress: user }), [201]) as {
+  const linked = must(
+    "link the Hyperliquid account",
+    await deps.api.call("POST", "/live/exchange-accounts", { userAddress: user }),
+    [201],
+  ) as {
     id: string;
   };
   if (!state.agentId) {

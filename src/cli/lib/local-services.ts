@@ -4,6 +4,7 @@
  * point the Worker at it. Live mode starts none and keeps the real base URLs from wrangler.toml.
  */
 
+import { join } from "node:path";
 import { startReplayExchange } from "../replay-exchange/server";
 import { startDefillamaStandIn } from "../stand-ins/defillama.stand-in";
 import { startEvmRpcStandIn } from "../stand-ins/evm-rpc.stand-in";
@@ -16,7 +17,8 @@ const LOCAL_WEBHOOK_SECRET = "local-alert-webhook-secret-0123456789";
 
 export interface LocalService {
   name: string;
-  start(): Promise<{ vars: Record<string, string>; stop(): Promise<void> }>;
+  /** `stateDir`: npm start's local state directory, for a stand-in that keeps state across restarts. */
+  start(options?: { stateDir?: string }): Promise<{ vars: Record<string, string>; stop(): Promise<void> }>;
 }
 
 /** Replay speed for `npm start` (virtual minutes per real minute); REPLAY_SPEED overrides. */
@@ -25,9 +27,11 @@ const REPLAY_SPEED = Number(process.env.REPLAY_SPEED ?? "1");
 export const LOCAL_SERVICES: LocalService[] = [
   {
     name: "hyperliquid replay exchange",
-    async start() {
+    async start(options) {
       // Accounts on the stand-in /exchange start small: the demo live account's caps are small (demo-live.ts).
-      const exchange = await startReplayExchange({ speed: REPLAY_SPEED, exchange: { startingUsdc: DEMO_LIVE_USDC } });
+      // With a state directory the exchange's accounts survive a restart, as the real exchange's do.
+      const stateFile = options?.stateDir ? join(options.stateDir, "stand-in-exchange.json") : undefined;
+      const exchange = await startReplayExchange({ speed: REPLAY_SPEED, exchange: { startingUsdc: DEMO_LIVE_USDC, stateFile } });
       return {
         // The live adapter trades on the stand-in only: nothing under npm start can reach a real exchange.
         vars: { HYPERLIQUID_INFO_URL: exchange.infoUrl, HYPERLIQUID_WS_URL: exchange.wsUrl, HYPERLIQUID_EXCHANGE_URL: exchange.baseUrl },

@@ -27,6 +27,7 @@
  * exact wording the documentation does not give are marked "(stand-in wording)".
  * Wired into server.ts; approved agents come from options or `POST /control/agents`.
  */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { Address } from "viem";
 import { isAddress } from "viem";
 import {
@@ -39,6 +40,7 @@ import {
   type WireSignature,
 } from "../../domains/trading";
 import type { CandleSource } from "./candle-source";
+import { decodeExchangeState, encodeExchangeState } from "./exchange-state";
 import { checkApproveAgent } from "./user-signed";
 
 export interface StandInExchangeOptions {
@@ -50,6 +52,12 @@ export interface StandInExchangeOptions {
   startingUsdc?: number;
   /** The exchange clock for the nonce window (default: the real clock). */
   nowMs?: () => number;
+  /**
+   * A file keeping the accounts (agents, balances, positions, orders, fills, funding), the nonces and the
+   * id counters across restarts: read at start when present, rewritten after every change through
+   * handleExchange, approveAgent and settleFunding (npm start: `<state dir>/stand-in-exchange.json`).
+   */
+  stateFile?: string;
 }
 
 interface MetaAsset {
@@ -477,7 +485,42 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
     };
   }
 
-  return { handleExchange, answerInfo, approveAgent, settleFunding, isMainnet };
+  // ---- persistence (options.stateFile) ----
+  type Book = { accounts: Map<string, Account>; seenNonces: Map<string, number[]>; nextOid: number; nextTid: number };
+  const stateFile = options.stateFile;
+  if (stateFile && existsSync(stateFile)) {
+    const saved = decodeExchangeState(readFileSync(stateFile, "utf8")) as Book;
+    for (const [user, a] of saved.accounts) {
+      accounts.set(user, a);
+      for (const agent of a.agents) agentOwner.set(agent.address.toLowerCase(), user);
+    }
+    for (const [signer, nonces] of saved.seenNonces) seenNonces.set(signer, nonces);
+    nextOid = saved.nextOid;
+    nextTid = saved.nextTid;
+  }
+  const save = () => {
+    if (stateFile) writeFileSync(stateFile, encodeExchangeState({ accounts, seenNonces, nextOid, nextTid } satisfies Book));
+  };
+  const saving =
+    <A extends unknown[], R>(f: (...args: A) => R) =>
+    (...args: A): R => {
+      const out = f(...args);
+      if (out instanceof Promise)
+        return out.then((v) => {
+          save();
+          return v;
+        }) as R;
+      save();
+      return out;
+    };
+
+  return {
+    handleExchange: saving(handleExchange),
+    answerInfo,
+    approveAgent: saving(approveAgent),
+    settleFunding: saving(settleFunding),
+    isMainnet,
+  };
 }
 
 export type StandInExchange = ReturnType<typeof createStandInExchange>;

@@ -48,13 +48,23 @@ export async function checkApproveAgent(action: Record<string, unknown>, nonce: 
   )
     return UNREADABLE as ApproveAgentCheck;
   if (hyperliquidChain !== (isMainnet ? "Mainnet" : "Testnet"))
-    return { ok: false, status: 200, error: `Invalid hyperliquidChain ${hyperliquidChain} for this exchange (stand-in wording)` } as ApproveAgentCheck;
-  if (action.nonce !== nonce) return { ok: false, status: 200, error: "Action nonce does not match the request nonce (stand-in wording)" } as ApproveAgentCheck;
+    return {
+      ok: false,
+      status: 200,
+      error: `Invalid hyperliquidChain ${hyperliquidChain} for this exchange (stand-in wording)`,
+    } as ApproveAgentCheck;
+  if (action.nonce !== nonce)
+    return { ok: false, status: 200, error: "Action nonce does not match the request nonce (stand-in wording)" } as ApproveAgentCheck;
   const pad = (h: Hex): Hex => `0x${h.slice(2).padStart(64, "0")}`;
   let user: Address;
   try {
     user = await recoverTypedDataAddress({
-      domain: { name: "HyperliquidSignTransaction", version: "1", chainId: Number(BigInt(signatureChainId)), verifyingContract: `0x${"0".repeat(40)}` },
+      domain: {
+        name: "HyperliquidSignTransaction",
+        version: "1",
+        chainId: Number(BigInt(signatureChainId)),
+        verifyingContract: `0x${"0".repeat(40)}`,
+      },
       types: APPROVE_AGENT_TYPES,
       primaryType: "HyperliquidTransaction:ApproveAgent",
       message: { hyperliquidChain, agentAddress: agentAddress as Address, agentName: name, nonce: BigInt(nonce) },
