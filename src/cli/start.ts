@@ -8,14 +8,15 @@
  *      discovery and prices, DefiLlama TVL), so data arrives right away instead of at the next tick;
  *   6. seeds the demo clone (user `demo`, "Demo BTC/ETH" on rules-v1, a 10,000 USD sandbox; idempotent,
  *      see lib/demo.ts), which trades on the replay feed from the next minutes on;
- *   7. seeds the demo Arena race (lib/demo-arena.ts): two demo racers seated by an admin, an accumulating
- *      race over them with short windows and demo tickets paid from "demo seed" balances; idempotent;
- *   8. seeds the demo live account (lib/demo-live.ts): the demo clone also trades its creator's account on the
+ *   7. seeds the demo live account (lib/demo-live.ts): the demo clone also trades its creator's account on the
  *      replay exchange's stand-in /exchange (wallet proof, agent approved by the demo wallet's signature,
  *      opt-in, small caps); idempotent;
+ *   8. seeds the demo Arena race (lib/demo-arena.ts): two demo racers seated by an admin, an accumulating
+ *      race over them with short windows and demo tickets paid from "demo seed" balances; idempotent;
  *   9. drives the Cron Triggers from a local clock.
  * Locally (not `--live`) LIVE_AGENT_KEK is a key generated once into the state directory
- * (`<state>/demo-live.json`, with the demo wallet's key) and HYPERLIQUID_EXCHANGE_URL is the stand-in.
+ * (`<state>/demo-live.json`, with the demo wallet's key) and HYPERLIQUID_EXCHANGE_URL is the stand-in,
+ * which keeps its accounts in `<state>/stand-in-exchange.json` across restarts.
  * Locally (not `--live`) the race windows are short for every race, the cron job's too:
  * `--race-accumulation-minutes` (3), `--race-start-delay-minutes` (1), `--race-live-minutes` (5) set
  * ARENA_ACCUMULATION_MINUTES, ARENA_START_DELAY_MINUTES and ARENA_LIVE_MINUTES and the seeded race's overrides;
