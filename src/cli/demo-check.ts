@@ -2,18 +2,22 @@
  * `npm run demo:check`: the README's promise, checked from a fresh state. Starts `npm start` (replay
  * mode) on a free port with an empty local state directory, then polls the public API as the demo user
  * until (a) `GET /api/v1/races/current` answers the seeded demo race, accumulating, with >= 2 entrants
- * and a non-zero pool, and (b) the demo sandbox has its first fill. Passes when both happen within 5
- * minutes of the start; prints the elapsed times, the race and the fill. (The full race cycle,
+ * and a non-zero pool, (b) the demo sandbox has its first fill, and (c) the demo live account
+ * (lib/demo-live.ts; its id from `<state>/demo-live.json`) has a filled live order: once its paper shadow
+ * has a fill, an operator reconciliation (`POST /admin/live/accounts/{id}/reconcile`) must answer `ok` with
+ * at least one order filled at the stand-in exchange. Passes when all three happen within 5 minutes of the
+ * start; prints the elapsed times, the race, the fill and the live order. (The full race cycle,
  * accumulate -> run -> settle, takes ~10 minutes with npm start's windows: not checked here.) CI runs it after `npm test` (.ci/run). Stops everything it
  * started (the whole process group) and removes the state directory.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { demoApi, findDemoAccount, findDemoClone, firstDemoFill } from "./lib/demo";
+import { apiAs, demoApi, findDemoAccount, findDemoClone, firstDemoFill, must } from "./lib/demo";
 import { currentRace } from "./lib/demo-arena";
+import { type DemoLiveState, firstLiveFill } from "./lib/demo-live";
 import { localJwtSecret } from "./lib/local-auth";
 import { freePort } from "./lib/local-backend";
 
@@ -63,6 +67,8 @@ const api = await demoApi(baseUrl, secret);
 let lastNote = "";
 let raceSeen = false;
 let fillSeen = false;
+let liveSeen = false;
+const admin = await apiAs(baseUrl, secret, "demo-check", "admin");
 const elapsed = () => Math.round((Date.now() - startedAt) / 1000);
 
 /** The demo race as a newcomer sees it: accumulating, >= 2 entrants, a non-zero pool. */
@@ -73,6 +79,24 @@ async function checkRace(): Promise<boolean> {
   log(`demo race ${elapsed()} s after start: ${race.id} accumulating, ${entrants} entrants, pool ${race.poolMicroUsd} micro-USD`);
   return true;
 }
+/** A filled live order of the demo live account, reconciled without divergence. */
+async function checkLive(): Promise<boolean> {
+  const file = join(persistDir, "demo-live.json");
+  const id = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DemoLiveState).liveAccountId : undefined;
+  if (!id) return false;
+  const acc = must("demo live account", await api.call("GET", `/live/accounts/${id}`), [200]) as { shadowAccountId: string };
+  if (!(await firstLiveFill(api, acc.shadowAccountId))) return false;
+  const report = must("reconcile the demo live account", await admin.call("POST", `/admin/live/accounts/${id}/reconcile`), [200]) as {
+    status: string;
+    divergences: unknown[];
+    slippage: Array<{ livePx: string; paperPx: string | null; slippageBps: number | null }>;
+  };
+  if (report.status !== "ok") throw new Error(`demo live account ${id} diverged: ${JSON.stringify(report.divergences)}`);
+  if (report.slippage.length === 0) return false;
+  log(`first filled live order ${elapsed()} s after start on ${id}: ${JSON.stringify(report.slippage[0])} (reconciliation ok)`);
+  return true;
+}
+let liveError = "";
 while (Date.now() - startedAt < timeoutMs) {
   if (exited) {
     log("npm start exited early");
@@ -84,9 +108,26 @@ while (Date.now() - startedAt < timeoutMs) {
     const cloneId = await findDemoClone(api);
     const accountId = cloneId ? await findDemoAccount(api, cloneId) : undefined;
     const fill = accountId ? await firstDemoFill(api, accountId) : undefined;
-    const note = !cloneId ? "no demo clone yet" : !accountId ? "no demo account yet" : !fill ? "no fill yet" : "no demo race yet";
+    const note = !cloneId
+      ? "no demo clone yet"
+      : !accountId
+        ? "no demo account yet"
+        : !fill
+          ? "no fill yet"
+          : !raceSeen
+            ? "no demo race yet"
+            : `no filled live order yet${liveError ? ` (${liveError.slice(0, 120)})` : ""}`;
     fillSeen ||= fill !== undefined;
-    if (fill && raceSeen) {
+    // A divergence is final (the account freezes): stop waiting and report it.
+    liveSeen ||= await checkLive().catch(async (error: unknown) => {
+      liveError = error instanceof Error ? error.message : String(error);
+      if (liveError.includes("diverged")) {
+        log(`FAILED: ${liveError}`);
+        await stop(1);
+      }
+      return false;
+    });
+    if (fill && raceSeen && liveSeen) {
       log(`first demo fill ${elapsed()} s after start: ${JSON.stringify(fill)}`);
       await stop(0);
     }
@@ -98,6 +139,10 @@ while (Date.now() - startedAt < timeoutMs) {
     lastNote = note;
   }
 }
-const missing = [raceSeen ? "" : "no accumulating demo race with >= 2 entrants and a pool", fillSeen ? "" : "no demo fill"];
+const missing = [
+  raceSeen ? "" : "no accumulating demo race with >= 2 entrants and a pool",
+  fillSeen ? "" : "no demo fill",
+  liveSeen ? "" : `no filled live order on the demo live account${liveError ? ` (${liveError})` : ""}`,
+];
 log(`FAILED within ${timeoutMs / 1000} s: ${missing.filter(Boolean).join("; ")}`);
 await stop(1);

@@ -8,9 +8,15 @@
  *      discovery and prices, DefiLlama TVL), so data arrives right away instead of at the next tick;
  *   6. seeds the demo clone (user `demo`, "Demo BTC/ETH" on rules-v1, a 10,000 USD sandbox; idempotent,
  *      see lib/demo.ts), which trades on the replay feed from the next minutes on;
- *   7. seeds the demo Arena race (lib/demo-arena.ts): two demo racers seated by an admin, an accumulating
+ *   7. seeds the demo live account (lib/demo-live.ts): the demo clone also trades its creator's account on the
+ *      replay exchange's stand-in /exchange (wallet proof, agent approved by the demo wallet's signature,
+ *      opt-in, small caps); idempotent;
+ *   8. seeds the demo Arena race (lib/demo-arena.ts): two demo racers seated by an admin, an accumulating
  *      race over them with short windows and demo tickets paid from "demo seed" balances; idempotent;
- *   8. drives the Cron Triggers from a local clock.
+ *   9. drives the Cron Triggers from a local clock.
+ * Locally (not `--live`) LIVE_AGENT_KEK is a key generated once into the state directory
+ * (`<state>/demo-live.json`, with the demo wallet's key) and HYPERLIQUID_EXCHANGE_URL is the stand-in,
+ * which keeps its accounts in `<state>/stand-in-exchange.json` across restarts.
  * Locally (not `--live`) the race windows are short for every race, the cron job's too:
  * `--race-accumulation-minutes` (3), `--race-start-delay-minutes` (1), `--race-live-minutes` (5) set
  * ARENA_ACCUMULATION_MINUTES, ARENA_START_DELAY_MINUTES and ARENA_LIVE_MINUTES and the seeded race's overrides;
@@ -24,6 +30,7 @@ import { copyFileSync, existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { demoApi, seedDemo } from "./lib/demo";
 import { DEMO_RACE_WINDOWS, DEMO_STRIKES_TO_RETIRE, type DemoRaceWindows, seedDemoArena } from "./lib/demo-arena";
+import { loadDemoLiveState, saveDemoLiveState, seedDemoLive } from "./lib/demo-live";
 import { localJwtSecret, mintToken } from "./lib/local-auth";
 import { startLocalCron } from "./lib/local-cron";
 import { LOCAL_SERVICES } from "./lib/local-services";
@@ -66,6 +73,8 @@ if (!existsSync(".dev.vars")) {
 
 log("applying D1 migrations to the local database");
 const persistArgs = values["persist-to"] ? ["--persist-to", values["persist-to"]] : [];
+/** Where wrangler keeps the local state; the demo live account's keys live beside the local D1. */
+const stateDir = values["persist-to"] ?? ".wrangler/state";
 const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persistArgs], {
   stdio: "inherit",
   env: { ...process.env, CI: "1" },
@@ -94,8 +103,11 @@ if (!values.live) {
   vars.ARENA_LIVE_MINUTES = String(raceWindows.liveMinutes);
   // Two racers: one is last every race; at the deployed 3 strikes it would retire and end the demo.
   vars.ARENA_STRIKES_TO_RETIRE = String(DEMO_STRIKES_TO_RETIRE);
+  // The agent-key KEK of this local state: generated once, never a constant shipped with the code.
+  vars.LIVE_AGENT_KEK = loadDemoLiveState(stateDir).kek;
+  vars.LIVE_AGENT_KEK_ID = "local";
   for (const service of LOCAL_SERVICES) {
-    const started = await service.start();
+    const started = await service.start({ stateDir });
     Object.assign(vars, started.vars);
     stops.push(started.stop);
     log(`started ${service.name}`);
@@ -154,11 +166,34 @@ if (secret) {
     );
   }
   if (!values["skip-demo"]) {
+    let demoCloneId: string | undefined;
     try {
       const demo = await seedDemo(await demoApi(baseUrl, secret), log);
+      demoCloneId = demo.cloneId;
       log(`demo: clone ${demo.cloneId} trades in sandbox ${demo.accountId} (README "Watch the demo clone trade")`);
     } catch (error) {
       log(`demo: not seeded: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (demoCloneId && vars.HYPERLIQUID_EXCHANGE_URL) {
+      try {
+        const live = await seedDemoLive(
+          {
+            api: await demoApi(baseUrl, secret),
+            exchangeUrl: vars.HYPERLIQUID_EXCHANGE_URL,
+            fetch,
+            state: loadDemoLiveState(stateDir),
+            save: (state) => saveDemoLiveState(stateDir, state),
+            log,
+            nowMs: Date.now,
+          },
+          demoCloneId,
+        );
+        log(
+          `demo: live account ${live.liveAccountId} (${live.status}) trades ${live.userAddress} on the stand-in exchange; paper shadow ${live.shadowAccountId} (README "The demo live account")`,
+        );
+      } catch (error) {
+        log(`demo: live account not seeded: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
     try {
       const race = await seedDemoArena(baseUrl, secret, raceWindows, log);

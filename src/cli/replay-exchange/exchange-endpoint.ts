@@ -14,6 +14,7 @@
  *               orders rest (the stand-in does not work resting orders); a cloid already used by the
  *               account is refused, so a retried submission never places a second order
  *   cancel, cancelByCloid, updateLeverage (cross), scheduleCancel
+ *   approveAgent  user-signed (user-signed.ts): the recovered wallet approves the agent for its own account
  *   /info       extraAgents, clearinghouseState, userFills, userFunding, openOrders (per user)
  *   events      every fill, funding settlement and order status change is told to `onAccountEvent`
  *               listeners (server.ts pushes them over /ws as `user` / `orderUpdates`: user-stream.ts)
@@ -28,6 +29,7 @@
  * exact wording the documentation does not give are marked "(stand-in wording)".
  * Wired into server.ts; approved agents come from options or `POST /control/agents`.
  */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { Address } from "viem";
 import { isAddress } from "viem";
 import {
@@ -40,6 +42,8 @@ import {
   type WireSignature,
 } from "../../domains/trading";
 import type { CandleSource } from "./candle-source";
+import { decodeExchangeState, encodeExchangeState } from "./exchange-state";
+import { checkApproveAgent } from "./user-signed";
 
 export interface StandInExchangeOptions {
   /** Which `source` signatures must carry ("a" mainnet / "b" testnet). Default false: testnet. */
@@ -50,6 +54,12 @@ export interface StandInExchangeOptions {
   startingUsdc?: number;
   /** The exchange clock for the nonce window (default: the real clock). */
   nowMs?: () => number;
+  /**
+   * A file keeping the accounts (agents, balances, positions, orders, fills, funding), the nonces and the
+   * id counters across restarts: read at start when present, rewritten after every change through
+   * handleExchange, approveAgent and settleFunding (npm start: `<state dir>/stand-in-exchange.json`).
+   */
+  stateFile?: string;
 }
 
 interface MetaAsset {
@@ -347,6 +357,20 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
     }
   }
 
+  /** A user-signed `approveAgent` (user-signed.ts): the recovered signer approves the agent for itself. */
+  async function approveBySignature(action: Record<string, unknown>, nonce: number, sig: WireSignature): Promise<Answer> {
+    const checked = await checkApproveAgent(action, nonce, sig, isMainnet);
+    if (!checked.ok) return checked.status === 200 ? err(checked.error) : [checked.status, checked.error];
+    const user = checked.user.toLowerCase();
+    const owner = agentOwner.get(checked.agent.toLowerCase());
+    if (owner && owner !== user) return err(`Agent ${checked.agent} is already used by another account (stand-in wording)`);
+    const nonces = checkNonce(seenNonces.get(user) ?? [], nonce, now());
+    if (!nonces.ok) return err(nonces.error);
+    seenNonces.set(user, nonces.seen);
+    approveAgent(user, checked.agent, checked.name || "clash-arena");
+    return [200, { status: "ok", response: { type: "default" } }];
+  }
+
   /** `POST /exchange`. */
   async function handleExchange(body: unknown): Promise<Answer> {
     const b = body as { action?: unknown; nonce?: unknown; signature?: Partial<WireSignature>; vaultAddress?: unknown };
@@ -363,6 +387,8 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
       return [422, "Failed to deserialize the JSON body into the target type"];
     if (b.vaultAddress !== undefined && b.vaultAddress !== null)
       return err("Vault trading is not simulated by the stand-in (stand-in wording)");
+    if ((b.action as { type: string }).type === "approveAgent")
+      return approveBySignature(b.action as Record<string, unknown>, b.nonce, sig as WireSignature);
     let signer: string;
     try {
       signer = (
@@ -503,7 +529,44 @@ export function createStandInExchange(source: CandleSource, meta: { universe: Me
     return () => void listeners.delete(listener);
   };
 
-  return { handleExchange, answerInfo, approveAgent, settleFunding, usersWithPositions, onAccountEvent, isMainnet };
+  // ---- persistence (options.stateFile) ----
+  type Book = { accounts: Map<string, Account>; seenNonces: Map<string, number[]>; nextOid: number; nextTid: number };
+  const stateFile = options.stateFile;
+  if (stateFile && existsSync(stateFile)) {
+    const saved = decodeExchangeState(readFileSync(stateFile, "utf8")) as Book;
+    for (const [user, a] of saved.accounts) {
+      accounts.set(user, a);
+      for (const agent of a.agents) agentOwner.set(agent.address.toLowerCase(), user);
+    }
+    for (const [signer, nonces] of saved.seenNonces) seenNonces.set(signer, nonces);
+    nextOid = saved.nextOid;
+    nextTid = saved.nextTid;
+  }
+  const save = () => {
+    if (stateFile) writeFileSync(stateFile, encodeExchangeState({ accounts, seenNonces, nextOid, nextTid } satisfies Book));
+  };
+  const saving =
+    <A extends unknown[], R>(f: (...args: A) => R) =>
+    (...args: A): R => {
+      const out = f(...args);
+      if (out instanceof Promise)
+        return out.then((v) => {
+          save();
+          return v;
+        }) as R;
+      save();
+      return out;
+    };
+
+  return {
+    handleExchange: saving(handleExchange),
+    answerInfo,
+    approveAgent: saving(approveAgent),
+    settleFunding: saving(settleFunding),
+    usersWithPositions,
+    onAccountEvent,
+    isMainnet,
+  };
 }
 
 export type StandInExchange = ReturnType<typeof createStandInExchange>;
