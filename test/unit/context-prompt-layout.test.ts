@@ -20,7 +20,14 @@ const AS_OF = Date.UTC(2026, 11, 2, 14, 5, 0);
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
-function series(channel: string, granularity: string, columns: string[], rows: number[][], contextSymbol = "BTC", source = "hyperliquid"): Series {
+function series(
+  channel: string,
+  granularity: string,
+  columns: string[],
+  rows: number[][],
+  contextSymbol = "BTC",
+  source = "hyperliquid",
+): Series {
   return {
     source,
     channel,

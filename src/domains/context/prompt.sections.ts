@@ -127,7 +127,8 @@ export function accountSection(account: AccountSummary, reduced: boolean, memory
   const base = { ...(reduced ? { ...rest, openOrdersOmitted: openOrders.length, recentFillsOmitted: recentFills.length } : account) };
   const view: Record<string, unknown> = { ...base, positions: withExitPlans(account, notes) };
   const flat = decidedSymbol !== undefined && !account.positions.some((p) => p.symbol === decidedSymbol);
-  if (flat && notes.has(decidedSymbol)) view.decidedSymbol = { symbol: decidedSymbol, previousDecision: previousOf(notes.get(decidedSymbol)) };
+  if (flat && notes.has(decidedSymbol))
+    view.decidedSymbol = { symbol: decidedSymbol, previousDecision: previousOf(notes.get(decidedSymbol)) };
   // Escaped like untrusted text (valid JSON escapes): the state cannot carry a frame.
   const json = canonicalJson(inUsd(view)).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
   return fixedSection(

@@ -19,6 +19,7 @@ import type { Db } from "../../db/client";
 import type { Model } from "../strategy";
 import type { DecisionAction, IntakeOutcome } from "../trading";
 import type { DecisionSettings } from "./decision.config";
+import { clearWhenFlatStatement, exitPlanStatement } from "./decision.memory";
 import {
   type ActionStamp,
   costMicroUsd,
@@ -33,7 +34,6 @@ import {
   type SkipReason,
   toDecisionAction,
 } from "./decision.model";
-import { clearWhenFlatStatement, exitPlanStatement } from "./decision.memory";
 import type { ArtifactSink, Intake, PacketSource } from "./decision.ports";
 import { overSpendCap, spendCapMessage } from "./decision.spend";
 import { type DecisionActionRow, type DecisionRunRow, decisionActions, decisionRuns } from "./decision.tables";
