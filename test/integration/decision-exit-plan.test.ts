@@ -130,7 +130,9 @@ describe("exit plan and previous reason across runs", () => {
     expect(user).toMatch(/1m horizon \(bar [^)]+\): ema20=[-\d.]+ macd=/);
     expect(user).toContain("1h horizon");
     expect(user).toMatch(/open interest=\d[\d.]* funding rate \(hourly\)=-?[\d.e-]+ /);
-    expect(user).toContain("rows oldest -> newest, columns: tMs,open,high,low,close,volume");
+    // The demo graph's reads are `latest` (one row); the snapshot's closes and the run section carry the order.
+    expect(user).toMatch(/last 10 1m closes, oldest -> newest: [\d.]+(, [\d.]+){9}\n/);
+    expect(user).toContain("Every series below is listed oldest -> newest");
     const account = JSON.parse(user.split('<<<section id="account" trust="data">>>\n')[1]?.split("\n")[1] ?? "{}");
     expect(account.positions[0]).toMatchObject({
       symbol: "BTC",
