@@ -40,9 +40,11 @@ describe("strict proposal schema", () => {
     expect(schema.additionalProperties).toBe(false);
     expect([...schema.required].sort()).toEqual(Object.keys(schema.properties).sort());
     expect(Object.keys(schema.properties)[0]).toBe("reason");
-    for (const key of ["sizeUsd", "leverage", "stopLossPx", "takeProfitPx", "invalidationCondition"]) {
+    for (const key of ["sizeUsd", "leverage", "stopLossPx", "takeProfitPx"]) {
       expect(schema.properties[key]?.anyOf).toContainEqual({ type: "null" });
     }
+    // A plain nullable string is written as a type list, which strict mode accepts too.
+    expect(schema.properties.invalidationCondition).toMatchObject({ type: ["string", "null"] });
     expect(ModelProposalSchema.safeParse(full).success).toBe(true);
     expect(ModelProposalSchema.safeParse({ ...full, extra: 1 }).success).toBe(false);
   });
