@@ -5563,6 +5563,38 @@ export interface components {
                 readId: string;
             })[];
             account: components["schemas"]["AccountSummary"];
+            snapshot: {
+                symbol: string;
+                closePx: number | null;
+                closeBarMs: number | null;
+                markPx: number | null;
+                oraclePx: number | null;
+                openInterest: number | null;
+                fundingRate: number | null;
+                premium: number | null;
+                contextBucketMs: number | null;
+                horizons: {
+                    /** @enum {string} */
+                    granularity: "1m" | "1h";
+                    barMs: number | null;
+                    ema20: number | null;
+                    macd: number | null;
+                    macdSignal: number | null;
+                    macdHist: number | null;
+                    rsi14: number | null;
+                }[];
+                recentCloses: number[];
+            };
+            memory?: {
+                invocationCount: number;
+                notes: {
+                    symbol: string;
+                    lastAction: string;
+                    lastReason: string;
+                    decidedAtMs: number;
+                    invalidationCondition: string | null;
+                }[];
+            };
             pipelineVersionHash?: string;
             prompt: {
                 budgetTokens: number;

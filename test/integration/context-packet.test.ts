@@ -307,7 +307,14 @@ describe("prompt", () => {
 
     const tiny = await resolve(AS_OF, 1);
     expect(tiny.prompt.withinBudget).toBe(false);
-    expect(tiny.prompt.sections.map((s) => s.kind)).toEqual(["system_rules", "output_contract", "behavior", "closing"]);
+    // Issue 23 item 9: the run section and the asset snapshot are never trimmed, and the traded asset's
+    // own series stay at `latest` (only other subjects' sections are dropped).
+    const fixedKinds = tiny.prompt.sections.filter((s) => s.kind !== "market").map((s) => s.kind);
+    expect(fixedKinds).toEqual(["system_rules", "output_contract", "behavior", "run", "asset", "closing"]);
+    const kept = tiny.prompt.sections.filter((s) => s.kind === "market");
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.every((s) => s.inclusion === "latest" && s.id.endsWith("/BTC"))).toBe(true);
+    expect(tiny.prompt.trimmed.filter((t) => t.action === "section_dropped").every((t) => !t.sectionId.endsWith("/BTC"))).toBe(true);
   });
 
   it("stores the packet and prompt as content-addressed artifacts linked to the packet hash", async () => {

@@ -26,7 +26,7 @@ import {
 import { artifactLinks } from "../../src/domains/artifacts";
 import { backtests } from "../../src/domains/backtest";
 import { chainTxClaims } from "../../src/domains/chain";
-import { decisionActions, decisionRuns, decisionScans } from "../../src/domains/decision";
+import { decisionActions, decisionExitPlans, decisionRuns, decisionScans } from "../../src/domains/decision";
 import {
   arenaSlots,
   auditions,
@@ -165,5 +165,6 @@ export const ALL_TABLES = [
   retiredClones,
   decisionRuns,
   decisionScans,
+  decisionExitPlans,
   decisionActions,
 ];

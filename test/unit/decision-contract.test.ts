@@ -26,6 +26,7 @@ const full = {
   leverage: 2,
   stopLossPx: null,
   takeProfitPx: null,
+  invalidationCondition: null,
   confidence: 0.6,
 };
 
@@ -42,6 +43,8 @@ describe("strict proposal schema", () => {
     for (const key of ["sizeUsd", "leverage", "stopLossPx", "takeProfitPx"]) {
       expect(schema.properties[key]?.anyOf).toContainEqual({ type: "null" });
     }
+    // A plain nullable string is written as a type list, which strict mode accepts too.
+    expect(schema.properties.invalidationCondition).toMatchObject({ type: ["string", "null"] });
     expect(ModelProposalSchema.safeParse(full).success).toBe(true);
     expect(ModelProposalSchema.safeParse({ ...full, extra: 1 }).success).toBe(false);
   });
@@ -63,6 +66,14 @@ describe("strict proposal schema", () => {
     expect(toDecisionAction({ ...full, sizeUsd: -5 }, stamp).ok).toBe(false);
     expect(toDecisionAction({ ...full, stopLossPx: "-1" }, stamp).ok).toBe(false);
     expect(toDecisionAction(full, stamp).ok).toBe(true);
+  });
+
+  it("invalidationCondition (issue 23 item 9): nullable on the wire, bounded after the answer", () => {
+    expect(ModelProposalSchema.safeParse({ ...full, invalidationCondition: "1h close below 99" }).success).toBe(true);
+    const { invalidationCondition: _omitted, ...withoutIt } = full;
+    expect(ModelProposalSchema.safeParse(withoutIt).success).toBe(false);
+    expect(toDecisionAction({ ...full, invalidationCondition: "x".repeat(500) }, stamp).ok).toBe(true);
+    expect(toDecisionAction({ ...full, invalidationCondition: "x".repeat(501) }, stamp).ok).toBe(false);
   });
 });
 

@@ -140,6 +140,7 @@ function decision(scenario: string, symbol: string): { kind: "json"; value: unkn
     leverage: 2,
     stopLossPx: null,
     takeProfitPx: null,
+    invalidationCondition: "stand-in: a 1h close below the 1h EMA20",
     confidence: 0.7,
   };
   if (scenario === "leverage100") return { kind: "json", value: { ...action, leverage: 100, reason: "stand-in: all in" } };

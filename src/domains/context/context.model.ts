@@ -10,10 +10,31 @@ import { z } from "@hono/zod-openapi";
 import { SeriesSchema } from "../market-data";
 import { ReadSchema, UniverseEntrySchema } from "../strategy";
 import { AccountSummarySchema } from "../trading";
+import { AssetSnapshotSchema } from "./snapshot.model";
 
 export const PACKET_SCHEMA_VERSION = 1;
 /** Hyperliquid's minimum order value (USD), a venue limit the output contract states. */
 export const MIN_NOTIONAL_USD = 10;
+
+/** What the decision runtime remembers per (account, symbol): the previous decision and the open exit plan. */
+export const ExitNoteSchema = z.object({
+  symbol: z.string(),
+  lastAction: z.string(),
+  lastReason: z.string(),
+  decidedAtMs: z.number().int(),
+  /** The open position's invalidation condition (null: none stated). */
+  invalidationCondition: z.string().nullable(),
+});
+export type ExitNote = z.infer<typeof ExitNoteSchema>;
+
+/** The account's decision memory as of the packet's asOf (the decision domain's port fills it). */
+export const DecisionMemorySchema = z.object({
+  /** Decision runs of this account whose asOf is at or before the packet's (this run included). */
+  invocationCount: z.number().int(),
+  /** Notes written by decisions before asOf, by symbol. */
+  notes: z.array(ExitNoteSchema),
+});
+export type DecisionMemory = z.infer<typeof DecisionMemorySchema>;
 
 export const PacketSkippedReadSchema = z.object({
   dataStreamNodeId: z.string(),
@@ -73,6 +94,10 @@ export const PacketSchema = z
     skippedReads: z.array(PacketSkippedReadSchema),
     series: z.array(SeriesSchema.extend({ readId: z.string() })),
     account: AccountSummarySchema.nullable(),
+    /** The decided asset's price, two-horizon indicators, open interest and funding (snapshot.model.ts). */
+    snapshot: AssetSnapshotSchema,
+    /** Present when an account is attached and the runtime supplies its memory (invocation count, exit plans). */
+    memory: DecisionMemorySchema.optional(),
     /** The stored pipeline version the packet was compiled from, when the account pinned one (audition, race). */
     pipelineVersionHash: z.string().optional(),
     prompt: z.object({

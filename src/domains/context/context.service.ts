@@ -15,9 +15,19 @@ import { createSeriesCache, type GRANULARITY_MS, type SeriesCache } from "../mar
 import { type Clone, compileStored, compileVersion, findClone, loadRegistry, type Read, type Registry } from "../strategy";
 import { type AccountSummary, emptyAccountSummary } from "../trading";
 import type { SignalsCache } from "./candidates.model";
-import { MIN_NOTIONAL_USD, PACKET_SCHEMA_VERSION, type Packet } from "./context.model";
+import { type DecisionMemory, MIN_NOTIONAL_USD, PACKET_SCHEMA_VERSION, type Packet } from "./context.model";
 import { type AssembledPrompt, assemblePrompt, type Inclusion, type MarketSectionInput } from "./prompt.model";
-import { accountSection, behaviorSection, closingSection, contractSection, type OutputContract, systemSection } from "./prompt.sections";
+import {
+  accountSection,
+  assetSection,
+  behaviorSection,
+  closingSection,
+  contractSection,
+  type OutputContract,
+  runSection,
+  systemSection,
+} from "./prompt.sections";
+import { buildSnapshot, SNAPSHOT_READS, snapshotSeries } from "./snapshot.model";
 import { loadTokenizer } from "./tokenizer";
 
 /** Tokens allowed on top of the plan's market-data estimate, for system rules, contract, behaviour and account. */
@@ -26,10 +36,15 @@ export const PROMPT_FIXED_ALLOWANCE_TOKENS = 2000;
 /** The account-summary port (the trading domain's `getAccountSummary` once merged). */
 export type AccountSummaryPort = (accountId: string, asOfMs: number) => Promise<AccountSummary | null>;
 
+/** The decision runtime's memory of an account as of asOf (invocation count, exit plans, previous reasons). */
+export type DecisionMemoryPort = (accountId: string, asOfMs: number) => Promise<DecisionMemory>;
+
 export interface ContextDeps {
   db: Db;
   /** Absent: an empty-account summary of the same type stands in. */
   accountSummary?: AccountSummaryPort;
+  /** Absent (the preview routes): the packet has no `memory` and the prompt says the count is not known. */
+  decisionMemory?: DecisionMemoryPort;
   /** Shared per invocation so packets of one slot read each (read, asOf) once. */
   series?: SeriesCache;
   /** A registry snapshot shared by many resolutions (else loaded per call). */
@@ -153,6 +168,10 @@ export async function resolvePacket(deps: ContextDeps, input: ResolveInput): Pro
   const attached = await accountFor(deps, clone, input);
   if (!attached.ok) return attached;
   const account = attached.value;
+  const [snapshot, memory] = await Promise.all([
+    snapshotOf(deps, cache, series, input.symbol, input.asOfMs),
+    account && input.propAccountId && deps.decisionMemory ? deps.decisionMemory(input.propAccountId, input.asOfMs) : undefined,
+  ]);
 
   const packet: Packet = {
     schemaVersion: PACKET_SCHEMA_VERSION,
@@ -190,6 +209,8 @@ export async function resolvePacket(deps: ContextDeps, input: ResolveInput): Pro
     skippedReads,
     series,
     account,
+    snapshot,
+    ...(memory ? { memory } : {}),
     ...(input.pipelineVersionHash ? { pipelineVersionHash: input.pipelineVersionHash } : {}),
     prompt: { budgetTokens: 0, tokens: 0, withinBudget: true, sections: [], trimmed: [] },
     artifacts: [],
@@ -203,8 +224,16 @@ export async function resolvePacket(deps: ContextDeps, input: ResolveInput): Pro
   });
   await loadTokenizer();
   const prompt = assemblePrompt({
-    head: [systemSection(), contractSection(packet, deps.outputContract), behaviorSection(packet)],
-    account: account ? { full: accountSection(account, false), reduced: accountSection(account, true) } : null,
+    head: [
+      systemSection(),
+      contractSection(packet, deps.outputContract),
+      behaviorSection(packet),
+      runSection(input.asOfMs, memory?.invocationCount ?? null),
+      assetSection(snapshot),
+    ],
+    account: account
+      ? { full: accountSection(account, false, memory, input.symbol), reduced: accountSection(account, true, memory, input.symbol) }
+      : null,
     markets,
     tail: [closingSection()],
     budgetTokens: input.budgetTokens ?? execution.promptBudgetTokens + PROMPT_FIXED_ALLOWANCE_TOKENS,
@@ -222,6 +251,25 @@ export async function resolvePacket(deps: ContextDeps, input: ResolveInput): Pro
   ];
   const canonical = canonicalJson(packet);
   return ok({ packet, packetHash: await digestSha256Hex(canonical), canonical, prompt, pipelineVersion: plan.pipelineVersion });
+}
+
+/**
+ * The decided asset's snapshot: a packet series of the same (channel, granularity, asset) when the graph
+ * reads one, else an implicit read through the shared cache (a failed read leaves its values null).
+ */
+async function snapshotOf(deps: ContextDeps, cache: SeriesCache, series: Packet["series"], symbol: string, asOfMs: number) {
+  const answers = await Promise.all(
+    SNAPSHOT_READS.map(async (read) => {
+      const own = snapshotSeries(series, symbol, read);
+      if (own) return own;
+      const answer = await cache.read(deps.db, { source: "hyperliquid", contextSymbol: symbol, ...read }, asOfMs);
+      return answer.ok ? answer.value : undefined;
+    }),
+  );
+  return buildSnapshot(
+    answers.filter((a) => a !== undefined),
+    symbol,
+  );
 }
 
 /**

@@ -14,7 +14,8 @@
  *   deps: { db, accountSummary?: (accountId, asOfMs) => Promise<AccountSummary | null>,
  *           series?: createSeriesCache() shared per invocation, registry?: loadRegistry(db) shared,
  *           plans?: new Map() (clone -> compiled plan memo, shared per invocation),
- *           signals?: createSignalsCache() (the scan's signal tables by asOf, shared per tick) }
+ *           signals?: createSignalsCache() (the scan's signal tables by asOf, shared per tick),
+ *           decisionMemory?: (accountId, asOfMs) => Promise<DecisionMemory> (invocation count, exit plans) }
  *   scanPlanned(deps, { cloneId, strategy, asOfMs, slotMs, openPositions }) -> the same scan for a plan
  *     and positions the caller already read (the decision scheduler's per-tick path)
  *
@@ -40,6 +41,8 @@ export {
   type CandidateScanResult,
   CandidateScanSchema,
   ContextPreviewSchema,
+  type DecisionMemory,
+  type ExitNote,
   MIN_NOTIONAL_USD,
   type Packet,
   PacketSchema,
@@ -49,6 +52,7 @@ export {
   type AccountSummaryPort,
   type ContextDeps,
   type ContextFailure,
+  type DecisionMemoryPort,
   PROMPT_FIXED_ALLOWANCE_TOKENS,
   type ResolvedPacket,
   type ResolveInput,

@@ -12,8 +12,13 @@
  *   1. raw market sections -> summary
  *   2. summary market sections -> latest
  *   3. the account's recent fills and open orders dropped (positions and checks stay)
- *   4. market sections dropped
- * System rules, the output contract, the behaviour prompt and the closing instruction are never trimmed.
+ *   4. market sections dropped, except the traded asset's own series (contextSymbol = symbol), which
+ *      stay at `latest`
+ * System rules, the output contract, the behaviour prompt, the run section, the asset snapshot and the
+ * closing instruction are never trimmed; the account section's reduced form keeps every position's exit
+ * plan (stop, take-profit, invalidation condition, previous reason). A prompt whose untrimmable part
+ * exceeds the budget is sent over budget with `withinBudget: false`.
+ * Every series is rendered oldest -> newest and says so.
  * Victim order: cross-asset reads (contextSymbol ≠ symbol) first, then DefiLlama, Polymarket,
  * Hyperliquid, then the larger section first, then section id.
  */
@@ -21,7 +26,7 @@ import { type Cell, type Series, seriesStats } from "../market-data";
 import { tokenCount } from "./tokenizer";
 
 export type Inclusion = "latest" | "summary" | "raw";
-export type SectionKind = "system_rules" | "output_contract" | "behavior" | "account" | "market" | "closing";
+export type SectionKind = "system_rules" | "output_contract" | "behavior" | "run" | "asset" | "account" | "market" | "closing";
 
 export interface PromptSection {
   id: string;
@@ -81,15 +86,15 @@ export function renderMarket(input: MarketSectionInput, inclusion: Inclusion): s
   if (inclusion === "summary") {
     if (!s.valueColumn) {
       const shown = s.rows.slice(-5);
-      return `${head}\nnewest ${shown.length}:\n${shown.map((r) => rowText(s.columns, r)).join("\n")}`;
+      return `${head}\nnewest ${shown.length}, oldest -> newest:\n${shown.map((r) => rowText(s.columns, r)).join("\n")}`;
     }
     const st = seriesStats(s);
     const stats = (["last", "changePct", "min", "max", "mean", "stdev", "slopePerPoint"] as const)
       .map((k) => `${k}=${fmt(st[k])}`)
       .join(" ");
-    return `${head}\nsummary of ${s.valueColumn} from ${iso(s.rows[0]?.[0] as number)} to ${iso(last[0] as number)}: ${stats}\nlatest: ${rowText(s.columns, last)}`;
+    return `${head}\nsummary of ${s.valueColumn} (oldest -> newest) from ${iso(s.rows[0]?.[0] as number)} to ${iso(last[0] as number)}: ${stats}\nlatest: ${rowText(s.columns, last)}`;
   }
-  return `${head}\ncolumns: ${s.columns.join(",")}\n${s.rows.map((r) => [iso(r[0] as number), ...r.slice(1).map(fmt)].join(",")).join("\n")}`;
+  return `${head}\nrows oldest -> newest, columns: ${s.columns.join(",")}\n${s.rows.map((r) => [iso(r[0] as number), ...r.slice(1).map(fmt)].join(",")).join("\n")}`;
 }
 
 export function marketSection(input: MarketSectionInput, inclusion: Inclusion): PromptSection {
@@ -144,6 +149,9 @@ export function joinedTokenCount(sections: readonly PromptSection[]): number {
   }
   return total;
 }
+
+/** A series of the traded asset itself (not a cross-asset or off-venue read): step 4 never drops it. */
+export const isOwnSeries = (input: MarketSectionInput) => input.series.contextSymbol === input.symbol;
 
 const SOURCE_RANK: Record<string, number> = { defillama: 0, polymarket: 1, hyperliquid: 2 };
 
@@ -218,7 +226,10 @@ export function assemblePrompt(input: AssembleInput): AssembledPrompt {
     account = input.account.reduced;
     tokens = total();
   }
-  const live = markets.filter((m): m is { input: MarketSectionInput; section: PromptSection } => m.section !== null);
+  // The traded asset's own series are never dropped (they stay at `latest`).
+  const live = markets.filter(
+    (m): m is { input: MarketSectionInput; section: PromptSection } => m.section !== null && !isOwnSeries(m.input),
+  );
   for (const victim of victimOrder(live)) {
     if (tokens <= input.budgetTokens) break;
     const slot = markets.find((m) => m.section === victim.section);

@@ -188,6 +188,9 @@ export interface DecisionEngine {
 
 // ---------- proposals ----------
 
+/** The longest invalidation condition kept with a position (checked after the answer, like `reason`). */
+export const MAX_INVALIDATION_CHARS = 500;
+
 /** A non-negative decimal string ("250.5"): sizes and prices are never negative. */
 const NonNegativeDecimal = z.string().regex(/^\d+(\.\d+)?$/, "a non-negative decimal such as 250.5");
 
@@ -209,13 +212,19 @@ export const ModelProposalSchema = z
     leverage: z.number().int().min(1).nullable().describe("leverage for open/increase, at most the venue limit; null keeps 1"),
     stopLossPx: NonNegativeDecimal.nullable().describe("reduce-only stop price in USD; replaces any earlier stop; null for none"),
     takeProfitPx: NonNegativeDecimal.nullable().describe("reduce-only take-profit price in USD; replaces any earlier one; null for none"),
+    invalidationCondition: z
+      .string()
+      .nullable()
+      .describe(
+        `for open/increase: the market condition that would prove this trade wrong (at most ${MAX_INVALIDATION_CHARS} characters); it is stored with the position and shown back to you next time; null keeps the earlier one`,
+      ),
     confidence: z.number().min(0).max(1).describe("0 to 1"),
   })
   .openapi("ModelProposal");
 export type ModelProposal = z.infer<typeof ModelProposalSchema>;
 
 /** The proposal fields a model may leave `null` (strict mode has no optional properties). */
-export const NULLABLE_PROPOSAL_FIELDS = ["sizeUsd", "leverage", "stopLossPx", "takeProfitPx"] as const;
+export const NULLABLE_PROPOSAL_FIELDS = ["sizeUsd", "leverage", "stopLossPx", "takeProfitPx", "invalidationCondition"] as const;
 
 /**
  * What `toDecisionAction` accepts: a proposal with its `null`s mapped back to "absent" (local engines
@@ -229,6 +238,7 @@ export const ProposalInputSchema = z.looseObject({
   leverage: z.number().int().min(1).optional(),
   stopLossPx: NonNegativeDecimal.optional(),
   takeProfitPx: NonNegativeDecimal.optional(),
+  invalidationCondition: z.string().max(MAX_INVALIDATION_CHARS).optional(),
   confidence: z.number().min(0).max(1),
 });
 export type ProposalInput = z.input<typeof ProposalInputSchema>;

@@ -19,6 +19,7 @@ import type { Db } from "../../db/client";
 import type { Model } from "../strategy";
 import type { DecisionAction, IntakeOutcome } from "../trading";
 import type { DecisionSettings } from "./decision.config";
+import { clearWhenFlatStatement, exitPlanStatement } from "./decision.memory";
 import {
   type ActionStamp,
   costMicroUsd,
@@ -304,7 +305,9 @@ export async function executeRun(deps: DecisionDeps, runId: string): Promise<Exe
       return { kind: "retry_later", run: await reload(db, run.id), delayMs, why: "transient_engine_failure" };
     }
     // The action first, the artifacts after: a failed artifact write never costs a second model call.
-    actionRow = await recordAction(deps, run, stamp, result, { packetHash: packet.hash, costMicroUsd: cost });
+    // A position closed by a stop, take-profit or liquidation since the last run takes its invalidation condition with it.
+    const flat = !packet.account.positions.some((p) => p.symbol === run.symbol && Number(p.szi) !== 0);
+    actionRow = await recordAction(deps, run, stamp, result, { packetHash: packet.hash, costMicroUsd: cost, flat });
     await storeArtifacts(deps, run.id, { prompt: JSON.stringify(prompt), packet: packetJson, response: result.responseText });
   }
   const outcome = await applyAction(deps, run, actionRow);
@@ -351,6 +354,8 @@ export async function applyAction(
   const endMs = clock.nowMs();
   const [current] = await db.select({ errorJson: decisionRuns.errorJson }).from(decisionRuns).where(eq(decisionRuns.id, run.id));
   const engineFailure = engineFailureOf(current?.errorJson ?? null);
+  // The note the next prompt shows (previous reason, exit plan): prop accounts only, not dry-runs.
+  const note = run.accountId !== null ? [exitPlanStatement(db, run.accountId, action, outcome, actionRow.proposalJson, endMs)] : [];
   await db.batch([
     db
       .update(decisionActions)
@@ -372,6 +377,7 @@ export async function applyAction(
         leaseUntilMs: null,
       })
       .where(and(eq(decisionRuns.id, run.id), inArray(decisionRuns.status, ["running", "pending"]))),
+    ...note,
   ]);
   const [finalAction] = await db.select().from(decisionActions).where(eq(decisionActions.id, actionRow.id));
   return { run: await reload(db, run.id), action: finalAction };
@@ -386,6 +392,8 @@ function engineFailureOf(errorJson: string | null): EngineFailureCode | undefine
 interface RunRecord {
   packetHash: string;
   costMicroUsd: number;
+  /** The packet's account had no position in the run's symbol. */
+  flat: boolean;
 }
 
 /**
@@ -409,6 +417,7 @@ async function recordAction(
   }
   action ??= holdAction(stamp, `engine ${failure?.code}: ${failure?.message}`);
   const { db } = deps;
+  const clear = record.flat && run.accountId !== null ? [clearWhenFlatStatement(db, run.accountId, run.symbol, run.asOfMs)] : [];
   await db.batch([
     db
       .insert(decisionActions)
@@ -436,6 +445,7 @@ async function recordAction(
         errorJson: failure ? JSON.stringify({ code: failure.code, message: failure.message }) : null,
       })
       .where(eq(decisionRuns.id, run.id)),
+    ...clear,
   ]);
   const [row] = await db.select().from(decisionActions).where(eq(decisionActions.runId, run.id));
   if (!row) throw new Error(`action of run ${run.id} missing after insert`);

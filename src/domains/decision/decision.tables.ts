@@ -8,6 +8,8 @@
  *     account applies it at most once however often the consumer retries.
  *   - decision_scans: primary key (scope_key, strategy_id, cadence_sec, slot_ms): a slot whose candidate
  *     scan selected nothing is still scanned once (migration 0140).
+ *   - decision_exit_plans: primary key (account_id, symbol): the open position's invalidation condition
+ *     and the previous decision's reason, shown back in the next prompt (migration 0191).
  * Large payloads (prompt, packet, model response) live in the artifact store; rows keep keys only.
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
@@ -61,6 +63,8 @@ export const decisionRuns = sqliteTable(
     index("decision_runs_clone_idx").on(t.cloneId, t.createdAtMs, t.id),
     index("decision_runs_account_idx").on(t.accountId, t.createdAtMs, t.id),
     index("decision_runs_status_idx").on(t.status, t.createdAtMs),
+    // The prompt's invocation count: a covering count per account up to an asOf (migration 0191).
+    index("decision_runs_account_asof_idx").on(t.accountId, t.asOfMs),
   ],
 );
 export type DecisionRunRow = typeof decisionRuns.$inferSelect;
@@ -103,3 +107,26 @@ export const decisionScans = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.scopeKey, t.strategyId, t.cadenceSec, t.slotMs] })],
 );
+
+/**
+ * Per (prop account, symbol): the previous decision (action, reason, time) and the open position's
+ * invalidation condition. Written with the intake outcome (decision.memory.ts): a filled open/increase
+ * sets the condition (null keeps the earlier one), a filled close clears it, and a run that finds the
+ * account flat in that symbol clears it before acting (a stop or take-profit closed it in between).
+ */
+export const decisionExitPlans = sqliteTable(
+  "decision_exit_plans",
+  {
+    accountId: text("account_id").notNull(),
+    symbol: text("symbol").notNull(),
+    invalidationCondition: text("invalidation_condition"),
+    lastAction: text("last_action").notNull(),
+    lastReason: text("last_reason").notNull(),
+    lastActionId: text("last_action_id").notNull(),
+    /** The asOf of the decision that wrote the row (`DecisionAction.decidedAtMs`): an older one never overwrites it. */
+    decidedAtMs: integer("decided_at_ms").notNull(),
+    updatedAtMs: integer("updated_at_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.symbol] })],
+);
+export type DecisionExitPlanRow = typeof decisionExitPlans.$inferSelect;

@@ -32,6 +32,7 @@ import {
   type TradingDeps,
 } from "../trading";
 import { readDecisionSettings } from "./decision.config";
+import { readDecisionMemory } from "./decision.memory";
 import type { DecisionPrompt } from "./decision.model";
 import type { ArtifactSink, CandidateSource, Intake, PacketSource, RunQueue } from "./decision.ports";
 import type { SchedulerDeps } from "./decision.scheduler";
@@ -64,7 +65,10 @@ export function packetSource(context: ContextDeps, accountSummary?: (asOfMs: num
   return {
     async resolve(request) {
       const base: ContextDeps = { ...context, outputContract: context.outputContract ?? modelOutputContract };
-      const deps = accountSummary ? { ...base, accountSummary: async (_id: string, asOf: number) => accountSummary(asOf) } : base;
+      // A dry-run decides on its own ledger: no prop account, so no invocation count or exit plans either.
+      const deps = accountSummary
+        ? { ...base, accountSummary: async (_id: string, asOf: number) => accountSummary(asOf), decisionMemory: undefined }
+        : base;
       const resolved = await resolvePacket(deps, { ...request, propAccountId: request.accountId });
       if (!resolved.ok) return err({ code: resolved.error.kind, message: resolved.error.message });
       const { packet, packetHash, canonical, prompt } = resolved.value;
@@ -162,6 +166,7 @@ export function decisionRuntime(env: Env, app: AppDeps): DecisionRuntime {
   const context: ContextDeps = {
     db,
     accountSummary: ports.accountSummary,
+    decisionMemory: (accountId, asOfMs) => readDecisionMemory(db, accountId, asOfMs),
     series: createSeriesCache(),
   };
   const artifacts: ArtifactSink = {

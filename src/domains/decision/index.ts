@@ -21,7 +21,14 @@ export {
   scheduleDueRuns,
 } from "./decision.scheduler";
 export { createRuns, type DecisionDeps, executeRun, type NewRun } from "./decision.service";
-export { type DecisionActionRow, type DecisionRunRow, decisionActions, decisionRuns, decisionScans } from "./decision.tables";
+export {
+  type DecisionActionRow,
+  type DecisionRunRow,
+  decisionActions,
+  decisionExitPlans,
+  decisionRuns,
+  decisionScans,
+} from "./decision.tables";
 export { getRun, listRuns, toRunView } from "./decision.views";
 export { candidateSource, type DecisionRuntime, decisionRuntime, packetSource, withSharedRegistry } from "./decision.wiring";
 export { type EngineOptions, type ProviderThrottle, resolveEngine, rulesV1, throttledFetch } from "./engines";

@@ -45,6 +45,7 @@ export function proposalContractText(
     `Decide ${symbol}. Actions:`,
     ...Object.values(ACTION_LINES).map((line) => `- ${line}`),
     "- stopLossPx / takeProfitPx: reduce-only trigger prices in USD; a new value replaces the earlier one for this asset, null leaves the earlier one in place.",
+    "- invalidationCondition: with open/increase, the condition that would prove the trade wrong (e.g. a 1h close below a level); it is stored with the position and shown back in the account section next time, with the stop, the take-profit and your previous reason. Close the position when it is met.",
     "Units: sizeUsd is notional in USD as a decimal string (never negative); prices are USD per unit of the asset; leverage is a whole number. null means not given.",
     "Write `reason` first: reason about the data, then decide.",
     "Answer with exactly one JSON object matching this JSON Schema (the schema the provider enforces):",
