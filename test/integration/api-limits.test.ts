@@ -163,6 +163,53 @@ describe("the Rate Limiting binding gate", () => {
   });
 });
 
+describe("refusals from memory (issue 21: refusals must be cheap)", () => {
+  it("refuses a key the binding refused from memory, with no further binding call, until the announced minute's end", async () => {
+    let bindingCalls = 0;
+    const counting = {
+      limit: (options: RateLimitOptions) => {
+        bindingCalls += 1;
+        return env.TEST_RATE_LIMIT_TWO.limit(options);
+      },
+    };
+    const call = appWith({ RATE_LIMIT_USER_WRITES: counting });
+    const sub = `rl-memo-${crypto.randomUUID()}`;
+    const headers = { ...(await bearer(sub, "user", NOW)), "content-type": "application/json" };
+    const statuses: number[] = [];
+    const retryAfter: (string | null)[] = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await call("/clones", { method: "POST", headers, body: JSON.stringify({ name: `m${i}`, modelId: "gpt-5" }) });
+      statuses.push(res.status);
+      retryAfter.push(res.headers.get("retry-after"));
+    }
+    const first = statuses.indexOf(429);
+    expect(first).toBeGreaterThanOrEqual(2);
+    // Every request after the first refusal is refused, and none of them asked the binding.
+    expect(statuses.slice(first)).toEqual(Array(8 - first).fill(429));
+    expect(retryAfter.slice(first)).toEqual(Array(8 - first).fill("45"));
+    expect(bindingCalls).toBe(first + 1);
+  });
+
+  it("refuses a key the object refused from memory until its window ends, then admits it again", async () => {
+    const testEnv = { ...env, RATE_LIMIT_USER_WRITES_PER_MIN: "2" } as Env;
+    const at = (nowMs: number) => {
+      const app = createApp({ clock: fixedClock(nowMs), ids });
+      return (path: string, init: RequestInit) => app.request(`${API}${path}`, init, testEnv);
+    };
+    const headers = { ...(await bearer("rl-memo-obj", "user", NOW)), "content-type": "application/json" };
+    const post = (call: ReturnType<typeof at>, name: string) =>
+      call("/clones", { method: "POST", headers, body: JSON.stringify({ name, modelId: "gpt-5" }) });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await post(at(NOW), `o${i}`)).status);
+    expect(statuses).toEqual([201, 201, 429, 429]);
+    const lastSecond = await post(at(NOW + 44_500), "late");
+    expect(lastSecond.status).toBe(429);
+    expect(lastSecond.headers.get("retry-after")).toBe("1");
+    // The window ended: the memo no longer refuses and the object admits the key again.
+    expect((await post(at(NOW + 45_000), "next")).status).toBe(201);
+  });
+});
+
 describe("tokens and configuration", () => {
   it("accepts the Bearer scheme in any case", async () => {
     const token = await tokenFor({ sub: "case", role: "user" });
