@@ -15,6 +15,7 @@ import { startWranglerDev } from "../../src/cli/lib/local-backend";
 import { startReplayExchange } from "../../src/cli/replay-exchange/server";
 import { startLlmStandIn } from "../../src/cli/stand-ins/llm.stand-in";
 import { BENCH_RATE_LIMITS } from "./bench-limits";
+import { decisionScaleRows } from "./decision-scale";
 import type { Benchmark, BenchRow } from "./registry";
 
 const SECRET = "bench-secret-0123456789abcdef-0123456789";
@@ -119,6 +120,7 @@ export const decisionBench: Benchmark = {
         { metric: "runtime added around the model call: p99", value: String(pct(added, 99)), unit: "ms" },
         { metric: "runs measured for the model latency", value: String(added.length), unit: "runs" },
       );
+      rows.push(...(await decisionScaleRows())); // issue 23: 1,000 accounts (decision-scale.ts, its own backend)
       return rows;
     } finally {
       await backend.stop();
