@@ -5,7 +5,14 @@
  */
 import type { AppDeps } from "./core/deps";
 import { backtestDeps, consumeBacktests } from "./domains/backtest";
-import { consumeDeadLetters, consumeDecisionRuns, consumeScheduleChunks, decisionRuntime, withSharedRegistry } from "./domains/decision";
+import {
+  consumeDeadLetters,
+  consumeDecisionRuns,
+  consumeScheduleChunks,
+  decisionRuntime,
+  meteredEnv,
+  withSharedRegistry,
+} from "./domains/decision";
 import { consumeMarkShards } from "./domains/trading";
 
 export type QueueConsumer = (batch: MessageBatch<unknown>, env: Env, deps: AppDeps) => Promise<void>;
@@ -19,7 +26,11 @@ export const QUEUE_CONSUMERS: Readonly<Record<string, QueueConsumer>> = {
     return consumeDeadLetters(batch, rt.db, deps.clock, rt.intake);
   },
   // The scheduler tick's fan-out: one message per chunk of active accounts, scheduled in its own invocation.
-  "decision-schedule": (batch, env, deps) => consumeScheduleChunks(batch, decisionRuntime(env, deps)),
+  // Batch size 1: one chunk per invocation, logged with that invocation's D1 round trips and queue sends.
+  "decision-schedule": (batch, env, deps) => {
+    const metered = meteredEnv(env);
+    return consumeScheduleChunks(batch, decisionRuntime(metered.env, deps), metered.work);
+  },
   // Mark-to-market fan-out: one message per shard of running accounts, marked once per (account, minute).
   "prop-marks": (batch, env) => consumeMarkShards(batch, env),
   // One message per backtest delivery: chunks of slots for a bounded time, then re-enqueued until done.

@@ -16,6 +16,7 @@ import { startReplayExchange } from "../../src/cli/replay-exchange/server";
 import { startLlmStandIn } from "../../src/cli/stand-ins/llm.stand-in";
 import { BENCH_RATE_LIMITS } from "./bench-limits";
 import { decisionIntakeRows, INTAKE_PROBE_VARS } from "./decision-intake";
+import { decisionScaleRows } from "./decision-scale";
 import type { Benchmark, BenchRow } from "./registry";
 
 const SECRET = "bench-secret-0123456789abcdef-0123456789";
@@ -122,6 +123,7 @@ export const decisionBench: Benchmark = {
         { metric: "runs measured for the model latency", value: String(added.length), unit: "runs" },
       );
       rows.push(...(await decisionIntakeRows(backend.baseUrl, SECRET)));
+      rows.push(...(await decisionScaleRows())); // issue 23: 1,000 accounts (decision-scale.ts, its own backend)
       return rows;
     } finally {
       await backend.stop();

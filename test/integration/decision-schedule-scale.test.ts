@@ -8,21 +8,24 @@
 import { env, SELF } from "cloudflare:test";
 import { inArray } from "drizzle-orm";
 import { beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { fixedClock } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
 import { openDb } from "../../src/db/client";
+import { countingD1 } from "../../src/db/counting-d1";
 import {
   candidateSource,
   consumeScheduleChunks,
+  decisionJobs,
   decisionRuns,
+  meteredEnv,
   readDecisionSettings,
   type ScheduleChunkMessage,
   type SchedulerDeps,
   scheduleDueRuns,
 } from "../../src/domains/decision";
-import { openSymbolsByAccount, propPositions } from "../../src/domains/trading";
+import { listActiveAccounts, openSymbolsByAccount, propPositions } from "../../src/domains/trading";
 import { QUEUE_CONSUMERS, queueKey } from "../../src/queues";
 import { bearer } from "../support/auth";
-import { countingD1 } from "../support/counting-d1";
 import { arrayQueue, listAccounts } from "../support/decision-ports";
 import { seedRecordedRegistry } from "../support/registry-seed";
 
@@ -213,6 +216,103 @@ describe("scheduling at scale (issue 23 item 12)", () => {
     expect(Object.fromEntries(open)).toEqual({ pos_a: ["ETH"], pos_b: ["BTC"] });
     // 152 ids: two statements (IN lists stay under D1's 100 bound parameters).
     expect(counted.counts.calls).toBe(2);
+  });
+});
+
+describe("per-invocation work is reported (issue 23 Must show: the bench's subrequest figures)", () => {
+  const fakeQueue = () => {
+    const sent: unknown[][] = [];
+    return { sent, send: async (m: unknown) => void sent.push([m]), sendBatch: async (ms: unknown[]) => void sent.push(ms) };
+  };
+  const jobDeps = { clock: fixedClock(T), ids };
+  const scheduleJob = () => {
+    const job = decisionJobs.find((j) => j.name === "decision.schedule-runs");
+    if (!job) throw new Error("decision.schedule-runs is not registered");
+    return job;
+  };
+
+  it("meteredEnv counts D1 round trips, statements and queue sends, and passes every call through", async () => {
+    const runs = fakeQueue();
+    const m = meteredEnv({ ...env, DECISION_QUEUE: runs, DECISION_SCHEDULE_QUEUE: fakeQueue() } as unknown as Env);
+    expect(await m.env.DB.prepare("SELECT 1 AS one").first()).toEqual({ one: 1 });
+    await m.env.DB.batch([m.env.DB.prepare("SELECT 1"), m.env.DB.prepare("SELECT 2")]);
+    await m.env.DECISION_QUEUE.sendBatch([{ body: { runId: "r1" } }, { body: { runId: "r2" } }]);
+    expect(m.work()).toEqual({ d1RoundTrips: 2, d1Statements: 3, queueSends: 1 });
+    expect(runs.sent).toEqual([[{ body: { runId: "r1" } }, { body: { runId: "r2" } }]]);
+  });
+
+  it("the tick job reports its D1 round trips and queue sends; `chunk` sets this run's fan-out threshold; no id lists in the summary", async () => {
+    const users = ["mt_ann", "mt_bob", "mt_cid"];
+    for (const user of users) {
+      const cloneId = await tradingClone(user);
+      expect((await call(user, "POST", `/clones/${cloneId}/prop-accounts`, { kind: "sandbox" })).status).toBe(201);
+    }
+    const runs = fakeQueue();
+    const chunks = fakeQueue();
+    const jobEnv = { ...env, DECISION_QUEUE: runs, DECISION_SCHEDULE_QUEUE: chunks } as unknown as Env;
+    const active = (await listActiveAccounts({ env })).length;
+    expect(active).toBeGreaterThanOrEqual(3);
+
+    // chunk=1: every active account is its own chunk message, in one send; the tick schedules nothing.
+    const fanned = await scheduleJob().run({
+      env: jobEnv,
+      deps: jobDeps,
+      scheduledAtMs: T + 10 * MIN,
+      trigger: "manual",
+      params: { chunk: 1 } as never,
+    });
+    expect(fanned.summary).toMatchObject({ accounts: active, chunks: active, created: 0, queueSends: 1 });
+    expect(chunks.sent.flat()).toHaveLength(active);
+    // Active accounts, then the sweep: the earlier tests left 380 runs pending at T, so it ends 200 of them
+    // `expired` here, in one D1 batch (it was one round trip per run: 203 in all).
+    expect(Number(fanned.summary?.d1RoundTrips)).toBeLessThanOrEqual(4);
+    expect(Number(fanned.summary?.d1Statements)).toBeGreaterThanOrEqual(2 + 200);
+
+    // chunk=1000: inline in this invocation; 2 runs per account, one sendBatch per write batch.
+    const inline = await scheduleJob().run({
+      env: jobEnv,
+      deps: jobDeps,
+      scheduledAtMs: T + 11 * MIN,
+      trigger: "manual",
+      params: { chunk: 1000 } as never,
+    });
+    expect(inline.summary).toMatchObject({ accounts: active, chunks: 0, created: 2 * active, queueSends: 1 });
+    expect(inline.summary).not.toHaveProperty("runIds");
+    expect(inline.summary).not.toHaveProperty("pendingIds");
+    expect(runs.sent.flat()).toHaveLength(2 * active);
+    const trips = Number(inline.summary?.d1RoundTrips);
+    expect(trips).toBeGreaterThan(0);
+    expect(trips).toBeLessThanOrEqual(1 + 1 + 6 * 2 + 6 + 3 + 4 + 1);
+    expect(Number(inline.summary?.d1Statements)).toBeGreaterThanOrEqual(trips + 2 * active - 1);
+  });
+
+  it("each fan-out chunk's log line carries its invocation's D1 round trips", async () => {
+    const { deps, counted } = countedDeps("log", 5);
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const message = {
+      id: "m",
+      timestamp: new Date(0),
+      attempts: 1,
+      body: { atMs: T + 20 * MIN, accountIds: ["log_0000", "log_0001"] },
+      ack: vi.fn(),
+      retry: vi.fn(),
+    };
+    const batch = {
+      queue: "decision-schedule",
+      messages: [message],
+      ackAll: vi.fn(),
+      retryAll: vi.fn(),
+    } as unknown as MessageBatch<unknown>;
+    await consumeScheduleChunks(batch, deps, () => ({
+      d1RoundTrips: counted.counts.calls,
+      d1Statements: counted.counts.statements,
+      queueSends: 0,
+    }));
+    const line = JSON.parse(String(log.mock.calls.find((c) => String(c[0]).includes("decision schedule chunk"))?.[0]));
+    log.mockRestore();
+    expect(line).toMatchObject({ msg: "decision schedule chunk", accounts: 2, created: 4, queueSends: 0 });
+    expect(line.d1RoundTrips).toBe(counted.counts.calls);
+    expect(line.d1RoundTrips).toBeGreaterThan(0);
   });
 });
 

@@ -5,7 +5,7 @@
  * group (npx, wrangler, workerd) and removes the directory on `stop()`.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -72,7 +72,8 @@ export function rateLimitedConfig(toml: string, vars: Record<string, string>): s
 /** Starts `wrangler dev` with `vars` on a fresh local D1; generous timeout for small shared machines. */
 export async function startWranglerDev(
   vars: Record<string, string>,
-  options: { timeoutMs?: number; name?: string } = {},
+  /** `logPath`: wrangler's output (the Worker's console lines) goes to this file instead of nowhere. */
+  options: { timeoutMs?: number; name?: string; logPath?: string } = {},
 ): Promise<LocalBackend> {
   const persistDir = mkdtempSync(join(tmpdir(), `${options.name ?? "backend"}-`));
   const env = { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" };
@@ -100,11 +101,13 @@ export async function startWranglerDev(
     "--inspector-port",
     "0",
   ];
+  const logFd = options.logPath ? openSync(options.logPath, "a") : undefined;
   const wrangler: ChildProcess = spawn("npx", [...args, ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])], {
-    stdio: "ignore",
+    stdio: logFd === undefined ? "ignore" : ["ignore", logFd, logFd],
     env,
     detached: true,
   });
+  if (logFd !== undefined) closeSync(logFd); // the child holds its own copy
   let exited = false;
   wrangler.once("exit", () => {
     exited = true;

@@ -18,6 +18,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Clock } from "../../core/clock";
 import type { Db } from "../../db/client";
+import type { InvocationWork } from "./decision.meter";
 import { ScheduleChunkMessageSchema, type SchedulerDeps, scheduleChunk } from "./decision.scheduler";
 import { applyAction, type DecisionDeps, executeRun, finishWithoutAction, RUN_LEASE_MS, releaseRun } from "./decision.service";
 import { decisionActions, decisionRuns } from "./decision.tables";
@@ -112,7 +113,12 @@ async function reconcileWithIntake(deps: Pick<DecisionDeps, "db" | "clock" | "in
  * tick. Idempotent by the runs' slot keys, so a redelivery creates nothing new; a thrown chunk is
  * retried (the queue's max_retries), a malformed one dropped with a log line.
  */
-export async function consumeScheduleChunks(batch: MessageBatch<unknown>, deps: SchedulerDeps): Promise<void> {
+export async function consumeScheduleChunks(
+  batch: MessageBatch<unknown>,
+  deps: SchedulerDeps,
+  /** This invocation's D1 and queue work so far (decision.meter.ts), logged with each chunk. */
+  work?: () => InvocationWork,
+): Promise<void> {
   for (const message of batch.messages) {
     const parsed = ScheduleChunkMessageSchema.safeParse(message.body);
     if (!parsed.success) {
@@ -123,7 +129,13 @@ export async function consumeScheduleChunks(batch: MessageBatch<unknown>, deps: 
     try {
       const summary = await scheduleChunk(deps, parsed.data);
       console.log(
-        JSON.stringify({ msg: "decision schedule chunk", atMs: parsed.data.atMs, accounts: summary.accounts, created: summary.created }),
+        JSON.stringify({
+          msg: "decision schedule chunk",
+          atMs: parsed.data.atMs,
+          accounts: summary.accounts,
+          created: summary.created,
+          ...work?.(),
+        }),
       );
       message.ack();
     } catch (error) {

@@ -400,25 +400,32 @@ async function reenqueueStale(deps: SchedulerDeps, atMs: number): Promise<number
     )
     .limit(200);
   const requeue: string[] = [];
+  // The expired ones end in one D1 batch: one round trip per tick, not one per run (a consumer that
+  // fell behind leaves up to 200 of them every minute).
+  const expire = [];
   for (const run of stale) {
     if (run.decided || atMs <= runDeadlineMs(run)) requeue.push(run.id);
     else
-      await deps.db
-        .update(decisionRuns)
-        .set({
-          status: "skipped",
-          reason: "expired",
-          errorJson: JSON.stringify({ code: "expired", message: `swept: slot ${run.slotMs} ended its decision window undecided` }),
-          finishedAtMs: atMs,
-          leaseUntilMs: null,
-        })
-        .where(
-          and(
-            eq(decisionRuns.id, run.id),
-            or(eq(decisionRuns.status, "pending"), and(eq(decisionRuns.status, "running"), lt(decisionRuns.leaseUntilMs, atMs))),
+      expire.push(
+        deps.db
+          .update(decisionRuns)
+          .set({
+            status: "skipped",
+            reason: "expired",
+            errorJson: JSON.stringify({ code: "expired", message: `swept: slot ${run.slotMs} ended its decision window undecided` }),
+            finishedAtMs: atMs,
+            leaseUntilMs: null,
+          })
+          .where(
+            and(
+              eq(decisionRuns.id, run.id),
+              or(eq(decisionRuns.status, "pending"), and(eq(decisionRuns.status, "running"), lt(decisionRuns.leaseUntilMs, atMs))),
+            ),
           ),
-        );
+      );
   }
+  const [first, ...rest] = expire;
+  if (first) await deps.db.batch([first, ...rest]);
   if (requeue.length > 0) await deps.queue.enqueue(requeue);
   return requeue.length;
 }

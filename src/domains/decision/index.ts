@@ -7,6 +7,7 @@ export { type DecisionSettings, DecisionSettingsSchema, readDecisionSettings } f
 export { runDryRun } from "./decision.dry-run";
 export { type DecisionRunHealth, decisionRunHealth } from "./decision.health";
 export { decisionJobs } from "./decision.jobs";
+export { type InvocationWork, meteredEnv } from "./decision.meter";
 export * from "./decision.model";
 export type * from "./decision.ports";
 export { consumeDeadLetters, consumeDecisionRuns, consumeScheduleChunks, DecisionRunMessageSchema } from "./decision.queue";

@@ -1,7 +1,9 @@
 /**
  * A D1Database wrapper that counts what a piece of code asks of D1: `calls` are round trips (one per
  * executed statement outside a batch, one per batch) and `statements` are SQL statements executed
- * (a batch counts each of its statements). Used by the scale tests to hold per-invocation work bounded.
+ * (a batch counts each of its statements). Callers: the decision scheduler's tick and fan-out chunks
+ * report their per-invocation D1 work with it (decision.meter.ts, read by `npm run bench -- decision`),
+ * and the scale tests hold that work bounded. A Proxy per statement: no I/O of its own.
  */
 export interface D1Counts {
   calls: number;
