@@ -3,6 +3,10 @@
  * dead-lettered ones, and runs still pending past a deadline (expired: nobody picked them up).
  * Read-only; one query over `decision_runs_status_idx`.
  */
+import { and, eq, gte, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import { openDb } from "../../db/client";
+import { decisionRuns } from "./decision.tables";
+
 export interface DecisionRunHealth {
   finished: number;
   failed: number;
@@ -12,16 +16,17 @@ export interface DecisionRunHealth {
 
 /** Counts since `sinceMs`; a run pending and created before `expiredBeforeMs` counts as expired. */
 export async function decisionRunHealth(d1: D1Database, sinceMs: number, expiredBeforeMs: number): Promise<DecisionRunHealth> {
-  const row = await d1
-    .prepare(
-      `SELECT
-         COALESCE(SUM(CASE WHEN status IN ('succeeded', 'failed', 'skipped') AND finished_at_ms >= ?1 THEN 1 ELSE 0 END), 0) AS finished,
-         COALESCE(SUM(CASE WHEN status = 'failed' AND finished_at_ms >= ?1 THEN 1 ELSE 0 END), 0) AS failed,
-         COALESCE(SUM(CASE WHEN status = 'failed' AND reason = 'dead_lettered' AND finished_at_ms >= ?1 THEN 1 ELSE 0 END), 0) AS deadLettered,
-         COALESCE(SUM(CASE WHEN status = 'pending' AND created_at_ms < ?2 THEN 1 ELSE 0 END), 0) AS expired
-       FROM decision_runs WHERE (status IN ('succeeded', 'failed', 'skipped') AND finished_at_ms >= ?1) OR status = 'pending'`,
-    )
-    .bind(sinceMs, expiredBeforeMs)
-    .first<DecisionRunHealth>();
+  const r = decisionRuns;
+  const finished = and(inArray(r.status, ["succeeded", "failed", "skipped"]), gte(r.finishedAtMs, sinceMs));
+  const countWhere = (condition: SQL | undefined) => sql<number>`COALESCE(SUM(CASE WHEN ${condition} THEN 1 ELSE 0 END), 0)`;
+  const [row] = await openDb(d1)
+    .select({
+      finished: countWhere(finished),
+      failed: countWhere(and(eq(r.status, "failed"), gte(r.finishedAtMs, sinceMs))),
+      deadLettered: countWhere(and(eq(r.status, "failed"), eq(r.reason, "dead_lettered"), gte(r.finishedAtMs, sinceMs))),
+      expired: countWhere(and(eq(r.status, "pending"), lt(r.createdAtMs, expiredBeforeMs))),
+    })
+    .from(r)
+    .where(or(finished, eq(r.status, "pending")));
   return row ?? { finished: 0, failed: 0, deadLettered: 0, expired: 0 };
 }

@@ -17,6 +17,7 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Clock } from "../../core/clock";
+import { withConcurrency } from "../../core/concurrency";
 import type { Db } from "../../db/client";
 import type { InvocationWork } from "./decision.meter";
 import { ScheduleChunkMessageSchema, type SchedulerDeps, scheduleChunk } from "./decision.scheduler";
@@ -28,18 +29,6 @@ export type DecisionRunMessage = z.infer<typeof DecisionRunMessageSchema>;
 
 /** Retry delay after a thrown attempt: 10 s, 20 s, 40 s, ... capped at 5 minutes. */
 export const retryDelaySeconds = (attempts: number): number => Math.min(300, 10 * 2 ** Math.max(0, attempts - 1));
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-export async function withConcurrency<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(lanes);
-}
 
 export async function consumeDecisionRuns(batch: MessageBatch<unknown>, deps: DecisionDeps): Promise<void> {
   await withConcurrency(batch.messages, deps.settings.DECISION_CONSUMER_CONCURRENCY, async (message) => {

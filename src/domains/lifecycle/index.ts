@@ -10,6 +10,7 @@ export type { AuditionAccounts, OpenAuditionAccount } from "./auditions/audition
 export { auditions } from "./auditions/audition.tables";
 export { lifecycleJobs } from "./lifecycle.jobs";
 export { lifecycleEvents } from "./lifecycle-events.tables";
+export { CREDIT_BALANCE_SQL } from "./payments/credit.service";
 export { creditEntries, payments } from "./payments/payment.tables";
 export { type PaymentRpcHealth, paymentRpcHealth } from "./payments/payment-rpc.health";
 export { approvedProfiles } from "./profiles/profile.service";

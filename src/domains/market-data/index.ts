@@ -1,23 +1,12 @@
-/** The market-data domain's import surface for other domains. */
-export * from "./channels";
-export { defillamaJobs } from "./defillama/defillama.jobs";
-export { type DefillamaMetricRow, defillamaMetrics } from "./defillama/defillama.tables";
-export {
-  DEFAULT_MARK_MAX_AGE_MS,
-  type FreshMark,
-  freshMark,
-  type MarkObservation,
-} from "./hyperliquid/asset-contexts.model";
-export { type AssetContext, latestAssetContexts, latestCandles1m, latestMarks } from "./hyperliquid/asset-contexts.service";
-export { type AssetCtxRow, hyperliquidAssetCtxs } from "./hyperliquid/asset-contexts.tables";
-export {
-  type AssetSearchParams,
-  type AssetSearchResult,
-  searchAssetList,
-  searchAssets,
-} from "./hyperliquid/asset-search.service";
+/** The market-data domain's import surface: only what other domains, the roots, the objects and the CLIs use. */
+export { HYPERLIQUID_CHANNELS, type HyperliquidChannel, isChannelOf, SOURCE_CHANNELS, SourceSchema } from "./channels";
+export { defillamaMetrics } from "./defillama/defillama.tables";
+export { DEFAULT_MARK_MAX_AGE_MS, freshMark } from "./hyperliquid/asset-contexts.model";
+export { latestAssetContexts, latestCandles1m, latestMarks } from "./hyperliquid/asset-contexts.service";
+export { hyperliquidAssetCtxs } from "./hyperliquid/asset-contexts.tables";
+export { searchAssets } from "./hyperliquid/asset-search.service";
 export { type Asset, supportsChannel, toAsset } from "./hyperliquid/assets.model";
-export { getAssets, listAssets } from "./hyperliquid/assets.service";
+export { listAssets } from "./hyperliquid/assets.service";
 export { type HyperliquidAssetRow, hyperliquidAssets } from "./hyperliquid/assets.tables";
 export { BUDGET_OBJECT_NAME, budgetGate, budgetStatus } from "./hyperliquid/budget/budget.gate";
 export {
@@ -33,45 +22,28 @@ export {
   type WeightBudgetSettings,
   WeightBudgetSettingsSchema,
 } from "./hyperliquid/budget/weight-budget.model";
-export {
-  type Candle1hRow,
-  type Candle1mRow,
-  hyperliquidCandles1h,
-  hyperliquidCandles1m,
-} from "./hyperliquid/candles.tables";
+export { hyperliquidCandles1h, hyperliquidCandles1m } from "./hyperliquid/candles.tables";
 export { upsertCandles1m } from "./hyperliquid/candles-ingest.service";
 export { exchangeJobs } from "./hyperliquid/exchange.jobs";
-export { FeedEngine, type FeedEngineDeps, type FeedSocket } from "./hyperliquid/feed/feed-engine";
+export { FeedEngine, type FeedSocket } from "./hyperliquid/feed/feed-engine";
 export { type FeedConfig, type FeedConfigInput, FeedConfigSchema, type FeedStatus } from "./hyperliquid/feed.model";
-export { type FeedShardRow, hyperliquidFeedShards } from "./hyperliquid/feed-shards.tables";
-export { InfoRequestError, postInfo, type WeightGate } from "./hyperliquid/info.client";
+export { hyperliquidFeedShards } from "./hyperliquid/feed-shards.tables";
+export { postInfo, type WeightGate } from "./hyperliquid/info.client";
 export { CandleSnapshotSchema, type WireCandle } from "./hyperliquid/info.schemas";
-export { type MarginTier, marginTiersFor, tiersForTable } from "./hyperliquid/margin-tables.service";
-export { hyperliquidMarginTables, type MarginTableRow } from "./hyperliquid/margin-tables.tables";
+export { marginTiersFor } from "./hyperliquid/margin-tables.service";
+export { hyperliquidMarginTables } from "./hyperliquid/margin-tables.tables";
 export { marketRoutes } from "./hyperliquid/market.routes";
-export { ASSET_TAXONOMY, CATEGORIES, type CategoryId, TAXONOMY_VERSION } from "./hyperliquid/taxonomy.data";
-export { type IndicatorState, type IndicatorValues, newIndicatorState, stepIndicators } from "./indicators/indicator-engine.model";
+export { ASSET_TAXONOMY, CATEGORIES } from "./hyperliquid/taxonomy.data";
+export { type IndicatorValues, newIndicatorState, stepIndicators } from "./indicators/indicator-engine.model";
 export { indicatorJobs } from "./indicators/indicators.jobs";
-export {
-  type IndicatorChannel,
-  type IndicatorInterval,
-  type LatestIndicatorRow,
-  readLatestIndicators,
-} from "./indicators/indicators.service";
-export {
-  type CandleArchiveRow,
-  hyperliquidCandleArchives,
-  hyperliquidIndicatorState,
-  hyperliquidIndicators,
-  type IndicatorRow,
-} from "./indicators/indicators.tables";
+export { readLatestIndicators } from "./indicators/indicators.service";
+export { hyperliquidCandleArchives, hyperliquidIndicatorState, hyperliquidIndicators } from "./indicators/indicators.tables";
 export { readCandleArchive } from "./indicators/retention.service";
 export { DASHBOARD_PAGES, ingestionDashboard } from "./ingestion/dashboard.routes";
 export { ingestionHealthRoutes } from "./ingestion/health.routes";
 export { ingestionHealth } from "./ingestion/health.service";
-export { type IngestionRunRow, ingestionRuns } from "./ingestion/ingestion.tables";
+export { ingestionRuns } from "./ingestion/ingestion.tables";
 export { latestRoutes } from "./latest/latest.routes";
-export { polymarketJobs } from "./polymarket/polymarket.jobs";
 export { type Target, TargetSchema } from "./polymarket/polymarket.model";
 export { contextFor } from "./polymarket/polymarket.service";
 export {
@@ -82,20 +54,8 @@ export {
   polymarketMarketsStaging,
   polymarketPrices,
 } from "./polymarket/polymarket.tables";
-export {
-  type Cell,
-  GRANULARITY_MS,
-  type Granularity,
-  resampleBars,
-  type Series,
-  type SeriesRead,
-  SeriesSchema,
-  type SeriesStats,
-  SeriesStatsSchema,
-  sampleAtClose,
-  seriesStats,
-} from "./series/series.model";
-export { createSeriesCache, readSeries, type SeriesAnswer, type SeriesCache, type SeriesFailure, seriesKey } from "./series/series.readers";
+export { type Cell, GRANULARITY_MS, resampleBars, type Series, SeriesSchema, sampleAtClose, seriesStats } from "./series/series.model";
+export { createSeriesCache, type SeriesCache } from "./series/series.readers";
 
 import { defillamaJobs } from "./defillama/defillama.jobs";
 import { ingestionJobs } from "./ingestion/ingestion.jobs";

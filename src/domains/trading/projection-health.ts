@@ -3,6 +3,10 @@
  * D1 row has not been refreshed for longer than `lagMs` (every minute's mark-to-market drains each
  * active account's outbox into D1, so a stale row means the outbox is not draining). Read-only.
  */
+import { and, asc, count, eq, lt, min, sql } from "drizzle-orm";
+import { openDb } from "../../db/client";
+import { propAccounts } from "./trading.tables";
+
 export interface ProjectionLag {
   active: number;
   lagging: number;
@@ -11,20 +15,27 @@ export interface ProjectionLag {
 }
 
 export async function projectionLag(d1: D1Database, nowMs: number, lagMs: number): Promise<ProjectionLag> {
-  const counts = await d1
-    .prepare(
-      "SELECT COUNT(*) AS active, COALESCE(SUM(CASE WHEN updated_at_ms < ?1 THEN 1 ELSE 0 END), 0) AS lagging, MIN(updated_at_ms) AS oldest FROM prop_accounts WHERE status = 'active'",
-    )
-    .bind(nowMs - lagMs)
-    .first<{ active: number; lagging: number; oldest: number | null }>();
-  const { results } = await d1
-    .prepare("SELECT id FROM prop_accounts WHERE status = 'active' AND updated_at_ms < ?1 ORDER BY updated_at_ms LIMIT 5")
-    .bind(nowMs - lagMs)
-    .all<{ id: string }>();
+  const db = openDb(d1);
+  const a = propAccounts;
+  const stale = lt(a.updatedAtMs, nowMs - lagMs);
+  const [counts] = await db
+    .select({
+      active: count(),
+      lagging: sql<number>`COALESCE(SUM(CASE WHEN ${stale} THEN 1 ELSE 0 END), 0)`,
+      oldest: min(a.updatedAtMs),
+    })
+    .from(a)
+    .where(eq(a.status, "active"));
+  const lagging = await db
+    .select({ id: a.id })
+    .from(a)
+    .where(and(eq(a.status, "active"), stale))
+    .orderBy(asc(a.updatedAtMs))
+    .limit(5);
   return {
     active: counts?.active ?? 0,
     lagging: counts?.lagging ?? 0,
     oldestUpdatedAtMs: counts?.oldest ?? null,
-    laggingAccountIds: results.map((r) => r.id),
+    laggingAccountIds: lagging.map((r) => r.id),
   };
 }

@@ -19,6 +19,7 @@
  */
 import { z } from "zod";
 import { floorTo, HOUR_MS, MINUTE_MS } from "../../core/clock";
+import { withConcurrency } from "../../core/concurrency";
 import type { AppDeps } from "../../core/deps";
 import { defineJob } from "../../cron/job";
 import { liveReconcileJob, liveRewrapAgentKeysJob } from "./live/live.jobs";
@@ -30,20 +31,15 @@ import { readTradingConfig } from "./trading.config";
 
 /** Runs `work` over `items` with at most `limit` in flight; returns how many threw. */
 export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<number> {
-  let next = 0;
   let failed = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (error) {
-        failed += 1;
-        console.error(JSON.stringify({ msg: "prop job item failed", error: String(error) }));
-      }
+  await withConcurrency(items, limit, async (item) => {
+    try {
+      await work(item);
+    } catch (error) {
+      failed += 1;
+      console.error(JSON.stringify({ msg: "prop job item failed", error: String(error) }));
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  });
   return failed;
 }
 

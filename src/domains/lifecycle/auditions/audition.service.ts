@@ -19,7 +19,7 @@ import { rawStatement } from "../../../db/raw-statement";
 import { type Clone, checkPipeline, entitlementOf, findModel, getPipeline, loadRegistry, modelStrengthExcess } from "../../strategy";
 import type { LifecycleConfig } from "../lifecycle.config";
 import { eventStatement } from "../lifecycle-events.service";
-import { consumeStatement, refundStatement } from "../payments/credit.service";
+import { availableCreditsSql, consumeStatement, refundStatement } from "../payments/credit.service";
 import { enqueueStatement, isRetired, notRetiredSql } from "../promotion/promotion.service";
 import {
   type AccountResult,
@@ -112,7 +112,7 @@ export function auditionInsertStatement(db: Db, row: AuditionRow) {
     db,
     sql`INSERT INTO auditions (id, clone_id, owner_id, attempt, status, account_id, pipeline_version, model_id, starts_at_ms, ends_at_ms, criteria_json, result_json, score, reason, created_at_ms, updated_at_ms, evaluated_at_ms)
     SELECT ${row.id}, ${row.cloneId}, ${row.ownerId}, ${row.attempt}, 'opening', NULL, ${row.pipelineVersion}, ${row.modelId}, ${row.startsAtMs}, ${row.endsAtMs}, ${row.criteriaJson}, NULL, NULL, NULL, ${nowMs}, ${nowMs}, NULL
-    WHERE (SELECT COALESCE(SUM(CASE kind WHEN 'consume' THEN -credits ELSE credits END), 0) FROM audition_credit_entries WHERE user_id = ${row.ownerId}) >= 1
+    WHERE ${availableCreditsSql(row.ownerId)} >= 1
       AND NOT EXISTS (SELECT 1 FROM auditions WHERE clone_id = ${row.cloneId} AND status IN ('opening', 'running'))
       AND ${notRetiredSql(row.cloneId)}`,
   );

@@ -56,9 +56,16 @@ export async function creditsOf(db: Db, userId: string): Promise<Credits> {
   };
 }
 
+/**
+ * The one credit-balance SQL: the aggregate `grants − consumes + refunds` over the
+ * `audition_credit_entries` rows in scope (0 when none). The batch conditions here, the audition's
+ * conditional insert and the restore check's per-user scan all use it.
+ */
+export const CREDIT_BALANCE_SQL = sql.raw("COALESCE(SUM(CASE kind WHEN 'consume' THEN -credits ELSE credits END), 0)");
+
 /** SQL expression: the user's available credits, for conditions inside a batch. */
 export function availableCreditsSql(userId: string) {
-  return sql`(SELECT COALESCE(SUM(CASE kind WHEN 'consume' THEN -credits ELSE credits END), 0) FROM audition_credit_entries WHERE user_id = ${userId})`;
+  return sql`(SELECT ${CREDIT_BALANCE_SQL} FROM audition_credit_entries WHERE user_id = ${userId})`;
 }
 
 /** INSERT of a grant for payment `paymentId`, only when that payment is in `status` (and never twice). */

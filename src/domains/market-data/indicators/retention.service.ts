@@ -20,6 +20,7 @@ import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { z } from "zod";
 import { DAY_MS } from "../../../core/clock";
+import { withConcurrency } from "../../../core/concurrency";
 import { digestSha256Hex } from "../../../core/sha256";
 import { runBatch } from "../../../db/batch";
 import type { Db } from "../../../db/client";
@@ -94,32 +95,28 @@ export async function archiveOldCandles(
     const indexed = await loadIndex(db, table, [...new Set(todo.map((rows) => utcDay((rows[0] as ArchivedRow).openTimeMs)))]);
     // A few groups in flight at once; each group is atomic on its own (put, then one D1 batch).
     const failures: unknown[] = [];
-    const queue = [...todo];
-    const worker = async () => {
-      for (let rows = queue.shift(); rows; rows = queue.shift()) {
-        const first = rows[0] as ArchivedRow;
-        try {
-          const outcome = await archiveGroup(
-            db,
-            bucket,
-            table,
-            rows,
-            indexed.get(`${first.symbol}\u0000${utcDay(first.openTimeMs)}`),
-            input.nowMs,
-          );
-          if (outcome === "raced") {
-            summary.racedGroups++;
-            continue;
-          }
-          summary.groups++;
-          summary.archivedRows += rows.length;
-          if (outcome === "written") summary.objectsWritten++;
-        } catch (error) {
-          failures.push(error);
+    await withConcurrency(todo, GROUP_CONCURRENCY, async (rows) => {
+      const first = rows[0] as ArchivedRow;
+      try {
+        const outcome = await archiveGroup(
+          db,
+          bucket,
+          table,
+          rows,
+          indexed.get(`${first.symbol}\u0000${utcDay(first.openTimeMs)}`),
+          input.nowMs,
+        );
+        if (outcome === "raced") {
+          summary.racedGroups++;
+          return;
         }
+        summary.groups++;
+        summary.archivedRows += rows.length;
+        if (outcome === "written") summary.objectsWritten++;
+      } catch (error) {
+        failures.push(error);
       }
-    };
-    await Promise.all(Array.from({ length: GROUP_CONCURRENCY }, worker));
+    });
     if (failures.length > 0) throw failures[0];
   }
   const i = hyperliquidIndicators;

@@ -6,33 +6,35 @@
  * Rows are serialized by SQLite itself (`json_array(col, ...)`): integers stay exact (no JS number
  * rounding above 2^53), text stays text, and the line for a row is the same on every machine. A restore
  * inserts with `json_extract`, which gives SQLite back the same typed values.
+ * Every table is reached by its catalog name, so the SQL goes through `db/catalog.ts` (not drizzle).
  * Callers: backup.service.ts, verify.service.ts, the restore-check CLI.
  */
 import { digestSha256Hex } from "../../../core/sha256";
+import { catalogStatement, quoteIdent as ident } from "../../../db/catalog";
 import { isInternalTable, type Part, tableDigestSource } from "./backup.model";
-
-const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** User tables of the database, sorted by name (SQLite and D1 bookkeeping left out). */
 export async function listTables(d1: D1Database): Promise<string[]> {
-  const { results } = await d1.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all<{ name: string }>();
+  const { results } = await catalogStatement(d1, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all<{
+    name: string;
+  }>();
   return results.map((r) => r.name).filter((n) => !isInternalTable(n));
 }
 
 /** Applied migrations in order; empty when the tracking table does not exist. */
 export async function listMigrations(d1: D1Database): Promise<string[]> {
-  const exists = await d1.prepare("SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'd1_migrations'").first();
+  const exists = await catalogStatement(d1, "SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'd1_migrations'").first();
   if (!exists) return [];
-  const { results } = await d1.prepare("SELECT name FROM d1_migrations ORDER BY id").all<{ name: string }>();
+  const { results } = await catalogStatement(d1, "SELECT name FROM d1_migrations ORDER BY id").all<{ name: string }>();
   return results.map((r) => r.name);
 }
 
 /** Columns in declaration order and the dump order: the primary key, or rowid when there is none. */
 export async function tableShape(d1: D1Database, table: string): Promise<{ columns: string[]; orderBy: string[] }> {
-  const { results } = await d1
-    .prepare("SELECT name, pk FROM pragma_table_info(?) ORDER BY cid")
-    .bind(table)
-    .all<{ name: string; pk: number }>();
+  const { results } = await catalogStatement(d1, "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", table).all<{
+    name: string;
+    pk: number;
+  }>();
   const columns = results.map((c) => c.name);
   const pk = results.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
   return { columns, orderBy: pk.length ? pk.map((c) => c.name) : ["rowid"] };
@@ -52,8 +54,10 @@ export async function readPage(
   const key = `json_array(${order})`;
   const where = after === null ? "" : `WHERE (${order}) > (${shape.orderBy.map((_, i) => `json_extract(?1, '$[${i}]')`).join(", ")})`;
   const sql = `SELECT json_array(${shape.columns.map(ident).join(", ")}) AS line, ${key} AS k FROM ${ident(shape.name)} ${where} ORDER BY ${order} LIMIT ${Math.floor(limit)}`;
-  const stmt = d1.prepare(sql);
-  const { results } = await (after === null ? stmt : stmt.bind(after)).all<{ line: string; k: string }>();
+  const { results } = await (after === null ? catalogStatement(d1, sql) : catalogStatement(d1, sql, after)).all<{
+    line: string;
+    k: string;
+  }>();
   return { lines: results.map((r) => r.line), last: results.length ? (results[results.length - 1] as { k: string }).k : after };
 }
 
@@ -113,11 +117,7 @@ export async function insertLines(d1: D1Database, table: string, columns: readon
   let batch: string[] = [];
   let bytes = 0;
   const flush = async () => {
-    if (batch.length)
-      await d1
-        .prepare(sql)
-        .bind(`[${batch.join(",")}]`)
-        .run();
+    if (batch.length) await catalogStatement(d1, sql, `[${batch.join(",")}]`).run();
     batch = [];
     bytes = 0;
   };

@@ -11,6 +11,12 @@
  *   - every verified fee payment has exactly one credit grant, and every grant names a verified payment;
  *   - prop-account money columns are integers (micro-USD), never REAL or TEXT.
  */
+import { and, count, eq, isNull, ne, or, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { catalogStatement } from "../../../db/catalog";
+import { openDb } from "../../../db/client";
+import { CREDIT_BALANCE_SQL, creditEntries, payments } from "../../lifecycle";
+import { propAccounts } from "../../trading";
 import { compareTables, type Manifest, type TableDifference, type TableSummary } from "./backup.model";
 import { gunzip, insertLines, listMigrations, summarizeTable } from "./dump";
 
@@ -57,40 +63,49 @@ export async function summarizeRestored(d1: D1Database, manifest: Manifest): Pro
 /** The D1-resident money invariants (see the header), as problem lines. */
 export async function restoredInvariants(d1: D1Database): Promise<string[]> {
   const problems: string[] = [];
+  const db = openDb(d1);
+  // A backup of an older schema may lack a table: its checks are skipped (catalog read, see dump.ts).
   const has = async (table: string) =>
-    Boolean(await d1.prepare("SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = ?").bind(table).first());
+    Boolean(await catalogStatement(d1, "SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = ?", table).first());
   if (await has("audition_credit_entries")) {
-    const { results } = await d1
-      .prepare(
-        `SELECT user_id AS userId, SUM(CASE kind WHEN 'consume' THEN -credits ELSE credits END) AS balance
-           FROM audition_credit_entries GROUP BY user_id HAVING balance < 0`,
-      )
-      .all<{ userId: string; balance: number }>();
-    for (const r of results) problems.push(`audition_credit_entries: user ${r.userId} has a negative credit balance ${r.balance}`);
+    const negative = await db
+      .select({ userId: creditEntries.userId, balance: sql<number>`${CREDIT_BALANCE_SQL}` })
+      .from(creditEntries)
+      .groupBy(creditEntries.userId)
+      .having(sql`${CREDIT_BALANCE_SQL} < 0`);
+    for (const r of negative) problems.push(`audition_credit_entries: user ${r.userId} has a negative credit balance ${r.balance}`);
     if (await has("audition_fee_payments")) {
-      const orphan = await d1
-        .prepare(
-          `SELECT COUNT(*) AS n FROM audition_credit_entries c LEFT JOIN audition_fee_payments p ON p.id = c.payment_id
-            WHERE c.kind = 'grant' AND (p.id IS NULL OR p.status != 'verified')`,
-        )
-        .first<{ n: number }>();
+      const [orphan] = await db
+        .select({ n: count() })
+        .from(creditEntries)
+        .leftJoin(payments, eq(payments.id, creditEntries.paymentId))
+        .where(and(eq(creditEntries.kind, "grant"), or(isNull(payments.id), ne(payments.status, "verified"))));
       if (orphan?.n) problems.push(`audition_credit_entries: ${orphan.n} grants without a verified payment`);
-      const ungranted = await d1
-        .prepare(
-          `SELECT COUNT(*) AS n FROM audition_fee_payments p WHERE p.status = 'verified'
-              AND (SELECT COUNT(*) FROM audition_credit_entries c WHERE c.payment_id = p.id AND c.kind = 'grant') != 1`,
-        )
-        .first<{ n: number }>();
+      const grants = db
+        .select({ n: count() })
+        .from(creditEntries)
+        .where(and(eq(creditEntries.paymentId, payments.id), eq(creditEntries.kind, "grant")));
+      const [ungranted] = await db
+        .select({ n: count() })
+        .from(payments)
+        .where(and(eq(payments.status, "verified"), sql`(${grants}) != 1`));
       if (ungranted?.n) problems.push(`audition_fee_payments: ${ungranted.n} verified payments without exactly one grant`);
     }
   }
   if (await has("prop_accounts")) {
-    const bad = await d1
-      .prepare(
-        `SELECT COUNT(*) AS n FROM prop_accounts WHERE typeof(cash_micro_usd) != 'integer' OR typeof(equity_micro_usd) != 'integer'
-            OR typeof(starting_balance_micro_usd) != 'integer' OR typeof(margin_used_micro_usd) != 'integer'`,
-      )
-      .first<{ n: number }>();
+    const a = propAccounts;
+    const notInteger = (column: SQLiteColumn) => sql`typeof(${column}) != 'integer'`;
+    const [bad] = await db
+      .select({ n: count() })
+      .from(a)
+      .where(
+        or(
+          notInteger(a.cashMicroUsd),
+          notInteger(a.equityMicroUsd),
+          notInteger(a.startingBalanceMicroUsd),
+          notInteger(a.marginUsedMicroUsd),
+        ),
+      );
     if (bad?.n) problems.push(`prop_accounts: ${bad.n} rows with non-integer money columns`);
   }
   return problems;

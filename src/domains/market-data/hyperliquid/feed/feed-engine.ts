@@ -8,6 +8,7 @@
  * minute is emitted once (CandleAssembler); the committed-minute marks advance only after D1 accepted
  * the batch; `watchdog` (the alarm) is idempotent and safe to run twice.
  */
+import { withConcurrency } from "../../../../core/concurrency";
 import { type FeedConfig, type FeedSettings, FeedSettingsSchema, type FeedStatus } from "../feed.model";
 import type { WireCandle } from "../info.schemas";
 import { AlarmTimer } from "./alarm-timer";
@@ -297,38 +298,35 @@ export class FeedEngine {
       this.backfilling.add(coin);
       this.needsBackfill.add(coin);
     }
-    const worker = async () => {
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
-        const coin = item.coin;
-        if (generation !== this.generation || !this.assembler.tracks(coin)) {
-          this.backfilling.delete(coin);
-          continue;
-        }
-        try {
-          // Re-read the start: live closes may have moved the floor while this coin waited.
-          const start = this.assembler.backfillStart(coin, fallback);
-          const candles = await this.deps.fetchSnapshot(config.infoUrl, coin, start, { timeoutMs: this.settings.infoTimeoutMs });
-          if (generation !== this.generation) continue; // a newer connection backfills again
-          const closed = this.assembler.backfill(coin, candles);
-          if (closed.length > 0) {
-            this.counters.gapsBackfilled += 1;
-            this.counters.candlesBackfilled += closed.length;
-            this.enqueue(closed);
-          }
-          this.needsBackfill.delete(coin);
-        } catch (error) {
-          this.needsBackfill.add(coin);
-          this.counters.backfillFailures += 1;
-          const s = this.settings;
-          this.backfillRetryAtMs = this.deps.nowMs() + Math.round(s.backfillRetryMs * (0.5 + this.deps.random() * 0.5));
-          this.alarm.armAt(this.backfillRetryAtMs);
-          this.lastError = `backfill ${coin}: ${String(error)}`.slice(0, 300);
-        } finally {
-          this.backfilling.delete(coin);
-        }
+    await withConcurrency(queue, this.settings.backfillConcurrency, async (item) => {
+      const coin = item.coin;
+      if (generation !== this.generation || !this.assembler.tracks(coin)) {
+        this.backfilling.delete(coin);
+        return;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.settings.backfillConcurrency, queue.length) }, worker));
+      try {
+        // Re-read the start: live closes may have moved the floor while this coin waited.
+        const start = this.assembler.backfillStart(coin, fallback);
+        const candles = await this.deps.fetchSnapshot(config.infoUrl, coin, start, { timeoutMs: this.settings.infoTimeoutMs });
+        if (generation !== this.generation) return; // a newer connection backfills again
+        const closed = this.assembler.backfill(coin, candles);
+        if (closed.length > 0) {
+          this.counters.gapsBackfilled += 1;
+          this.counters.candlesBackfilled += closed.length;
+          this.enqueue(closed);
+        }
+        this.needsBackfill.delete(coin);
+      } catch (error) {
+        this.needsBackfill.add(coin);
+        this.counters.backfillFailures += 1;
+        const s = this.settings;
+        this.backfillRetryAtMs = this.deps.nowMs() + Math.round(s.backfillRetryMs * (0.5 + this.deps.random() * 0.5));
+        this.alarm.armAt(this.backfillRetryAtMs);
+        this.lastError = `backfill ${coin}: ${String(error)}`.slice(0, 300);
+      } finally {
+        this.backfilling.delete(coin);
+      }
+    });
     this.maybeFlush(this.deps.nowMs());
   }
 
