@@ -8,8 +8,8 @@
  * through their index.
  */
 import { z } from "zod";
+import { withoutBlankSettings } from "./core/config-values";
 import { PlatformConfigSchema, refinePlatformConfig } from "./core/platform.config";
-import { withoutBlankSettings } from "./core/settings";
 import { ArenaConfigSchema, RaceConfigSchema, refineRaceSettings } from "./domains/arena";
 import { DecisionSettingsSchema } from "./domains/decision";
 import { LifecycleConfigSchema } from "./domains/lifecycle";

@@ -7,7 +7,7 @@
  * sharing the key, so both are required there.
  */
 import { z } from "zod";
-import { withoutBlankSettings } from "./settings";
+import { withoutBlankSettings } from "./config-values";
 
 const optionalUrl = z
   .string()

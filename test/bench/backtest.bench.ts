@@ -13,7 +13,7 @@ import { backtestPlanOf, engineFor, reportOf, runChunk, startProgress } from "..
 import { type ContextDeps, resolvePacket } from "../../src/domains/context";
 import { readDecisionSettings } from "../../src/domains/decision";
 import { createSeriesCache } from "../../src/domains/market-data";
-import { MetaAndAssetCtxsSchema } from "../../src/domains/market-data/hyperliquid/info.schemas";
+import { MetaAndAssetCtxsSchema } from "../../src/domains/market-data/hyperliquid/info-wire.model";
 import { clonePipelines, clones, compileStored, findClone, loadRegistry } from "../../src/domains/strategy";
 import metaAndAssetCtxs from "../fixtures/hyperliquid/metaAndAssetCtxs.json";
 import { seed } from "./context.bench";

@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { openDb } from "../../src/db/client";
 import { type ContextDeps, resolvePacket } from "../../src/domains/context";
 import { createSeriesCache } from "../../src/domains/market-data";
-import { MetaAndAssetCtxsSchema, SpotMetaSchema } from "../../src/domains/market-data/hyperliquid/info.schemas";
+import { MetaAndAssetCtxsSchema, SpotMetaSchema } from "../../src/domains/market-data/hyperliquid/info-wire.model";
 import { perpRows, spotRows } from "../../src/domains/market-data/hyperliquid/registry.model";
 import { parseCandleLines } from "../../src/domains/market-data/indicators/candle-lines.model";
 import { clonePipelines, clones, loadRegistry } from "../../src/domains/strategy";

@@ -22,7 +22,7 @@ import {
   latestMarks,
 } from "../../src/domains/market-data";
 import { upsertCandles1m } from "../../src/domains/market-data/hyperliquid/candles-ingest.service";
-import { CandleSnapshotSchema } from "../../src/domains/market-data/hyperliquid/info.schemas";
+import { CandleSnapshotSchema } from "../../src/domains/market-data/hyperliquid/info-wire.model";
 import { dispatchCron, runJobNow } from "../../src/jobs";
 import { SCHEDULE } from "../../src/schedule";
 import btcSnapshot from "../fixtures/hyperliquid/candleSnapshot_BTC_1m.json";

@@ -7,7 +7,7 @@ import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { z } from "zod";
 import { pollTvl } from "../../src/domains/market-data/defillama/defillama.service";
-import { backoffFor, fetchJson, type UpstreamError } from "../../src/domains/market-data/ingestion/http-client";
+import { backoffFor, fetchJson, type UpstreamError } from "../../src/domains/market-data/ingestion/ingestion-http.client";
 import drift from "../fixtures/defillama/protocol_drift-trade.reduced.json";
 import { faultUrl, TEST_POLICY, testPollContext } from "../support/ingestion";
 

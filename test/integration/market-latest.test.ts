@@ -12,7 +12,7 @@ import { openDb } from "../../src/db/client";
 import { newIndicatorState, stepIndicators } from "../../src/domains/market-data";
 import { pollTvl } from "../../src/domains/market-data/defillama/defillama.service";
 import { upsertCandles1m } from "../../src/domains/market-data/hyperliquid/candles-ingest.service";
-import { CandleSnapshotSchema } from "../../src/domains/market-data/hyperliquid/info.schemas";
+import { CandleSnapshotSchema } from "../../src/domains/market-data/hyperliquid/info-wire.model";
 import { discover } from "../../src/domains/market-data/polymarket/polymarket.discovery";
 import { pollPrices } from "../../src/domains/market-data/polymarket/polymarket.service";
 import { runJobNow } from "../../src/jobs";

@@ -14,7 +14,7 @@ import { openDb } from "../../src/db/client";
 import { type Manifest, ManifestSchema, readOpsSettings } from "../../src/domains/ops";
 import { backupIdFor, EXCLUDABLE_TABLES, manifestKey } from "../../src/domains/ops/backups/backup.model";
 import { runBackup } from "../../src/domains/ops/backups/backup.service";
-import { gunzip, gzip, listTables } from "../../src/domains/ops/backups/dump";
+import { gunzip, gzip, listTables } from "../../src/domains/ops/backups/dump.service";
 import { restoreAndCompare } from "../../src/domains/ops/backups/restore.service";
 import { newestManifestKey, verifyNewestBackup } from "../../src/domains/ops/backups/verify.service";
 import { runJobNow } from "../../src/jobs";

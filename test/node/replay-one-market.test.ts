@@ -17,7 +17,7 @@ import {
   CandleSnapshotSchema,
   MetaAndAssetCtxsSchema,
   PredictedFundingsSchema,
-} from "../../src/domains/market-data/hyperliquid/info.schemas";
+} from "../../src/domains/market-data/hyperliquid/info-wire.model";
 import recordedCtxs from "../fixtures/hyperliquid/metaAndAssetCtxs.json";
 
 const TOLERANCE = 0.005;

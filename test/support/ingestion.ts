@@ -3,9 +3,9 @@ import { env } from "cloudflare:test";
 import { fixedClock } from "../../src/core/clock";
 import { sequentialIds } from "../../src/core/ids";
 import { openDb } from "../../src/db/client";
-import type { HttpPolicy } from "../../src/domains/market-data/ingestion/http-client";
 import { type IngestionSettings, IngestionSettingsSchema } from "../../src/domains/market-data/ingestion/ingestion.model";
 import type { PollContext } from "../../src/domains/market-data/ingestion/ingestion.service";
+import type { HttpPolicy } from "../../src/domains/market-data/ingestion/ingestion-http.client";
 
 /** Client policy for tests: short timeout (the stand-in hangs far longer), one retry, tiny backoff. */
 export const TEST_POLICY: HttpPolicy = { timeoutMs: 400, retries: 1, backoffMs: 5, maxBackoffMs: 20, userAgent: "clash-arena-tests" };

@@ -5,7 +5,7 @@
  */
 import { type Asset, toAsset } from "../../src/domains/market-data";
 import type { HyperliquidAssetRow } from "../../src/domains/market-data/hyperliquid/assets.tables";
-import { MetaAndAssetCtxsSchema, SpotMetaSchema } from "../../src/domains/market-data/hyperliquid/info.schemas";
+import { MetaAndAssetCtxsSchema, SpotMetaSchema } from "../../src/domains/market-data/hyperliquid/info-wire.model";
 import { perpRows, spotRows } from "../../src/domains/market-data/hyperliquid/registry.model";
 import metaAndAssetCtxs from "../fixtures/hyperliquid/metaAndAssetCtxs.json";
 import spotMeta from "../fixtures/hyperliquid/spotMeta.json";

@@ -3,7 +3,7 @@
  * the race settings (defaults; empty means unset; invalid combinations refused at start).
  */
 import { describe, expect, it } from "vitest";
-import { withoutBlankSettings } from "../../src/core/settings";
+import { withoutBlankSettings } from "../../src/core/config-values";
 import { RaceConfigSchema, refineRaceSettings, strikeDecision } from "../../src/domains/arena";
 
 const parse = (vars: Record<string, string>) => RaceConfigSchema.superRefine(refineRaceSettings).safeParse(withoutBlankSettings(vars));

@@ -4,9 +4,9 @@
  * array `data`, backfill merging while live pushes race it, and closing by time.
  */
 import { describe, expect, it } from "vitest";
-import { CandleAssembler } from "../../src/domains/market-data/hyperliquid/feed/candle-assembler";
-import { parseFrame } from "../../src/domains/market-data/hyperliquid/feed/ws-protocol";
-import type { WireCandle } from "../../src/domains/market-data/hyperliquid/info.schemas";
+import { CandleAssembler } from "../../src/domains/market-data/hyperliquid/feed/candle-assembler.model";
+import { parseFrame } from "../../src/domains/market-data/hyperliquid/feed/ws-protocol.model";
+import type { WireCandle } from "../../src/domains/market-data/hyperliquid/info-wire.model";
 import recorded from "../fixtures/hyperliquid/ws_candle_AAVE_1m.jsonl?raw";
 
 const frames = recorded

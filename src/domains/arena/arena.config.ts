@@ -8,7 +8,7 @@
  * audition fee (lifecycle's settings, read through lifecycle's index), so one treasury holds all of it.
  */
 import { z } from "zod";
-import { decimalInt, withoutBlankSettings } from "../../core/settings";
+import { decimalInt, withoutBlankSettings } from "../../core/config-values";
 import { type FeeConfig, feeConfig, readLifecycleConfig } from "../lifecycle";
 
 export const ArenaConfigSchema = z.object({

@@ -11,9 +11,9 @@ import { ApiError, errorResponses, notFound } from "../../http/errors";
 import { createRouter, jsonResponse } from "../../http/router";
 import { CloneParamsSchema, ownedClone } from "../strategy";
 import { BacktestReportSchema, BacktestRequestSchema } from "./backtest.model";
-import { BacktestListSchema, BacktestParamsSchema, BacktestViewSchema } from "./backtest.schemas";
 import { backtestView, cancelBacktest, createBacktest, getBacktest, listCloneBacktests } from "./backtest.service";
 import { backtestDeps } from "./backtest.wiring";
+import { BacktestListSchema, BacktestParamsSchema, BacktestViewSchema } from "./backtest-api.model";
 
 const createRoute = declareRoute({
   // Queues work that may call the clone's model (money): the write rate limit applies.

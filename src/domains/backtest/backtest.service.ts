@@ -34,8 +34,8 @@ import {
   slotGrid,
 } from "./backtest.model";
 import { type BacktestPlan, engineFor, type RunnerDeps, runChunk, startProgress } from "./backtest.runner";
-import type { BacktestView } from "./backtest.schemas";
 import { type BacktestRow, backtests } from "./backtest.tables";
+import type { BacktestView } from "./backtest-api.model";
 
 export const BacktestSettingsSchema = z.object({
   /** The longest window a backtest may cover (hours). */

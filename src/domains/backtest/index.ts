@@ -16,7 +16,7 @@ export {
 export { consumeBacktests } from "./backtest.queue";
 export { backtestRoutes } from "./backtest.routes";
 export { type BacktestPlan, engineFor, type RunnerDeps, runChunk, startProgress } from "./backtest.runner";
-export { type BacktestView, BacktestViewSchema } from "./backtest.schemas";
 export { type BacktestDeps, backtestPlanOf, createBacktest, getBacktest, reportOf, runBacktest } from "./backtest.service";
 export { type BacktestRow, backtests } from "./backtest.tables";
 export { backtestDeps } from "./backtest.wiring";
+export { type BacktestView, BacktestViewSchema } from "./backtest-api.model";

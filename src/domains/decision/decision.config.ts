@@ -6,7 +6,7 @@
  * composition root src/config.ts adds the schema to the Worker's start-up check.
  */
 import { z } from "zod";
-import { withoutBlankSettings } from "../../core/settings";
+import { withoutBlankSettings } from "../../core/config-values";
 import { ProviderRatesSchema } from "./provider-rate.model";
 
 const intFrom = (fallback: number, max: number) => z.coerce.number().int().min(0).max(max).optional().default(fallback);

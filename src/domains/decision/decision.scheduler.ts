@@ -41,7 +41,7 @@ import {
 } from "../strategy";
 import type { DecisionSettings } from "./decision.config";
 import { runDeadlineMs, type SkipReason, slotOf } from "./decision.model";
-import type { AccountDirectory, ActiveAccount, CandidateSource, Intake, RunQueue } from "./decision.ports";
+import type { AccountDirectory, ActiveAccount, CandidateSource, Intake, RunQueue } from "./decision.port";
 import { createRuns, type NewRun } from "./decision.service";
 import { holdSkippedPositions } from "./decision.skipped";
 import { decisionActions, decisionRuns, decisionScans } from "./decision.tables";

@@ -34,7 +34,7 @@ import {
   type SkipReason,
   toDecisionAction,
 } from "./decision.model";
-import type { ArtifactSink, Intake, PacketSource } from "./decision.ports";
+import type { ArtifactSink, Intake, PacketSource } from "./decision.port";
 import { overSpendCap, spendCapMessage } from "./decision.spend";
 import { type DecisionActionRow, type DecisionRunRow, decisionActions, decisionRuns } from "./decision.tables";
 import { type EngineOptions, resolveEngine } from "./engines";

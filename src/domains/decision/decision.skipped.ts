@@ -11,7 +11,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import type { IntakeOutcome } from "../trading";
 import { holdAction } from "./decision.model";
-import type { Intake } from "./decision.ports";
+import type { Intake } from "./decision.port";
 import { type DecisionRunRow, decisionActions, decisionRuns } from "./decision.tables";
 
 export const MANAGED_NOTE = "open position managed: a hold is recorded and its stop-loss/take-profit stay live";

@@ -34,7 +34,7 @@ import {
 import { readDecisionSettings } from "./decision.config";
 import { readDecisionMemory } from "./decision.memory";
 import type { DecisionPrompt } from "./decision.model";
-import type { ArtifactSink, CandidateSource, Intake, PacketSource, RunQueue } from "./decision.ports";
+import type { ArtifactSink, CandidateSource, Intake, PacketSource, RunQueue } from "./decision.port";
 import type { SchedulerDeps } from "./decision.scheduler";
 import type { DecisionDeps } from "./decision.service";
 import type { ProviderThrottle } from "./engines";

@@ -9,7 +9,7 @@ export { type DecisionRunHealth, decisionRunHealth } from "./decision.health";
 export { decisionJobs } from "./decision.jobs";
 export { type InvocationWork, meteredEnv } from "./decision.meter";
 export * from "./decision.model";
-export type * from "./decision.ports";
+export type * from "./decision.port";
 export { consumeDeadLetters, consumeDecisionRuns, consumeScheduleChunks, DecisionRunMessageSchema } from "./decision.queue";
 export { decisionRoutes } from "./decision.routes";
 export {

@@ -6,7 +6,7 @@
  * token are in its base units (USDC: 6 decimals, so 1 base unit = 1 micro-USD).
  */
 import { z } from "zod";
-import { decimalInt, positiveBigInt, withoutBlankSettings } from "../../core/settings";
+import { decimalInt, positiveBigInt, withoutBlankSettings } from "../../core/config-values";
 import { MAX_BALANCE_MICRO_USD } from "../trading";
 
 const int = (fallback: number) => decimalInt(0).default(fallback);

@@ -8,7 +8,7 @@ import { defineJob } from "../../cron/job";
 import { openDb } from "../../db/client";
 import { auditionAccountsOf, auditionRules } from "./auditions/audition.accounts";
 import { runAuditionsWorker } from "./auditions/audition.service";
-import { sweepOpeningAuditions } from "./auditions/audition-sweep";
+import { sweepOpeningAuditions } from "./auditions/audition-sweep.service";
 import { feeConfig, readLifecycleConfig } from "./lifecycle.config";
 import { recheckPendingPayments } from "./payments/payment.service";
 import { syncArena } from "./promotion/promotion.service";

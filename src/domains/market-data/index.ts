@@ -1,5 +1,5 @@
 /** The market-data domain's import surface: only what other domains, the roots, the objects and the CLIs use. */
-export { HYPERLIQUID_CHANNELS, type HyperliquidChannel, isChannelOf, SOURCE_CHANNELS, SourceSchema } from "./channels";
+export { HYPERLIQUID_CHANNELS, type HyperliquidChannel, isChannelOf, SOURCE_CHANNELS, SourceSchema } from "./channels.model";
 export { defillamaMetrics } from "./defillama/defillama.tables";
 export { DEFAULT_MARK_MAX_AGE_MS, freshMark } from "./hyperliquid/asset-contexts.model";
 export { latestAssetContexts, latestCandles1m, latestMarks } from "./hyperliquid/asset-contexts.service";
@@ -29,7 +29,7 @@ export { FeedEngine, type FeedSocket } from "./hyperliquid/feed/feed-engine";
 export { type FeedConfig, type FeedConfigInput, FeedConfigSchema, type FeedStatus } from "./hyperliquid/feed.model";
 export { hyperliquidFeedShards } from "./hyperliquid/feed-shards.tables";
 export { postInfo, type WeightGate } from "./hyperliquid/info.client";
-export { CandleSnapshotSchema, type WireCandle } from "./hyperliquid/info.schemas";
+export { CandleSnapshotSchema, type WireCandle } from "./hyperliquid/info-wire.model";
 export { marginTiersFor } from "./hyperliquid/margin-tables.service";
 export { hyperliquidMarginTables } from "./hyperliquid/margin-tables.tables";
 export { marketRoutes } from "./hyperliquid/market.routes";

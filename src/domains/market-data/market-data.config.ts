@@ -5,7 +5,7 @@
  * the schema to the start-up check. This file imports nothing outside the domain (no back-arrow).
  */
 import { z } from "zod";
-import { withoutBlankSettings } from "../../core/settings";
+import { withoutBlankSettings } from "../../core/config-values";
 import { IngestionSettingsSchema } from "./ingestion/ingestion.model";
 
 export const MarketDataConfigSchema = z.object({

@@ -8,7 +8,7 @@
  * re-derivable market-data tables (money and lifecycle tables are never excludable).
  */
 import { z } from "zod";
-import { withoutBlankSettings } from "../../core/settings";
+import { withoutBlankSettings } from "../../core/config-values";
 import { EXCLUDABLE_TABLES } from "./backups/backup.model";
 
 /** "" and undefined are both "unset". */

@@ -5,7 +5,7 @@ import { cloneRoutes } from "./clones/clones.routes";
 import { builderRoutes } from "./pipeline/builder.routes";
 import { pipelineRoutes } from "./pipeline/pipeline.routes";
 
-export { CloneParamsSchema, ownedClone } from "./clones/clone-access";
+export { CloneParamsSchema, ownedClone } from "./clones/clone-access.http";
 export { type Clone, type Entitlement, modelStrengthExcess } from "./clones/clones.model";
 export { entitlementOf, findClone } from "./clones/clones.service";
 export { type CloneRow, cloneEntitlements, clones, type EntitlementRow } from "./clones/clones.tables";

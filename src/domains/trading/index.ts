@@ -62,7 +62,7 @@ export type { Effect, Fill } from "./execution.model";
 export { checkStep } from "./invariants.model";
 export { type AssetSpec, EMPTY_MARKET, type Market, MarketSchema, type Quote, referenceOf } from "./market.model";
 export { candlesBetween, fundingRatesFor, loadMarket } from "./market.service";
-export { type ProjectionLag, projectionLag } from "./projection-health";
+export { type ProjectionLag, projectionLag } from "./projection.health";
 export { PropAccountHost } from "./prop-account/prop-account.host";
 export {
   type AuditRow as PropAccountAuditRow,

@@ -14,7 +14,7 @@ import type { AdminCommand } from "./admin-command.model";
 import { DecisionActionSchema, IntakeOutcomeSchema } from "./decision-action.model";
 import { accountStub, findAccount } from "./prop-accounts.service";
 import { adminCommand } from "./prop-admin.service";
-import { AccountParamsSchema, AdjustmentSchema, AdminOutcomeSchema, AdminRequestSchema, AuditRowSchema } from "./trading.schemas";
+import { AccountParamsSchema, AdjustmentSchema, AdminOutcomeSchema, AdminRequestSchema, AuditRowSchema } from "./trading-api.model";
 
 const TAG = ["admin"];
 

@@ -1,11 +1,11 @@
 /**
  * Settings of the trading domain, read from the Worker's vars by one memoized reader
  * (`readTradingConfig`, used by the trading jobs); the composition root src/config.ts adds the schema
- * to the start-up check. Same rules as every setting (src/core/settings.ts): an empty value means
+ * to the start-up check. Same rules as every setting (src/core/config-values.ts): an empty value means
  * unset (the default applies), integers are plain base-10 digits, a bad value fails at start.
  */
 import { z } from "zod";
-import { decimalInt, withoutBlankSettings } from "../../core/settings";
+import { decimalInt, withoutBlankSettings } from "../../core/config-values";
 
 export const TradingConfigSchema = z.object({
   /**

@@ -17,6 +17,7 @@ import { compileStored, findClone, loadRegistry } from "../strategy";
 import { AccountResultSchema, PinsSchema } from "./account-result.model";
 import { AccountSummarySchema } from "./account-summary.model";
 import { accountStub, findAccount, listCloneAccounts, openPropAccount, PINNED_KINDS } from "./prop-accounts.service";
+import type { PropAccountRow } from "./trading.tables";
 import {
   AccountParamsSchema,
   CloneAccountParamsSchema,
@@ -28,8 +29,7 @@ import {
   PropAccountListItemSchema,
   SnapshotPageSchema,
   SnapshotQuerySchema,
-} from "./trading.schemas";
-import type { PropAccountRow } from "./trading.tables";
+} from "./trading-api.model";
 
 const TAG = ["prop-accounts"];
 

@@ -6,7 +6,7 @@
  * src/config.ts. Callers: the race lifecycle service and job, the admin create route, the standing step.
  */
 import { z } from "zod";
-import { decimalInt, withoutBlankSettings } from "../../../core/settings";
+import { decimalInt, withoutBlankSettings } from "../../../core/config-values";
 import { MAX_BALANCE_MICRO_USD } from "../../trading";
 import { ArenaConfigSchema } from "../arena.config";
 import type { SettlementConfig } from "../settlement/settlement-input.model";

@@ -15,7 +15,7 @@ import { err, ok, type Result } from "../../../core/result";
 import { transition } from "../../../core/transitions";
 import type { Db } from "../../../db/client";
 import { rawStatement } from "../../../db/raw-statement";
-import { inProgressAuditions, voidAuditionStatements } from "../auditions/audition-void";
+import { inProgressAuditions, voidAuditionStatements } from "../auditions/audition-void.service";
 import { eventStatement } from "../lifecycle-events.service";
 import { approvedProfiles } from "../profiles/profile.service";
 import { compareQueue, planAdmissions, QUEUE_TRANSITIONS, type QueueEvent } from "./promotion.model";

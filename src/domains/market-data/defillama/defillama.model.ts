@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { DAY_MS, floorTo } from "../../../core/clock";
-import type { DefillamaChannel } from "../channels";
+import type { DefillamaChannel } from "../channels.model";
 
 export const ScopeSchema = z.enum(["global", "chain", "protocol", "stablecoin"]);
 export type Scope = z.infer<typeof ScopeSchema>;

@@ -7,10 +7,10 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../../../db/client";
 import { upsertRows, upsertSpec } from "../../../db/json-upsert";
-import type { DefillamaChannel } from "../channels";
-import { fetchJson, type HttpPolicy } from "../ingestion/http-client";
+import type { DefillamaChannel } from "../channels.model";
 import type { PollOutcome, PollPlan } from "../ingestion/ingestion.model";
 import { type PollContext, runPoll } from "../ingestion/ingestion.service";
+import { fetchJson, type HttpPolicy } from "../ingestion/ingestion-http.client";
 import {
   ChainTvlSeriesSchema,
   type MetricRow,

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { AssetCtxRow } from "./asset-contexts.tables";
-import type { MetaAndAssetCtxs, PredictedFundings } from "./info.schemas";
+import type { MetaAndAssetCtxs, PredictedFundings } from "./info-wire.model";
 
 export const PredictedFundingSchema = z.object({
   venue: z.string(),

@@ -18,7 +18,7 @@ import { contextRows, type MarkObservation, type PredictedFunding, PredictedFund
 import { type AssetCtxRow, hyperliquidAssetCtxs } from "./asset-contexts.tables";
 import { type Candle1mRow, hyperliquidCandles1m } from "./candles.tables";
 import { postInfo, type WeightGate } from "./info.client";
-import { MetaAndAssetCtxsSchema, PredictedFundingsSchema } from "./info.schemas";
+import { MetaAndAssetCtxsSchema, PredictedFundingsSchema } from "./info-wire.model";
 
 /** One context row per symbol per minute (the poll's cadence). */
 export const CONTEXT_BUCKET_MS = 60_000;

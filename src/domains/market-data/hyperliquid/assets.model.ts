@@ -2,7 +2,7 @@
  * Asset registry model: the `Asset` read shape other domains use, and the capability lookup.
  * A read for an unsupported (asset, channel) pair is skipped by callers, never an error at run time.
  */
-import type { HyperliquidChannel } from "../channels";
+import type { HyperliquidChannel } from "../channels.model";
 import type { HyperliquidAssetRow } from "./assets.tables";
 
 export interface Asset {

@@ -6,7 +6,7 @@
 import { runBatch, setFromExcluded, statementChunks } from "../../../db/batch";
 import type { Db } from "../../../db/client";
 import { hyperliquidCandles1m } from "./candles.tables";
-import type { WireCandle } from "./info.schemas";
+import type { WireCandle } from "./info-wire.model";
 
 /** Upserts `candles` in one batch; a later version of the same minute replaces the earlier one. */
 export async function upsertCandles1m(db: Db, candles: readonly WireCandle[], nowMs: number): Promise<void> {

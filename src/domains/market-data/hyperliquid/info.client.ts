@@ -1,13 +1,13 @@
 /**
  * The one way the backend calls Hyperliquid's info endpoint: POST a JSON body through the shared
- * outbound client (ingestion/http-client.ts: deadline, abort, bounded retries, Retry-After), after
+ * outbound client (ingestion/ingestion-http.client.ts: deadline, abort, bounded retries, Retry-After), after
  * reserving the request's weight from the egress IP's budget (HyperliquidBudget) when a gate is
  * given, and parse the answer with the caller's zod schema. A transport error, a timeout, a non-2xx
  * status or a malformed body is a thrown `InfoRequestError` (jobs record it on their heartbeat; the
  * feed counts it and retries later). A 429 also shrinks the budget (`gate.penalize`).
  */
 import type { z } from "zod";
-import { fetchJson, type HttpPolicy, UpstreamError } from "../ingestion/http-client";
+import { fetchJson, type HttpPolicy, UpstreamError } from "../ingestion/ingestion-http.client";
 import { INFO_REQUEST_WEIGHT, type WeightPriority } from "./budget/weight-budget.model";
 
 export class InfoRequestError extends Error {

@@ -6,7 +6,7 @@
 import { inArray } from "drizzle-orm";
 import type { Db } from "../../../db/client";
 import { hyperliquidAssets } from "./assets.tables";
-import { type MarginTier, MarginTierSchema } from "./info.schemas";
+import { type MarginTier, MarginTierSchema } from "./info-wire.model";
 import { hyperliquidMarginTables } from "./margin-tables.tables";
 
 export type { MarginTier };

@@ -8,7 +8,7 @@ import { openDb } from "../../../db/client";
 import { declareRoute } from "../../../http/access";
 import { errorResponses } from "../../../http/errors";
 import { createRouter, jsonResponse } from "../../../http/router";
-import { HYPERLIQUID_CHANNELS } from "../channels";
+import { HYPERLIQUID_CHANNELS } from "../channels.model";
 import { listCategories, queryAssets } from "./catalog.service";
 import { FeedStatusSchema } from "./feed.model";
 import { feedsStatus } from "./feeds.service";

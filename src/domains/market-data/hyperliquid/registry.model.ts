@@ -5,7 +5,7 @@
  * Perps carry every channel; spot carries every channel except funding.
  */
 import type { hyperliquidAssets } from "./assets.tables";
-import type { MetaAndAssetCtxs, SpotMeta } from "./info.schemas";
+import type { MetaAndAssetCtxs, SpotMeta } from "./info-wire.model";
 import { classify, TAXONOMY_VERSION } from "./taxonomy.data";
 
 export type NewAssetRow = typeof hyperliquidAssets.$inferInsert;

@@ -10,7 +10,7 @@ import { runBatch, setFromExcluded, statementChunks } from "../../../db/batch";
 import type { Db } from "../../../db/client";
 import { hyperliquidAssets } from "./assets.tables";
 import { postInfo, type WeightGate } from "./info.client";
-import { MetaAndAssetCtxsSchema, SpotMetaSchema } from "./info.schemas";
+import { MetaAndAssetCtxsSchema, SpotMetaSchema } from "./info-wire.model";
 import { hyperliquidMarginTables } from "./margin-tables.tables";
 import { perpRows, spotRows } from "./registry.model";
 

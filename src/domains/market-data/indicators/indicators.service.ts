@@ -19,7 +19,7 @@ import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { HOUR_MS, MINUTE_MS } from "../../../core/clock";
 import { runBatch, setFromExcluded, statementChunks } from "../../../db/batch";
 import type { Db } from "../../../db/client";
-import type { INDICATOR_CHANNELS } from "../channels";
+import type { INDICATOR_CHANNELS } from "../channels.model";
 import { hyperliquidAssets } from "../hyperliquid/assets.tables";
 import {
   type IndicatorState,

@@ -8,7 +8,7 @@
  * Read-only; every query is bounded by (source, channel) and a time window.
  */
 import { DAY_MS, HOUR_MS } from "../../../core/clock";
-import type { Source } from "../channels";
+import type { Source } from "../channels.model";
 import { last24Buckets } from "./health.model";
 
 export interface RunFacts {

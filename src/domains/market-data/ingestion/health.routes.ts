@@ -9,7 +9,7 @@ import { openDb } from "../../../db/client";
 import { declareRoute } from "../../../http/access";
 import { errorResponses } from "../../../http/errors";
 import { createRouter, jsonResponse } from "../../../http/router";
-import { SourceSchema } from "../channels";
+import { SourceSchema } from "../channels.model";
 import { FeedStatusSchema } from "../hyperliquid/feed.model";
 import { feedsStatus } from "../hyperliquid/feeds.service";
 import { readMarketDataConfig } from "../market-data.config";

@@ -1,5 +1,5 @@
 /**
- * Computes ingestion health rows, one per (source, channel) of the vocabulary (channels.ts):
+ * Computes ingestion health rows, one per (source, channel) of the vocabulary (channels.model.ts):
  *   polymarket/defillama  `ingestion_runs` (runs) + their data tables (newest datapoint, coverage)
  *   hyperliquid ohlcv_*   candle tables written by the HyperliquidFeed objects; errors and failures from
  *                         the heartbeats of `market-data.ensure-feeds` (which configures the feeds)
@@ -8,7 +8,7 @@
  *                         whose heartbeats carry the errors)
  * Callers: the admin ingestion routes and the /admin/ingestion dashboard.
  */
-import { type INDICATOR_CHANNELS, SOURCE_CHANNELS, type Source } from "../channels";
+import { type INDICATOR_CHANNELS, SOURCE_CHANNELS, type Source } from "../channels.model";
 import { dataFacts, type Facts, HYPERLIQUID_TABLES, heartbeatFacts, indicatorTable, runFacts, writtenTableFacts } from "./health.facts";
 import { type ChannelHealth, DEFAULT_STALE_AFTER_MS, healthStatus, last24Buckets, STALE_AFTER_MS } from "./health.model";
 import type { IngestionSettings } from "./ingestion.model";

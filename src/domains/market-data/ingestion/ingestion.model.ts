@@ -3,8 +3,8 @@
  * source's poll: a poll plan (statements + per-channel counts) and the run outcome.
  */
 import { z } from "zod";
-import type { Channel, Source } from "../channels";
-import type { HttpPolicy } from "./http-client";
+import type { Channel, Source } from "../channels.model";
+import type { HttpPolicy } from "./ingestion-http.client";
 
 const csv = z
   .string()

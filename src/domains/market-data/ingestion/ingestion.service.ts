@@ -9,7 +9,7 @@
 
 import type { AppDeps } from "../../../core/deps";
 import type { Db } from "../../../db/client";
-import type { Channel, Source } from "../channels";
+import type { Channel, Source } from "../channels.model";
 import type { IngestionSettings, PollOutcome, PollPlan } from "./ingestion.model";
 import { isDisabled } from "./ingestion.model";
 

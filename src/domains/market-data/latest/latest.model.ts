@@ -6,7 +6,7 @@
  * DefiLlama values are macro statistics in USD (floats, never ledger math).
  */
 import { z } from "@hono/zod-openapi";
-import { SourceSchema } from "../channels";
+import { SourceSchema } from "../channels.model";
 
 export const LATEST_MAX_LIMIT = 500;
 

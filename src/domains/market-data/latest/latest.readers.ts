@@ -7,7 +7,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import { err, ok, type Result } from "../../../core/result";
 import type { Db } from "../../../db/client";
-import { type HyperliquidChannel, type INDICATOR_CHANNELS, SOURCE_CHANNELS, type Source } from "../channels";
+import { type HyperliquidChannel, type INDICATOR_CHANNELS, SOURCE_CHANNELS, type Source } from "../channels.model";
 import { parseDefillamaTarget } from "../defillama/defillama.model";
 import { latestMetrics } from "../defillama/defillama.service";
 import { latestAssetContexts } from "../hyperliquid/asset-contexts.service";

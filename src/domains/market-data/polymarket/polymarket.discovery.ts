@@ -17,10 +17,10 @@
  */
 
 import { type UpsertSpec, upsertFrom, upsertRows, upsertSpec } from "../../../db/json-upsert";
-import type { Channel, Source } from "../channels";
-import { fetchJson, type HttpPolicy } from "../ingestion/http-client";
+import type { Channel, Source } from "../channels.model";
 import { isDisabled, type PollOutcome, type PollPlan } from "../ingestion/ingestion.model";
 import { type PollContext, rawKey, runPoll } from "../ingestion/ingestion.service";
+import { fetchJson, type HttpPolicy } from "../ingestion/ingestion-http.client";
 import { type DiscoveryList, loadRunning, newRun, noteSkipped, type RunState, saveRun } from "./polymarket.discovery-run";
 import { LooseEventsPageSchema, LooseMarketsPageSchema, parseEvent, parseMarket, toEventRow, toMarketRow } from "./polymarket.model";
 import { polymarketEvents, polymarketEventsStaging, polymarketMarkets, polymarketMarketsStaging } from "./polymarket.tables";

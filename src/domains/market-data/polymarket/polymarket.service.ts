@@ -7,9 +7,9 @@
 import { and, desc, eq, or } from "drizzle-orm";
 import type { Db } from "../../../db/client";
 import { inJsonList, upsertRows, upsertSpec } from "../../../db/json-upsert";
-import { fetchJson, type HttpPolicy } from "../ingestion/http-client";
 import type { PollOutcome, PollPlan } from "../ingestion/ingestion.model";
 import { type PollContext, runPoll } from "../ingestion/ingestion.service";
+import { fetchJson, type HttpPolicy } from "../ingestion/ingestion-http.client";
 import type { PolymarketUrls } from "./polymarket.discovery";
 import { immediateAndLater, matchesAsset, type Outcome, PriceHistorySchema, type Target } from "./polymarket.model";
 import {

@@ -16,7 +16,7 @@ import { and, desc, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import { HOUR_MS as HOUR, MINUTE_MS as MINUTE } from "../../../core/clock";
 import { err, ok, type Result } from "../../../core/result";
 import type { Db } from "../../../db/client";
-import type { SOURCE_CHANNELS, Source } from "../channels";
+import type { SOURCE_CHANNELS, Source } from "../channels.model";
 import { parseDefillamaTarget } from "../defillama/defillama.model";
 import { defillamaMetrics } from "../defillama/defillama.tables";
 import { hyperliquidAssetCtxs } from "../hyperliquid/asset-contexts.tables";

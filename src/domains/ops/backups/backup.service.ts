@@ -18,7 +18,7 @@ import type { Db } from "../../../db/client";
 import type { OpsSettings } from "../ops.config";
 import { type BackupProgress, BackupProgressSchema, backupIdFor, type Manifest, manifestKey, partKey } from "./backup.model";
 import { opsBackups } from "./backups.tables";
-import { gzip, listMigrations, listTables, partText, readPage, tableDigest, tableShape } from "./dump";
+import { gzip, listMigrations, listTables, partText, readPage, tableDigest, tableShape } from "./dump.service";
 
 export interface BackupDeps {
   db: Db;

@@ -1,6 +1,6 @@
 /**
  * Restores a logical backup into an empty database that has the same migrations applied, re-reads
- * every table with the dump's own code (dump.ts) and compares row counts and digests with the manifest,
+ * every table with the dump's own code (dump.service.ts) and compares row counts and digests with the manifest,
  * then checks the money invariants that live in D1 on the restored copy. Works on any D1Database and
  * R2Bucket: the restore-check CLI hands it Miniflare's (a fresh local D1, the local R2 of `npm start`),
  * the integration test the test's own bindings.
@@ -18,7 +18,7 @@ import { openDb } from "../../../db/client";
 import { CREDIT_BALANCE_SQL, creditEntries, payments } from "../../lifecycle";
 import { propAccounts } from "../../trading";
 import { compareTables, type Manifest, type TableDifference, type TableSummary } from "./backup.model";
-import { gunzip, insertLines, listMigrations, summarizeTable } from "./dump";
+import { gunzip, insertLines, listMigrations, summarizeTable } from "./dump.service";
 
 export interface RestoreReport {
   tables: number;
@@ -64,7 +64,7 @@ export async function summarizeRestored(d1: D1Database, manifest: Manifest): Pro
 export async function restoredInvariants(d1: D1Database): Promise<string[]> {
   const problems: string[] = [];
   const db = openDb(d1);
-  // A backup of an older schema may lack a table: its checks are skipped (catalog read, see dump.ts).
+  // A backup of an older schema may lack a table: its checks are skipped (catalog read, see dump.service.ts).
   const has = async (table: string) =>
     Boolean(await catalogStatement(d1, "SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = ?", table).first());
   if (await has("audition_credit_entries")) {

@@ -14,7 +14,7 @@ import type { Db } from "../../../db/client";
 import type { OpsSettings } from "../ops.config";
 import { type Manifest, ManifestSchema } from "./backup.model";
 import { opsBackupVerifications, type VerificationRow } from "./backups.tables";
-import { gunzip, tableDigest } from "./dump";
+import { gunzip, tableDigest } from "./dump.service";
 
 export interface VerifyOutcome {
   ok: boolean;

@@ -7,7 +7,7 @@ import { openDb } from "../../../db/client";
 import { declareRoute } from "../../../http/access";
 import { errorResponses } from "../../../http/errors";
 import { createRouter, jsonResponse } from "../../../http/router";
-import { CloneParamsSchema, cloneFailureError, ownedClone } from "./clone-access";
+import { CloneParamsSchema, cloneFailureError, ownedClone } from "./clone-access.http";
 import { CloneSchema, CreateCloneSchema, EntitlementInputSchema, EntitlementSchema, ModelSchema, PatchCloneSchema } from "./clones.model";
 import { createClone, deleteClone, listClones, setEntitlement, updateClone } from "./clones.service";
 import { MODELS } from "./models.data";

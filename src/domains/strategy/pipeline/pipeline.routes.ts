@@ -10,7 +10,7 @@ import { declareRoute } from "../../../http/access";
 import type { AppEnv } from "../../../http/app-env";
 import { ApiError, errorResponses, notFound } from "../../../http/errors";
 import { createRouter, jsonResponse } from "../../../http/router";
-import { CloneParamsSchema, ownedClone } from "../clones/clone-access";
+import { CloneParamsSchema, ownedClone } from "../clones/clone-access.http";
 import { EntitlementSchema } from "../clones/clones.model";
 import { entitlementOf } from "../clones/clones.service";
 import { PipelineBodySchema, ProblemSchema } from "./graph.model";

@@ -11,7 +11,7 @@
  * services through `readLiveConfig`.
  */
 import { z } from "zod";
-import { decimalInt, withoutBlankSettings } from "../../../core/settings";
+import { decimalInt, withoutBlankSettings } from "../../../core/config-values";
 
 /** Hosts that are the real exchange's mainnet API. */
 const MAINNET_HOSTS = new Set(["api.hyperliquid.xyz", "api-ui.hyperliquid.xyz"]);

@@ -10,10 +10,10 @@
  */
 import { withConcurrency } from "../../../../core/concurrency";
 import { type FeedConfig, type FeedSettings, FeedSettingsSchema, type FeedStatus } from "../feed.model";
-import type { WireCandle } from "../info.schemas";
+import type { WireCandle } from "../info-wire.model";
 import { AlarmTimer } from "./alarm-timer";
-import { CandleAssembler } from "./candle-assembler";
-import { PING_MESSAGE, parseFrame, subscribeMessage } from "./ws-protocol";
+import { CandleAssembler } from "./candle-assembler.model";
+import { PING_MESSAGE, parseFrame, subscribeMessage } from "./ws-protocol.model";
 
 export interface FeedSocket {
   send(text: string): void;

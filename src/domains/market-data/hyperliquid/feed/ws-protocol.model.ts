@@ -3,7 +3,7 @@
  * unexpected frames and skips them. `data` of a candle push is accepted as one object (what the
  * exchange sends) or an array (what its docs say); each candle is validated on its own.
  */
-import { type WireCandle, WireCandleSchema } from "../info.schemas";
+import { type WireCandle, WireCandleSchema } from "../info-wire.model";
 
 export type Frame =
   | { kind: "candles"; candles: WireCandle[]; invalid: number }

@@ -17,7 +17,7 @@
  * backfill supplies its final version. Pure: no I/O, no clock.
  */
 import { MINUTE_MS } from "../../../../core/clock";
-import type { WireCandle } from "../info.schemas";
+import type { WireCandle } from "../info-wire.model";
 
 interface CoinState {
   /** Every minute at or before this open time is closed (undefined: nothing known yet). */

@@ -16,7 +16,7 @@ import { eventStatement } from "../lifecycle-events.service";
 import { AUDITION_TRANSITIONS } from "./audition.model";
 import type { AuditionAccounts } from "./audition.port";
 import { auditions } from "./audition.tables";
-import { voidAuditionStatements } from "./audition-void";
+import { voidAuditionStatements } from "./audition-void.service";
 
 export async function sweepOpeningAuditions(
   db: Db,
