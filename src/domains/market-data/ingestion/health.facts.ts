@@ -7,9 +7,16 @@
  *   heartbeatFacts  last success/error and consecutive failures of a cron job from `job_runs`
  * Read-only; every query is bounded by (source, channel) and a time window.
  */
+import { and, desc, eq, gt, gte, isNull, ne, or, type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { DAY_MS, HOUR_MS } from "../../../core/clock";
+import { jobRuns } from "../../../cron/job-runs.tables";
+import { openDb } from "../../../db/client";
 import type { Source } from "../channels.model";
+import { defillamaMetrics } from "../defillama/defillama.tables";
+import { polymarketEvents, polymarketMarkets, polymarketPrices } from "../polymarket/polymarket.tables";
 import { last24Buckets } from "./health.model";
+import { ingestionRuns } from "./ingestion.tables";
 
 export interface RunFacts {
   lastSuccessMs: number | null;
@@ -33,40 +40,50 @@ function leadingFailures(statuses: unknown[]): number {
   return ok === -1 ? statuses.length : ok;
 }
 
+/** `column` floored to its UTC hour; the width is spliced as a literal so the division stays integral. */
+const hourOf = (column: SQLiteColumn) => sql<number>`(${column} / ${sql.raw(String(HOUR_MS))}) * ${sql.raw(String(HOUR_MS))}`;
+
 export async function runFacts(d1: D1Database, source: string, channel: string, nowMs: number): Promise<RunFacts> {
+  const db = openDb(d1);
+  // D1 batches return rows as objects: every computed field carries an alias so two never share a name.
+  const r = ingestionRuns;
   const buckets = last24Buckets(nowMs);
-  const [recent, agg, lastError, series] = await d1.batch<Row>([
-    d1
-      .prepare("SELECT status FROM ingestion_runs WHERE source = ? AND channel = ? ORDER BY started_at_ms DESC, id DESC LIMIT 10")
-      .bind(source, channel),
-    d1
-      .prepare(
-        `SELECT max(CASE WHEN status = 'ok' THEN finished_at_ms END) AS last_ok,
-                sum(CASE WHEN status = 'ok' AND finished_at_ms >= ? THEN rows_written ELSE 0 END) AS hour_rows,
-                sum(CASE WHEN status = 'ok' AND finished_at_ms >= ? THEN rows_written ELSE 0 END) AS day_rows
-           FROM ingestion_runs WHERE source = ? AND channel = ?`,
-      )
-      .bind(nowMs - HOUR_MS, nowMs - DAY_MS, source, channel),
-    d1
-      .prepare(
-        "SELECT finished_at_ms, error FROM ingestion_runs WHERE source = ? AND channel = ? AND status = 'error' ORDER BY started_at_ms DESC, id DESC LIMIT 1",
-      )
-      .bind(source, channel),
-    d1
-      .prepare(
-        `SELECT (finished_at_ms / ${HOUR_MS}) * ${HOUR_MS} AS bucket, sum(rows_written) AS rows, max(finished_at_ms - newest_data_ms) AS lag
-           FROM ingestion_runs WHERE source = ? AND channel = ? AND status = 'ok' AND finished_at_ms >= ? GROUP BY bucket`,
-      )
-      .bind(source, channel, buckets[0] as number),
+  const scope = and(eq(r.source, source), eq(r.channel, channel));
+  const bucket = hourOf(r.finishedAtMs);
+  const [recent, agg, lastError, series] = await db.batch([
+    db.select({ status: r.status }).from(r).where(scope).orderBy(desc(r.startedAtMs), desc(r.id)).limit(10),
+    db
+      .select({
+        lastOk: sql<number | null>`max(CASE WHEN ${r.status} = 'ok' THEN ${r.finishedAtMs} END)`.as("last_ok"),
+        hourRows: sql<number | null>`sum(CASE WHEN ${r.status} = 'ok' AND ${r.finishedAtMs} >= ${nowMs - HOUR_MS} THEN ${r.rowsWritten} ELSE 0 END)`.as("hour_rows"),
+        dayRows: sql<number | null>`sum(CASE WHEN ${r.status} = 'ok' AND ${r.finishedAtMs} >= ${nowMs - DAY_MS} THEN ${r.rowsWritten} ELSE 0 END)`.as("day_rows"),
+      })
+      .from(r)
+      .where(scope),
+    db
+      .select({ finishedAtMs: r.finishedAtMs, error: r.error })
+      .from(r)
+      .where(and(scope, eq(r.status, "error")))
+      .orderBy(desc(r.startedAtMs), desc(r.id))
+      .limit(1),
+    db
+      .select({
+        bucket: bucket.as("bucket"),
+        rows: sql<number>`sum(${r.rowsWritten})`.as("rows"),
+        lag: sql<number | null>`max(${r.finishedAtMs} - ${r.newestDataMs})`.as("lag"),
+      })
+      .from(r)
+      .where(and(scope, eq(r.status, "ok"), gte(r.finishedAtMs, buckets[0] as number)))
+      .groupBy(bucket),
   ]);
-  const a = agg?.results[0];
-  const e = lastError?.results[0];
-  const byBucket = new Map((series?.results ?? []).map((r) => [Number(r.bucket), r]));
+  const a = agg[0];
+  const e = lastError[0];
+  const byBucket = new Map(series.map((row) => [Number(row.bucket), row]));
   return {
-    lastSuccessMs: num(a?.last_ok),
-    lastError: e ? { atMs: Number(e.finished_at_ms), message: String(e.error ?? "") } : null,
-    consecutiveFailures: leadingFailures((recent?.results ?? []).map((r) => r.status)),
-    volume: { lastHour: Number(a?.hour_rows ?? 0), lastDay: Number(a?.day_rows ?? 0) },
+    lastSuccessMs: num(a?.lastOk),
+    lastError: e ? { atMs: Number(e.finishedAtMs), message: String(e.error ?? "") } : null,
+    consecutiveFailures: leadingFailures(recent.map((row) => row.status)),
+    volume: { lastHour: Number(a?.hourRows ?? 0), lastDay: Number(a?.dayRows ?? 0) },
     last24h: buckets.map((b) => ({ hourStartMs: b, rows: Number(byBucket.get(b)?.rows ?? 0), lagMs: num(byBucket.get(b)?.lag) })),
   };
 }
@@ -82,34 +99,48 @@ export async function dataFacts(
   nowMs: number,
   staleAfterMs: number,
 ): Promise<Omit<Facts, "runs">> {
+  const db = openDb(d1);
   const since = nowMs - staleAfterMs;
-  let statement: D1PreparedStatement;
+  /** Newest, fresh and expected over per-subject newest times. */
+  const overSubjects = (newest: SQL.Aliased<number>) => ({
+    newest: sql<number | null>`max(${newest})`.as("newest_all"),
+    fresh: sql<number | null>`sum(CASE WHEN ${newest} >= ${since} THEN 1 ELSE 0 END)`.as("fresh"),
+    expected: sql<number>`count(*)`.as("expected"),
+  });
+  let r: { newest: number | null; fresh: number | null; expected: number } | undefined;
   if (source === "polymarket" && channel !== "prices") {
     // Expected: the open markets/events we know of; fresh: those refreshed by a recent discovery.
-    const table = channel === "markets" ? "polymarket_markets" : "polymarket_events";
-    statement = d1
-      .prepare(
-        `SELECT max(ingested_at_ms) AS newest, sum(CASE WHEN ingested_at_ms >= ? THEN 1 ELSE 0 END) AS fresh, count(*) AS expected
-           FROM ${table} WHERE closed = 0 AND (end_ms IS NULL OR end_ms > ?)`,
-      )
-      .bind(since, nowMs);
+    const t = channel === "markets" ? polymarketMarkets : polymarketEvents;
+    r = await db
+      .select({
+        newest: sql<number | null>`max(${t.ingestedAtMs})`.as("newest"),
+        fresh: sql<number | null>`sum(CASE WHEN ${t.ingestedAtMs} >= ${since} THEN 1 ELSE 0 END)`.as("fresh"),
+        expected: sql<number>`count(*)`.as("expected"),
+      })
+      .from(t)
+      .where(and(eq(t.closed, false), or(isNull(t.endMs), gt(t.endMs, nowMs))))
+      .get();
   } else if (source === "polymarket") {
-    statement = d1
-      .prepare(
-        `SELECT max(newest) AS newest, sum(CASE WHEN newest >= ? THEN 1 ELSE 0 END) AS fresh, count(*) AS expected
-           FROM (SELECT p.market_id, max(p.t_ms) AS newest FROM polymarket_prices p
-                 JOIN polymarket_markets m ON m.id = p.market_id WHERE m.closed = 0 AND (m.end_ms IS NULL OR m.end_ms > ?) GROUP BY p.market_id)`,
-      )
-      .bind(since, nowMs);
+    const p = polymarketPrices;
+    const m = polymarketMarkets;
+    const perMarket = db
+      .select({ marketId: p.marketId, newest: sql<number>`max(${p.tMs})`.as("newest") })
+      .from(p)
+      .innerJoin(m, eq(m.id, p.marketId))
+      .where(and(eq(m.closed, false), or(isNull(m.endMs), gt(m.endMs, nowMs))))
+      .groupBy(p.marketId)
+      .as("per_market");
+    r = await db.select(overSubjects(perMarket.newest)).from(perMarket).get();
   } else {
-    statement = d1
-      .prepare(
-        `SELECT max(newest) AS newest, sum(CASE WHEN newest >= ? THEN 1 ELSE 0 END) AS fresh, count(*) AS expected
-           FROM (SELECT scope, target, max(t_ms) AS newest FROM defillama_metrics WHERE channel = ? GROUP BY scope, target)`,
-      )
-      .bind(since, channel);
+    const t = defillamaMetrics;
+    const perTarget = db
+      .select({ scope: t.scope, target: t.target, newest: sql<number>`max(${t.tMs})`.as("newest") })
+      .from(t)
+      .where(eq(t.channel, channel))
+      .groupBy(t.scope, t.target)
+      .as("per_target");
+    r = await db.select(overSubjects(perTarget.newest)).from(perTarget).get();
   }
-  const r = await statement.first<Row>();
   return { newestDataMs: num(r?.newest), coverage: { fresh: Number(r?.fresh ?? 0), expected: Number(r?.expected ?? 0) } };
 }
 
@@ -194,17 +225,30 @@ export async function heartbeatFacts(
   d1: D1Database,
   jobName: string,
 ): Promise<Pick<RunFacts, "lastSuccessMs" | "lastError" | "consecutiveFailures">> {
-  const [recent, lastOk, lastError] = await d1.batch<Row>([
-    d1.prepare("SELECT status FROM job_runs WHERE job_name = ? AND status != 'running' ORDER BY started_at_ms DESC LIMIT 10").bind(jobName),
-    d1.prepare("SELECT max(finished_at_ms) AS at FROM job_runs WHERE job_name = ? AND status = 'ok'").bind(jobName),
-    d1
-      .prepare("SELECT finished_at_ms, error FROM job_runs WHERE job_name = ? AND status = 'error' ORDER BY started_at_ms DESC LIMIT 1")
-      .bind(jobName),
+  const db = openDb(d1);
+  const j = jobRuns;
+  const [recent, lastOk, lastError] = await db.batch([
+    db
+      .select({ status: j.status })
+      .from(j)
+      .where(and(eq(j.jobName, jobName), ne(j.status, "running")))
+      .orderBy(desc(j.startedAtMs))
+      .limit(10),
+    db
+      .select({ at: sql<number | null>`max(${j.finishedAtMs})`.as("at") })
+      .from(j)
+      .where(and(eq(j.jobName, jobName), eq(j.status, "ok"))),
+    db
+      .select({ finishedAtMs: j.finishedAtMs, error: j.error })
+      .from(j)
+      .where(and(eq(j.jobName, jobName), eq(j.status, "error")))
+      .orderBy(desc(j.startedAtMs))
+      .limit(1),
   ]);
-  const e = lastError?.results[0];
+  const e = lastError[0];
   return {
-    lastSuccessMs: num(lastOk?.results[0]?.at),
-    lastError: e ? { atMs: Number(e.finished_at_ms), message: String(e.error ?? "") } : null,
-    consecutiveFailures: leadingFailures((recent?.results ?? []).map((r) => r.status)),
+    lastSuccessMs: num(lastOk[0]?.at),
+    lastError: e ? { atMs: Number(e.finishedAtMs), message: String(e.error ?? "") } : null,
+    consecutiveFailures: leadingFailures(recent.map((row) => row.status)),
   };
 }
