@@ -8,10 +8,14 @@
  *                         whose heartbeats carry the errors)
  * Callers: the admin ingestion routes and the /admin/ingestion dashboard.
  */
+import { desc, eq, inArray } from "drizzle-orm";
+import { jobRuns } from "../../../cron/job-runs.tables";
+import { openDb } from "../../../db/client";
 import { type INDICATOR_CHANNELS, SOURCE_CHANNELS, type Source } from "../channels.model";
 import { dataFacts, type Facts, HYPERLIQUID_TABLES, heartbeatFacts, indicatorTable, runFacts, writtenTableFacts } from "./health.facts";
 import { type ChannelHealth, DEFAULT_STALE_AFTER_MS, healthStatus, last24Buckets, STALE_AFTER_MS } from "./health.model";
 import type { IngestionSettings } from "./ingestion.model";
+import { ingestionRuns } from "./ingestion.tables";
 
 type IndicatorChannel = (typeof INDICATOR_CHANNELS)[number];
 
@@ -109,27 +113,35 @@ const HYPERLIQUID_RUN_JOBS = [...new Set([...Object.values(HYPERLIQUID_JOB), "ma
 
 /** The newest runs of a source: `ingestion_runs` for polled sources, job heartbeats for Hyperliquid. */
 export async function recentRuns(d1: D1Database, source: Source, limit: number) {
-  type Run = {
-    channel: string;
-    status: string;
-    startedAtMs: number;
-    finishedAtMs: number | null;
-    rowsWritten: number | null;
-    error: string | null;
-  };
-  const statement =
-    source === "hyperliquid"
-      ? d1
-          .prepare(
-            `SELECT job_name AS channel, status, started_at_ms AS startedAtMs, finished_at_ms AS finishedAtMs, items_processed AS rowsWritten, error
-               FROM job_runs WHERE job_name IN (${HYPERLIQUID_RUN_JOBS.map(() => "?").join(", ")}) ORDER BY started_at_ms DESC LIMIT ?`,
-          )
-          .bind(...HYPERLIQUID_RUN_JOBS, limit)
-      : d1
-          .prepare(
-            `SELECT channel, status, started_at_ms AS startedAtMs, finished_at_ms AS finishedAtMs, rows_written AS rowsWritten, error
-               FROM ingestion_runs WHERE source = ? ORDER BY started_at_ms DESC, id DESC LIMIT ?`,
-          )
-          .bind(source, limit);
-  return (await statement.all<Run>()).results;
+  const db = openDb(d1);
+  if (source === "hyperliquid") {
+    const j = jobRuns;
+    return db
+      .select({
+        channel: j.jobName,
+        status: j.status,
+        startedAtMs: j.startedAtMs,
+        finishedAtMs: j.finishedAtMs,
+        rowsWritten: j.itemsProcessed,
+        error: j.error,
+      })
+      .from(j)
+      .where(inArray(j.jobName, HYPERLIQUID_RUN_JOBS))
+      .orderBy(desc(j.startedAtMs))
+      .limit(limit);
+  }
+  const r = ingestionRuns;
+  return db
+    .select({
+      channel: r.channel,
+      status: r.status,
+      startedAtMs: r.startedAtMs,
+      finishedAtMs: r.finishedAtMs,
+      rowsWritten: r.rowsWritten,
+      error: r.error,
+    })
+    .from(r)
+    .where(eq(r.source, source))
+    .orderBy(desc(r.startedAtMs), desc(r.id))
+    .limit(limit);
 }

@@ -1,9 +1,14 @@
 /**
  * The stored state of a resumable discovery run (`polymarket_discovery_runs`): read at the start of
- * every cron tick, written back at its end, closed in the promotion batch or on failure. Raw D1
- * statements because discovery runs on `ctx.d1` (tests wrap it to watch every batch).
+ * every cron tick, written back at its end, closed in the promotion batch or on failure. Read with
+ * drizzle over `ctx.d1` (tests wrap it to watch every batch); `saveRun` stays a raw D1 statement
+ * because it joins raw D1 batches with the JSON upserts of src/db/json-upsert.ts (src/db/README.md).
  * Callers: polymarket.discovery.ts.
  */
+import { desc, eq } from "drizzle-orm";
+import { openDb } from "../../../db/client";
+import { polymarketDiscoveryRuns } from "./polymarket.tables";
+
 export type DiscoveryList = "events" | "markets";
 
 export interface RunState {
@@ -24,38 +29,23 @@ export interface RunState {
 
 const SKIPPED_KEPT = 20;
 
-interface Row {
-  id: string;
-  started_at_ms: number;
-  updated_at_ms: number;
-  list: DiscoveryList;
-  cursor: string | null;
-  events_pages: number;
-  markets_pages: number;
-  ticks: number;
-  seen_cursors_json: string;
-  skipped: number;
-  skipped_json: string;
-}
-
 /** The one running run, if any. */
 export async function loadRunning(d1: D1Database): Promise<RunState | null> {
-  const row = await d1
-    .prepare("SELECT * FROM polymarket_discovery_runs WHERE status = 'running' ORDER BY started_at_ms DESC LIMIT 1")
-    .first<Row>();
+  const r = polymarketDiscoveryRuns;
+  const row = await openDb(d1).select().from(r).where(eq(r.status, "running")).orderBy(desc(r.startedAtMs)).limit(1).get();
   if (!row) return null;
   return {
     id: row.id,
-    startedAtMs: row.started_at_ms,
-    updatedAtMs: row.updated_at_ms,
-    list: row.list,
+    startedAtMs: row.startedAtMs,
+    updatedAtMs: row.updatedAtMs,
+    list: row.list as DiscoveryList,
     cursor: row.cursor,
-    eventsPages: row.events_pages,
-    marketsPages: row.markets_pages,
+    eventsPages: row.eventsPages,
+    marketsPages: row.marketsPages,
     ticks: row.ticks,
-    seen: (JSON.parse(row.seen_cursors_json) as { cursors: string[] }).cursors,
+    seen: (JSON.parse(row.seenCursorsJson) as { cursors: string[] }).cursors,
     skipped: row.skipped,
-    skippedItems: (JSON.parse(row.skipped_json) as { items: string[] }).items,
+    skippedItems: (JSON.parse(row.skippedJson) as { items: string[] }).items,
   };
 }
 

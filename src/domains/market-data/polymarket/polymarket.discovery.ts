@@ -16,6 +16,8 @@
  * Callers: polymarket.jobs.ts, tests.
  */
 
+import { eq, sql } from "drizzle-orm";
+import { openDb } from "../../../db/client";
 import { type UpsertSpec, upsertFrom, upsertRows, upsertSpec } from "../../../db/json-upsert";
 import type { Channel, Source } from "../channels.model";
 import { isDisabled, type PollOutcome, type PollPlan } from "../ingestion/ingestion.model";
@@ -267,11 +269,15 @@ function stager(d1: D1Database, spec: UpsertSpec, flushRows: number) {
 /** The final batch's statements (promote, then clear staging) and the per-channel counts of the run. */
 async function promotionPlan(d1: D1Database, run: Run): Promise<PollPlan> {
   const runId = run.state.id;
-  const summary = (table: string) =>
-    d1.prepare(`SELECT count(*) AS n, max(source_updated_at_ms) AS newest FROM ${table} WHERE run_id = ?`).bind(runId);
-  const [events, markets] = (
-    await d1.batch<{ n: number; newest: number | null }>([summary("polymarket_events_staging"), summary("polymarket_markets_staging")])
-  ).map((r) => r.results[0] ?? { n: 0, newest: null });
+  const db = openDb(d1); // over `ctx.d1`, which tests wrap to watch every batch
+  const summary = (t: typeof polymarketEventsStaging | typeof polymarketMarketsStaging) =>
+    db
+      .select({ n: sql<number>`count(*)`.as("n"), newest: sql<number | null>`max(${t.sourceUpdatedAtMs})`.as("newest") })
+      .from(t)
+      .where(eq(t.runId, runId));
+  const [events, markets] = (await db.batch([summary(polymarketEventsStaging), summary(polymarketMarketsStaging)])).map(
+    (rows) => rows[0] ?? { n: 0, newest: null },
+  );
   return {
     statements: [
       upsertFrom(d1, EVENTS, { table: "polymarket_events_staging", keyColumn: "run_id", key: runId }),
