@@ -38,7 +38,10 @@ const KILL_KEY = "kill_switch";
 /** scheduleCancel must be at least 5 s ahead on the exchange; 10 s leaves room for latency. */
 const DEAD_MAN_DELAY_MS = 10_000;
 
-/** The creator's proven wallet (lifecycle `wallets`, read-only; a port would be a circle: lifecycle imports trading). */
+/**
+ * The creator's proven wallet (lifecycle `wallets`, read-only). Raw on purpose: lifecycle imports
+ * trading, so trading cannot import the table; the port that would replace it is in src/db/README.md.
+ */
 async function provenWallet(env: Env, ownerId: string): Promise<string | null> {
   const row = await env.DB.prepare("SELECT address FROM wallets WHERE user_id = ?").bind(ownerId).first<{ address: string }>();
   return row?.address.toLowerCase() ?? null;
