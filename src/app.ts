@@ -17,7 +17,7 @@ import { ARENA_ADMIN_PAGES, arenaAdminPage, arenaRaceRoutes, arenaRoutes } from 
 import { backtestRoutes } from "./domains/backtest";
 import { contextRoutes, pipelinePreviewRoutes } from "./domains/context";
 import { decisionRoutes } from "./domains/decision";
-import { lifecycleRoutes } from "./domains/lifecycle";
+import { lifecycleRoutes, walletOf } from "./domains/lifecycle";
 import { DASHBOARD_PAGES, ingestionDashboard, ingestionHealthRoutes, latestRoutes, marketRoutes } from "./domains/market-data";
 import { ALERTS_PAGES, alertsPage, opsRoutes } from "./domains/ops";
 import { strategyRoutes } from "./domains/strategy";
@@ -72,7 +72,7 @@ export function createApi(): OpenAPIHono<AppEnv> {
   api.route("/", pipelinePreviewRoutes);
   api.route("/", decisionRoutes);
   api.route("/", backtestRoutes);
-  api.route("/", tradingRoutes);
+  api.route("/", tradingRoutes({ provenWallet: async (db, ownerId) => (await walletOf(db, ownerId))?.address ?? null }));
   api.route("/", lifecycleRoutes);
   api.route("/", arenaRoutes);
   api.route("/", arenaRaceRoutes);

@@ -4,10 +4,11 @@
  * parameters per statement and caps queries per invocation). `upsertFrom` moves rows already in a
  * (staging) table with one statement and one parameter. Column names come from the drizzle tables
  * (`upsertSpec`), never from input, so the SQL and the typed schema cannot drift apart.
- * `inJsonList` is the read-side twin: an IN list of any length as one bound parameter.
+ * `inJsonList` is the read-side twin: an IN list of any length as one bound parameter (or a
+ * `sql.placeholder` bound to the list's JSON text, for statements prepared once).
  * Sits beside batch.ts: these are the two bulk-write idioms (chunked drizzle inserts, JSON rows).
  */
-import { getTableColumns, getTableName, type SQL, sql } from "drizzle-orm";
+import { getTableColumns, getTableName, is, Placeholder, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 
 export interface UpsertSpec {
@@ -40,8 +41,10 @@ export function upsertSpec(
  * `column IN (...)` over any number of values with ONE bound parameter (D1 binds at most 100 per
  * statement): the values travel as a JSON array expanded by `json_each`. Empty list: matches nothing.
  */
-export function inJsonList(column: SQLiteColumn, values: readonly (string | number)[]): SQL {
-  return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
+export function inJsonList(column: SQLiteColumn, values: readonly (string | number)[] | Placeholder): SQL {
+  // A placeholder (a statement prepared once) takes the JSON text of the list when it runs.
+  const list = is(values, Placeholder) ? values : JSON.stringify(values);
+  return sql`${column} IN (SELECT value FROM json_each(${list}))`;
 }
 
 /** Rows per statement: keeps the one JSON parameter far below D1's 2 MB value limit. */

@@ -12,7 +12,7 @@
  *     which the next delivery recomputes identically (the loop is deterministic).
  *   - The report is a content-addressed artifact: writing it twice stores the same blob.
  */
-import { and, desc, eq, inArray, lt, or } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { HOUR_MS, MINUTE_MS } from "../../core/clock";
 import type { IdGenerator } from "../../core/ids";
@@ -21,6 +21,7 @@ import type { Db } from "../../db/client";
 import { type ArtifactStore, storeOwnedArtifacts } from "../artifacts";
 import { type ContextDeps, PROMPT_FIXED_ALLOWANCE_TOKENS } from "../context";
 import { clonePreflight, type DecisionSettings, type EngineOptions } from "../decision";
+import { hyperliquidCandles1m } from "../market-data";
 import { type Clone, type CompiledPlan, compileStored, findModel, type Registry } from "../strategy";
 import {
   type BacktestReport,
@@ -106,16 +107,19 @@ export function backtestPlanOf(plan: CompiledPlan, clone: Clone, request: Backte
 }
 
 /** The stored 1m history of `symbols`: earliest open and latest close over all of them. */
-export async function storedHistory(d1: D1Database, symbols: readonly string[]): Promise<{ fromMs: number; toMs: number } | null> {
+export async function storedHistory(db: Db, symbols: readonly string[]): Promise<{ fromMs: number; toMs: number } | null> {
   if (symbols.length === 0) return null;
-  const row = await d1
-    .prepare(
-      `SELECT max(first) AS from_ms, min(last) AS to_ms FROM (SELECT symbol, min(open_time_ms) AS first, max(close_time_ms) + 1 AS last
-       FROM hyperliquid_candles_1m WHERE symbol IN (${symbols.map(() => "?").join(", ")}) GROUP BY symbol)`,
-    )
-    .bind(...symbols)
-    .first<{ from_ms: number | null; to_ms: number | null }>();
-  return row?.from_ms != null && row.to_ms != null ? { fromMs: row.from_ms, toMs: row.to_ms } : null;
+  const c = hyperliquidCandles1m;
+  const perSymbol = db
+    .select({ first: sql<number>`min(${c.openTimeMs})`.as("first"), last: sql<number>`max(${c.closeTimeMs}) + 1`.as("last") })
+    .from(c)
+    .where(inArray(c.symbol, [...symbols]))
+    .groupBy(c.symbol)
+    .as("per_symbol");
+  const [row] = await db
+    .select({ fromMs: sql<number | null>`max(${perSymbol.first})`, toMs: sql<number | null>`min(${perSymbol.last})` })
+    .from(perSymbol);
+  return row?.fromMs != null && row.toMs != null ? { fromMs: row.fromMs, toMs: row.toMs } : null;
 }
 
 /** Validates and stores a backtest, then enqueues it. Refusals are values with an HTTP status. */
@@ -136,7 +140,7 @@ export async function createBacktest(
     return fail("unprocessable", "no_valid_pipeline", "the clone has no stored pipeline with an enabled strategy and asset to decide");
   if (plan.slots.length === 0) return fail("bad_request", "window_too_short", `the window holds no ${plan.stepMs / 1000} s slot`);
   // The whole window must lie inside the stored history of every decided asset (D1 market memory).
-  const history = await storedHistory(deps.d1, plan.symbols);
+  const history = await storedHistory(deps.db, plan.symbols);
   if (!history || request.fromMs < history.fromMs || request.toMs > history.toMs)
     return fail("unprocessable", "outside_history", "the window is outside the stored market history of the clone's assets", {
       symbols: plan.symbols,

@@ -93,11 +93,13 @@ export { type PropAccountRow, propAccounts, propPositions, propResults } from ".
 
 import { createRouter } from "../../http/router";
 import { liveRoutes } from "./live/live.routes";
+import type { ProvenWallet } from "./live/live.service";
 import { propAccountRoutes } from "./trading.routes";
 import { propAdminRoutes } from "./trading-admin.routes";
 
-/** Client and admin prop-account routes, mounted under /api/v1. */
-export const tradingRoutes = createRouter().route("/", propAccountRoutes).route("/", propAdminRoutes).route("/", liveRoutes);
+/** Client and admin prop-account routes, mounted under /api/v1; the live link reads lifecycle's wallets through `ports`. */
+export const tradingRoutes = (ports: { provenWallet: ProvenWallet }) =>
+  createRouter().route("/", propAccountRoutes).route("/", propAdminRoutes).route("/", liveRoutes(ports.provenWallet));
 
 // Live adapter, Hyperliquid exchange client (src/domains/trading/live/hyperliquid/, doc/domains/trading-live.md).
 export {

@@ -5,37 +5,97 @@
  * the result into the PropAccount objects, so one read serves a whole mark round and the objects stay
  * free of D1 reads (decision recorded in doc/domains/trading.md).
  */
-import { openDb } from "../../db/client";
-import { marginTiersFor } from "../market-data";
+import { and, eq, gte, lt, lte, type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { alias } from "drizzle-orm/sqlite-core";
+import { type Db, openDb } from "../../db/client";
+import { inJsonList } from "../../db/json-upsert";
+import { hyperliquidAssetCtxs, hyperliquidAssets, hyperliquidCandles1m, marginTiersFor } from "../market-data";
 import type { Market } from "./market.model";
 import type { CandleInput } from "./risk.model";
 
-interface AssetRow {
-  symbol: string;
-  kind: "perp" | "spot";
-  sz_decimals: number;
-  max_leverage: number | null;
-  is_delisted: number;
-}
-interface CtxRow {
-  symbol: string;
-  mark_px: string;
-  oracle_px: string;
-  mid_px: string | null;
-  polled_at_ms: number;
-  funding_rate: string;
-}
-interface CandleRow {
-  symbol: string;
-  open_time_ms: number;
-  close_time_ms: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-}
+const p = (name: string) => sql.placeholder(name);
+/** `column IN` the bound JSON list `symbols` (one parameter whatever the list's length). */
+const inSymbols = (column: SQLiteColumn): SQL => inJsonList(column, p("symbols"));
 
-const placeholders = (n: number) => Array.from({ length: n }, () => "?").join(", ");
+/**
+ * The reads of this file, built once per D1 binding with placeholders (`sql.placeholder`), as
+ * market-data/series/series.readers.ts does: the intake's hot path pays no query building per call.
+ * The symbol list travels as one JSON parameter, so one statement serves every list length.
+ */
+function build(db: Db) {
+  const a = hyperliquidAssets;
+  const c = hyperliquidAssetCtxs;
+  const k = hyperliquidCandles1m;
+  // Newest context bucket per symbol polled at or before `nowMs`, joined back to its row.
+  const newestCtx = db
+    .select({ symbol: c.symbol, b: sql<number>`max(${c.bucketMs})`.as("b") })
+    .from(c)
+    .where(and(lte(c.polledAtMs, p("nowMs")), inSymbols(c.symbol)))
+    .groupBy(c.symbol)
+    .as("m");
+  const cc = alias(hyperliquidAssetCtxs, "c");
+  // Newest closed 1m candle per symbol that closed at or before `nowMs`.
+  const newestCandle = db
+    .select({ symbol: k.symbol, o: sql<number>`max(${k.openTimeMs})`.as("o") })
+    .from(k)
+    .where(and(lte(k.closeTimeMs, p("nowMs")), inSymbols(k.symbol)))
+    .groupBy(k.symbol)
+    .as("m");
+  const kc = alias(hyperliquidCandles1m, "c");
+  // The rate in force for an hour: newest poll in [hour - 1h, hour).
+  const hourCtx = db
+    .select({ symbol: c.symbol, b: sql<number>`max(${c.bucketMs})`.as("b") })
+    .from(c)
+    .where(and(lt(c.bucketMs, p("hourMs")), gte(c.bucketMs, p("fromMs"))))
+    .groupBy(c.symbol)
+    .as("m");
+  return {
+    db,
+    assets: db
+      .select({ symbol: a.symbol, kind: a.kind, szDecimals: a.szDecimals, maxLeverage: a.maxLeverage, isDelisted: a.isDelisted })
+      .from(a)
+      .where(inSymbols(a.symbol))
+      .prepare(),
+    contexts: db
+      .select({
+        symbol: cc.symbol,
+        markPx: cc.markPx,
+        oraclePx: cc.oraclePx,
+        midPx: cc.midPx,
+        polledAtMs: cc.polledAtMs,
+        fundingRate: cc.fundingRate,
+      })
+      .from(cc)
+      .innerJoin(newestCtx, and(eq(newestCtx.symbol, cc.symbol), eq(newestCtx.b, cc.bucketMs)))
+      .prepare(),
+    candles: db
+      .select({ symbol: kc.symbol, closeTimeMs: kc.closeTimeMs, close: kc.close })
+      .from(kc)
+      .innerJoin(newestCandle, and(eq(newestCandle.symbol, kc.symbol), eq(newestCandle.o, kc.openTimeMs)))
+      .prepare(),
+    between: db
+      .select({ symbol: k.symbol, openTimeMs: k.openTimeMs, open: k.open, high: k.high, low: k.low, close: k.close })
+      .from(k)
+      .where(and(gte(k.openTimeMs, p("fromMs")), lt(k.openTimeMs, p("toMs")), lte(k.closeTimeMs, p("toMs")), inSymbols(k.symbol)))
+      .orderBy(k.openTimeMs)
+      .prepare(),
+    funding: db
+      .select({ symbol: cc.symbol, fundingRate: cc.fundingRate, oraclePx: cc.oraclePx })
+      .from(cc)
+      .innerJoin(hourCtx, and(eq(hourCtx.symbol, cc.symbol), eq(hourCtx.b, cc.bucketMs)))
+      .prepare(),
+  };
+}
+const built = new WeakMap<D1Database, ReturnType<typeof build>>();
+function statements(d1: D1Database): ReturnType<typeof build> {
+  let out = built.get(d1);
+  if (!out) {
+    out = build(openDb(d1));
+    built.set(d1, out);
+  }
+  return out;
+}
 
 /**
  * A per-isolate cache of market reads, keyed by the symbol set and the second of `nowMs`: the intake's
@@ -66,26 +126,23 @@ export function loadMarket(d1: D1Database, symbols: readonly string[], nowMs: nu
 export async function readMarket(d1: D1Database, list: readonly string[], nowMs: number): Promise<Market> {
   const market: Market = { assets: {}, quotes: {} };
   if (list.length === 0) return market;
+  const q = statements(d1);
+  const symbols = JSON.stringify(list);
   const [assets, ctxs, candles, tiers] = await Promise.all([
-    d1
-      .prepare(
-        `SELECT symbol, kind, sz_decimals, max_leverage, is_delisted FROM hyperliquid_assets WHERE symbol IN (${placeholders(list.length)})`,
-      )
-      .bind(...list)
-      .all<AssetRow>(),
-    latestContexts(d1, list, nowMs),
-    latestCandles(d1, list, nowMs),
-    marginTiersFor(openDb(d1), list),
+    q.assets.all({ symbols }),
+    q.contexts.all({ symbols, nowMs }),
+    q.candles.all({ symbols, nowMs }),
+    marginTiersFor(q.db, list),
   ]);
-  for (const a of assets.results) {
-    const maxLeverage = a.max_leverage ?? 1;
+  for (const a of assets) {
+    const maxLeverage = a.maxLeverage ?? 1;
     market.assets[a.symbol] = {
       symbol: a.symbol,
       kind: a.kind,
-      szDecimals: a.sz_decimals,
+      szDecimals: a.szDecimals,
       maxLeverage,
       marginTiers: tiers.get(a.symbol) ?? [{ lowerBound: "0", maxLeverage }],
-      isDelisted: a.is_delisted === 1,
+      isDelisted: a.isDelisted,
     };
   }
   const closeBySymbol = new Map(candles.map((c) => [c.symbol, c]));
@@ -93,66 +150,27 @@ export async function readMarket(d1: D1Database, list: readonly string[], nowMs:
     const candle = closeBySymbol.get(c.symbol);
     market.quotes[c.symbol] = {
       symbol: c.symbol,
-      markPx: c.mark_px,
-      oraclePx: c.oracle_px,
-      midPx: c.mid_px,
-      pxAtMs: c.polled_at_ms,
+      markPx: c.markPx,
+      oraclePx: c.oraclePx,
+      midPx: c.midPx,
+      pxAtMs: c.polledAtMs,
       closePx: candle?.close ?? null,
-      closeAtMs: candle ? candle.close_time_ms : null,
+      closeAtMs: candle ? candle.closeTimeMs : null,
       impactPxs: null,
     };
   }
   return market;
 }
 
-/** The newest context row per symbol polled at or before `nowMs`. */
-export async function latestContexts(d1: D1Database, symbols: readonly string[], nowMs: number): Promise<CtxRow[]> {
-  const { results } = await d1
-    .prepare(
-      `SELECT c.symbol, c.mark_px, c.oracle_px, c.mid_px, c.polled_at_ms, c.funding_rate FROM hyperliquid_asset_ctxs c
-       JOIN (SELECT symbol, max(bucket_ms) AS b FROM hyperliquid_asset_ctxs WHERE polled_at_ms <= ? AND symbol IN (${placeholders(symbols.length)}) GROUP BY symbol) m
-         ON m.symbol = c.symbol AND m.b = c.bucket_ms`,
-    )
-    .bind(nowMs, ...symbols)
-    .all<CtxRow>();
-  return results;
-}
-
-/** The newest closed 1m candle per symbol that closed at or before `nowMs`. */
-async function latestCandles(d1: D1Database, symbols: readonly string[], nowMs: number): Promise<CandleRow[]> {
-  const { results } = await d1
-    .prepare(
-      `SELECT c.symbol, c.open_time_ms, c.close_time_ms, c.open, c.high, c.low, c.close FROM hyperliquid_candles_1m c
-       JOIN (SELECT symbol, max(open_time_ms) AS o FROM hyperliquid_candles_1m WHERE close_time_ms <= ? AND symbol IN (${placeholders(symbols.length)}) GROUP BY symbol) m
-         ON m.symbol = c.symbol AND m.o = c.open_time_ms`,
-    )
-    .bind(nowMs, ...symbols)
-    .all<CandleRow>();
-  return results;
-}
-
 /** Closed 1m candles of `symbols` with open time in [fromMs, toMs), closed by `nowMs` (trigger checks). */
 export async function candlesBetween(d1: D1Database, symbols: readonly string[], fromMs: number, toMs: number): Promise<CandleInput[]> {
   if (symbols.length === 0) return [];
-  const { results } = await d1
-    .prepare(
-      `SELECT symbol, open_time_ms, close_time_ms, open, high, low, close FROM hyperliquid_candles_1m
-       WHERE open_time_ms >= ? AND open_time_ms < ? AND close_time_ms <= ? AND symbol IN (${placeholders(symbols.length)}) ORDER BY open_time_ms`,
-    )
-    .bind(fromMs, toMs, toMs, ...symbols)
-    .all<CandleRow>();
-  return results.map((c) => ({ symbol: c.symbol, openTimeMs: c.open_time_ms, o: c.open, h: c.high, l: c.low, c: c.close }));
+  const rows = await statements(d1).between.all({ symbols: JSON.stringify(symbols), fromMs, toMs });
+  return rows.map((c) => ({ symbol: c.symbol, openTimeMs: c.openTimeMs, o: c.open, h: c.high, l: c.low, c: c.close }));
 }
 
 /** The hourly rate and oracle price in force for the hour ending at `hourMs` (newest poll before it). */
 export async function fundingRatesFor(d1: D1Database, hourMs: number): Promise<{ symbol: string; hourlyRate: string; oraclePx: string }[]> {
-  const { results } = await d1
-    .prepare(
-      `SELECT c.symbol, c.funding_rate, c.oracle_px FROM hyperliquid_asset_ctxs c
-       JOIN (SELECT symbol, max(bucket_ms) AS b FROM hyperliquid_asset_ctxs WHERE bucket_ms < ? AND bucket_ms >= ? GROUP BY symbol) m
-         ON m.symbol = c.symbol AND m.b = c.bucket_ms`,
-    )
-    .bind(hourMs, hourMs - 3_600_000)
-    .all<{ symbol: string; funding_rate: string; oracle_px: string }>();
-  return results.map((r) => ({ symbol: r.symbol, hourlyRate: r.funding_rate, oraclePx: r.oracle_px }));
+  const rows = await statements(d1).funding.all({ hourMs, fromMs: hourMs - 3_600_000 });
+  return rows.map((r) => ({ symbol: r.symbol, hourlyRate: r.fundingRate, oraclePx: r.oraclePx }));
 }

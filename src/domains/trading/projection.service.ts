@@ -4,11 +4,16 @@
  * statement is guarded by `projected_seq`, so a re-delivered, stale or concurrent entry changes nothing
  * and the projection never goes backwards. The object drains after each change and its alarm retries.
  */
+import { and, eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { runBatch, setFromExcluded } from "../../db/batch";
+import { openDb } from "../../db/client";
 import type { AccountState } from "./account.model";
 import type { AccountResult } from "./account-result.model";
 import { valuation } from "./execution.model";
 import { EMPTY_MARKET, type Market } from "./market.model";
 import { positionViews } from "./summary.model";
+import { type PropAccountRow, propAccounts, propPositions, propResults } from "./trading.tables";
 
 export interface ProjectionEntry {
   seq: number;
@@ -16,8 +21,8 @@ export interface ProjectionEntry {
     id: string;
     cloneId: string;
     ownerId: string;
-    kind: string;
-    status: string;
+    kind: PropAccountRow["kind"];
+    status: PropAccountRow["status"];
     startMs: number;
     endMs: number;
     startingBalanceMicroUsd: number;
@@ -87,74 +92,55 @@ export function projectionOf(st: AccountState, seq: number, nowMs: number, marke
 
 /** Applies one entry to D1 in one batch; every write is a no-op unless `entry.seq` is newer. */
 export async function applyProjection(d1: D1Database, entry: ProjectionEntry): Promise<void> {
+  const db = openDb(d1);
   const a = entry.account;
-  const newer = "? > coalesce((SELECT projected_seq FROM prop_accounts WHERE id = ?), -1)";
-  const statements: D1PreparedStatement[] = [
-    d1.prepare(`DELETE FROM prop_positions WHERE account_id = ? AND ${newer}`).bind(a.id, entry.seq, a.id),
+  const newer = sql`${entry.seq} > coalesce((SELECT ${propAccounts.projectedSeq} FROM ${propAccounts} WHERE ${propAccounts.id} = ${a.id}), -1)`;
+  const statements: BatchItem<"sqlite">[] = [
+    db.delete(propPositions).where(and(eq(propPositions.accountId, a.id), newer)),
+    // A conditional insert (`INSERT ... SELECT ... WHERE`): the values in the table's column order.
     ...entry.positions.map((p) =>
-      d1
-        .prepare(
-          `INSERT INTO prop_positions (account_id, symbol, szi, entry_px, leverage, margin_used_micro_usd, unrealized_pnl_micro_usd, liquidation_px, projected_seq)
-           SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${newer}`,
-        )
-        .bind(
-          a.id,
-          p.symbol,
-          p.szi,
-          p.entryPx,
-          p.leverage,
-          p.marginUsedMicroUsd,
-          p.unrealizedPnlMicroUsd,
-          p.liquidationPx,
-          entry.seq,
-          entry.seq,
-          a.id,
+      db
+        .insert(propPositions)
+        .select(
+          sql`SELECT ${a.id}, ${p.symbol}, ${p.szi}, ${p.entryPx}, ${p.leverage}, ${p.marginUsedMicroUsd}, ${p.unrealizedPnlMicroUsd}, ${p.liquidationPx}, ${entry.seq} WHERE ${newer}`,
         ),
     ),
-    d1
-      .prepare(
-        `INSERT INTO prop_accounts (id, clone_id, owner_id, kind, status, start_ms, end_ms, starting_balance_micro_usd, cash_micro_usd,
-           equity_micro_usd, unrealized_pnl_micro_usd, margin_used_micro_usd, peak_equity_micro_usd, drawdown_pct, last_mark_ms, rules_json,
-           pins_json, created_at_ms, updated_at_ms, projected_seq)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, end_ms = excluded.end_ms, cash_micro_usd = excluded.cash_micro_usd,
-           equity_micro_usd = excluded.equity_micro_usd, unrealized_pnl_micro_usd = excluded.unrealized_pnl_micro_usd,
-           margin_used_micro_usd = excluded.margin_used_micro_usd, peak_equity_micro_usd = excluded.peak_equity_micro_usd,
-           drawdown_pct = excluded.drawdown_pct, last_mark_ms = excluded.last_mark_ms, updated_at_ms = excluded.updated_at_ms,
-           projected_seq = excluded.projected_seq
-         WHERE excluded.projected_seq > prop_accounts.projected_seq`,
-      )
-      .bind(
-        a.id,
-        a.cloneId,
-        a.ownerId,
-        a.kind,
-        a.status,
-        a.startMs,
-        a.endMs,
-        a.startingBalanceMicroUsd,
-        a.cashMicroUsd,
-        a.equityMicroUsd,
-        a.unrealizedPnlMicroUsd,
-        a.marginUsedMicroUsd,
-        a.peakEquityMicroUsd,
-        a.drawdownPct,
-        a.lastMarkMs,
-        a.rulesJson,
-        a.pinsJson,
-        a.createdAtMs,
-        a.updatedAtMs,
-        entry.seq,
-      ),
+    db
+      .insert(propAccounts)
+      .values({ ...a, projectedSeq: entry.seq })
+      .onConflictDoUpdate({
+        target: propAccounts.id,
+        set: setFromExcluded(propAccounts, [
+          "status",
+          "endMs",
+          "cashMicroUsd",
+          "equityMicroUsd",
+          "unrealizedPnlMicroUsd",
+          "marginUsedMicroUsd",
+          "peakEquityMicroUsd",
+          "drawdownPct",
+          "lastMarkMs",
+          "updatedAtMs",
+          "projectedSeq",
+        ]),
+        setWhere: sql`excluded.projected_seq > ${propAccounts.projectedSeq}`,
+      }),
   ];
   if (entry.result) {
+    const r = entry.result;
     statements.push(
-      d1
-        .prepare(
-          "INSERT OR IGNORE INTO prop_results (account_id, clone_id, result_json, hash, return_pct, finalized_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(a.id, a.cloneId, JSON.stringify(entry.result), entry.result.hash, entry.result.returnPct, entry.result.finalizedAtMs),
+      db
+        .insert(propResults)
+        .values({
+          accountId: a.id,
+          cloneId: a.cloneId,
+          resultJson: JSON.stringify(r),
+          hash: r.hash,
+          returnPct: r.returnPct,
+          finalizedAtMs: r.finalizedAtMs,
+        })
+        .onConflictDoNothing(),
     );
   }
-  await d1.batch(statements);
+  await runBatch(db, statements);
 }

@@ -17,17 +17,20 @@
  *                        at the mark as of the window's end; an account whose held symbol has no mark
  *                        fresh at the end (PROP_MAX_MARK_AGE_MS) waits and is counted as `waiting`.
  */
+import { eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { floorTo, HOUR_MS, MINUTE_MS } from "../../core/clock";
 import { withConcurrency } from "../../core/concurrency";
 import type { AppDeps } from "../../core/deps";
 import { defineJob } from "../../cron/job";
+import { openDb } from "../../db/client";
 import { liveReconcileJob, liveRewrapAgentKeysJob } from "./live/live.jobs";
 import type { Market } from "./market.model";
 import { candlesBetween, fundingRatesFor, loadMarket } from "./market.service";
 import { accountStub, listActiveAccounts, listDueAccounts, openSymbolsByAccount } from "./prop-accounts.service";
 import { finalizeAccount } from "./prop-admin.service";
 import { readTradingConfig } from "./trading.config";
+import { propAccounts, propPositions } from "./trading.tables";
 
 /** Runs `work` over `items` with at most `limit` in flight; returns how many threw. */
 export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<number> {
@@ -47,13 +50,13 @@ export async function forEachLimited<T>(items: readonly T[], limit: number, work
 async function heldByAccount(d1: D1Database, accountIds: readonly string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (accountIds.length === 0) return out;
-  const { results } = await d1
-    .prepare(
-      "SELECT p.account_id, p.symbol FROM prop_positions p JOIN prop_accounts a ON a.id = p.account_id WHERE a.status IN ('active', 'frozen')",
-    )
-    .all<{ account_id: string; symbol: string }>();
+  const results = await openDb(d1)
+    .select({ accountId: propPositions.accountId, symbol: propPositions.symbol })
+    .from(propPositions)
+    .innerJoin(propAccounts, eq(propAccounts.id, propPositions.accountId))
+    .where(inArray(propAccounts.status, ["active", "frozen"]));
   const wanted = new Set(accountIds);
-  for (const r of results) if (wanted.has(r.account_id)) out.set(r.account_id, [...(out.get(r.account_id) ?? []), r.symbol]);
+  for (const r of results) if (wanted.has(r.accountId)) out.set(r.accountId, [...(out.get(r.accountId) ?? []), r.symbol]);
   return out;
 }
 

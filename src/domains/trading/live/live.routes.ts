@@ -27,6 +27,7 @@ import {
   linkExchangeAccount,
   openLiveAccount,
   optInClone,
+  type ProvenWallet,
   readCaps,
   setCaps,
   setPaused,
@@ -244,33 +245,39 @@ const idOf = (c: Context<AppEnv>) => c.req.param("id") as string;
 // biome-ignore lint/suspicious/noExplicitAny: the validated body of the route at hand
 const bodyOf = (c: Context<AppEnv>) => (c.req as any).valid("json");
 
-export const liveRoutes = createRouter()
-  .openapi(linkRoute, async (c) => c.json(await live(() => linkExchangeAccount(depsOf(c), c.get("auth").sub, bodyOf(c).userAddress)), 201))
-  .openapi(agentRoute, async (c) => c.json(await live(() => createAgent(depsOf(c), scope(c), idOf(c))), 201))
-  .openapi(confirmRoute, async (c) => c.json(await live(() => confirmApproval(depsOf(c), scope(c), idOf(c))), 200))
-  .openapi(optInRoute, async (c) => {
-    const clone = await findClone(openDb(c.env.DB), idOf(c));
-    if (!clone) throw notFound("clone");
-    assertOwner(c.get("auth"), clone.ownerId, "clone");
-    return c.json(await live(() => optInClone(depsOf(c), clone.ownerId, clone.id, bodyOf(c).optIn)), 200);
-  })
-  .openapi(openRoute, async (c) => {
-    const body = bodyOf(c);
-    const clone = await findClone(openDb(c.env.DB), body.cloneId);
-    if (!clone) throw notFound("clone");
-    assertOwner(c.get("auth"), clone.ownerId, "clone");
-    const row = await live(() =>
-      openLiveAccount(depsOf(c), { ownerId: clone.ownerId, cloneId: clone.id, agentId: body.agentId, caps: body.caps }),
-    );
-    return c.json(await view(c.env, row), 201);
-  })
-  .openapi(getRoute, async (c) => c.json(await live(async () => view(c.env, await findLiveAccount(c.env, idOf(c), scope(c)))), 200))
-  .openapi(capsRoute, async (c) => c.json(await live(() => setCaps(depsOf(c), idOf(c), scope(c), bodyOf(c))), 200))
-  .openapi(pauseRoute, async (c) => c.json(await live(async () => view(c.env, await setPaused(depsOf(c), idOf(c), scope(c), true))), 200))
-  .openapi(resumeRoute, async (c) => c.json(await live(async () => view(c.env, await setPaused(depsOf(c), idOf(c), scope(c), false))), 200))
-  .openapi(killRoute, async (c) => c.json(await live(() => kill(depsOf(c), c.get("auth").sub, bodyOf(c).reason, bodyOf(c).on)), 200))
-  .openapi(actionRoute, async (c) => c.json(await live(() => submitLiveAction(depsOf(c), idOf(c), bodyOf(c))), 200))
-  .openapi(reconcileRoute, async (c) => c.json(await live(() => reconcileLiveAccount(depsOf(c), idOf(c))), 200))
-  .openapi(unfreezeRoute, async (c) => c.json(await live(async () => view(c.env, await unfreezeLiveAccount(depsOf(c), idOf(c)))), 200));
+/** The live routes; `provenWallet` is lifecycle's wallet reader, passed in by the composition root. */
+export const liveRoutes = (provenWallet: ProvenWallet) =>
+  createRouter()
+    .openapi(linkRoute, async (c) =>
+      c.json(await live(() => linkExchangeAccount(depsOf(c), provenWallet, c.get("auth").sub, bodyOf(c).userAddress)), 201),
+    )
+    .openapi(agentRoute, async (c) => c.json(await live(() => createAgent(depsOf(c), scope(c), idOf(c))), 201))
+    .openapi(confirmRoute, async (c) => c.json(await live(() => confirmApproval(depsOf(c), scope(c), idOf(c))), 200))
+    .openapi(optInRoute, async (c) => {
+      const clone = await findClone(openDb(c.env.DB), idOf(c));
+      if (!clone) throw notFound("clone");
+      assertOwner(c.get("auth"), clone.ownerId, "clone");
+      return c.json(await live(() => optInClone(depsOf(c), clone.ownerId, clone.id, bodyOf(c).optIn)), 200);
+    })
+    .openapi(openRoute, async (c) => {
+      const body = bodyOf(c);
+      const clone = await findClone(openDb(c.env.DB), body.cloneId);
+      if (!clone) throw notFound("clone");
+      assertOwner(c.get("auth"), clone.ownerId, "clone");
+      const row = await live(() =>
+        openLiveAccount(depsOf(c), { ownerId: clone.ownerId, cloneId: clone.id, agentId: body.agentId, caps: body.caps }),
+      );
+      return c.json(await view(c.env, row), 201);
+    })
+    .openapi(getRoute, async (c) => c.json(await live(async () => view(c.env, await findLiveAccount(c.env, idOf(c), scope(c)))), 200))
+    .openapi(capsRoute, async (c) => c.json(await live(() => setCaps(depsOf(c), idOf(c), scope(c), bodyOf(c))), 200))
+    .openapi(pauseRoute, async (c) => c.json(await live(async () => view(c.env, await setPaused(depsOf(c), idOf(c), scope(c), true))), 200))
+    .openapi(resumeRoute, async (c) =>
+      c.json(await live(async () => view(c.env, await setPaused(depsOf(c), idOf(c), scope(c), false))), 200),
+    )
+    .openapi(killRoute, async (c) => c.json(await live(() => kill(depsOf(c), c.get("auth").sub, bodyOf(c).reason, bodyOf(c).on)), 200))
+    .openapi(actionRoute, async (c) => c.json(await live(() => submitLiveAction(depsOf(c), idOf(c), bodyOf(c))), 200))
+    .openapi(reconcileRoute, async (c) => c.json(await live(() => reconcileLiveAccount(depsOf(c), idOf(c))), 200))
+    .openapi(unfreezeRoute, async (c) => c.json(await live(async () => view(c.env, await unfreezeLiveAccount(depsOf(c), idOf(c)))), 200));
 
 export { agentView };

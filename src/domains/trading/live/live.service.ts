@@ -12,7 +12,7 @@
  */
 import { and, eq, inArray } from "drizzle-orm";
 import type { Address } from "viem";
-import { openDb } from "../../../db/client";
+import { type Db, openDb } from "../../../db/client";
 import { openPropAccount } from "../prop-accounts.service";
 import { cancelAction, scheduleCancelAction } from "./hyperliquid/actions.model";
 import { generateAgentKey } from "./hyperliquid/agent-key.service";
@@ -38,17 +38,17 @@ const KILL_KEY = "kill_switch";
 /** scheduleCancel must be at least 5 s ahead on the exchange; 10 s leaves room for latency. */
 const DEAD_MAN_DELAY_MS = 10_000;
 
-/** The creator's proven wallet (lifecycle `wallets`, read-only; a port would be a circle: lifecycle imports trading). */
-async function provenWallet(env: Env, ownerId: string): Promise<string | null> {
-  const row = await env.DB.prepare("SELECT address FROM wallets WHERE user_id = ?").bind(ownerId).first<{ address: string }>();
-  return row?.address.toLowerCase() ?? null;
-}
+/**
+ * The creator's proven wallet address (null: none). A port: the `wallets` table is lifecycle's and
+ * lifecycle imports trading, so the composition root (src/app.ts) passes lifecycle's reader in.
+ */
+export type ProvenWallet = (db: Db, ownerId: string) => Promise<string | null>;
 
-export async function linkExchangeAccount(deps: LiveDeps, ownerId: string, userAddress: string) {
+export async function linkExchangeAccount(deps: LiveDeps, provenWallet: ProvenWallet, ownerId: string, userAddress: string) {
   const address = userAddress.toLowerCase();
-  const proven = await provenWallet(deps.env, ownerId);
-  if (proven !== address) throw new LiveError("forbidden", "link the wallet you proved in the lifecycle (POST /wallets/verify) first");
   const db = openDb(deps.env.DB);
+  const proven = (await provenWallet(db, ownerId))?.toLowerCase() ?? null;
+  if (proven !== address) throw new LiveError("forbidden", "link the wallet you proved in the lifecycle (POST /wallets/verify) first");
   const [existing] = await db
     .select()
     .from(liveExchangeAccounts)
